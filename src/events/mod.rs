@@ -1,0 +1,110 @@
+//! The event vocabulary: one `Event` enum of past-tense facts, the record envelope and its codec.
+//!
+//! Pure data: this module depends on nothing else in the crate and does no I/O.
+//! **Variants are only ever appended** (postcard encodes the variant index); a retired variant
+//! stays in place. A field is never added to an existing variant: add a new variant instead.
+
+mod chain;
+mod codec;
+mod envelope;
+mod node;
+mod payment;
+mod stream;
+mod types;
+
+pub use chain::*;
+pub use codec::{decode_record, encode_record, DecodeError};
+pub use envelope::{Envelope, FORMAT_VERSION, MAGIC};
+pub use node::*;
+pub use payment::*;
+pub use stream::*;
+pub use types::*;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares the `Event` enum together with its stable tag list, so the names and the count can
+/// never drift from the variants.
+macro_rules! events {
+    ($( $(#[$doc:meta])* $tag:literal => $name:ident($payload:ty), )*) => {
+        /// A fact that happened. The variant index is its stored tag.
+        #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum Event {
+            $( $(#[$doc])* $name($payload), )*
+        }
+
+        /// Every variant's name, indexed by tag.
+        pub const EVENT_NAMES: &[&str] = &[$( stringify!($name), )*];
+
+        impl Event {
+            /// The variant's stable name.
+            pub fn name(&self) -> &'static str {
+                match self { $( Event::$name(_) => stringify!($name), )* }
+            }
+
+            /// The variant's stored tag.
+            pub fn tag(&self) -> u32 {
+                match self { $( Event::$name(_) => $tag, )* }
+            }
+        }
+    };
+}
+
+events! {
+    /// The node process started.
+    0 => NodeStarted(NodeStarted),
+    /// A key was set in the node's key-value facts.
+    1 => KvSet(KvSet),
+    /// A stream was admitted.
+    2 => StreamStarted(StreamStarted),
+    /// A stream ended.
+    3 => StreamEnded(StreamEnded),
+    /// A segment arrived.
+    4 => SegmentReceived(SegmentReceived),
+    /// A segment was transcoded.
+    5 => SegmentTranscoded(SegmentTranscoded),
+    /// A segment failed.
+    6 => SegmentFailed(SegmentFailed),
+    /// An O issued ticket params to a sender.
+    7 => TicketParamsIssued(TicketParamsIssued),
+    /// An O received a ticket.
+    8 => TicketReceived(TicketReceived),
+    /// A winning ticket was queued for redemption.
+    9 => WinningTicketQueued(Box<WinningTicket>),
+    /// A redemption transaction was sent.
+    10 => RedemptionSubmitted(RedemptionSubmitted),
+    /// A redemption transaction was mined.
+    11 => RedemptionConfirmed(RedemptionConfirmed),
+    /// A redemption attempt failed.
+    12 => RedemptionFailed(RedemptionFailed),
+    /// A balance was credited.
+    13 => BalanceCredited(BalanceChanged),
+    /// A balance was debited.
+    14 => BalanceDebited(BalanceChanged),
+    /// A session's price was fixed.
+    15 => FixedPriceSet(FixedPriceSet),
+    /// A balance session was closed (its balance forgotten).
+    16 => SessionClosed(Account),
+    /// A B started a ticket session.
+    17 => SenderSessionStarted(SenderSessionStarted),
+    /// A B signed tickets.
+    18 => TicketsSent(TicketsSent),
+    /// A canonical block was observed.
+    19 => BlockObserved(BlockObserved),
+    /// A block was reverted.
+    20 => BlockReverted(BlockReverted),
+    /// A round was initialized.
+    21 => RoundInitialized(RoundInitialized),
+    /// The active pool size changed.
+    22 => PoolSizeChanged(PoolSizeChanged),
+    /// A sender's funds were read whole.
+    23 => SenderFundsObserved(SenderFundsObserved),
+    /// A sender's funds changed by a log.
+    24 => SenderFundsChanged(SenderFundsChanged),
+    /// An orchestrator was observed.
+    25 => OrchestratorObserved(OrchestratorObserved),
+    /// An unbonding lock changed.
+    26 => UnbondingLockChanged(UnbondingLockChanged),
+}
+
+/// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.
+pub const EVENT_COUNT: u32 = EVENT_NAMES.len() as u32;

@@ -1,0 +1,132 @@
+//! Stream lifecycle and segment facts: a stream started or ended, a segment arrived, was
+//! transcoded (with the pixels that bill it) or failed.
+
+use super::types::Address;
+use serde::{Deserialize, Serialize};
+
+/// Where a stream's media comes from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IngestSource {
+    /// RTMP publish to `rtmp://host/<app>/<key>`.
+    Rtmp {
+        /// RTMP application name.
+        app: String,
+        /// Stream key.
+        key: String,
+    },
+    /// HTTP push (`PUT /live/<manifest>/<seq>.ts`).
+    HttpPush,
+    /// A local file or a generated test source.
+    File {
+        /// Path or description of the source.
+        path: String,
+    },
+}
+
+/// Why a stream ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum EndReason {
+    /// The publisher stopped cleanly.
+    Unpublished,
+    /// No segment arrived within the idle timeout.
+    IdleTimeout,
+    /// The stream was stopped because of an error.
+    Error(String),
+}
+
+/// Who transcoded a segment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Worker {
+    /// This node's own transcoder.
+    Local,
+    /// A remote orchestrator, by its ETH address (zero when offchain).
+    Orchestrator {
+        /// The orchestrator's address.
+        address: Address,
+        /// Its service URI.
+        uri: String,
+    },
+    /// A remote transcoder attached to this orchestrator.
+    Transcoder {
+        /// The transcoder's reported address.
+        addr: String,
+    },
+}
+
+/// One output rendition of a transcoded segment.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rendition {
+    /// Profile name (`P360p30fps16x9`, `custom_…`).
+    pub profile: String,
+    /// Output width of the last frame.
+    pub width: u32,
+    /// Output height of the last frame.
+    pub height: u32,
+    /// Encoded video frames.
+    pub frames: u32,
+    /// Σ width × height over encoded frames: what the network bills.
+    pub pixels: u64,
+    /// Size of the rendition segment in bytes.
+    pub bytes: u64,
+}
+
+/// A stream was admitted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamStarted {
+    /// The stream's id (manifest id).
+    pub stream: String,
+    /// Where its media comes from.
+    pub source: IngestSource,
+    /// Names of the profiles it is transcoded to.
+    pub profiles: Vec<String>,
+}
+
+/// A stream ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamEnded {
+    /// The stream's id.
+    pub stream: String,
+    /// Why it ended.
+    pub reason: EndReason,
+}
+
+/// A source segment was cut or received.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentReceived {
+    /// The stream's id.
+    pub stream: String,
+    /// Segment sequence number within the stream.
+    pub seq_no: u64,
+    /// Duration in milliseconds.
+    pub duration_ms: u32,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// A segment was transcoded into its renditions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentTranscoded {
+    /// The stream's id.
+    pub stream: String,
+    /// Segment sequence number.
+    pub seq_no: u64,
+    /// Who did the work.
+    pub worker: Worker,
+    /// The renditions produced.
+    pub renditions: Vec<Rendition>,
+    /// Wall time of the transcode in milliseconds.
+    pub took_ms: u32,
+}
+
+/// A segment could not be transcoded.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SegmentFailed {
+    /// The stream's id.
+    pub stream: String,
+    /// Segment sequence number.
+    pub seq_no: u64,
+    /// The error, as the operator would read it.
+    pub reason: String,
+    /// Whether another attempt may succeed.
+    pub retryable: bool,
+}

@@ -1,0 +1,204 @@
+//! The group-commit appender: one OS thread owns the write path.
+//!
+//! Writers send requests over a channel; the thread drains every pending request, seals the
+//! records (seq, non-decreasing `at_ms`, hash chain), writes them and the pending checkpoints as
+//! one batch, syncs once, and only then answers each writer. A failed write or sync poisons the
+//! log: that group and every later request get an error, so nothing is ever written past a hole.
+
+use super::{record, store::LogStore, Expect, Head, LogError};
+use crate::events::{Envelope, Event, Hash32};
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    mpsc, Arc, Mutex,
+};
+use tokio::sync::oneshot;
+
+/// Most events sealed into one group before it is written.
+const MAX_GROUP_EVENTS: usize = 16_384;
+
+/// What an acknowledged append returns.
+#[derive(Debug, Clone)]
+pub struct AppendReceipt {
+    /// The records as stored, in order.
+    pub envelopes: Vec<Envelope>,
+    /// Hash of the last record.
+    pub last_hash: Hash32,
+}
+
+pub(super) enum Request {
+    Append {
+        events: Vec<(u64, Event)>,
+        expect: Expect,
+        reply: oneshot::Sender<Result<AppendReceipt, LogError>>,
+    },
+    Checkpoint {
+        name: String,
+        bytes: Vec<u8>,
+        reply: oneshot::Sender<Result<(), LogError>>,
+    },
+}
+
+/// State shared between the appender thread and the handle.
+pub(super) struct Shared {
+    pub head: Mutex<Head>,
+    pub poisoned: Mutex<Option<String>>,
+    pub syncs: AtomicU64,
+    pub groups_events: AtomicU64,
+}
+
+impl Shared {
+    pub fn head(&self) -> Head {
+        *self
+            .head
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+    pub fn poisoned(&self) -> Option<String> {
+        self.poisoned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+    fn poison(&self, why: String) {
+        *self
+            .poisoned
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(why);
+    }
+}
+
+enum Reply {
+    Append(
+        oneshot::Sender<Result<AppendReceipt, LogError>>,
+        AppendReceipt,
+    ),
+    Checkpoint(oneshot::Sender<Result<(), LogError>>),
+}
+
+/// Runs the appender until every handle is dropped.
+pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Receiver<Request>) {
+    let mut head = shared.head();
+    while let Ok(first) = rx.recv() {
+        let mut requests = vec![first];
+        let mut count = 0usize;
+        while count < MAX_GROUP_EVENTS {
+            match rx.try_recv() {
+                Ok(req) => {
+                    if let Request::Append { events, .. } = &req {
+                        count += events.len();
+                    }
+                    requests.push(req);
+                }
+                Err(_) => break,
+            }
+        }
+        if let Some(why) = shared.poisoned() {
+            for req in requests {
+                refuse(req, LogError::Poisoned(why.clone()));
+            }
+            continue;
+        }
+        let start = head;
+        let mut sealed = Vec::new();
+        let mut checkpoints = Vec::new();
+        let mut replies = Vec::new();
+        for req in requests {
+            match req {
+                Request::Append {
+                    events,
+                    expect,
+                    reply,
+                } => {
+                    if let Expect::Seq(n) = expect {
+                        if n != head.next_seq {
+                            let _ = reply.send(Err(LogError::Conflict {
+                                expected: n,
+                                actual: head.next_seq,
+                            }));
+                            continue;
+                        }
+                    }
+                    let mut envelopes = Vec::with_capacity(events.len());
+                    for (at_ms, event) in events {
+                        let at_ms = at_ms.max(head.last_at_ms);
+                        let s = record::seal(head.next_seq, at_ms, head.last_hash, event);
+                        head = Head {
+                            next_seq: s.seq + 1,
+                            last_hash: s.hash,
+                            last_at_ms: at_ms,
+                        };
+                        envelopes.push(s.envelope.clone());
+                        sealed.push(s);
+                    }
+                    replies.push(Reply::Append(
+                        reply,
+                        AppendReceipt {
+                            envelopes,
+                            last_hash: head.last_hash,
+                        },
+                    ));
+                }
+                Request::Checkpoint { name, bytes, reply } => {
+                    checkpoints.push((name, bytes));
+                    replies.push(Reply::Checkpoint(reply));
+                }
+            }
+        }
+        if replies.is_empty() {
+            continue;
+        }
+        let records: Vec<(u64, &[u8])> =
+            sealed.iter().map(|s| (s.seq, s.value.as_slice())).collect();
+        let result = store
+            .write(&records, &checkpoints)
+            .and_then(|()| store.sync());
+        shared.syncs.fetch_add(1, Ordering::Relaxed);
+        shared
+            .groups_events
+            .fetch_add(sealed.len() as u64, Ordering::Relaxed);
+        match result {
+            Ok(()) => {
+                *shared
+                    .head
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = head;
+                for r in replies {
+                    match r {
+                        Reply::Append(tx, receipt) => {
+                            let _ = tx.send(Ok(receipt));
+                        }
+                        Reply::Checkpoint(tx) => {
+                            let _ = tx.send(Ok(()));
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                head = start;
+                let why = e.to_string();
+                shared.poison(why.clone());
+                for r in replies {
+                    match r {
+                        Reply::Append(tx, _) => {
+                            let _ = tx.send(Err(LogError::Poisoned(why.clone())));
+                        }
+                        Reply::Checkpoint(tx) => {
+                            let _ = tx.send(Err(LogError::Poisoned(why.clone())));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn refuse(req: Request, err: LogError) {
+    match req {
+        Request::Append { reply, .. } => {
+            let _ = reply.send(Err(err));
+        }
+        Request::Checkpoint { reply, .. } => {
+            let _ = reply.send(Err(err));
+        }
+    }
+}
