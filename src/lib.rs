@@ -15,5 +15,6 @@
 pub mod cli;
 pub mod events;
 pub mod log;
+pub mod pm;
 pub mod projections;
 pub mod tools;

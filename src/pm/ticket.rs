@@ -1,0 +1,138 @@
+//! Tickets and their parameters, and the ticket hash exactly as the TicketBroker computes it:
+//! `keccak256(recipient ‖ sender ‖ u256(faceValue) ‖ u256(winProb) ‖ u256(nonce) ‖
+//! recipientRandHash ‖ auxData)`, packed by hand (never ethers' `encode_packed`), with auxData
+//! empty only when both the creation round and its block hash are zero.
+
+use super::num::{be32, big_int};
+use crate::events::{Address, Hash32, Price};
+use ethers_core::{types::U256, utils::keccak256};
+use num_rational::BigRational;
+
+/// `maxWinProb` = 2^256 − 1.
+pub const MAX_WIN_PROB: U256 = U256::MAX;
+
+/// The round a ticket was created in and that round's L1 block hash (go-livepeer
+/// `TicketExpirationParams`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TicketExpirationParams {
+    /// Creation round.
+    pub creation_round: u64,
+    /// The creation round's L1 block hash.
+    pub creation_round_block_hash: Hash32,
+}
+
+impl TicketExpirationParams {
+    /// `AuxData()`: empty when both fields are zero, else `u256(round) ‖ blockHash` (64 bytes).
+    pub fn aux_data(&self) -> Vec<u8> {
+        if self.creation_round == 0 && self.creation_round_block_hash == Hash32::default() {
+            return Vec::new();
+        }
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(&be32(U256::from(self.creation_round)));
+        out.extend_from_slice(&self.creation_round_block_hash.0);
+        out
+    }
+}
+
+/// The params an O issues for a sender (go-livepeer `TicketParams`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TicketParams {
+    /// The O's address.
+    pub recipient: Address,
+    /// Face value in wei.
+    pub face_value: U256,
+    /// Win probability over 2^256 − 1.
+    pub win_prob: U256,
+    /// keccak256(u256(recipientRand)).
+    pub recipient_rand_hash: Hash32,
+    /// The O's HMAC seed.
+    pub seed: U256,
+    /// L1 block from which the params are expired.
+    pub expiration_block: u64,
+    /// Creation round and hash the O asks for.
+    pub expiration_params: TicketExpirationParams,
+}
+
+/// One ticket's sender part (go-livepeer `TicketSenderParams`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TicketSenderParams {
+    /// The sender's nonce.
+    pub sender_nonce: u32,
+    /// The 65-byte signature as sent.
+    pub sig: Vec<u8>,
+}
+
+/// A ticket (go-livepeer `Ticket`). `params_expiration_block` and `price` are not hashed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ticket {
+    /// Recipient (the O).
+    pub recipient: Address,
+    /// Sender (the B).
+    pub sender: Address,
+    /// Face value.
+    pub face_value: U256,
+    /// Win probability.
+    pub win_prob: U256,
+    /// Sender nonce.
+    pub sender_nonce: u32,
+    /// recipientRandHash.
+    pub recipient_rand_hash: Hash32,
+    /// Creation round and hash (the auxData).
+    pub expiration: TicketExpirationParams,
+    /// Params expiration block (not hashed).
+    pub params_expiration_block: u64,
+    /// Price per pixel the params were issued at (not hashed).
+    pub price: Price,
+}
+
+impl Ticket {
+    /// Builds the ticket for one sender param (`NewTicket`).
+    pub fn new(
+        params: &TicketParams,
+        expiration: TicketExpirationParams,
+        sender: Address,
+        sender_nonce: u32,
+        price: Price,
+    ) -> Self {
+        Ticket {
+            recipient: params.recipient,
+            sender,
+            face_value: params.face_value,
+            win_prob: params.win_prob,
+            sender_nonce,
+            recipient_rand_hash: params.recipient_rand_hash,
+            expiration,
+            params_expiration_block: params.expiration_block,
+            price,
+        }
+    }
+
+    /// The packed preimage of the hash (148 or 212 bytes).
+    pub fn flatten(&self) -> Vec<u8> {
+        let aux = self.expiration.aux_data();
+        let mut buf = Vec::with_capacity(148 + aux.len());
+        buf.extend_from_slice(&self.recipient.0);
+        buf.extend_from_slice(&self.sender.0);
+        buf.extend_from_slice(&be32(self.face_value));
+        buf.extend_from_slice(&be32(self.win_prob));
+        buf.extend_from_slice(&be32(U256::from(self.sender_nonce)));
+        buf.extend_from_slice(&self.recipient_rand_hash.0);
+        buf.extend_from_slice(&aux);
+        buf
+    }
+
+    /// The ticket hash (as `TicketBroker.getTicketHash`).
+    pub fn hash(&self) -> Hash32 {
+        Hash32(keccak256(self.flatten()))
+    }
+
+    /// The ticket's expected value, exactly.
+    pub fn ev(&self) -> BigRational {
+        ticket_ev(self.face_value, self.win_prob)
+    }
+}
+
+/// Ticket EV = faceValue × winProb / (2^256 − 1), as an exact rational.
+pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
+    big_int(face_value) * big_int(win_prob) / big_int(MAX_WIN_PROB)
+}
