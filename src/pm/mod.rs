@@ -20,3 +20,9 @@ pub use recipient_rand::{recipient_rand, recipient_rand_hash, RandInputs, RandSe
 pub use ticket::{
     ticket_ev, Ticket, TicketExpirationParams, TicketParams, TicketSenderParams, MAX_WIN_PROB,
 };
+pub mod receive;
+pub mod receive_error;
+pub mod wire;
+
+pub use receive::{decide_payment, PaymentDecision, PaymentInput, PaymentView, Recipient};
+pub use receive_error::PaymentError;

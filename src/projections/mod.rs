@@ -1,1 +1,7 @@
-//! Projections (being written).
+//! Projections: pure folds over the log (being written by the lead; the payment projections
+//! below implement `apply`, `NAME` and `VERSION` and are wired into the registry there).
+
+pub mod balances;
+pub mod max_float;
+pub mod nonces;
+pub mod ticket_queue;

@@ -1,0 +1,135 @@
+//! The O's winning tickets and their redemption state. A ticket is redeemable iff it is pending,
+//! its params have expired (`expirationBlock ≤ last L1 block`, so the B can no longer reuse the
+//! recipientRandHash once the rand is revealed on chain) and it is still valid on chain
+//! (`creationRound + ticketValidityPeriod > current round`).
+
+use crate::events::{Envelope, Event, Hash32, WinningTicket};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `ticketValidityPeriod` in rounds.
+pub const TICKET_VALIDITY_PERIOD: u64 = 2;
+
+/// Where a queued ticket stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum QueueState {
+    /// Waiting for its params to expire, or for a retry.
+    Pending,
+    /// A redemption transaction is in flight.
+    Submitted {
+        /// The transaction.
+        tx_hash: Hash32,
+    },
+    /// Redeemed on chain.
+    Redeemed {
+        /// The transaction.
+        tx_hash: Hash32,
+    },
+    /// Given up (non-retryable failure).
+    Dropped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// A queued winning ticket.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Queued {
+    /// The ticket and what recomputes its recipientRand.
+    pub ticket: WinningTicket,
+    /// Log seq it was queued at (the queue's order).
+    pub queued_seq: u64,
+    /// Its state.
+    pub state: QueueState,
+}
+
+/// The ticket queue with the chain clock it needs.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketQueue {
+    tickets: BTreeMap<Hash32, Queued>,
+    last_l1_block: u64,
+    current_round: u64,
+}
+
+impl TicketQueue {
+    /// Projection name.
+    pub const NAME: &'static str = "ticket_queue";
+    /// Fold version.
+    pub const VERSION: u32 = 1;
+
+    /// Folds one record.
+    pub fn apply(&mut self, env: &Envelope) {
+        match &env.event {
+            Event::WinningTicketQueued(t) => {
+                self.tickets.entry(t.ticket_hash).or_insert_with(|| Queued {
+                    ticket: (**t).clone(),
+                    queued_seq: env.seq,
+                    state: QueueState::Pending,
+                });
+            }
+            Event::RedemptionSubmitted(s) => {
+                self.set(&s.ticket_hash, QueueState::Submitted { tx_hash: s.tx_hash });
+            }
+            Event::RedemptionConfirmed(c) => {
+                self.set(&c.ticket_hash, QueueState::Redeemed { tx_hash: c.tx_hash });
+            }
+            Event::RedemptionFailed(f) => {
+                let state = if f.retryable {
+                    QueueState::Pending
+                } else {
+                    QueueState::Dropped {
+                        reason: f.reason.clone(),
+                    }
+                };
+                self.set(&f.ticket_hash, state);
+            }
+            Event::BlockObserved(b) => self.last_l1_block = self.last_l1_block.max(b.l1_number),
+            Event::RoundInitialized(r) => self.current_round = self.current_round.max(r.round),
+            _ => {}
+        }
+    }
+
+    fn set(&mut self, hash: &Hash32, state: QueueState) {
+        if let Some(q) = self.tickets.get_mut(hash) {
+            q.state = state;
+        }
+    }
+
+    /// The last L1 block seen.
+    pub fn last_l1_block(&self) -> u64 {
+        self.last_l1_block
+    }
+
+    /// The current round.
+    pub fn current_round(&self) -> u64 {
+        self.current_round
+    }
+
+    /// A ticket by hash.
+    pub fn get(&self, hash: &Hash32) -> Option<&Queued> {
+        self.tickets.get(hash)
+    }
+
+    /// Whether `q` may be redeemed now.
+    pub fn is_redeemable(&self, q: &Queued) -> bool {
+        q.state == QueueState::Pending
+            && q.ticket.expiration_block <= self.last_l1_block
+            && q.ticket.creation.round.saturating_add(TICKET_VALIDITY_PERIOD) > self.current_round
+    }
+
+    /// Redeemable tickets, earliest queued first.
+    pub fn redeemable(&self) -> Vec<&Queued> {
+        let mut out: Vec<&Queued> = self
+            .tickets
+            .values()
+            .filter(|q| self.is_redeemable(q))
+            .collect();
+        out.sort_by_key(|q| q.queued_seq);
+        out
+    }
+
+    /// Every ticket, by hash.
+    pub fn iter(&self) -> impl Iterator<Item = (&Hash32, &Queued)> {
+        self.tickets.iter()
+    }
+}
