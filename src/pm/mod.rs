@@ -2,27 +2,35 @@
 //! randomness (seeds), secrets and chain state are arguments; nothing here does I/O, reads a
 //! clock or keeps state. Decisions read projections and return events.
 //!
-//! - [`ticket`]: tickets, params and the ticket hash; [`sig`]: EIP-191 signatures checked on the
-//!   raw bytes first; [`win`]: the winning rule and winProb; [`recipient_rand`]: the HMAC.
-//! - [`num`], [`error`]: checked 256-bit and rational arithmetic.
-//! - [`segdata`]: profile IDs and the SegData preimage.
+//! - Foundations: [`ticket`] (tickets, params, the ticket hash), [`sig`] (EIP-191 signatures,
+//!   raw bytes checked first), [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
+//!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
+//!   received), [`segdata`] (profile IDs and the SegData preimage).
+//! - O side: [`issue`] (ticket params), [`receive`] (`decide_payment`), [`accounting`] (debit,
+//!   sufficient balance), [`redeem`] (redemption planning).
+//! - B side: [`sender`] (param validation, sessions, signed batches), [`fee`] (fee estimate),
+//!   [`accounting`] (`StageUpdate` / `completeBalanceUpdate`).
 
+pub mod accounting;
 pub mod error;
+pub mod fee;
+pub mod issue;
 pub mod num;
+pub mod receive;
+pub mod receive_error;
 pub mod recipient_rand;
+pub mod redeem;
 pub mod segdata;
+pub mod sender;
 pub mod sig;
 pub mod ticket;
 pub mod win;
+pub mod wire;
 
 pub use error::NumError;
+pub use receive::{decide_payment, PaymentDecision, PaymentInput, PaymentView, Recipient};
+pub use receive_error::PaymentError;
 pub use recipient_rand::{recipient_rand, recipient_rand_hash, RandInputs, RandSecret};
 pub use ticket::{
     ticket_ev, Ticket, TicketExpirationParams, TicketParams, TicketSenderParams, MAX_WIN_PROB,
 };
-pub mod receive;
-pub mod receive_error;
-pub mod wire;
-
-pub use receive::{decide_payment, PaymentDecision, PaymentInput, PaymentView, Recipient};
-pub use receive_error::PaymentError;
