@@ -1,1 +1,2 @@
+//! The `livepeer` binary (being written by the lead).
 fn main() {}

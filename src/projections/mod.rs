@@ -5,3 +5,4 @@ pub mod balances;
 pub mod max_float;
 pub mod nonces;
 pub mod ticket_queue;
+pub mod payments;

@@ -1,0 +1,185 @@
+//! Shared fixtures for the pm tests: an O and a B with fixed keys, the O's secret, projections
+//! fed by a little in-memory sequencer, and helpers that issue params and build payments.
+#![allow(dead_code)]
+
+use ethers_core::types::U256;
+use ethers_signers::{LocalWallet, Signer};
+use livepeer::events::{
+    Address, BlockObserved, Envelope, Event, Hash32, PoolSizeChanged, Price, RoundInitialized,
+    SenderFundsObserved, Wei,
+};
+use livepeer::pm::{
+    issue::{issue_params, IssueConfig, IssueInput, RoundView},
+    receive::{decide_payment, PaymentDecision, PaymentInput, Recipient},
+    sender::{create_payment, start_session},
+    wire::WirePayment,
+    RandSecret, TicketExpirationParams, TicketParams,
+};
+use livepeer::projections::payments::PaymentProjections;
+
+pub const ROUND: u64 = 100;
+pub const L1: u64 = 1_000;
+
+pub fn wallet(seed: u8) -> LocalWallet {
+    let mut key = [0x11u8; 32];
+    key[31] = seed;
+    LocalWallet::from_bytes(&key).unwrap()
+}
+
+pub fn addr(w: &LocalWallet) -> Address {
+    Address(w.address().0)
+}
+
+pub fn price() -> Price {
+    Price {
+        price_per_unit: 1200,
+        pixels_per_unit: 1,
+    }
+}
+
+pub fn round_hash() -> Hash32 {
+    Hash32([0xab; 32])
+}
+
+/// One O with its projections, plus B wallets that pay it.
+pub struct World {
+    pub o: LocalWallet,
+    pub secret: RandSecret,
+    pub cfg: IssueConfig,
+    pub proj: PaymentProjections,
+    pub log: Vec<Envelope>,
+    pub last_l1: u64,
+    pub round: u64,
+}
+
+impl World {
+    pub fn new() -> Self {
+        let o = wallet(1);
+        let mut w = World {
+            proj: PaymentProjections::new(addr(&o)),
+            o,
+            secret: RandSecret([7; 32]),
+            cfg: IssueConfig::default(),
+            log: Vec::new(),
+            last_l1: L1,
+            round: ROUND,
+        };
+        w.append(vec![
+            Event::PoolSizeChanged(PoolSizeChanged {
+                round: ROUND,
+                size: 10,
+            }),
+            Event::BlockObserved(BlockObserved {
+                number: 5_000,
+                hash: Hash32([1; 32]),
+                parent: Hash32([0; 32]),
+                l1_number: L1,
+            }),
+        ]);
+        w
+    }
+
+    pub fn me(&self) -> Address {
+        addr(&self.o)
+    }
+
+    /// Appends events as the log would (seq, at_ms) and applies them.
+    pub fn append(&mut self, events: Vec<Event>) -> Vec<Envelope> {
+        let mut out = Vec::new();
+        for ev in events {
+            let env = Envelope::new(self.log.len() as u64, self.log.len() as u64, Hash32::default(), ev);
+            self.proj.apply(&env);
+            self.log.push(env.clone());
+            out.push(env);
+        }
+        out
+    }
+
+    /// Funds a sender generously (deposit and reserve), as a whole observation.
+    pub fn fund(&mut self, sender: Address, deposit: u128, reserve: u128) {
+        self.append(vec![Event::SenderFundsObserved(SenderFundsObserved {
+            sender,
+            deposit: Wei::from_u128(deposit),
+            reserve_remaining: Wei::from_u128(reserve),
+            claimed_in_round: Wei::ZERO,
+            claimed_by_us: Wei::ZERO,
+            withdraw_round: 0,
+            block: 5_000,
+        })]);
+    }
+
+    pub fn rounds(&self) -> RoundView {
+        RoundView {
+            last_initialized_round: self.round,
+            last_initialized_block_hash: round_hash(),
+            pre_last_initialized_block_hash: Hash32([0xcd; 32]),
+        }
+    }
+
+    /// Issues params for `sender` with `seed` at 1 gwei gas.
+    pub fn issue(&self, sender: Address, seed: u64) -> TicketParams {
+        let input = IssueInput {
+            recipient: self.me(),
+            sender,
+            price: price(),
+            gas_price: U256::from(1_000_000_000u64),
+            max_float: self.proj.funds.max_float(&sender),
+            last_l1_block: self.last_l1,
+            rounds: self.rounds(),
+            seed: U256::from(seed),
+        };
+        issue_params(&self.cfg, &self.secret, &input).unwrap().0
+    }
+
+    pub fn decide(&self, payment: &WirePayment, session: &str) -> PaymentDecision {
+        decide_payment(
+            self.proj.view(),
+            Recipient {
+                address: self.me(),
+                secret: &self.secret,
+            },
+            PaymentInput {
+                payment,
+                session,
+                last_l1_block: self.last_l1,
+                last_initialized_round: self.round,
+                recipient_active: true,
+            },
+        )
+    }
+
+    pub fn advance_l1(&mut self, to: u64) {
+        self.last_l1 = to;
+        self.append(vec![Event::BlockObserved(BlockObserved {
+            number: 5_000 + to,
+            hash: Hash32([2; 32]),
+            parent: Hash32([1; 32]),
+            l1_number: to,
+        })]);
+    }
+
+    pub fn new_round(&mut self, round: u64) {
+        self.round = round;
+        self.append(vec![Event::RoundInitialized(RoundInitialized {
+            round,
+            block_hash: round_hash(),
+            l1_block: self.last_l1,
+            pos: Default::default(),
+        })]);
+    }
+}
+
+/// A B's signed payment of `n` tickets with nonces `first..first+n` under `params`.
+pub fn payment(b: &LocalWallet, params: &TicketParams, first: u32, n: u32) -> WirePayment {
+    let start = start_session(params, price());
+    let Event::SenderSessionStarted(s) = start else {
+        unreachable!()
+    };
+    let session = livepeer::projections::nonces::SenderSession {
+        params: s,
+        last_nonce: first - 1,
+    };
+    create_payment(&session, n, b, addr(b), TicketExpirationParams::default())
+        .unwrap()
+        .0
+}
