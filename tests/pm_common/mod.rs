@@ -131,6 +131,21 @@ impl World {
         issue_params(&self.cfg, &self.secret, &input).unwrap().0
     }
 
+    /// Issues params without the max-float lookup (fixtures).
+    pub fn issue_unchecked(&self, sender: Address, seed: u64) -> TicketParams {
+        let input = IssueInput {
+            recipient: self.me(),
+            sender,
+            price: price(),
+            gas_price: U256::from(1_000_000_000u64),
+            max_float: Some(U256::MAX),
+            last_l1_block: self.last_l1,
+            rounds: self.rounds(),
+            seed: U256::from(seed),
+        };
+        issue_params(&self.cfg, &self.secret, &input).unwrap().0
+    }
+
     pub fn decide(&self, payment: &WirePayment, session: &str) -> PaymentDecision {
         decide_payment(
             self.proj.view(),
