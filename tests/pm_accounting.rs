@@ -5,9 +5,10 @@
 mod pm_common;
 
 use ethers_core::types::U256;
+use livepeer::events::CreationRound;
 use livepeer::events::{
     Account, Address, Event, FundsChange, Hash32, Price, RedemptionConfirmed, RedemptionFailed,
-    RedemptionSubmitted, SenderFundsChanged, Side, WinningTicket, Wei,
+    RedemptionSubmitted, SenderFundsChanged, Side, Wei, WinningTicket,
 };
 use livepeer::pm::{
     accounting::{complete_update, decide_debit, stage_update, sufficient_balance, SegmentFate},
@@ -15,7 +16,6 @@ use livepeer::pm::{
     num::ratio_to_big,
     redeem::{is_non_retryable, plan_redemptions, Plan},
 };
-use livepeer::events::CreationRound;
 use num_rational::BigRational;
 use pm_common::*;
 
@@ -24,7 +24,12 @@ fn rat(n: i64) -> BigRational {
 }
 
 fn p360(fps: u64) -> OutputProfile {
-    OutputProfile { width: 640, height: 360, fps_num: fps, fps_den: 1 }
+    OutputProfile {
+        width: 640,
+        height: 360,
+        fps_num: fps,
+        fps_den: 1,
+    }
 }
 
 #[test]
@@ -32,22 +37,45 @@ fn fee_estimate_ceils_and_uses_probed_fps_for_passthrough() {
     // 2.0 s at 30 fps and 29.97 fps (ceil → 30), 2.1 s → 3 s.
     let px = |p, ms, src| estimate_pixels(&[p], ms, src);
     assert_eq!(px(p360(30), 2_000, None), (640 * 360 * 30 * 2).into());
-    let ntsc = OutputProfile { fps_num: 30_000, fps_den: 1001, ..p360(0) };
+    let ntsc = OutputProfile {
+        fps_num: 30_000,
+        fps_den: 1001,
+        ..p360(0)
+    };
     assert_eq!(px(ntsc, 2_100, None), (640 * 360 * 30 * 3).into());
     // Passthrough: the reference assumes 60 fps; with a probed 25 fps source we bill 25.
     assert_eq!(px(p360(0), 2_000, None), (640 * 360 * 60 * 2).into());
-    assert_eq!(px(p360(0), 2_000, Some((25, 1))), (640 * 360 * 25 * 2).into());
-    let price = Price { price_per_unit: 1, pixels_per_unit: 1 };
+    assert_eq!(
+        px(p360(0), 2_000, Some((25, 1))),
+        (640 * 360 * 25 * 2).into()
+    );
+    let price = Price {
+        price_per_unit: 1,
+        pixels_per_unit: 1,
+    };
     let fee = estimate_fee(&[p360(30), p360(0)], 2_000, price, None).unwrap();
     let pixels = rat(640 * 360 * 30 * 2 + 640 * 360 * 60 * 2);
     // × 1.02 as Go's SetFloat64(1.02) holds it: a hair above 102/100.
     assert!(fee > &pixels * BigRational::new(102.into(), 100.into()));
     assert!(fee < &pixels * BigRational::new(10201.into(), 10000.into()));
-    assert!(estimate_fee(&[p360(30)], 2_000, Price { price_per_unit: 1, pixels_per_unit: 0 }, None).is_err());
+    assert!(estimate_fee(
+        &[p360(30)],
+        2_000,
+        Price {
+            price_per_unit: 1,
+            pixels_per_unit: 0
+        },
+        None
+    )
+    .is_err());
 }
 
 fn b_account() -> Account {
-    Account { side: Side::Broadcaster, counterparty: Address([5; 20]), session: "o-sess".into() }
+    Account {
+        side: Side::Broadcaster,
+        counterparty: Address([5; 20]),
+        session: "o-sess".into(),
+    }
 }
 
 #[test]
@@ -59,25 +87,49 @@ fn b_credit_carries_over_between_segments() {
     let s1 = stage_update(&w.proj.balances, &acc, &rat(250), &ev).unwrap();
     assert_eq!((s1.num_tickets, s1.new_credit.clone()), (3, rat(300)));
     w.append(s1.events.clone());
-    w.append(complete_update(&w.proj.balances, &acc, &s1, &SegmentFate::Received { debit: rat(240) }));
+    w.append(complete_update(
+        &w.proj.balances,
+        &acc,
+        &s1,
+        &SegmentFate::Received { debit: rat(240) },
+    ));
     assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(60));
     // Segment 2: 60 left, fee 50 → min credit max(50, 100) = 100 → 1 ticket.
     let s2 = stage_update(&w.proj.balances, &acc, &rat(50), &ev).unwrap();
     assert_eq!((s2.existing.clone(), s2.num_tickets), (rat(60), 1));
     w.append(s2.events.clone());
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(0), "reserved while in flight");
+    assert_eq!(
+        ratio_to_big(&w.proj.balances.balance(&acc)),
+        rat(0),
+        "reserved while in flight"
+    );
     // Never sent: the reserve comes back.
-    w.append(complete_update(&w.proj.balances, &acc, &s2, &SegmentFate::Staged));
+    w.append(complete_update(
+        &w.proj.balances,
+        &acc,
+        &s2,
+        &SegmentFate::Staged,
+    ));
     assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(60));
     // Sent but no usable answer: the credit is spent.
     let s3 = stage_update(&w.proj.balances, &acc, &rat(50), &ev).unwrap();
     w.append(s3.events.clone());
-    w.append(complete_update(&w.proj.balances, &acc, &s3, &SegmentFate::CreditSpent));
+    w.append(complete_update(
+        &w.proj.balances,
+        &acc,
+        &s3,
+        &SegmentFate::CreditSpent,
+    ));
     assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(0));
     // An overspend goes negative and is made up by the next stage.
     let s4 = stage_update(&w.proj.balances, &acc, &rat(100), &ev).unwrap();
     w.append(s4.events.clone());
-    w.append(complete_update(&w.proj.balances, &acc, &s4, &SegmentFate::Received { debit: rat(130) }));
+    w.append(complete_update(
+        &w.proj.balances,
+        &acc,
+        &s4,
+        &SegmentFate::Received { debit: rat(130) },
+    ));
     assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(-30));
     let s5 = stage_update(&w.proj.balances, &acc, &rat(100), &ev).unwrap();
     assert_eq!(s5.num_tickets, 2, "ceil((100 + 30) / 100)");
@@ -86,22 +138,51 @@ fn b_credit_carries_over_between_segments() {
 #[test]
 fn o_debits_price_times_pixels_and_checks_balance() {
     let mut w = World::new();
-    let acc = Account { side: Side::Orchestrator, counterparty: Address([6; 20]), session: "s".into() };
-    let price = Price { price_per_unit: 3, pixels_per_unit: 2 };
+    let acc = Account {
+        side: Side::Orchestrator,
+        counterparty: Address([6; 20]),
+        session: "s".into(),
+    };
+    let price = Price {
+        price_per_unit: 3,
+        pixels_per_unit: 2,
+    };
     let ev = U256::from(1000);
     assert!(!sufficient_balance(&w.proj.balances, &acc, price, ev));
-    assert!(sufficient_balance(&w.proj.balances, &acc, Price { price_per_unit: 0, pixels_per_unit: 1 }, ev));
-    w.append(vec![livepeer::pm::accounting::move_balance(&w.proj.balances, &acc, &rat(1500)).unwrap()]);
+    assert!(sufficient_balance(
+        &w.proj.balances,
+        &acc,
+        Price {
+            price_per_unit: 0,
+            pixels_per_unit: 1
+        },
+        ev
+    ));
+    w.append(vec![livepeer::pm::accounting::move_balance(
+        &w.proj.balances,
+        &acc,
+        &rat(1500),
+    )
+    .unwrap()]);
     assert!(sufficient_balance(&w.proj.balances, &acc, price, ev));
     let ev_debit = decide_debit(&w.proj.balances, &acc, price, 1001).unwrap();
-    assert!(matches!(&ev_debit[0], Event::BalanceDebited(c) if ratio_to_big(&c.amount) == BigRational::new(3003.into(), 2.into())));
+    assert!(
+        matches!(&ev_debit[0], Event::BalanceDebited(c) if ratio_to_big(&c.amount) == BigRational::new(3003.into(), 2.into()))
+    );
     w.append(ev_debit);
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), BigRational::new((3000 - 3003).into(), 2.into()));
+    assert_eq!(
+        ratio_to_big(&w.proj.balances.balance(&acc)),
+        BigRational::new((3000 - 3003).into(), 2.into())
+    );
     assert!(!sufficient_balance(&w.proj.balances, &acc, price, ev));
 }
 
 fn change(sender: Address, change: FundsChange) -> Event {
-    Event::SenderFundsChanged(SenderFundsChanged { sender, change, pos: Default::default() })
+    Event::SenderFundsChanged(SenderFundsChanged {
+        sender,
+        change,
+        pos: Default::default(),
+    })
 }
 
 #[test]
@@ -111,28 +192,78 @@ fn max_float_from_chain_facts() {
     assert_eq!(w.proj.funds.max_float(&s), None, "unknown sender");
     w.fund(s, 500, 1000);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(100)));
-    w.append(vec![change(s, FundsChange::ReserveFunded { amount: Wei::from_u128(1000) })]);
+    w.append(vec![change(
+        s,
+        FundsChange::ReserveFunded {
+            amount: Wei::from_u128(1000),
+        },
+    )]);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(200)));
     // A winning ticket of ours paid 700: 500 from the deposit, 200 from the reserve (claimed by us).
-    w.append(vec![change(s, FundsChange::WinningTicketTransfer { recipient: w.me(), amount: Wei::from_u128(700) })]);
+    w.append(vec![change(
+        s,
+        FundsChange::WinningTicketTransfer {
+            recipient: w.me(),
+            amount: Wei::from_u128(700),
+        },
+    )]);
     let f = w.proj.funds.get(&s).unwrap().clone();
-    assert_eq!((f.deposit, f.reserve_remaining, f.claimed_in_round, f.claimed_by_us),
-        (Wei::ZERO, Wei::from_u128(1800), Wei::from_u128(200), Wei::from_u128(200)));
+    assert_eq!(
+        (
+            f.deposit,
+            f.reserve_remaining,
+            f.claimed_in_round,
+            f.claimed_by_us
+        ),
+        (
+            Wei::ZERO,
+            Wei::from_u128(1800),
+            Wei::from_u128(200),
+            Wei::from_u128(200)
+        )
+    );
     // (1800 + 200) / 10 − 200 = 0
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
     // Someone else's claim cannot push ours below zero.
-    w.append(vec![change(s, FundsChange::WinningTicketTransfer { recipient: Address([8; 20]), amount: Wei::from_u128(1790) })]);
+    w.append(vec![change(
+        s,
+        FundsChange::WinningTicketTransfer {
+            recipient: Address([8; 20]),
+            amount: Wei::from_u128(1790),
+        },
+    )]);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
     w.new_round(ROUND + 1);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(1)), "claims reset each round: 10 / 10");
-    w.append(vec![change(s, FundsChange::Withdrawal { deposit: Wei::ZERO, reserve: Wei::ZERO })]);
+    assert_eq!(
+        w.proj.funds.max_float(&s),
+        Some(U256::from(1)),
+        "claims reset each round: 10 / 10"
+    );
+    w.append(vec![change(
+        s,
+        FundsChange::Withdrawal {
+            deposit: Wei::ZERO,
+            reserve: Wei::ZERO,
+        },
+    )]);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
-    w.append(vec![Event::PoolSizeChanged(livepeer::events::PoolSizeChanged { round: ROUND + 1, size: 0 })]);
+    w.append(vec![Event::PoolSizeChanged(
+        livepeer::events::PoolSizeChanged {
+            round: ROUND + 1,
+            size: 0,
+        },
+    )]);
     w.fund(s, 1, 1000);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()), "empty pool");
 }
 
-fn winning(sender: Address, face: u128, nonce: u32, creation_round: u64, expiration_block: u64) -> WinningTicket {
+fn winning(
+    sender: Address,
+    face: u128,
+    nonce: u32,
+    creation_round: u64,
+    expiration_block: u64,
+) -> WinningTicket {
     WinningTicket {
         recipient: Address([1; 20]),
         sender,
@@ -140,7 +271,10 @@ fn winning(sender: Address, face: u128, nonce: u32, creation_round: u64, expirat
         win_prob: Wei::from_u128(1),
         nonce,
         recipient_rand_hash: Hash32([4; 32]),
-        creation: CreationRound { round: creation_round, block_hash: round_hash() },
+        creation: CreationRound {
+            round: creation_round,
+            block_hash: round_hash(),
+        },
         expiration_block,
         sig: vec![0; 65],
         seed: Hash32::default(),
@@ -153,18 +287,34 @@ fn winning(sender: Address, face: u128, nonce: u32, creation_round: u64, expirat
 fn pending_redemptions_reduce_max_float_unless_deposit_covers_three_times() {
     // The reference's TestMaxFloat_MinDepositPendingRatio: pool 1, reserve 500, pending 100.
     let mut w = World::new();
-    w.append(vec![Event::PoolSizeChanged(livepeer::events::PoolSizeChanged { round: ROUND, size: 1 })]);
+    w.append(vec![Event::PoolSizeChanged(
+        livepeer::events::PoolSizeChanged {
+            round: ROUND,
+            size: 1,
+        },
+    )]);
     let s = Address([3; 20]);
     let t = winning(s, 100, 1, ROUND, L1);
     w.append(vec![
         Event::WinningTicketQueued(Box::new(t.clone())),
-        Event::RedemptionSubmitted(RedemptionSubmitted { ticket_hash: t.ticket_hash, tx_hash: Hash32([9; 32]) }),
+        Event::RedemptionSubmitted(RedemptionSubmitted {
+            ticket_hash: t.ticket_hash,
+            tx_hash: Hash32([9; 32]),
+        }),
     ]);
     for (deposit, want) in [(400, 500), (300, 500), (200, 400), (0, 400)] {
         w.fund(s, deposit, 500);
-        assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(want)), "deposit {deposit}");
+        assert_eq!(
+            w.proj.funds.max_float(&s),
+            Some(U256::from(want)),
+            "deposit {deposit}"
+        );
     }
-    w.append(vec![Event::RedemptionConfirmed(RedemptionConfirmed { ticket_hash: t.ticket_hash, tx_hash: Hash32([9; 32]), block: 1 })]);
+    w.append(vec![Event::RedemptionConfirmed(RedemptionConfirmed {
+        ticket_hash: t.ticket_hash,
+        tx_hash: Hash32([9; 32]),
+        block: 1,
+    })]);
     assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(500)));
 }
 
@@ -176,25 +326,54 @@ fn queue_redeems_only_after_expiry_and_within_validity() {
     w.new_round(ROUND);
     let t = winning(s, 10u128.pow(17), 1, ROUND, L1 + 40);
     w.append(vec![Event::WinningTicketQueued(Box::new(t.clone()))]);
-    assert!(w.proj.queue.redeemable().is_empty(), "params not expired yet");
+    assert!(
+        w.proj.queue.redeemable().is_empty(),
+        "params not expired yet"
+    );
     w.advance_l1(L1 + 39);
     assert!(w.proj.queue.redeemable().is_empty());
     w.advance_l1(L1 + 40);
     assert_eq!(w.proj.queue.redeemable().len(), 1);
-    let plans = plan_redemptions(&w.proj.queue, &w.proj.funds, U256::from(1_000_000_000u64), 1_200_000).unwrap();
+    let plans = plan_redemptions(
+        &w.proj.queue,
+        &w.proj.funds,
+        U256::from(1_000_000_000u64),
+        1_200_000,
+    )
+    .unwrap();
     assert_eq!(plans, vec![Plan::Redeem(t.clone())]);
     // Gas so high that the tx costs more than the ticket: a retryable skip.
-    let plans = plan_redemptions(&w.proj.queue, &w.proj.funds, U256::from(10u64.pow(12)), 1_200_000).unwrap();
-    assert!(matches!(&plans[0], Plan::Skip(Event::RedemptionFailed(f)) if f.retryable && f.reason == "insufficient ticket face value for redeem tx cost"));
-    w.append(vec![Event::RedemptionSubmitted(RedemptionSubmitted { ticket_hash: t.ticket_hash, tx_hash: Hash32([9; 32]) })]);
+    let plans = plan_redemptions(
+        &w.proj.queue,
+        &w.proj.funds,
+        U256::from(10u64.pow(12)),
+        1_200_000,
+    )
+    .unwrap();
+    assert!(
+        matches!(&plans[0], Plan::Skip(Event::RedemptionFailed(f)) if f.retryable && f.reason == "insufficient ticket face value for redeem tx cost")
+    );
+    w.append(vec![Event::RedemptionSubmitted(RedemptionSubmitted {
+        ticket_hash: t.ticket_hash,
+        tx_hash: Hash32([9; 32]),
+    })]);
     assert!(w.proj.queue.redeemable().is_empty(), "in flight");
-    w.append(vec![Event::RedemptionFailed(RedemptionFailed { ticket_hash: t.ticket_hash, reason: "timeout".into(), retryable: true })]);
+    w.append(vec![Event::RedemptionFailed(RedemptionFailed {
+        ticket_hash: t.ticket_hash,
+        reason: "timeout".into(),
+        retryable: true,
+    })]);
     assert_eq!(w.proj.queue.redeemable().len(), 1, "retry");
     w.new_round(ROUND + 1);
     assert_eq!(w.proj.queue.redeemable().len(), 1);
     w.new_round(ROUND + 2);
-    assert!(w.proj.queue.redeemable().is_empty(), "creationRound + 2 > current round no longer holds");
+    assert!(
+        w.proj.queue.redeemable().is_empty(),
+        "creationRound + 2 > current round no longer holds"
+    );
     assert!(is_non_retryable("ticket already used"));
     assert!(is_non_retryable("transaction failed txHash=0x1"));
-    assert!(!is_non_retryable("insufficient sender funds for redeem tx cost"));
+    assert!(!is_non_retryable(
+        "insufficient sender funds for redeem tx cost"
+    ));
 }

@@ -86,15 +86,42 @@ fn fixture() -> &'static Fixture {
 
 #[derive(Clone, Debug)]
 enum Op {
-    Pay { params: usize, nonces: Vec<u32>, corrupt: bool, twice: bool },
-    Segment { sender: usize, pixels: u64 },
-    Block { advance: u64 },
+    Pay {
+        params: usize,
+        nonces: Vec<u32>,
+        corrupt: bool,
+        twice: bool,
+    },
+    Segment {
+        sender: usize,
+        pixels: u64,
+    },
+    Block {
+        advance: u64,
+    },
     Round,
-    Observe { sender: usize, deposit: u64, reserve: u64, withdraw: u64 },
-    Change { sender: usize, kind: u8, amount: u64, ours: bool },
-    Pool { size: u64 },
-    Submit { pick: usize },
-    Outcome { pick: usize, kind: u8 },
+    Observe {
+        sender: usize,
+        deposit: u64,
+        reserve: u64,
+        withdraw: u64,
+    },
+    Change {
+        sender: usize,
+        kind: u8,
+        amount: u64,
+        ours: bool,
+    },
+    Pool {
+        size: u64,
+    },
+    Submit {
+        pick: usize,
+    },
+    Outcome {
+        pick: usize,
+        kind: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -137,16 +164,26 @@ impl Run {
 }
 
 fn o_account(sender: Address) -> Account {
-    Account { side: Side::Orchestrator, counterparty: sender, session: "s".into() }
+    Account {
+        side: Side::Orchestrator,
+        counterparty: sender,
+        session: "s".into(),
+    }
 }
 
 fn step(run: &mut Run, op: &Op) {
     let f = fixture();
     match op {
-        Op::Pay { params, nonces, corrupt, twice } => {
+        Op::Pay {
+            params,
+            nonces,
+            corrupt,
+            twice,
+        } => {
             let mut p = f.payments[&(*params, nonces[0])].clone();
             for n in &nonces[1..] {
-                p.ticket_sender_params.push(f.payments[&(*params, *n)].ticket_sender_params[0].clone());
+                p.ticket_sender_params
+                    .push(f.payments[&(*params, *n)].ticket_sender_params[0].clone());
             }
             if *corrupt {
                 p.ticket_sender_params[0].sig[64] = 29;
@@ -154,8 +191,17 @@ fn step(run: &mut Run, op: &Op) {
             for _ in 0..if *twice { 2 } else { 1 } {
                 let d = decide_payment(
                     run.live.view(),
-                    Recipient { address: f.o, secret: &f.secret },
-                    PaymentInput { payment: &p, session: "s", last_l1_block: run.l1, last_initialized_round: run.round, recipient_active: true },
+                    Recipient {
+                        address: f.o,
+                        secret: &f.secret,
+                    },
+                    PaymentInput {
+                        payment: &p,
+                        session: "s",
+                        last_l1_block: run.l1,
+                        last_initialized_round: run.round,
+                        recipient_active: true,
+                    },
                 );
                 run.append(d.events);
             }
@@ -169,52 +215,116 @@ fn step(run: &mut Run, op: &Op) {
         }
         Op::Block { advance } => {
             run.l1 += advance;
-            run.append(vec![Event::BlockObserved(BlockObserved { number: run.l1, hash: Hash32([3; 32]), parent: Hash32([2; 32]), l1_number: run.l1 })]);
+            run.append(vec![Event::BlockObserved(BlockObserved {
+                number: run.l1,
+                hash: Hash32([3; 32]),
+                parent: Hash32([2; 32]),
+                l1_number: run.l1,
+            })]);
         }
         Op::Round => {
             run.round += 1;
-            run.append(vec![Event::RoundInitialized(RoundInitialized { round: run.round, block_hash: round_hash(), l1_block: run.l1, pos: Default::default() })]);
+            run.append(vec![Event::RoundInitialized(RoundInitialized {
+                round: run.round,
+                block_hash: round_hash(),
+                l1_block: run.l1,
+                pos: Default::default(),
+            })]);
         }
-        Op::Observe { sender, deposit, reserve, withdraw } => {
+        Op::Observe {
+            sender,
+            deposit,
+            reserve,
+            withdraw,
+        } => {
             run.append(vec![Event::SenderFundsObserved(SenderFundsObserved {
                 sender: f.senders[*sender],
                 deposit: Wei::from_u128((*deposit).into()),
                 reserve_remaining: Wei::from_u128((*reserve).into()),
                 claimed_in_round: Wei::ZERO,
                 claimed_by_us: Wei::ZERO,
-                withdraw_round: if *withdraw == 0 { 0 } else { run.round + withdraw },
+                withdraw_round: if *withdraw == 0 {
+                    0
+                } else {
+                    run.round + withdraw
+                },
                 block: run.l1,
             })]);
         }
-        Op::Change { sender, kind, amount, ours } => {
+        Op::Change {
+            sender,
+            kind,
+            amount,
+            ours,
+        } => {
             let amount = Wei::from_u128((*amount).into());
             let change = match kind {
                 0 => FundsChange::DepositFunded { amount },
                 1 => FundsChange::ReserveFunded { amount },
-                2 => FundsChange::Withdrawal { deposit: amount, reserve: amount },
-                3 => FundsChange::WinningTicketTransfer { recipient: if *ours { f.o } else { Address([7; 20]) }, amount },
-                4 => FundsChange::Unlock { start_round: run.round, end_round: run.round + 3 },
+                2 => FundsChange::Withdrawal {
+                    deposit: amount,
+                    reserve: amount,
+                },
+                3 => FundsChange::WinningTicketTransfer {
+                    recipient: if *ours { f.o } else { Address([7; 20]) },
+                    amount,
+                },
+                4 => FundsChange::Unlock {
+                    start_round: run.round,
+                    end_round: run.round + 3,
+                },
                 _ => FundsChange::UnlockCancelled,
             };
-            run.append(vec![Event::SenderFundsChanged(SenderFundsChanged { sender: f.senders[*sender], change, pos: Default::default() })]);
+            run.append(vec![Event::SenderFundsChanged(SenderFundsChanged {
+                sender: f.senders[*sender],
+                change,
+                pos: Default::default(),
+            })]);
         }
-        Op::Pool { size } => run.append(vec![Event::PoolSizeChanged(PoolSizeChanged { round: run.round, size: *size })]),
+        Op::Pool { size } => run.append(vec![Event::PoolSizeChanged(PoolSizeChanged {
+            round: run.round,
+            size: *size,
+        })]),
         Op::Submit { pick } => {
             let r = run.live.queue.redeemable();
             if let Some(q) = r.get(pick % r.len().max(1)) {
                 let h = q.ticket.ticket_hash;
-                run.append(vec![Event::RedemptionSubmitted(RedemptionSubmitted { ticket_hash: h, tx_hash: Hash32([5; 32]) })]);
+                run.append(vec![Event::RedemptionSubmitted(RedemptionSubmitted {
+                    ticket_hash: h,
+                    tx_hash: Hash32([5; 32]),
+                })]);
             }
         }
         Op::Outcome { pick, kind } => {
-            let in_flight: Vec<Hash32> = run.live.queue.iter()
-                .filter(|(_, q)| matches!(q.state, livepeer::projections::ticket_queue::QueueState::Submitted { .. }))
-                .map(|(h, _)| *h).collect();
+            let in_flight: Vec<Hash32> = run
+                .live
+                .queue
+                .iter()
+                .filter(|(_, q)| {
+                    matches!(
+                        q.state,
+                        livepeer::projections::ticket_queue::QueueState::Submitted { .. }
+                    )
+                })
+                .map(|(h, _)| *h)
+                .collect();
             if let Some(h) = in_flight.get(pick % in_flight.len().max(1)) {
                 let ev = match kind {
-                    0 => Event::RedemptionConfirmed(RedemptionConfirmed { ticket_hash: *h, tx_hash: Hash32([5; 32]), block: run.l1 }),
-                    1 => Event::RedemptionFailed(RedemptionFailed { ticket_hash: *h, reason: "timeout".into(), retryable: true }),
-                    _ => Event::RedemptionFailed(RedemptionFailed { ticket_hash: *h, reason: "ticket already used".into(), retryable: false }),
+                    0 => Event::RedemptionConfirmed(RedemptionConfirmed {
+                        ticket_hash: *h,
+                        tx_hash: Hash32([5; 32]),
+                        block: run.l1,
+                    }),
+                    1 => Event::RedemptionFailed(RedemptionFailed {
+                        ticket_hash: *h,
+                        reason: "timeout".into(),
+                        retryable: true,
+                    }),
+                    _ => Event::RedemptionFailed(RedemptionFailed {
+                        ticket_hash: *h,
+                        reason: "ticket already used".into(),
+                        retryable: false,
+                    }),
                 };
                 run.append(vec![ev]);
             }
@@ -226,7 +336,13 @@ fn step(run: &mut Run, op: &Op) {
 fn model_max_float(log: &[Envelope], us: Address, sender: Address) -> Option<BigInt> {
     let z = || BigInt::zero();
     let w = |x: &Wei| BigInt::from_bytes_be(num_bigint::Sign::Plus, &x.0);
-    let clamp = |x: BigInt| if x < BigInt::zero() { BigInt::zero() } else { x };
+    let clamp = |x: BigInt| {
+        if x < BigInt::zero() {
+            BigInt::zero()
+        } else {
+            x
+        }
+    };
     let mut f: Option<[BigInt; 4]> = None; // deposit, reserve, claimed round, claimed us
     let mut pool = z();
     let mut tickets = BTreeMap::new();
@@ -234,14 +350,24 @@ fn model_max_float(log: &[Envelope], us: Address, sender: Address) -> Option<Big
     for env in log {
         match &env.event {
             Event::SenderFundsObserved(o) if o.sender == sender => {
-                f = Some([w(&o.deposit), w(&o.reserve_remaining), w(&o.claimed_in_round), w(&o.claimed_by_us)]);
+                f = Some([
+                    w(&o.deposit),
+                    w(&o.reserve_remaining),
+                    w(&o.claimed_in_round),
+                    w(&o.claimed_by_us),
+                ]);
             }
             Event::SenderFundsChanged(c) if c.sender == sender => {
                 if let Some([d, r, cr, cu]) = f.as_mut() {
                     match &c.change {
                         FundsChange::DepositFunded { amount } => *d += w(amount),
                         FundsChange::ReserveFunded { amount } => *r += w(amount),
-                        FundsChange::Withdrawal { .. } => { *d = z(); *r = z(); *cr = z(); *cu = z(); }
+                        FundsChange::Withdrawal { .. } => {
+                            *d = z();
+                            *r = z();
+                            *cr = z();
+                            *cu = z();
+                        }
                         FundsChange::WinningTicketTransfer { recipient, amount } => {
                             let a = w(amount);
                             if *d < a {
@@ -249,7 +375,9 @@ fn model_max_float(log: &[Envelope], us: Address, sender: Address) -> Option<Big
                                 *d = z();
                                 *r = clamp(&*r - &diff);
                                 *cr += &diff;
-                                if *recipient == us { *cu += &diff; }
+                                if *recipient == us {
+                                    *cu += &diff;
+                                }
                             } else {
                                 *d -= a;
                             }
@@ -258,35 +386,78 @@ fn model_max_float(log: &[Envelope], us: Address, sender: Address) -> Option<Big
                     }
                 }
             }
-            Event::RoundInitialized(_) => if let Some([_, _, cr, cu]) = f.as_mut() { *cr = z(); *cu = z(); },
+            Event::RoundInitialized(_) => {
+                if let Some([_, _, cr, cu]) = f.as_mut() {
+                    *cr = z();
+                    *cu = z();
+                }
+            }
             Event::PoolSizeChanged(p) => pool = BigInt::from(p.size),
-            Event::WinningTicketQueued(t) => { tickets.insert(t.ticket_hash, (t.sender, w(&t.face_value))); }
-            Event::RedemptionSubmitted(s) => if let Some(t) = tickets.get(&s.ticket_hash) { in_flight.insert(s.ticket_hash, t.clone()); },
-            Event::RedemptionConfirmed(c) => { in_flight.remove(&c.ticket_hash); }
-            Event::RedemptionFailed(x) => { in_flight.remove(&x.ticket_hash); }
+            Event::WinningTicketQueued(t) => {
+                tickets.insert(t.ticket_hash, (t.sender, w(&t.face_value)));
+            }
+            Event::RedemptionSubmitted(s) => {
+                if let Some(t) = tickets.get(&s.ticket_hash) {
+                    in_flight.insert(s.ticket_hash, t.clone());
+                }
+            }
+            Event::RedemptionConfirmed(c) => {
+                in_flight.remove(&c.ticket_hash);
+            }
+            Event::RedemptionFailed(x) => {
+                in_flight.remove(&x.ticket_hash);
+            }
             _ => {}
         }
     }
     let [d, r, cr, cu] = f?;
-    let alloc = if pool.is_zero() { z() } else { clamp((r + cr) / &pool - cu) };
-    let pending: BigInt = in_flight.values().filter(|(s, _)| *s == sender).map(|(_, v)| v.clone()).sum();
-    Some(if pending > z() && d >= &pending * 3 { alloc } else { clamp(alloc - pending) })
+    let alloc = if pool.is_zero() {
+        z()
+    } else {
+        clamp((r + cr) / &pool - cu)
+    };
+    let pending: BigInt = in_flight
+        .values()
+        .filter(|(s, _)| *s == sender)
+        .map(|(_, v)| v.clone())
+        .sum();
+    Some(if pending > z() && d >= &pending * 3 {
+        alloc
+    } else {
+        clamp(alloc - pending)
+    })
 }
 
 fn check(run: &Run) {
     let f = fixture();
-    let log: Vec<Envelope> = run.log.read(0, u64::MAX).map(|r| r.unwrap().envelope).collect();
+    let log: Vec<Envelope> = run
+        .log
+        .read(0, u64::MAX)
+        .map(|r| r.unwrap().envelope)
+        .collect();
     // Balance = Σ credits − Σ debits, per account.
     let mut sums: BTreeMap<Account, BigRational> = BTreeMap::new();
     let mut credited = BTreeSet::new();
     for env in &log {
         match &env.event {
-            Event::BalanceCredited(c) => *sums.entry(c.account.clone()).or_insert_with(BigRational::zero) += ratio_to_big(&c.amount),
-            Event::BalanceDebited(c) => *sums.entry(c.account.clone()).or_insert_with(BigRational::zero) -= ratio_to_big(&c.amount),
+            Event::BalanceCredited(c) => {
+                *sums
+                    .entry(c.account.clone())
+                    .or_insert_with(BigRational::zero) += ratio_to_big(&c.amount)
+            }
+            Event::BalanceDebited(c) => {
+                *sums
+                    .entry(c.account.clone())
+                    .or_insert_with(BigRational::zero) -= ratio_to_big(&c.amount)
+            }
             Event::TicketReceived(t) => {
                 if let TicketOutcome::Accepted { ev, .. } = &t.outcome {
                     if !ev.numer.is_empty() {
-                        assert!(credited.insert(t.ticket_hash), "ticket {:?} credited twice", t.ticket_hash);
+                        assert!(
+                            credited.insert(t.ticket_hash),
+                            "ticket {:?} credited twice",
+                            t.ticket_hash
+                        );
                     }
                 }
             }
@@ -294,19 +465,46 @@ fn check(run: &Run) {
         }
     }
     for (acc, sum) in &sums {
-        assert_eq!(&ratio_to_big(&run.live.balances.balance(acc)), sum, "{acc:?}");
+        assert_eq!(
+            &ratio_to_big(&run.live.balances.balance(acc)),
+            sum,
+            "{acc:?}"
+        );
     }
     // Max float.
     for s in &f.senders {
-        let got = run.live.funds.max_float(s).map(|v| BigInt::from_bytes_be(num_bigint::Sign::Plus, &livepeer::pm::num::be32(v)));
+        let got =
+            run.live.funds.max_float(s).map(|v| {
+                BigInt::from_bytes_be(num_bigint::Sign::Plus, &livepeer::pm::num::be32(v))
+            });
         assert_eq!(got, model_max_float(&log, f.o, *s), "max float of {s}");
     }
     // Redeemability.
-    let max_l1 = log.iter().filter_map(|e| match &e.event { Event::BlockObserved(b) => Some(b.l1_number), _ => None }).max().unwrap_or(0);
-    let max_round = log.iter().filter_map(|e| match &e.event { Event::RoundInitialized(r) => Some(r.round), _ => None }).max().unwrap_or(0);
+    let max_l1 = log
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::BlockObserved(b) => Some(b.l1_number),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
+    let max_round = log
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::RoundInitialized(r) => Some(r.round),
+            _ => None,
+        })
+        .max()
+        .unwrap_or(0);
     for q in run.live.queue.redeemable() {
-        assert!(q.ticket.expiration_block <= max_l1, "redeemable before params expired");
-        assert!(q.ticket.creation.round + TICKET_VALIDITY_PERIOD > max_round, "redeemable after the validity window");
+        assert!(
+            q.ticket.expiration_block <= max_l1,
+            "redeemable before params expired"
+        );
+        assert!(
+            q.ticket.creation.round + TICKET_VALIDITY_PERIOD > max_round,
+            "redeemable after the validity window"
+        );
         let _ = wei_to_u256(&q.ticket.face_value);
     }
     // Replay of every prefix equals the live state at that point.

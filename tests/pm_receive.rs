@@ -52,11 +52,17 @@ fn valid_payment_credits_sum_of_ev_and_fixes_the_price_once() {
     w.append(d.events);
     let bal = ratio_to_big(&w.proj.balances.balance(&account(addr(&b))));
     assert_eq!(bal, &ev * BigRational::from_integer(3.into()));
-    assert_eq!(w.proj.balances.fixed_price(&account(addr(&b))), Some(price()));
+    assert_eq!(
+        w.proj.balances.fixed_price(&account(addr(&b))),
+        Some(price())
+    );
 
     let d = w.decide(&payment(&b, &params, 4, 2), "sess");
     assert_eq!(d.error, None);
-    assert!(!d.events.iter().any(|e| matches!(e, Event::FixedPriceSet(_))));
+    assert!(!d
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::FixedPriceSet(_))));
     w.append(d.events);
     let bal = ratio_to_big(&w.proj.balances.balance(&account(addr(&b))));
     assert_eq!(bal, ev * BigRational::from_integer(5.into()));
@@ -83,7 +89,9 @@ fn pre_loop_checks_in_order_with_reference_texts() {
     let mut p = payment(&b, &params, 1, 1);
     p.sender.clear();
     let e = w.decide(&p, "sess").error.unwrap();
-    assert!(e.to_string().starts_with("Could not find Sender for payment: "));
+    assert!(e
+        .to_string()
+        .starts_with("Could not find Sender for payment: "));
 
     let p = payment(&b, &params, 1, 1);
     let d = livepeer::pm::decide_payment(
@@ -182,15 +190,24 @@ fn recipient_sender_and_rand_checks_are_fatal() {
 
     let mut tampered = params.clone();
     tampered.face_value = params.face_value + U256::one();
-    let e = w.decide(&payment(&b, &tampered, 1, 1), "sess").error.unwrap();
-    assert_eq!(e.to_string(), "invalid recipientRand for ticket recipientRandHash");
+    let e = w
+        .decide(&payment(&b, &tampered, 1, 1), "sess")
+        .error
+        .unwrap();
+    assert_eq!(
+        e.to_string(),
+        "invalid recipientRand for ticket recipientRandHash"
+    );
     assert!(e.is_fatal());
 
     // The zero sender (with funds observed, so check 1 passes) is refused at check 3.
     w.fund(Address::default(), 1, 1);
     let mut p = payment(&b, &params, 1, 1);
     p.sender = vec![0; 20];
-    assert_eq!(w.decide(&p, "sess").error, Some(PaymentError::InvalidSender));
+    assert_eq!(
+        w.decide(&p, "sess").error,
+        Some(PaymentError::InvalidSender)
+    );
 }
 
 #[test]
@@ -209,7 +226,10 @@ fn bad_signature_is_not_fatal_and_stops_credit_for_later_tickets() {
     assert!(matches!(&o[2], TicketOutcome::Accepted { ev, .. } if ev.numer.is_empty()));
     w.append(d.events);
     let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&account(addr(&b)))), ev);
+    assert_eq!(
+        ratio_to_big(&w.proj.balances.balance(&account(addr(&b)))),
+        ev
+    );
     assert!(w.proj.nonces.seen(&params.recipient_rand_hash, 3));
     assert!(!w.proj.nonces.seen(&params.recipient_rand_hash, 2));
 
@@ -217,7 +237,10 @@ fn bad_signature_is_not_fatal_and_stops_credit_for_later_tickets() {
     let mut p = payment(&b, &params, 10, 1);
     let sig: [u8; 65] = p.ticket_sender_params[0].sig.clone().try_into().unwrap();
     p.ticket_sender_params[0].sig = livepeer::pm::sig::high_s_twin(&sig).to_vec();
-    assert_eq!(w.decide(&p, "sess").error, Some(PaymentError::InvalidSignature));
+    assert_eq!(
+        w.decide(&p, "sess").error,
+        Some(PaymentError::InvalidSignature)
+    );
 }
 
 #[test]
@@ -241,7 +264,10 @@ fn nonces_are_a_set_seen_once_and_capped_at_600() {
     let mut p = payment(&b, &params, 7, 2);
     p.ticket_sender_params[1] = p.ticket_sender_params[0].clone();
     let d = w.decide(&p, "sess");
-    assert!(matches!(d.error, Some(PaymentError::NonceSeen { nonce: 7, .. })));
+    assert!(matches!(
+        d.error,
+        Some(PaymentError::NonceSeen { nonce: 7, .. })
+    ));
 
     let mut w2 = World::new();
     w2.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
@@ -307,14 +333,29 @@ fn expired_params_are_refused_but_winners_still_queue_and_nonce_sets_purge() {
     w.append(d.events);
 
     w.advance_l1(params.expiration_block);
-    assert!(w.proj.nonces.get(&params.recipient_rand_hash).is_none(), "purged at expiry");
+    assert!(
+        w.proj.nonces.get(&params.recipient_rand_hash).is_none(),
+        "purged at expiry"
+    );
     let d = w.decide(&payment(&b, &params, 2, 1), "sess");
-    assert_eq!(d.error.as_ref().map(|e| e.to_string()), Some("TicketParams expired".into()));
+    assert_eq!(
+        d.error.as_ref().map(|e| e.to_string()),
+        Some("TicketParams expired".into())
+    );
     assert!(!d.error.as_ref().is_some_and(PaymentError::is_fatal));
-    assert!(d.events.iter().any(|e| matches!(e, Event::WinningTicketQueued(_))));
-    assert!(!d.events.iter().any(|e| matches!(e, Event::BalanceCredited(_))));
+    assert!(d
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::WinningTicketQueued(_))));
+    assert!(!d
+        .events
+        .iter()
+        .any(|e| matches!(e, Event::BalanceCredited(_))));
     w.append(d.events);
-    assert!(w.proj.nonces.seen(&params.recipient_rand_hash, 2), "the nonce was taken");
+    assert!(
+        w.proj.nonces.seen(&params.recipient_rand_hash, 2),
+        "the nonce was taken"
+    );
 }
 
 #[test]
@@ -329,10 +370,16 @@ fn oversized_and_misshapen_wire_fields_are_typed_errors() {
     );
     let mut p = payment(&b, &params, 1, 1);
     p.ticket_params.as_mut().unwrap().recipient = vec![1; 21];
-    assert!(matches!(w.decide(&p, "sess").error, Some(PaymentError::Malformed(_))));
+    assert!(matches!(
+        w.decide(&p, "sess").error,
+        Some(PaymentError::Malformed(_))
+    ));
     let mut p = payment(&b, &params, 1, 1);
     p.ticket_params.as_mut().unwrap().expiration_block = vec![1; 9];
-    assert!(matches!(w.decide(&p, "sess").error, Some(PaymentError::Malformed(_))));
+    assert!(matches!(
+        w.decide(&p, "sess").error,
+        Some(PaymentError::Malformed(_))
+    ));
 }
 
 #[test]

@@ -99,15 +99,16 @@ pub fn stage_update(
         });
     }
     if !ev.is_positive() {
-        return Err(NumError::DivisionByZero("tickets = (minCredit − existing) / ev"));
+        return Err(NumError::DivisionByZero(
+            "tickets = (minCredit − existing) / ev",
+        ));
     }
     let need = (&min_credit - &existing) / ev;
     let n = need.numer().div_ceil(need.denom());
-    let num_tickets =
-        u64::try_from(n).map_err(|_| NumError::TooLarge {
-            what: "ticket count",
-            bits: 64,
-        })?;
+    let num_tickets = u64::try_from(n).map_err(|_| NumError::TooLarge {
+        what: "ticket count",
+        bits: 64,
+    })?;
     Ok(Staged {
         existing,
         num_tickets,
@@ -143,7 +144,9 @@ pub fn complete_update(
         SegmentFate::CreditSpent => BigRational::zero(),
         SegmentFate::Received { debit } => &staged.existing + &staged.new_credit - debit,
     };
-    move_balance(balances, account, &delta).into_iter().collect()
+    move_balance(balances, account, &delta)
+        .into_iter()
+        .collect()
 }
 
 /// Sessions idle for longer than `ttl_ms` at `now_ms`: the events that close them.

@@ -143,9 +143,9 @@ pub fn issue_params(
     i: &IssueInput,
 ) -> Result<(TicketParams, Event), IssueError> {
     let fv = if i.price.price_per_unit > 0 {
-        let max_float = i.max_float.ok_or_else(|| {
-            IssueError::UnknownSender(super::receive::hex_address(&i.sender))
-        })?;
+        let max_float = i
+            .max_float
+            .ok_or_else(|| IssueError::UnknownSender(super::receive::hex_address(&i.sender)))?;
         face_value(cfg, i.gas_price, max_float)?
     } else {
         U256::zero()

@@ -9,8 +9,8 @@ use super::{
     recipient_rand::{recipient_rand, recipient_rand_hash, RandInputs, RandSecret},
     sig,
     ticket::{ticket_ev, Ticket},
-    wire::{parse_expiration, parse_ticket_params, WirePayment},
     win::is_winning,
+    wire::{parse_expiration, parse_ticket_params, WirePayment},
 };
 use crate::events::{
     Account, Address, BalanceChanged, CreationRound, Event, FixedPriceSet, Hash32, Price, Side,
@@ -147,7 +147,11 @@ fn decide_tickets(
         });
     }
     let price = match p.expected_price {
-        None => return Err(PaymentError::InvalidExpectedPrice("expected price is nil".into())),
+        None => {
+            return Err(PaymentError::InvalidExpectedPrice(
+                "expected price is nil".into(),
+            ))
+        }
         Some(pi) if pi.pixels_per_unit <= 0 => {
             return Err(PaymentError::InvalidExpectedPrice(
                 "pixels per unit is 0".into(),

@@ -56,7 +56,10 @@ pub fn plan_redemptions(
         let plan = if available <= tx_cost {
             Plan::Skip(failed(t, "insufficient sender funds for redeem tx cost"))
         } else if wei_to_u256(&t.face_value) <= tx_cost {
-            Plan::Skip(failed(t, "insufficient ticket face value for redeem tx cost"))
+            Plan::Skip(failed(
+                t,
+                "insufficient ticket face value for redeem tx cost",
+            ))
         } else {
             Plan::Redeem(t.clone())
         };

@@ -8,7 +8,9 @@ use super::{
     ticket::{ticket_ev, Ticket, TicketExpirationParams, TicketParams},
     wire::{encode_expiration, encode_ticket_params, PriceInfo, WirePayment, WireSenderParams},
 };
-use crate::events::{Address, CreationRound, Event, Hash32, Price, SenderSessionStarted, TicketsSent};
+use crate::events::{
+    Address, CreationRound, Event, Hash32, Price, SenderSessionStarted, TicketsSent,
+};
 use crate::projections::{max_float::Funds, nonces::SenderSession};
 use ethers_core::types::U256;
 use ethers_signers::LocalWallet;

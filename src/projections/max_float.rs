@@ -86,8 +86,7 @@ impl SenderFunds {
             }
             Event::PoolSizeChanged(p) => self.pool_size = p.size,
             Event::WinningTicketQueued(t) => {
-                self.tickets
-                    .insert(t.ticket_hash, (t.sender, t.face_value));
+                self.tickets.insert(t.ticket_hash, (t.sender, t.face_value));
             }
             Event::RedemptionSubmitted(s) => {
                 if let Some(t) = self.tickets.get(&s.ticket_hash) {

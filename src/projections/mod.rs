@@ -4,5 +4,5 @@
 pub mod balances;
 pub mod max_float;
 pub mod nonces;
-pub mod ticket_queue;
 pub mod payments;
+pub mod ticket_queue;

@@ -66,7 +66,9 @@ impl NonceSets {
 
     /// Whether `nonce` was seen under `rrh`.
     pub fn seen(&self, rrh: &Hash32, nonce: u32) -> bool {
-        self.sets.get(rrh).is_some_and(|s| s.nonces.contains(&nonce))
+        self.sets
+            .get(rrh)
+            .is_some_and(|s| s.nonces.contains(&nonce))
     }
 
     /// How many nonces were seen under `rrh`.

@@ -114,7 +114,11 @@ impl TicketQueue {
     pub fn is_redeemable(&self, q: &Queued) -> bool {
         q.state == QueueState::Pending
             && q.ticket.expiration_block <= self.last_l1_block
-            && q.ticket.creation.round.saturating_add(TICKET_VALIDITY_PERIOD) > self.current_round
+            && q.ticket
+                .creation
+                .round
+                .saturating_add(TICKET_VALIDITY_PERIOD)
+                > self.current_round
     }
 
     /// Redeemable tickets, earliest queued first.

@@ -87,7 +87,12 @@ impl World {
     pub fn append(&mut self, events: Vec<Event>) -> Vec<Envelope> {
         let mut out = Vec::new();
         for ev in events {
-            let env = Envelope::new(self.log.len() as u64, self.log.len() as u64, Hash32::default(), ev);
+            let env = Envelope::new(
+                self.log.len() as u64,
+                self.log.len() as u64,
+                Hash32::default(),
+                ev,
+            );
             self.proj.apply(&env);
             self.log.push(env.clone());
             out.push(env);
