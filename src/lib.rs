@@ -14,7 +14,10 @@
 
 pub mod cli;
 pub mod events;
+pub mod keystore;
 pub mod log;
 pub mod pm;
+pub mod pm_bench;
+pub mod pm_service;
 pub mod projections;
 pub mod tools;

@@ -1,0 +1,330 @@
+//! `livepeer bench pm`: the O's full receive path (parse the payment, signature checks and
+//! recover, HMAC, nonce check, credit, events appended and applied) in tickets/s, against the
+//! bare recover function on the same inputs in a loop, in one run; then the same path over the
+//! fjall log with 4 concurrent payers. Signing the fixtures (the B's work) is not timed.
+
+use crate::events::{
+    Address, BlockObserved, Event, Hash32, PoolSizeChanged, Price, RoundInitialized,
+    SenderFundsObserved, Wei,
+};
+use crate::log::{FjallLog, Log, LogStore, MemoryLog};
+use crate::pm::{
+    issue::{issue_params, IssueConfig, IssueInput, RoundView},
+    sender::create_payment,
+    sig,
+    wire::WirePayment,
+    RandSecret, Ticket, TicketExpirationParams,
+};
+use crate::pm_service::PmService;
+use crate::projections::nonces::SenderSession;
+use ethers_core::types::U256;
+use ethers_signers::{LocalWallet, Signer};
+use std::{path::Path, sync::Arc, time::Instant};
+
+/// What to run.
+#[derive(Clone, Debug)]
+pub struct BenchPmOptions {
+    /// Tickets per payer.
+    pub tickets: u32,
+    /// Tickets per payment.
+    pub tickets_per_payment: u32,
+    /// Directory for the fjall log (must not be tmpfs); `None` skips the fjall run.
+    pub fjall_dir: Option<std::path::PathBuf>,
+}
+
+/// Measured figures.
+#[derive(Clone, Debug, Default)]
+pub struct BenchPmReport {
+    /// Bare `sig::recover` over the same inputs, per second.
+    pub recover_per_s: f64,
+    /// Full receive path over the in-memory log, one payer, tickets per second.
+    pub memory_per_s: f64,
+    /// `memory_per_s / recover_per_s`.
+    pub ratio: f64,
+    /// Full receive path over the fjall log, 4 concurrent payers, tickets per second.
+    pub fjall_4_payers_per_s: Option<f64>,
+    /// Log syncs during the fjall run.
+    pub fjall_syncs: u64,
+    /// Tickets credited in the in-memory run (sanity).
+    pub credited: u64,
+}
+
+/// Why the bench could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum BenchPmError {
+    /// Setting up fixtures failed.
+    #[error("bench setup: {0}")]
+    Setup(String),
+    /// The log failed.
+    #[error(transparent)]
+    Log(#[from] crate::log::LogError),
+    /// The service failed.
+    #[error(transparent)]
+    Service(#[from] crate::pm_service::ServiceError),
+    /// A payment was refused (the fixtures are wrong).
+    #[error("bench payment refused: {0}")]
+    Refused(String),
+}
+
+fn setup(e: impl std::fmt::Display) -> BenchPmError {
+    BenchPmError::Setup(e.to_string())
+}
+
+const L1: u64 = 1_000;
+const ROUND: u64 = 100;
+
+fn wallet(seed: u8) -> Result<LocalWallet, BenchPmError> {
+    let mut key = [0x22u8; 32];
+    key[31] = seed;
+    LocalWallet::from_bytes(&key).map_err(setup)
+}
+
+struct Payer {
+    payments: Vec<WirePayment>,
+}
+
+fn chain_events(payers: &[Address]) -> Vec<Event> {
+    let mut ev = vec![
+        Event::PoolSizeChanged(PoolSizeChanged {
+            round: ROUND,
+            size: 10,
+        }),
+        Event::RoundInitialized(RoundInitialized {
+            round: ROUND,
+            block_hash: Hash32([0xab; 32]),
+            l1_block: L1,
+            pos: Default::default(),
+        }),
+        Event::BlockObserved(BlockObserved {
+            number: L1,
+            hash: Hash32([1; 32]),
+            parent: Hash32([0; 32]),
+            l1_number: L1,
+        }),
+    ];
+    for p in payers {
+        ev.push(Event::SenderFundsObserved(SenderFundsObserved {
+            sender: *p,
+            deposit: Wei::from_u128(10u128.pow(20)),
+            reserve_remaining: Wei::from_u128(10u128.pow(21)),
+            claimed_in_round: Wei::ZERO,
+            claimed_by_us: Wei::ZERO,
+            withdraw_round: 0,
+            block: L1,
+        }));
+    }
+    ev
+}
+
+fn make_payers(
+    o: Address,
+    secret: &RandSecret,
+    n: u8,
+    opts: &BenchPmOptions,
+) -> Result<Vec<Payer>, BenchPmError> {
+    let price = Price {
+        price_per_unit: 1200,
+        pixels_per_unit: 1,
+    };
+    let mut out = Vec::new();
+    for i in 0..n {
+        let b = wallet(10 + i)?;
+        let sender = Address(b.address().0);
+        let input = IssueInput {
+            recipient: o,
+            sender,
+            price,
+            gas_price: U256::from(10_000_000u64),
+            max_float: Some(U256::MAX),
+            last_l1_block: L1,
+            rounds: RoundView {
+                last_initialized_round: ROUND,
+                last_initialized_block_hash: Hash32([0xab; 32]),
+                pre_last_initialized_block_hash: Hash32([0xcd; 32]),
+            },
+            seed: U256::from(u64::from(i) + 1),
+        };
+        let (params, started) =
+            issue_params(&IssueConfig::default(), secret, &input).map_err(setup)?;
+        let Event::TicketParamsIssued(p) = started else {
+            return Err(setup("unexpected event"));
+        };
+        let mut session = SenderSession {
+            params: crate::events::SenderSessionStarted {
+                recipient: o,
+                recipient_rand_hash: params.recipient_rand_hash,
+                face_value: p.face_value,
+                win_prob: p.win_prob,
+                expiration_block: p.expiration_block,
+                creation: p.creation,
+                seed: p.seed,
+                price,
+            },
+            last_nonce: 0,
+        };
+        let mut payments = Vec::new();
+        let per = opts.tickets_per_payment.max(1);
+        let mut left = opts.tickets;
+        while left > 0 {
+            let k = per.min(left);
+            let (pay, _) =
+                create_payment(&session, k, &b, sender, TicketExpirationParams::default())
+                    .map_err(setup)?;
+            session.last_nonce += k;
+            left -= k;
+            payments.push(pay);
+        }
+        out.push(Payer { payments });
+    }
+    Ok(out)
+}
+
+/// The baseline: `sig::recover` over each ticket's (hash, sig), as the receive path calls it.
+fn bench_recover(payer: &Payer, o: Address) -> Result<f64, BenchPmError> {
+    let mut inputs = Vec::new();
+    for p in &payer.payments {
+        let params = crate::pm::wire::parse_ticket_params(
+            p.ticket_params.as_ref().ok_or_else(|| setup("no params"))?,
+        )
+        .map_err(setup)?;
+        let sender = crate::pm::num::address_from(&p.sender, "sender").map_err(setup)?;
+        let exp = crate::pm::wire::parse_expiration(p.expiration_params.as_ref()).map_err(setup)?;
+        for t in &p.ticket_sender_params {
+            let h = Ticket::new(&params, exp, sender, t.sender_nonce, Price::default()).hash();
+            inputs.push((h, t.sig.clone()));
+        }
+    }
+    let start = Instant::now();
+    let mut ok = 0u64;
+    for (h, s) in &inputs {
+        if sig::recover(&h.0, s).is_ok_and(|a| a != o) {
+            ok += 1;
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    if ok != inputs.len() as u64 {
+        return Err(setup("a fixture signature did not recover"));
+    }
+    Ok(inputs.len() as f64 / secs)
+}
+
+async fn pay_all<S: LogStore>(
+    svc: Arc<PmService<S>>,
+    payments: Vec<WirePayment>,
+) -> Result<u64, BenchPmError> {
+    let mut n = 0u64;
+    for p in &payments {
+        let r = svc.receive_payment(1, p, "bench", true).await?;
+        if let Some(e) = r.error {
+            return Err(BenchPmError::Refused(e.to_string()));
+        }
+        n += p.ticket_sender_params.len() as u64;
+    }
+    Ok(n)
+}
+
+async fn run_payers<S: LogStore + 'static>(
+    log: Log<S>,
+    o: Address,
+    secret: &RandSecret,
+    payers: Vec<Payer>,
+    senders: &[Address],
+) -> Result<(f64, u64, Arc<PmService<S>>), BenchPmError> {
+    let svc = Arc::new(PmService::open(Arc::new(log), o, secret.clone())?);
+    svc.append(1, chain_events(senders)).await?;
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for p in payers {
+        tasks.push(tokio::spawn(pay_all(svc.clone(), p.payments)));
+    }
+    let mut total = 0;
+    for t in tasks {
+        total += t.await.map_err(setup)??;
+    }
+    Ok((total as f64 / start.elapsed().as_secs_f64(), total, svc))
+}
+
+/// Runs the benchmark and returns its figures.
+pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError> {
+    let o_wallet = wallet(1)?;
+    let o = Address(o_wallet.address().0);
+    let secret = RandSecret([0x42; 32]);
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(setup)?;
+
+    let one = make_payers(o, &secret, 1, opts)?;
+    let senders1: Vec<Address> = (0..1)
+        .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
+        .collect::<Result<_, _>>()?;
+    let recover_per_s = bench_recover(&one[0], o)?;
+    let (memory_per_s, credited, _) = rt.block_on(run_payers(
+        MemoryLog::in_memory()?,
+        o,
+        &secret,
+        one,
+        &senders1,
+    ))?;
+
+    let mut report = BenchPmReport {
+        recover_per_s,
+        memory_per_s,
+        ratio: memory_per_s / recover_per_s,
+        credited,
+        ..Default::default()
+    };
+    if let Some(dir) = &opts.fjall_dir {
+        let four = make_payers(o, &secret, 4, opts)?;
+        let senders4: Vec<Address> = (0..4)
+            .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
+            .collect::<Result<_, _>>()?;
+        let log = FjallLog::open_dir(dir)?;
+        let (tps, _, svc) = rt.block_on(run_payers(log, o, &secret, four, &senders4))?;
+        report.fjall_4_payers_per_s = Some(tps);
+        report.fjall_syncs = svc.log_counters().syncs;
+    }
+    Ok(report)
+}
+
+/// Prints a report the way `livepeer bench pm` shows it.
+pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
+    println!(
+        "pm receive path, {} tickets per payer, {} per payment",
+        opts.tickets, opts.tickets_per_payment
+    );
+    println!(
+        "  recover baseline (same inputs, loop): {:>10.0} tickets/s",
+        r.recover_per_s
+    );
+    println!(
+        "  full path, in-memory log, 1 payer:    {:>10.0} tickets/s  ({:.2} of baseline)",
+        r.memory_per_s, r.ratio
+    );
+    if let Some(f) = r.fjall_4_payers_per_s {
+        println!(
+            "  full path, fjall log ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
+            r.fjall_syncs
+        );
+    }
+}
+
+/// Checks that `dir` is not on tmpfs (fsync would be free there). Linux only; elsewhere `Ok`.
+pub fn filesystem_of(dir: &Path) -> String {
+    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
+        return "unknown fs".into();
+    };
+    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+    let mut best = ("", "unknown fs");
+    for line in mounts.lines() {
+        let mut it = line.split_whitespace();
+        let (_, Some(mnt), Some(fs)) = (it.next(), it.next(), it.next()) else {
+            continue;
+        };
+        if dir.starts_with(mnt) && mnt.len() >= best.0.len() {
+            best = (mnt, fs);
+        }
+    }
+    best.1.to_string()
+}

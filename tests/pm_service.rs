@@ -1,0 +1,106 @@
+//! The service around the pure decisions: concurrent duplicate payments are credited once, the
+//! projections equal a replay of the log, and after a restart (fjall log reopened, secret loaded
+//! from the keystore directory) params issued before the restart are still accepted.
+
+mod pm_common;
+
+use livepeer::events::{Account, Event, Side, TicketOutcome};
+use livepeer::keystore::load_or_create_rand_secret;
+use livepeer::log::{FjallLog, MemoryLog};
+use livepeer::pm::{num::ratio_to_big, Ticket};
+use livepeer::pm_service::PmService;
+use livepeer::projections::payments::PaymentProjections;
+use num_rational::BigRational;
+use pm_common::*;
+use std::sync::Arc;
+
+fn setup_events(w: &World) -> Vec<Event> {
+    w.log.iter().map(|e| e.event.clone()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_duplicates_are_credited_once() {
+    let mut w = World::new();
+    let b = wallet(2);
+    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let params = w.issue(addr(&b), 3);
+    let svc = Arc::new(
+        PmService::open(
+            Arc::new(MemoryLog::in_memory().unwrap()),
+            w.me(),
+            w.secret.clone(),
+        )
+        .unwrap(),
+    );
+    svc.append(1, setup_events(&w)).await.unwrap();
+
+    let pay = payment(&b, &params, 1, 2);
+    let mut tasks = Vec::new();
+    for _ in 0..8 {
+        let (svc, pay) = (svc.clone(), pay.clone());
+        tasks.push(tokio::spawn(async move {
+            svc.receive_payment(2, &pay, "s", true).await.unwrap()
+        }));
+    }
+    let mut ok = 0;
+    for t in tasks {
+        if t.await.unwrap().error.is_none() {
+            ok += 1;
+        }
+    }
+    assert_eq!(ok, 1, "exactly one of the duplicates is accepted");
+    let acc = Account {
+        side: Side::Orchestrator,
+        counterparty: addr(&b),
+        session: "s".into(),
+    };
+    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
+    let bal = svc.with_projections(|p| ratio_to_big(&p.balances.balance(&acc)));
+    assert_eq!(bal, ev * BigRational::from_integer(2.into()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_keeps_secret_projections_and_issued_params() {
+    let data = tempfile::tempdir().unwrap();
+    let keys = data.path().join("keystore");
+    let mut w = World::new();
+    w.secret = load_or_create_rand_secret(&keys).unwrap();
+    let b = wallet(2);
+    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let params = w.issue(addr(&b), 11);
+    let live = {
+        let log = Arc::new(FjallLog::open_dir(data.path()).unwrap());
+        let svc = PmService::open(log, w.me(), w.secret.clone()).unwrap();
+        svc.append(1, setup_events(&w)).await.unwrap();
+        let r = svc
+            .receive_payment(2, &payment(&b, &params, 1, 1), "s", true)
+            .await
+            .unwrap();
+        assert_eq!(r.error, None);
+        svc.with_projections(PaymentProjections::clone)
+    };
+    // Restart: new process, same datadir and keystore.
+    let secret = load_or_create_rand_secret(&keys).unwrap();
+    let log = Arc::new(FjallLog::open_dir(data.path()).unwrap());
+    let svc = PmService::open(log, w.me(), secret).unwrap();
+    assert_eq!(
+        svc.with_projections(PaymentProjections::clone),
+        live,
+        "replay = live"
+    );
+    let r = svc
+        .receive_payment(3, &payment(&b, &params, 2, 1), "s", true)
+        .await
+        .unwrap();
+    assert_eq!(r.error, None, "params issued before the restart stay valid");
+    let r = svc
+        .receive_payment(4, &payment(&b, &params, 2, 1), "s", true)
+        .await
+        .unwrap();
+    assert!(r
+        .error
+        .unwrap()
+        .to_string()
+        .starts_with("invalid ticket senderNonce: already seen"));
+    assert!(r.envelopes.iter().any(|e| matches!(&e.event, Event::TicketReceived(t) if matches!(t.outcome, TicketOutcome::Rejected { .. }))));
+}
