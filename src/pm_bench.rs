@@ -28,6 +28,8 @@ pub struct BenchPmOptions {
     pub tickets: u32,
     /// Tickets per payment.
     pub tickets_per_payment: u32,
+    /// Alternating rounds of baseline and full path (medians are reported).
+    pub rounds: u32,
     /// Directory for the fjall log (must not be tmpfs); `None` skips the fjall run.
     pub fjall_dir: Option<std::path::PathBuf>,
 }
@@ -41,6 +43,8 @@ pub struct BenchPmReport {
     pub memory_per_s: f64,
     /// `memory_per_s / recover_per_s`.
     pub ratio: f64,
+    /// The pure decision applied straight to the projections (no log), tickets per second.
+    pub decide_only_per_s: f64,
     /// Full receive path over the fjall log, 4 concurrent payers, tickets per second.
     pub fjall_4_payers_per_s: Option<f64>,
     /// Log syncs during the fjall run.
@@ -116,6 +120,51 @@ fn chain_events(payers: &[Address]) -> Vec<Event> {
     ev
 }
 
+/// Tickets signed under one set of params before the payer takes fresh ones.
+const PARAMS_REFRESH: u32 = 500;
+
+fn session_for(
+    o: Address,
+    secret: &RandSecret,
+    sender: Address,
+    price: Price,
+    payer: u8,
+    n: u64,
+) -> Result<(crate::pm::TicketParams, SenderSession), BenchPmError> {
+    let input = IssueInput {
+        recipient: o,
+        sender,
+        price,
+        gas_price: U256::from(10_000_000u64),
+        max_float: Some(U256::MAX),
+        last_l1_block: L1,
+        rounds: RoundView {
+            last_initialized_round: ROUND,
+            last_initialized_block_hash: Hash32([0xab; 32]),
+            pre_last_initialized_block_hash: Hash32([0xcd; 32]),
+        },
+        seed: U256::from(u64::from(payer) * 1_000_000 + n + 1),
+    };
+    let (params, issued) = issue_params(&IssueConfig::default(), secret, &input).map_err(setup)?;
+    let Event::TicketParamsIssued(p) = issued else {
+        return Err(setup("unexpected event"));
+    };
+    let session = SenderSession {
+        params: crate::events::SenderSessionStarted {
+            recipient: o,
+            recipient_rand_hash: params.recipient_rand_hash,
+            face_value: p.face_value,
+            win_prob: p.win_prob,
+            expiration_block: p.expiration_block,
+            creation: p.creation,
+            seed: p.seed,
+            price,
+        },
+        last_nonce: 0,
+    };
+    Ok((params, session))
+}
+
 fn make_payers(
     o: Address,
     secret: &RandSecret,
@@ -130,49 +179,25 @@ fn make_payers(
     for i in 0..n {
         let b = wallet(10 + i)?;
         let sender = Address(b.address().0);
-        let input = IssueInput {
-            recipient: o,
-            sender,
-            price,
-            gas_price: U256::from(10_000_000u64),
-            max_float: Some(U256::MAX),
-            last_l1_block: L1,
-            rounds: RoundView {
-                last_initialized_round: ROUND,
-                last_initialized_block_hash: Hash32([0xab; 32]),
-                pre_last_initialized_block_hash: Hash32([0xcd; 32]),
-            },
-            seed: U256::from(u64::from(i) + 1),
-        };
-        let (params, started) =
-            issue_params(&IssueConfig::default(), secret, &input).map_err(setup)?;
-        let Event::TicketParamsIssued(p) = started else {
-            return Err(setup("unexpected event"));
-        };
-        let mut session = SenderSession {
-            params: crate::events::SenderSessionStarted {
-                recipient: o,
-                recipient_rand_hash: params.recipient_rand_hash,
-                face_value: p.face_value,
-                win_prob: p.win_prob,
-                expiration_block: p.expiration_block,
-                creation: p.creation,
-                seed: p.seed,
-                price,
-            },
-            last_nonce: 0,
-        };
         let mut payments = Vec::new();
         let per = opts.tickets_per_payment.max(1);
         let mut left = opts.tickets;
+        let mut round_of_params = 0u64;
         while left > 0 {
-            let k = per.min(left);
-            let (pay, _) =
-                create_payment(&session, k, &b, sender, TicketExpirationParams::default())
-                    .map_err(setup)?;
-            session.last_nonce += k;
-            left -= k;
-            payments.push(pay);
+            // A B gets fresh params with every reply; stay well under 600 nonces per rand.
+            let (_params, mut session) = session_for(o, secret, sender, price, i, round_of_params)?;
+            round_of_params += 1;
+            let mut in_session = 0;
+            while left > 0 && in_session < PARAMS_REFRESH {
+                let k = per.min(left);
+                let (pay, _) =
+                    create_payment(&session, k, &b, sender, TicketExpirationParams::default())
+                        .map_err(setup)?;
+                session.last_nonce += k;
+                in_session += k;
+                left -= k;
+                payments.push(pay);
+            }
         }
         out.push(Payer { payments });
     }
@@ -206,6 +231,46 @@ fn bench_recover(payer: &Payer, o: Address) -> Result<f64, BenchPmError> {
         return Err(setup("a fixture signature did not recover"));
     }
     Ok(inputs.len() as f64 / secs)
+}
+
+/// The pure decision and the projection fold, without the log.
+fn bench_decide_only(
+    payer: &Payer,
+    o: Address,
+    secret: &RandSecret,
+    senders: &[Address],
+) -> Result<f64, BenchPmError> {
+    let mut proj = crate::projections::payments::PaymentProjections::new(o);
+    let mut seq = 0u64;
+    let mut apply = |proj: &mut crate::projections::payments::PaymentProjections,
+                     events: Vec<Event>| {
+        for e in events {
+            proj.apply(&crate::events::Envelope::new(seq, 1, Hash32::default(), e));
+            seq += 1;
+        }
+    };
+    apply(&mut proj, chain_events(senders));
+    let start = Instant::now();
+    let mut n = 0u64;
+    for p in &payer.payments {
+        let d = crate::pm::decide_payment(
+            proj.view(),
+            crate::pm::Recipient { address: o, secret },
+            crate::pm::PaymentInput {
+                payment: p,
+                session: "bench",
+                last_l1_block: L1,
+                last_initialized_round: ROUND,
+                recipient_active: true,
+            },
+        );
+        if let Some(e) = d.error {
+            return Err(BenchPmError::Refused(e.to_string()));
+        }
+        apply(&mut proj, d.events);
+        n += p.ticket_sender_params.len() as u64;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
 async fn pay_all<S: LogStore>(
@@ -244,11 +309,20 @@ async fn run_payers<S: LogStore + 'static>(
     Ok((total as f64 / start.elapsed().as_secs_f64(), total, svc))
 }
 
+fn median(v: &mut [f64]) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
 /// Runs the benchmark and returns its figures.
 pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError> {
     let o_wallet = wallet(1)?;
     let o = Address(o_wallet.address().0);
     let secret = RandSecret([0x42; 32]);
+    let single = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(setup)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -259,19 +333,34 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
     let senders1: Vec<Address> = (0..1)
         .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
         .collect::<Result<_, _>>()?;
-    let recover_per_s = bench_recover(&one[0], o)?;
-    let (memory_per_s, credited, _) = rt.block_on(run_payers(
-        MemoryLog::in_memory()?,
-        o,
-        &secret,
-        one,
-        &senders1,
-    ))?;
+    // The machine is shared: alternate baseline and full path over several rounds (each round a
+    // fresh log and projections, the same pre-signed payments) and compare medians.
+    let (mut base, mut decide, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    let mut credited = 0;
+    for _ in 0..opts.rounds.max(1) {
+        base.push(bench_recover(&one[0], o)?);
+        decide.push(bench_decide_only(&one[0], o, &secret, &senders1)?);
+        let payer = Payer {
+            payments: one[0].payments.clone(),
+        };
+        let (tps, n, _) = single.block_on(run_payers(
+            MemoryLog::in_memory()?,
+            o,
+            &secret,
+            vec![payer],
+            &senders1,
+        ))?;
+        full.push(tps);
+        credited = n;
+    }
+    let (recover_per_s, decide_only_per_s, memory_per_s) =
+        (median(&mut base), median(&mut decide), median(&mut full));
 
     let mut report = BenchPmReport {
         recover_per_s,
         memory_per_s,
         ratio: memory_per_s / recover_per_s,
+        decide_only_per_s,
         credited,
         ..Default::default()
     };
@@ -299,6 +388,10 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
         r.recover_per_s
     );
     println!(
+        "  decision + projections, no log:       {:>10.0} tickets/s",
+        r.decide_only_per_s
+    );
+    println!(
         "  full path, in-memory log, 1 payer:    {:>10.0} tickets/s  ({:.2} of baseline)",
         r.memory_per_s, r.ratio
     );
@@ -310,7 +403,8 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
     }
 }
 
-/// Checks that `dir` is not on tmpfs (fsync would be free there). Linux only; elsewhere `Ok`.
+/// The filesystem type holding `dir` (from /proc/mounts), so a report can name it and a caller
+/// can refuse tmpfs, where fsync is free.
 pub fn filesystem_of(dir: &Path) -> String {
     let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
         return "unknown fs".into();

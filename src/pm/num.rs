@@ -109,7 +109,8 @@ pub fn div(a: U256, b: U256, what: &'static str) -> Result<U256, NumError> {
     a.checked_div(b).ok_or(NumError::DivisionByZero(what))
 }
 
-/// A stored `Ratio` as an exact rational. A zero or empty denominator reads as 1 (never panics).
+/// A stored `Ratio` as an exact rational. Stored ratios are canonical (reduced) by
+/// construction, so no gcd is taken here; a zero or empty denominator reads as 1 (never panics).
 pub fn ratio_to_big(r: &Ratio) -> BigRational {
     let numer = BigUint::from_bytes_be(&r.numer);
     let mut denom = BigUint::from_bytes_be(&r.denom);
@@ -117,33 +118,28 @@ pub fn ratio_to_big(r: &Ratio) -> BigRational {
         denom = BigUint::from(1u8);
     }
     let sign = if r.negative { Sign::Minus } else { Sign::Plus };
-    BigRational::new(
+    BigRational::new_raw(
         BigInt::from_biguint(sign, numer),
         BigInt::from_biguint(Sign::Plus, denom),
     )
 }
 
 /// An exact rational in the canonical stored form: reduced, positive denominator, no leading
-/// zero bytes, zero as an empty numerator over 1.
+/// zero bytes, zero as an empty numerator over 1. `BigRational` values made by its constructors
+/// and operators are already reduced with a positive denominator.
 pub fn ratio_from_big(v: &BigRational) -> Ratio {
     let (n, d) = (v.numer(), v.denom());
-    let g = n.gcd(d);
-    let (n, d) = if g.is_zero() {
-        (n.clone(), d.clone())
-    } else {
-        (n / &g, d / &g)
-    };
-    let negative = (n.is_negative() != d.is_negative()) && !n.is_zero();
-    let numer = strip(&n.magnitude().to_bytes_be());
-    let denom = if n.is_zero() {
-        vec![1]
-    } else {
-        strip(&d.magnitude().to_bytes_be())
-    };
+    if n.is_zero() {
+        return Ratio {
+            negative: false,
+            numer: Vec::new(),
+            denom: vec![1],
+        };
+    }
     Ratio {
-        negative,
-        numer,
-        denom,
+        negative: n.is_negative() != d.is_negative(),
+        numer: strip(&n.magnitude().to_bytes_be()),
+        denom: strip(&d.magnitude().to_bytes_be()),
     }
 }
 

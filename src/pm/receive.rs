@@ -205,7 +205,6 @@ fn decide_tickets(
     let mut first_error: Option<PaymentError> = None;
     let mut credited = 0u64;
     let mut queued = Vec::new();
-    let hex_sender = hex_address(&sender);
 
     for tsp in &p.ticket_sender_params {
         let ticket = Ticket::new(&params, expiration, sender, tsp.sender_nonce, price);
@@ -218,12 +217,12 @@ fn decide_tickets(
             let nonce = tsp.sender_nonce;
             let result = if view.nonces.seen(&rrh, nonce) || seen_here.contains(&nonce) {
                 Err(PaymentError::NonceSeen {
-                    sender: hex_sender.clone(),
+                    sender: hex_address(&sender),
                     nonce,
                 })
             } else if view.nonces.count(&rrh) + seen_here.len() >= MAX_SENDER_NONCES {
                 Err(PaymentError::TooManyNonces {
-                    sender: hex_sender.clone(),
+                    sender: hex_address(&sender),
                     nonce,
                 })
             } else {

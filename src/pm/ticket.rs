@@ -3,10 +3,13 @@
 //! recipientRandHash ‖ auxData)`, packed by hand (never ethers' `encode_packed`), with auxData
 //! empty only when both the creation round and its block hash are zero.
 
-use super::num::{be32, big_int};
+use super::num::{be32, u256_to_big};
 use crate::events::{Address, Hash32, Price};
 use ethers_core::{types::U256, utils::keccak256};
+use num_bigint::{BigInt, Sign};
+use num_integer::Integer;
 use num_rational::BigRational;
+use num_traits::Zero;
 
 /// `maxWinProb` = 2^256 − 1.
 pub const MAX_WIN_PROB: U256 = U256::MAX;
@@ -132,7 +135,19 @@ impl Ticket {
     }
 }
 
-/// Ticket EV = faceValue × winProb / (2^256 − 1), as an exact rational.
+/// Ticket EV = faceValue × winProb / (2^256 − 1), as an exact rational (reduced).
 pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
-    big_int(face_value) * big_int(win_prob) / big_int(MAX_WIN_PROB)
+    let max = u256_to_big(MAX_WIN_PROB);
+    let k = u256_to_big(face_value) * u256_to_big(win_prob);
+    // gcd(k, max) = gcd(k mod max, max): one division shrinks the 512-bit operand first.
+    let g = (&k % &max).gcd(&max);
+    let (n, d) = if g.is_zero() {
+        (k, max)
+    } else {
+        (k / &g, max / &g)
+    };
+    BigRational::new_raw(
+        BigInt::from_biguint(Sign::Plus, n),
+        BigInt::from_biguint(Sign::Plus, d),
+    )
 }
