@@ -1,6 +1,7 @@
 //! Accounting formulas: the B's fee estimate and credit carried across segments
 //! (StageUpdate / completeBalanceUpdate), the O's debit and sufficient-balance rule, max float
 //! from chain facts (facts §3.9), and the ticket queue's redeemability and redemption plans.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 mod pm_common;
 

@@ -1,5 +1,6 @@
 //! Runs `livepeer bench pm` until the lead wires the subcommand:
 //! `cargo test --release --test pm_bench -- --ignored --nocapture`.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 use livepeer::pm_bench::{filesystem_of, print_report, run_bench_pm, BenchPmOptions};
 

@@ -5,6 +5,7 @@
 //!
 //! Needs the venv: `python3 -m venv .venv && .venv/bin/pip install eth-account eth-abi
 //! 'eth-hash[pycryptodome]'`. Without it this test fails (it does not skip).
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};

@@ -1,6 +1,7 @@
 //! Ticket params on both sides: the O's face value / winProb / expiry / creation round
 //! (facts §3.5), and the B's validation of them in the reference's order and texts (§3.7),
 //! sessions with nonces from 1, and issued params round-tripping through a B to an O.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 mod pm_common;
 

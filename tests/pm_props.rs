@@ -3,6 +3,7 @@
 //! balances = Σ credits − Σ debits; no ticket credited twice; max float = facts §3.9 recomputed
 //! from the raw chain events; nothing redeemable before expiry or after the validity window;
 //! replaying every prefix of the log gives the live projections. Tickets are pre-signed.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 mod pm_common;
 
@@ -19,7 +20,7 @@ use livepeer::pm::{
     receive::{decide_payment, PaymentInput, Recipient},
     recipient_rand, recipient_rand_hash,
     wire::WirePayment,
-    RandInputs, TicketParams,
+    RandInputs,
 };
 use livepeer::projections::{payments::PaymentProjections, ticket_queue::TICKET_VALIDITY_PERIOD};
 use num_bigint::BigInt;

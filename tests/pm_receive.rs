@@ -1,5 +1,6 @@
 //! The O receiving payments: each check of facts §3.8 in the reference's order, with its exact
 //! text and fatal/non-fatal effect, credit Σ EV, nonce sets, expiry and queued winners.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 mod pm_common;
 

@@ -1,6 +1,7 @@
 //! The service around the pure decisions: concurrent duplicate payments are credited once, the
 //! projections equal a replay of the log, and after a restart (fjall log reopened, secret loaded
 //! from the keystore directory) params issued before the restart are still accepted.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 mod pm_common;
 

@@ -1,6 +1,7 @@
 //! Every pm vector of the facts file (§1.4, §3, §5, §10): ticket hashes, auxData, ecrecover,
 //! winProb, the winning rule, SegData flatten and profile IDs; plus the raw signature checks
 //! (high s, bad v) that ethers alone would let through.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
 
 use ethers_core::types::{Signature, H256, U256};
 use ethers_signers::{LocalWallet, Signer};

@@ -1,6 +1,6 @@
 //! Shared fixtures for the pm tests: an O and a B with fixed keys, the O's secret, projections
 //! fed by a little in-memory sequencer, and helpers that issue params and build payments.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)] // test fixtures: a failure here is a test failure
 
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
