@@ -7,7 +7,6 @@
 
 mod pm_common;
 
-use ethers_core::types::U256;
 use livepeer::events::{
     Account, Address, BlockObserved, Envelope, Event, FundsChange, Hash32, PoolSizeChanged,
     RedemptionConfirmed, RedemptionFailed, RedemptionSubmitted, RoundInitialized,
@@ -18,72 +17,19 @@ use livepeer::pm::{
     accounting::decide_debit,
     num::{ratio_to_big, wei_to_u256},
     receive::{decide_payment, PaymentInput, Recipient},
-    recipient_rand, recipient_rand_hash,
-    wire::WirePayment,
-    RandInputs,
 };
 use livepeer::projections::{payments::PaymentProjections, ticket_queue::TICKET_VALIDITY_PERIOD};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::Zero;
-use pm_common::{model::model_max_float, *};
+use pm_common::{
+    fixture::{fixture, NONCES},
+    model::model_max_float,
+    *,
+};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::OnceLock;
-
-const NONCES: u32 = 8;
-
-/// Params × nonce → a pre-signed one-ticket payment.
-struct Fixture {
-    o: Address,
-    secret: livepeer::pm::RandSecret,
-    senders: Vec<Address>,
-    payments: BTreeMap<(usize, u32), WirePayment>,
-}
-
-fn fixture() -> &'static Fixture {
-    static F: OnceLock<Fixture> = OnceLock::new();
-    F.get_or_init(|| {
-        let w = World::new();
-        let bs = [wallet(2), wallet(3)];
-        let mut params = Vec::new();
-        for (si, b) in bs.iter().enumerate() {
-            for seed in 0..3u64 {
-                let mut p = w.issue_unchecked(addr(b), 100 + seed);
-                if seed == 0 {
-                    // Always wins: faceValue = EV, winProb = 2^256 − 1.
-                    p.face_value = w.cfg.ev;
-                    p.win_prob = U256::MAX;
-                    p.recipient_rand_hash = recipient_rand_hash(recipient_rand(
-                        &w.secret,
-                        &RandInputs {
-                            seed: p.seed,
-                            sender: addr(b),
-                            face_value: p.face_value,
-                            win_prob: p.win_prob,
-                            expiration_block: p.expiration_block,
-                            price: price(),
-                            expiration: p.expiration_params,
-                        },
-                    ));
-                }
-                params.push((si, p));
-            }
-        }
-        let mut payments = BTreeMap::new();
-        for (pi, (si, p)) in params.iter().enumerate() {
-            for n in 1..=NONCES {
-                payments.insert((pi, n), payment(&bs[*si], p, n, 1));
-            }
-        }
-        Fixture {
-            o: w.me(),
-            secret: w.secret.clone(),
-            senders: bs.iter().map(addr).collect(),
-            payments,
-        }
-    })
-}
+use std::sync::Arc;
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -447,5 +393,82 @@ proptest! {
             step(&mut run, op);
         }
         check(&run);
+    }
+}
+
+/// One payment made of pre-signed tickets under params `params` with `nonces`.
+fn build_payment(params: usize, nonces: &[u32]) -> livepeer::pm::wire::WirePayment {
+    let f = fixture();
+    let mut p = f.payments[&(params, nonces[0])].clone();
+    for n in &nonces[1..] {
+        p.ticket_sender_params
+            .push(f.payments[&(params, *n)].ticket_sender_params[0].clone());
+    }
+    p
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, max_shrink_iters: 100, ..ProptestConfig::default() })]
+
+    /// Through the service, with every payment submitted by 1–4 concurrent tasks at once:
+    /// no ticket is credited twice, balances equal Σ credits − Σ debits, and a replay of the log
+    /// equals the live projections.
+    #[test]
+    fn concurrent_duplicates_through_the_service(
+        batches in prop::collection::vec((0..6usize, prop::collection::vec(1..=NONCES, 1..3), 1..5usize, 0..3u64), 1..12)
+    ) {
+        let f = fixture();
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let svc = Arc::new(livepeer::pm_service::PmService::open(log.clone(), f.o, f.secret.clone()).unwrap());
+        rt.block_on(async {
+            let mut setup = vec![
+                Event::PoolSizeChanged(PoolSizeChanged { round: ROUND, size: 2 }),
+                Event::BlockObserved(BlockObserved { number: L1, hash: Hash32([1; 32]), parent: Hash32([0; 32]), l1_number: L1 }),
+            ];
+            for s in &f.senders {
+                setup.push(Event::SenderFundsObserved(SenderFundsObserved { sender: *s, deposit: Wei::from_u128(10u128.pow(18)), reserve_remaining: Wei::from_u128(10u128.pow(19)), claimed_in_round: Wei::ZERO, claimed_by_us: Wei::ZERO, withdraw_round: 0, block: L1 }));
+            }
+            svc.append(1, setup).await.unwrap();
+            let mut l1 = L1;
+            for (params, nonces, copies, advance) in &batches {
+                let p = build_payment(*params, nonces);
+                let mut set = tokio::task::JoinSet::new();
+                for _ in 0..*copies {
+                    let (svc, p) = (svc.clone(), p.clone());
+                    set.spawn(async move { svc.receive_payment(2, &p, "s", true).await.unwrap() });
+                }
+                // A block lands concurrently with the payments.
+                l1 += advance;
+                svc.append(3, vec![Event::BlockObserved(BlockObserved { number: l1, hash: Hash32([2; 32]), parent: Hash32([1; 32]), l1_number: l1 })]).await.unwrap();
+                while let Some(r) = set.join_next().await {
+                    r.unwrap();
+                }
+            }
+        });
+        let events: Vec<Envelope> = log.read(0, u64::MAX).map(|r| r.unwrap().envelope).collect();
+        let mut credited = BTreeSet::new();
+        let mut sums: BTreeMap<Account, BigRational> = BTreeMap::new();
+        let mut replay = PaymentProjections::new(f.o);
+        for env in &events {
+            replay.apply(env);
+            match &env.event {
+                Event::TicketReceived(t) => {
+                    if let TicketOutcome::Accepted { ev, .. } = &t.outcome {
+                        if !ev.numer.is_empty() {
+                            prop_assert!(credited.insert(t.ticket_hash), "ticket credited twice");
+                        }
+                    }
+                }
+                Event::BalanceCredited(c) => *sums.entry(c.account.clone()).or_insert_with(BigRational::zero) += ratio_to_big(&c.amount),
+                Event::BalanceDebited(c) => *sums.entry(c.account.clone()).or_insert_with(BigRational::zero) -= ratio_to_big(&c.amount),
+                _ => {}
+            }
+        }
+        let live = svc.with_projections(PaymentProjections::clone);
+        for (acc, sum) in &sums {
+            prop_assert_eq!(&ratio_to_big(&live.balances.balance(acc)), sum);
+        }
+        prop_assert_eq!(replay, live);
     }
 }

@@ -2,6 +2,7 @@
 //! fed by a little in-memory sequencer, and helpers that issue params and build payments.
 #![allow(dead_code, clippy::unwrap_used)] // test fixtures: a failure here is a test failure
 
+pub mod fixture;
 pub mod model;
 
 use ethers_core::types::U256;
