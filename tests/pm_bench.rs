@@ -23,7 +23,7 @@ fn bench_pm() {
         let opts = BenchPmOptions {
             tickets,
             tickets_per_payment: per,
-            rounds: 5,
+            rounds: 9,
             fjall_dir: Some(dir.join(format!("per{per}"))),
         };
         let r = run_bench_pm(&opts).unwrap();
