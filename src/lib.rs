@@ -5,6 +5,7 @@
 //! - [`log`]: the durable, hash-chained, group-committed event log (fjall) and an in-memory twin.
 //! - [`projections`]: pure folds over the log (chain view, streams, balances, …), checkpoints and
 //!   digests.
+//! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
 //!   the demo).
@@ -15,5 +16,6 @@
 pub mod cli;
 pub mod events;
 pub mod log;
+pub mod node;
 pub mod projections;
 pub mod tools;
