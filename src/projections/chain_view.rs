@@ -63,11 +63,11 @@ impl Projection for ChainView {
                 }
                 self.last_l1_block = self.last_l1_block.max(b.l1_number);
             }
-            Event::BlockReverted(r) => {
-                if self.blocks.get(&r.number).map(|(h, _)| *h) == Some(r.hash) {
-                    let _ = self.blocks.split_off(&r.number);
-                    self.last_l1_block = self.blocks.values().map(|(_, l1)| *l1).max().unwrap_or(0);
-                }
+            Event::BlockReverted(r)
+                if self.blocks.get(&r.number).map(|(h, _)| *h) == Some(r.hash) =>
+            {
+                let _ = self.blocks.split_off(&r.number);
+                self.last_l1_block = self.blocks.values().map(|(_, l1)| *l1).max().unwrap_or(0);
             }
             Event::RoundInitialized(r) => {
                 if r.round > self.round {
