@@ -27,36 +27,44 @@ pub fn scan_verified<S: LogStore, F: FnMut(&Envelope)>(
 ) -> Result<(u64, Hash32), LogError> {
     std::thread::scope(|scope| {
         let (tx, rx) = mpsc::sync_channel::<Result<Vec<Hashed>, LogError>>(16);
-        scope.spawn(move || {
-            let mut chunk = Vec::with_capacity(CHUNK);
-            for item in store.range(from, to) {
-                match item {
-                    Ok((seq, value)) => {
-                        let body = value.get(32..).unwrap_or_default();
-                        let computed = Hash32(*blake3::hash(body).as_bytes());
-                        chunk.push(Hashed {
-                            seq,
-                            value,
-                            computed,
-                        });
-                        if chunk.len() == CHUNK
-                            && tx
-                                .send(Ok(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK))))
-                                .is_err()
-                        {
+        let reader = std::thread::Builder::new()
+            .name("lp-scan".into())
+            .spawn_scoped(scope, move || {
+                let mut chunk = Vec::with_capacity(CHUNK);
+                for item in store.range(from, to) {
+                    match item {
+                        Ok((seq, value)) => {
+                            let body = value.get(32..).unwrap_or_default();
+                            let computed = Hash32(*blake3::hash(body).as_bytes());
+                            chunk.push(Hashed {
+                                seq,
+                                value,
+                                computed,
+                            });
+                            if chunk.len() == CHUNK
+                                && tx
+                                    .send(Ok(std::mem::replace(
+                                        &mut chunk,
+                                        Vec::with_capacity(CHUNK),
+                                    )))
+                                    .is_err()
+                            {
+                                return;
+                            }
+                        }
+                        Err(e) => {
+                            let _ = tx.send(Err(e));
                             return;
                         }
                     }
-                    Err(e) => {
-                        let _ = tx.send(Err(e));
-                        return;
-                    }
                 }
-            }
-            if !chunk.is_empty() {
-                let _ = tx.send(Ok(chunk));
-            }
-        });
+                if !chunk.is_empty() {
+                    let _ = tx.send(Ok(chunk));
+                }
+            });
+        if let Err(e) = reader {
+            return Err(LogError::Storage(format!("cannot start scan thread: {e}")));
+        }
         let mut expected = from;
         let mut prev = prev;
         let mut last = prev.unwrap_or_default();

@@ -4,11 +4,17 @@
 
 use super::ToolError;
 use crate::{
-    log::FjallLog,
+    events::Hash32,
+    log::{scan_verified, FjallLog},
     node::state,
     projections::{Checkpoint, Projections},
 };
-use std::{collections::BTreeMap, path::Path, process::ExitCode, time::Instant};
+use std::{
+    collections::{BTreeMap, BTreeSet},
+    path::Path,
+    process::ExitCode,
+    time::Instant,
+};
 
 /// Replays the log in `datadir`.
 pub fn run(datadir: &Path) -> Result<ExitCode, ToolError> {
@@ -77,9 +83,10 @@ pub fn replay_all(
     log: &FjallLog,
     end: u64,
     checkpoints: &BTreeMap<&'static str, Checkpoint>,
-) -> Result<(Projections, BTreeMap<&'static str, crate::events::Hash32>), ToolError> {
+) -> Result<(Projections, BTreeMap<&'static str, Hash32>), ToolError> {
     let mut p = Projections::default();
-    let mut at: BTreeMap<&'static str, crate::events::Hash32> = BTreeMap::new();
+    let mut at: BTreeMap<&'static str, Hash32> = BTreeMap::new();
+    let seqs: BTreeSet<u64> = checkpoints.values().map(|c| c.next_seq).collect();
     let note = |p: &Projections, seq: u64, at: &mut BTreeMap<_, _>| {
         for slot in p.slots() {
             if checkpoints.get(slot.name()).map(|c| c.next_seq) == Some(seq) {
@@ -88,11 +95,13 @@ pub fn replay_all(
         }
     };
     if end > 0 {
-        for rec in log.read(0, end - 1) {
-            let rec = rec?;
-            note(&p, rec.envelope.seq, &mut at);
-            p.apply(&rec.envelope);
-        }
+        // Hashes and links are re-checked on the way (a reader thread hashes, this one folds).
+        scan_verified(log.store(), 0, end - 1, Some(Hash32::default()), |env| {
+            if seqs.contains(&env.seq) {
+                note(&p, env.seq, &mut at);
+            }
+            p.apply(env);
+        })?;
     }
     note(&p, end, &mut at);
     Ok((p, at))
