@@ -5,6 +5,11 @@
 //! - [`log`]: the durable, hash-chained, group-committed event log (fjall) and an in-memory twin.
 //! - [`projections`]: pure folds over the log (chain view, streams, balances, …), checkpoints and
 //!   digests.
+//! - [`pm`]: probabilistic micropayments, wire-compatible with go-livepeer: tickets, signatures,
+//!   params, the O's receive decision, the B's sessions and fees. Pure.
+//! - [`pm_service`]: the payment decisions serialised per sender around the log append;
+//!   [`keystore`]: the persisted recipientRand secret; [`pm_bench`]: `bench pm`.
+//! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
 //!   the demo).
@@ -16,6 +21,7 @@ pub mod cli;
 pub mod events;
 pub mod keystore;
 pub mod log;
+pub mod node;
 pub mod pm;
 pub mod pm_bench;
 pub mod pm_service;

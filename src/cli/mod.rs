@@ -1,1 +1,187 @@
-//! Command line (being written).
+//! The command line: go-livepeer flag names in either dash style, and the operator subcommands.
+
+mod goflags;
+
+pub use goflags::normalise;
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// The node and its tools.
+#[derive(Debug, Parser)]
+#[command(name = "livepeer", version, about = "An event-sourced Livepeer node", long_about = None)]
+pub struct Cli {
+    /// Settings every command shares.
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// What to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every command.
+#[derive(Debug, Clone, Args, PartialEq, Eq)]
+pub struct GlobalArgs {
+    /// Data directory (default `~/.lpData/<network>`).
+    #[arg(long = "datadir", global = true, env = "LP_DATADIR")]
+    pub datadir: Option<PathBuf>,
+    /// Network name: offchain, arbitrum-one-mainnet, …
+    #[arg(
+        long = "network",
+        global = true,
+        default_value = "offchain",
+        env = "LP_NETWORK"
+    )]
+    pub network: String,
+}
+
+impl GlobalArgs {
+    /// The data directory in effect.
+    pub fn datadir(&self) -> PathBuf {
+        self.datadir.clone().unwrap_or_else(|| {
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| PathBuf::from("."));
+            home.join(".lpData").join(&self.network)
+        })
+    }
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Inspect the event log.
+    #[command(subcommand)]
+    Log(LogCommand),
+    /// Rebuild every projection from seq 0 and compare with checkpoints and live state.
+    Replay,
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Write a realistic event history through the real log, then replay and verify it.
+    Demo(DemoArgs),
+    /// Test helpers (used by the durability tests).
+    #[command(hide = true, subcommand)]
+    Debug(DebugCommand),
+}
+
+/// `livepeer log …`
+#[derive(Debug, Subcommand)]
+pub enum LogCommand {
+    /// Recompute the whole hash chain; exit 1 naming the first bad seq.
+    Verify,
+    /// One line per event.
+    Dump(DumpArgs),
+    /// Events by kind, first/last seq and time, bytes on disk and per event.
+    Stats,
+}
+
+/// `livepeer log dump`
+#[derive(Debug, Clone, Args)]
+pub struct DumpArgs {
+    /// First seq.
+    #[arg(long = "from", default_value_t = 0)]
+    pub from: u64,
+    /// Last seq (inclusive).
+    #[arg(long = "to")]
+    pub to: Option<u64>,
+    /// JSON lines.
+    #[arg(long = "json", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub json: bool,
+}
+
+/// `livepeer bench …`
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Group commit against raw fjall, replay throughput and memory, bytes per event.
+    Log(BenchLogArgs),
+}
+
+/// `livepeer bench log`
+#[derive(Debug, Clone, Args)]
+pub struct BenchLogArgs {
+    /// Events replayed (N; memory is also measured at 4N).
+    #[arg(long = "events", default_value_t = 2_000_000)]
+    pub events: u64,
+    /// Concurrent writers in the group-commit test.
+    #[arg(long = "writers", default_value_t = 64)]
+    pub writers: usize,
+    /// Single-event appends per writer.
+    #[arg(long = "appends", default_value_t = 100)]
+    pub appends: usize,
+    /// Alternations of baseline and ours (median reported).
+    #[arg(long = "rounds", default_value_t = 3)]
+    pub rounds: usize,
+}
+
+/// `livepeer demo`
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Concurrent streams in the synthetic history.
+    #[arg(long = "streams", default_value_t = 4)]
+    pub streams: u32,
+    /// Segments per stream.
+    #[arg(long = "segments", default_value_t = 30)]
+    pub segments: u32,
+}
+
+/// Hidden helpers for tests.
+#[derive(Debug, Subcommand)]
+pub enum DebugCommand {
+    /// Append single events forever (or `--count`), printing `acked <seq>` after each ack.
+    AppendLoop {
+        /// Stop after this many.
+        #[arg(long = "count")]
+        count: Option<u64>,
+        /// Payload bytes per event.
+        #[arg(long = "payload", default_value_t = 64)]
+        payload: usize,
+    },
+    /// Replay `<datadir>/events` and print the peak RSS (`VmHWM_kB n`).
+    ReplayRss,
+}
+
+/// Parses argv in either flag style.
+pub fn parse_from<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, clap::Error> {
+    Cli::try_parse_from(normalise(args))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        parse_from(args.iter().map(|s| s.to_string())).unwrap()
+    }
+
+    #[test]
+    fn go_and_gnu_styles_agree() {
+        let go = parse(&["livepeer", "-datadir", "/tmp/x", "log", "verify"]);
+        let gnu = parse(&["livepeer", "log", "verify", "--datadir", "/tmp/x"]);
+        assert_eq!(go.global, gnu.global);
+        assert_eq!(go.global.datadir(), PathBuf::from("/tmp/x"));
+        assert!(matches!(go.command, Command::Log(LogCommand::Verify)));
+    }
+
+    #[test]
+    fn go_booleans_take_equals_false() {
+        let c = parse(&["livepeer", "log", "dump", "-json=false", "-from", "3"]);
+        let Command::Log(LogCommand::Dump(d)) = c.command else {
+            panic!("not dump")
+        };
+        assert!(!d.json);
+        assert_eq!(d.from, 3);
+        let c = parse(&["livepeer", "log", "dump", "-json"]);
+        let Command::Log(LogCommand::Dump(d)) = c.command else {
+            panic!("not dump")
+        };
+        assert!(d.json);
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse(&["livepeer", "replay"]);
+        assert_eq!(c.global.network, "offchain");
+        assert!(c.global.datadir().ends_with(".lpData/offchain"));
+    }
+}

@@ -3,24 +3,74 @@
 //! They serialise as raw bytes (never as hex strings) so that records stay small and replay never
 //! parses text. Conversions to arithmetic types live with the code that does arithmetic (pm).
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
+// Binary formats (postcard) store raw bytes; human-readable ones (JSON dumps) get decimal wei,
+// 0x-hex addresses and hashes, and `n/d` ratios. JSON is an output format only.
+impl Serialize for Wei {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_newtype_struct("Wei", &self.0)
+        }
+    }
+}
+impl Serialize for Address {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_newtype_struct("Address", &self.0)
+        }
+    }
+}
+impl Serialize for Hash32 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_newtype_struct("Hash32", &self.0)
+        }
+    }
+}
+impl Serialize for Ratio {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Repr<'a> {
+            negative: bool,
+            numer: &'a [u8],
+            denom: &'a [u8],
+        }
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            Repr {
+                negative: self.negative,
+                numer: &self.numer,
+                denom: &self.denom,
+            }
+            .serialize(s)
+        }
+    }
+}
+
 /// An amount of wei: an unsigned 256-bit integer, big-endian.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Wei(pub [u8; 32]);
 
 /// A 20-byte Ethereum address.
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Address(pub [u8; 20]);
 
 /// A 32-byte hash (keccak256 or blake3, as the field says).
-#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Hash32(pub [u8; 32]);
 
 /// An exact signed rational: sign plus big-endian magnitudes with no leading zeros.
 /// A canonical value is reduced, with a positive denominator (`denom` never empty).
-#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
 pub struct Ratio {
     /// True for values below zero.
     pub negative: bool,

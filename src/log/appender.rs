@@ -127,8 +127,8 @@ pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Rec
                             last_hash: s.hash,
                             last_at_ms: at_ms,
                         };
-                        envelopes.push(s.envelope.clone());
-                        sealed.push(s);
+                        sealed.push((s.seq, s.value));
+                        envelopes.push(s.envelope);
                     }
                     replies.push(Reply::Append(
                         reply,
@@ -148,7 +148,7 @@ pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Rec
             continue;
         }
         let records: Vec<(u64, &[u8])> =
-            sealed.iter().map(|s| (s.seq, s.value.as_slice())).collect();
+            sealed.iter().map(|(seq, v)| (*seq, v.as_slice())).collect();
         let result = store
             .write(&records, &checkpoints)
             .and_then(|()| store.sync());

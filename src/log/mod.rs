@@ -7,6 +7,7 @@
 mod appender;
 mod error;
 mod record;
+mod scan;
 mod store;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ mod verify;
 pub use appender::AppendReceipt;
 pub use error::LogError;
 pub use record::{open as open_record, seal, Opened, Sealed};
+pub use scan::scan_verified;
 pub use store::{FjallStore, LogStore, MemoryStore, RawIter};
 pub use verify::{verify, VerifyReport};
 

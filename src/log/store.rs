@@ -28,6 +28,9 @@ pub trait LogStore: Send + Sync + 'static {
     fn disk_bytes(&self) -> u64;
 }
 
+/// Block cache of the store: replay streams through it, so a fixed size keeps memory flat.
+const CACHE_BYTES: u64 = 32 << 20;
+
 /// The fjall-backed store: keyspace `events` (seq → hash ‖ envelope) and `checkpoints`.
 pub struct FjallStore {
     db: fjall::Database,
@@ -44,6 +47,7 @@ impl FjallStore {
             .map_err(|e| LogError::Storage(format!("create {path}: {e}")))?;
         let db = fjall::Database::builder(dir)
             .worker_threads(1)
+            .cache_size(CACHE_BYTES)
             .manual_journal_persist(true)
             .open()
             .map_err(|e| LogError::from_fjall(e, &path))?;

@@ -188,3 +188,36 @@ fn fjall_log_reopens_and_refuses_a_second_opener() {
     assert_eq!(r.envelopes[0].prev_hash, last);
     assert_eq!(verify(log.store()).unwrap().records, 11);
 }
+
+#[test]
+fn verified_scan_folds_in_order_and_stops_at_a_broken_link() {
+    let log = MemoryLog::in_memory().unwrap();
+    log.append_blocking((0..3000).map(|i| (i, kv(i as u32))).collect(), Expect::Any)
+        .unwrap();
+    let mut seen = Vec::new();
+    let (n, last) = scan_verified(log.store(), 0, u64::MAX, Some(Default::default()), |e| {
+        seen.push(e.seq)
+    })
+    .unwrap();
+    assert_eq!(n, 3000);
+    assert_eq!(last, log.head().last_hash);
+    assert!(seen.iter().copied().eq(0..3000));
+
+    // A record appended behind the appender's back, sealed against the wrong previous hash.
+    let forged = seal(3000, 0, Default::default(), kv(3000));
+    log.store()
+        .write(&[(3000, forged.value.as_slice())], &[])
+        .unwrap();
+    let err =
+        scan_verified(log.store(), 0, u64::MAX, Some(Default::default()), |_| {}).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            LogError::Corruption {
+                seq: Some(3000),
+                ..
+            }
+        ),
+        "{err}"
+    );
+}

@@ -1,8 +1,47 @@
-//! Projections: pure folds over the log (being written by the lead; the payment projections
-//! below implement `apply`, `NAME` and `VERSION` and are wired into the registry there).
+//! Projections: pure folds over the log. State that matters is derived here, never stored apart.
+//!
+//! Each projection has a `NAME`, a `VERSION` (a change rebuilds it from seq 0) and a canonical
+//! encoding (postcard of sorted maps) whose blake3 is its digest. `Projections` holds them all,
+//! each in a `Slot` that remembers the next seq it expects, so a projection restored from a
+//! checkpoint skips records it already holds. No I/O, no clock, no randomness here.
 
 pub mod balances;
+mod chain_view;
 pub mod max_float;
 pub mod nonces;
+mod orchestrators;
 pub mod payments;
+mod registry;
+mod streams;
 pub mod ticket_queue;
+mod unbonding;
+
+pub use chain_view::ChainView;
+pub use orchestrators::Orchestrators;
+pub use registry::{Checkpoint, Projections, Slot, SlotInfo};
+pub use streams::{StreamState, Streams};
+pub use unbonding::{LockState, UnbondingLocks};
+
+use crate::events::{Envelope, Hash32};
+use serde::{de::DeserializeOwned, Serialize};
+
+/// A pure fold over the log.
+pub trait Projection: Default + Clone + Serialize + DeserializeOwned + Send + 'static {
+    /// Stable name (checkpoint key, digest label).
+    const NAME: &'static str;
+    /// Bump when `apply` or the state's shape changes: the projection is rebuilt from seq 0.
+    const VERSION: u32;
+
+    /// Folds one record into the state.
+    fn apply(&mut self, env: &Envelope);
+
+    /// Canonical encoding of the state.
+    fn encode(&self) -> Vec<u8> {
+        postcard::to_allocvec(self).unwrap_or_default()
+    }
+
+    /// blake3 of the canonical encoding.
+    fn digest(&self) -> Hash32 {
+        Hash32(*blake3::hash(&self.encode()).as_bytes())
+    }
+}

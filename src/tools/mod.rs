@@ -1,1 +1,41 @@
-//! Operator tools (being written).
+//! Operator commands over the log: `log verify|dump|stats`, `replay`, `bench log`, `demo`.
+//!
+//! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
+
+mod bench_fs;
+mod bench_log;
+mod debug;
+mod demo;
+mod logcmd;
+mod replay;
+pub mod synth;
+
+use crate::cli::{BenchCommand, Cli, Command, LogCommand};
+use std::process::ExitCode;
+
+/// A tool's error: printed as `error: …` with exit code 1.
+pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
+    let datadir = cli.global.datadir();
+    match cli.command {
+        Command::Log(LogCommand::Verify) => logcmd::verify(&datadir),
+        Command::Log(LogCommand::Dump(args)) => logcmd::dump(&datadir, &args),
+        Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),
+        Command::Replay => replay::run(&datadir),
+        Command::Bench(BenchCommand::Log(args)) => {
+            bench_log::run(cli.global.datadir.as_deref(), &args)
+        }
+        Command::Demo(args) => demo::run(&datadir, &args),
+        Command::Debug(cmd) => debug::run(&datadir, cmd),
+    }
+}
+
+/// Milliseconds since the Unix epoch (the edge's clock; events carry it as `at_ms`).
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
+}

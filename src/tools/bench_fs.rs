@@ -1,0 +1,26 @@
+//! Which filesystem a path lives on, so benchmarks can name it and refuse memory-backed ones.
+
+use std::path::Path;
+
+/// The filesystem type of the longest mount point containing `path` (from /proc/self/mounts).
+pub fn filesystem_of(path: &Path) -> String {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mounts = std::fs::read_to_string("/proc/self/mounts").unwrap_or_default();
+    let mut best: Option<(usize, String)> = None;
+    for line in mounts.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(_dev), Some(mnt), Some(fstype)) = (parts.next(), parts.next(), parts.next())
+        else {
+            continue;
+        };
+        if canonical.starts_with(mnt) && best.as_ref().is_none_or(|(len, _)| mnt.len() > *len) {
+            best = Some((mnt.len(), format!("{fstype} (mounted at {mnt})")));
+        }
+    }
+    best.map(|(_, f)| f).unwrap_or_else(|| "unknown".into())
+}
+
+/// True for filesystems where fsync costs nothing.
+pub fn is_memory_fs(desc: &str) -> bool {
+    desc.starts_with("tmpfs") || desc.starts_with("ramfs")
+}
