@@ -56,7 +56,7 @@ pub struct PmService<S: LogStore> {
 impl<S: LogStore> PmService<S> {
     /// Opens the service: replays the whole log into fresh projections.
     pub fn open(log: Arc<Log<S>>, me: Address, secret: RandSecret) -> Result<Self, LogError> {
-        let mut proj = PaymentProjections::new(me);
+        let mut proj = PaymentProjections::default();
         let head = log.head().next_seq;
         if head > 0 {
             for rec in log.read(0, head - 1) {

@@ -190,16 +190,16 @@ fn change(sender: Address, change: FundsChange) -> Event {
 fn max_float_from_chain_facts() {
     let mut w = World::new(); // pool size 10
     let s = Address([3; 20]);
-    assert_eq!(w.proj.funds.max_float(&s), None, "unknown sender");
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), None, "unknown sender");
     w.fund(s, 500, 1000);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(100)));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::from(100)));
     w.append(vec![change(
         s,
         FundsChange::ReserveFunded {
             amount: Wei::from_u128(1000),
         },
     )]);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(200)));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::from(200)));
     // A winning ticket of ours paid 700: 500 from the deposit, 200 from the reserve (claimed by us).
     w.append(vec![change(
         s,
@@ -214,17 +214,18 @@ fn max_float_from_chain_facts() {
             f.deposit,
             f.reserve_remaining,
             f.claimed_in_round,
-            f.claimed_by_us
+            f.claimed_by(&w.me())
         ),
         (
             Wei::ZERO,
             Wei::from_u128(1800),
             Wei::from_u128(200),
-            Wei::from_u128(200)
+            U256::from(200)
         )
     );
+    assert_eq!(f.claimed_by(&Address([8; 20])), U256::zero());
     // (1800 + 200) / 10 − 200 = 0
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::zero()));
     // Someone else's claim cannot push ours below zero.
     w.append(vec![change(
         s,
@@ -233,10 +234,10 @@ fn max_float_from_chain_facts() {
             amount: Wei::from_u128(1790),
         },
     )]);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::zero()));
     w.new_round(ROUND + 1);
     assert_eq!(
-        w.proj.funds.max_float(&s),
+        w.proj.funds.max_float(&s, &w.me()),
         Some(U256::from(1)),
         "claims reset each round: 10 / 10"
     );
@@ -247,7 +248,7 @@ fn max_float_from_chain_facts() {
             reserve: Wei::ZERO,
         },
     )]);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::zero()));
     w.append(vec![Event::PoolSizeChanged(
         livepeer::events::PoolSizeChanged {
             round: ROUND + 1,
@@ -255,7 +256,11 @@ fn max_float_from_chain_facts() {
         },
     )]);
     w.fund(s, 1, 1000);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::zero()), "empty pool");
+    assert_eq!(
+        w.proj.funds.max_float(&s, &w.me()),
+        Some(U256::zero()),
+        "empty pool"
+    );
 }
 
 fn winning(
@@ -306,7 +311,7 @@ fn pending_redemptions_reduce_max_float_unless_deposit_covers_three_times() {
     for (deposit, want) in [(400, 500), (300, 500), (200, 400), (0, 400)] {
         w.fund(s, deposit, 500);
         assert_eq!(
-            w.proj.funds.max_float(&s),
+            w.proj.funds.max_float(&s, &w.me()),
             Some(U256::from(want)),
             "deposit {deposit}"
         );
@@ -316,7 +321,7 @@ fn pending_redemptions_reduce_max_float_unless_deposit_covers_three_times() {
         tx_hash: Hash32([9; 32]),
         block: 1,
     })]);
-    assert_eq!(w.proj.funds.max_float(&s), Some(U256::from(500)));
+    assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::from(500)));
 }
 
 #[test]

@@ -325,7 +325,7 @@ fn check(run: &Run) {
     // Max float.
     for s in &f.senders {
         let got =
-            run.live.funds.max_float(s).map(|v| {
+            run.live.funds.max_float(s, &f.o).map(|v| {
                 BigInt::from_bytes_be(num_bigint::Sign::Plus, &livepeer::pm::num::be32(v))
             });
         assert_eq!(got, model_max_float(&log, f.o, *s), "max float of {s}");
@@ -359,7 +359,7 @@ fn check(run: &Run) {
         let _ = wei_to_u256(&q.ticket.face_value);
     }
     // Replay of every prefix equals the live state at that point.
-    let mut replay = PaymentProjections::new(f.o);
+    let mut replay = PaymentProjections::default();
     let mut snaps = run.snapshots.iter().peekable();
     for env in &log {
         replay.apply(env);
@@ -380,7 +380,7 @@ proptest! {
     #[test]
     fn payment_accounting_invariants(ops in prop::collection::vec(op(), 1..50)) {
         let f = fixture();
-        let mut run = Run { log: MemoryLog::in_memory().unwrap(), live: PaymentProjections::new(f.o), snapshots: Vec::new(), l1: L1, round: ROUND };
+        let mut run = Run { log: MemoryLog::in_memory().unwrap(), live: PaymentProjections::default(), snapshots: Vec::new(), l1: L1, round: ROUND };
         run.append(vec![
             Event::PoolSizeChanged(PoolSizeChanged { round: ROUND, size: 2 }),
             Event::BlockObserved(BlockObserved { number: L1, hash: Hash32([1; 32]), parent: Hash32([0; 32]), l1_number: L1 }),
@@ -449,7 +449,7 @@ proptest! {
         let events: Vec<Envelope> = log.read(0, u64::MAX).map(|r| r.unwrap().envelope).collect();
         let mut credited = BTreeSet::new();
         let mut sums: BTreeMap<Account, BigRational> = BTreeMap::new();
-        let mut replay = PaymentProjections::new(f.o);
+        let mut replay = PaymentProjections::default();
         for env in &events {
             replay.apply(env);
             match &env.event {

@@ -52,7 +52,9 @@ pub fn plan_redemptions(
         if !seen.insert(t.sender) {
             continue;
         }
-        let available = funds.available_funds(&t.sender).unwrap_or_default();
+        let available = funds
+            .available_funds(&t.sender, &t.recipient)
+            .unwrap_or_default();
         let plan = if available <= tx_cost {
             Plan::Skip(failed(t, "insufficient sender funds for redeem tx cost"))
         } else if wei_to_u256(&t.face_value) <= tx_cost {

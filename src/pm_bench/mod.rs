@@ -102,7 +102,7 @@ fn bench_decide_only(
     secret: &RandSecret,
     senders: &[Address],
 ) -> Result<f64, BenchPmError> {
-    let mut proj = crate::projections::payments::PaymentProjections::new(o);
+    let mut proj = crate::projections::payments::PaymentProjections::default();
     let mut seq = 0u64;
     let mut apply = |proj: &mut crate::projections::payments::PaymentProjections,
                      events: Vec<Event>| {

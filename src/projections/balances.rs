@@ -2,6 +2,7 @@
 //! (recipient, session), with the session's fixed price. A pure fold: the events carry the
 //! balance after each move, so applying them never re-runs business rules.
 
+use super::Projection;
 use crate::events::{Account, Envelope, Event, Price, Ratio};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -24,13 +25,8 @@ pub struct Balances {
 }
 
 impl Balances {
-    /// Projection name (checkpoints, digests).
-    pub const NAME: &'static str = "balances";
-    /// Bumped when the fold changes; a new version rebuilds from seq 0.
-    pub const VERSION: u32 = 1;
-
     /// Folds one record.
-    pub fn apply(&mut self, env: &Envelope) {
+    pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::BalanceCredited(c) | Event::BalanceDebited(c) => {
                 let e = self.accounts.entry(c.account.clone()).or_default();
@@ -70,5 +66,14 @@ impl Balances {
     /// All sessions, in account order.
     pub fn iter(&self) -> impl Iterator<Item = (&Account, &SessionBalance)> {
         self.accounts.iter()
+    }
+}
+
+impl Projection for Balances {
+    const NAME: &'static str = "balances";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope) {
+        self.fold(env);
     }
 }

@@ -6,7 +6,12 @@
 //! pool is empty); `maxFloat = reserveAlloc` when `deposit ≥ 3 × pending`, else
 //! `reserveAlloc − pending`. On chain none of these can be negative, so every field and result
 //! saturates at zero instead of underflowing.
+//!
+//! The claimant ("us") is a query argument, so the projection is built from the log alone: a
+//! whole observation records what the observing node had claimed, and `WinningTicketTransfer`
+//! logs add to the claimed amount of their recipient.
 
+use super::Projection;
 use crate::events::{Address, Envelope, Event, FundsChange, Hash32, Wei};
 use crate::pm::num::{u256_to_wei, wei_to_u256};
 use ethers_core::types::U256;
@@ -25,16 +30,29 @@ pub struct Funds {
     pub reserve_remaining: Wei,
     /// Reserve claimed this round by all claimants.
     pub claimed_in_round: Wei,
-    /// Reserve claimed this round by us.
-    pub claimed_by_us: Wei,
+    /// Reserve claimed this round by the observing node, as of the last whole observation.
+    pub observed_claimed_by_us: Wei,
+    /// Reserve claimed this round per claimant since the last whole observation.
+    pub claimed_since: BTreeMap<Address, Wei>,
     /// Withdraw round (0 = locked).
     pub withdraw_round: u64,
+}
+
+impl Funds {
+    /// Reserve claimed this round by `us` (the node that observed these funds).
+    pub fn claimed_by(&self, us: &Address) -> U256 {
+        let since = self
+            .claimed_since
+            .get(us)
+            .map(wei_to_u256)
+            .unwrap_or_default();
+        wei_to_u256(&self.observed_claimed_by_us).saturating_add(since)
+    }
 }
 
 /// Senders' funds, pool size and our redemptions in flight.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SenderFunds {
-    us: Address,
     pool_size: u64,
     senders: BTreeMap<Address, Funds>,
     /// Winning tickets we hold: hash → (sender, face value).
@@ -44,21 +62,8 @@ pub struct SenderFunds {
 }
 
 impl SenderFunds {
-    /// Projection name.
-    pub const NAME: &'static str = "sender_funds";
-    /// Fold version.
-    pub const VERSION: u32 = 1;
-
-    /// An empty projection for the claimant `us` (the O's own address).
-    pub fn new(us: Address) -> Self {
-        SenderFunds {
-            us,
-            ..Default::default()
-        }
-    }
-
     /// Folds one record.
-    pub fn apply(&mut self, env: &Envelope) {
+    pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::SenderFundsObserved(o) => {
                 self.senders.insert(
@@ -67,7 +72,8 @@ impl SenderFunds {
                         deposit: o.deposit,
                         reserve_remaining: o.reserve_remaining,
                         claimed_in_round: o.claimed_in_round,
-                        claimed_by_us: o.claimed_by_us,
+                        observed_claimed_by_us: o.claimed_by_us,
+                        claimed_since: BTreeMap::new(),
                         withdraw_round: o.withdraw_round,
                     },
                 );
@@ -75,13 +81,14 @@ impl SenderFunds {
             Event::SenderFundsChanged(c) => {
                 // As the reference's watcher: logs only update a sender already read whole.
                 if let Some(f) = self.senders.get_mut(&c.sender) {
-                    apply_change(f, &c.change, &self.us);
+                    apply_change(f, &c.change);
                 }
             }
             Event::RoundInitialized(_) => {
                 for f in self.senders.values_mut() {
                     f.claimed_in_round = Wei::ZERO;
-                    f.claimed_by_us = Wei::ZERO;
+                    f.observed_claimed_by_us = Wei::ZERO;
+                    f.claimed_since.clear();
                 }
             }
             Event::PoolSizeChanged(p) => self.pool_size = p.size,
@@ -127,8 +134,8 @@ impl SenderFunds {
             })
     }
 
-    /// `reserveAlloc(sender)`; `None` for a sender never observed.
-    pub fn reserve_alloc(&self, sender: &Address) -> Option<U256> {
+    /// `reserveAlloc(sender)` for the claimant `us`; `None` for a sender never observed.
+    pub fn reserve_alloc(&self, sender: &Address, us: &Address) -> Option<U256> {
         let f = self.senders.get(sender)?;
         if self.pool_size == 0 {
             return Some(U256::zero());
@@ -136,12 +143,12 @@ impl SenderFunds {
         let reserve =
             wei_to_u256(&f.reserve_remaining).saturating_add(wei_to_u256(&f.claimed_in_round));
         let share = reserve / U256::from(self.pool_size);
-        Some(share.saturating_sub(wei_to_u256(&f.claimed_by_us)))
+        Some(share.saturating_sub(f.claimed_by(us)))
     }
 
-    /// `maxFloat(sender)`; `None` for a sender never observed.
-    pub fn max_float(&self, sender: &Address) -> Option<U256> {
-        let alloc = self.reserve_alloc(sender)?;
+    /// `maxFloat(sender)` for the claimant `us`; `None` for a sender never observed.
+    pub fn max_float(&self, sender: &Address, us: &Address) -> Option<U256> {
+        let alloc = self.reserve_alloc(sender, us)?;
         let deposit = wei_to_u256(&self.senders.get(sender)?.deposit);
         let pending = self.pending(sender);
         let ratio_ok = !pending.is_zero()
@@ -153,9 +160,9 @@ impl SenderFunds {
         })
     }
 
-    /// `availableFunds(sender) = reserveAlloc + deposit − pending`.
-    pub fn available_funds(&self, sender: &Address) -> Option<U256> {
-        let alloc = self.reserve_alloc(sender)?;
+    /// `availableFunds(sender) = reserveAlloc + deposit − pending` for the claimant `us`.
+    pub fn available_funds(&self, sender: &Address, us: &Address) -> Option<U256> {
+        let alloc = self.reserve_alloc(sender, us)?;
         let deposit = wei_to_u256(&self.senders.get(sender)?.deposit);
         Some(
             alloc
@@ -170,7 +177,7 @@ impl SenderFunds {
     }
 }
 
-fn apply_change(f: &mut Funds, change: &FundsChange, us: &Address) {
+fn apply_change(f: &mut Funds, change: &FundsChange) {
     let w = wei_to_u256;
     match change {
         FundsChange::DepositFunded { amount } => {
@@ -183,7 +190,8 @@ fn apply_change(f: &mut Funds, change: &FundsChange, us: &Address) {
             f.deposit = Wei::ZERO;
             f.reserve_remaining = Wei::ZERO;
             f.claimed_in_round = Wei::ZERO;
-            f.claimed_by_us = Wei::ZERO;
+            f.observed_claimed_by_us = Wei::ZERO;
+            f.claimed_since.clear();
         }
         FundsChange::WinningTicketTransfer { recipient, amount } => {
             let (deposit, amount) = (w(&f.deposit), w(amount));
@@ -192,14 +200,22 @@ fn apply_change(f: &mut Funds, change: &FundsChange, us: &Address) {
                 f.deposit = Wei::ZERO;
                 f.reserve_remaining = u256_to_wei(w(&f.reserve_remaining).saturating_sub(diff));
                 f.claimed_in_round = u256_to_wei(w(&f.claimed_in_round).saturating_add(diff));
-                if recipient == us {
-                    f.claimed_by_us = u256_to_wei(w(&f.claimed_by_us).saturating_add(diff));
-                }
+                let c = f.claimed_since.entry(*recipient).or_default();
+                *c = u256_to_wei(w(c).saturating_add(diff));
             } else {
                 f.deposit = u256_to_wei(deposit - amount);
             }
         }
         FundsChange::Unlock { end_round, .. } => f.withdraw_round = *end_round,
         FundsChange::UnlockCancelled => f.withdraw_round = 0,
+    }
+}
+
+impl Projection for SenderFunds {
+    const NAME: &'static str = "sender_funds";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope) {
+        self.fold(env);
     }
 }

@@ -2,6 +2,7 @@
 //! 600), purged once the params' expiration block is reached on L1. B: ticket sessions keyed by
 //! recipientRandHash with the last nonce used (the first ticket gets nonce 1).
 
+use super::Projection;
 use crate::events::{Envelope, Event, Hash32, SenderSessionStarted, TicketOutcome, TicketReceived};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -34,13 +35,8 @@ pub struct NonceSets {
 }
 
 impl NonceSets {
-    /// Projection name.
-    pub const NAME: &'static str = "nonce_sets";
-    /// Fold version.
-    pub const VERSION: u32 = 1;
-
     /// Folds one record.
-    pub fn apply(&mut self, env: &Envelope) {
+    pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::TicketReceived(t) if consumes_nonce(t) => {
                 self.sets
@@ -103,13 +99,8 @@ pub struct SenderSessions {
 }
 
 impl SenderSessions {
-    /// Projection name.
-    pub const NAME: &'static str = "sender_sessions";
-    /// Fold version.
-    pub const VERSION: u32 = 1;
-
     /// Folds one record.
-    pub fn apply(&mut self, env: &Envelope) {
+    pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::SenderSessionStarted(s) => {
                 self.sessions.insert(
@@ -143,5 +134,23 @@ impl SenderSessions {
     /// A session by its recipientRandHash.
     pub fn get(&self, rrh: &Hash32) -> Option<&SenderSession> {
         self.sessions.get(rrh)
+    }
+}
+
+impl Projection for NonceSets {
+    const NAME: &'static str = "nonce_sets";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope) {
+        self.fold(env);
+    }
+}
+
+impl Projection for SenderSessions {
+    const NAME: &'static str = "sender_sessions";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope) {
+        self.fold(env);
     }
 }

@@ -1,5 +1,6 @@
 //! The payment projections together: one `apply` that feeds every record to the balances, nonce
-//! sets, B sessions, sender funds and ticket queue, and the view `decide_payment` reads.
+//! sets, B sessions, sender funds and ticket queue, and the view `decide_payment` reads. The
+//! registry can hold each of them in its own slot instead (each implements `Projection`).
 
 use super::{
     balances::Balances,
@@ -7,7 +8,7 @@ use super::{
     nonces::{NonceSets, SenderSessions},
     ticket_queue::TicketQueue,
 };
-use crate::events::{Address, Envelope};
+use crate::events::Envelope;
 use crate::pm::receive::PaymentView;
 use serde::{Deserialize, Serialize};
 
@@ -29,21 +30,13 @@ pub struct PaymentProjections {
 }
 
 impl PaymentProjections {
-    /// Empty projections for the node whose address is `us`.
-    pub fn new(us: Address) -> Self {
-        PaymentProjections {
-            funds: SenderFunds::new(us),
-            ..Default::default()
-        }
-    }
-
     /// Folds one record into every projection.
     pub fn apply(&mut self, env: &Envelope) {
-        self.balances.apply(env);
-        self.nonces.apply(env);
-        self.sessions.apply(env);
-        self.funds.apply(env);
-        self.queue.apply(env);
+        self.balances.fold(env);
+        self.nonces.fold(env);
+        self.sessions.fold(env);
+        self.funds.fold(env);
+        self.queue.fold(env);
         self.next_seq = env.seq.saturating_add(1);
     }
 

@@ -3,6 +3,7 @@
 //! recipientRandHash once the rand is revealed on chain) and it is still valid on chain
 //! (`creationRound + ticketValidityPeriod > current round`).
 
+use super::Projection;
 use crate::events::{Envelope, Event, Hash32, WinningTicket};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -52,13 +53,8 @@ pub struct TicketQueue {
 }
 
 impl TicketQueue {
-    /// Projection name.
-    pub const NAME: &'static str = "ticket_queue";
-    /// Fold version.
-    pub const VERSION: u32 = 1;
-
     /// Folds one record.
-    pub fn apply(&mut self, env: &Envelope) {
+    pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::WinningTicketQueued(t) => {
                 self.tickets.entry(t.ticket_hash).or_insert_with(|| Queued {
@@ -135,5 +131,14 @@ impl TicketQueue {
     /// Every ticket, by hash.
     pub fn iter(&self) -> impl Iterator<Item = (&Hash32, &Queued)> {
         self.tickets.iter()
+    }
+}
+
+impl Projection for TicketQueue {
+    const NAME: &'static str = "ticket_queue";
+    const VERSION: u32 = 1;
+
+    fn apply(&mut self, env: &Envelope) {
+        self.fold(env);
     }
 }

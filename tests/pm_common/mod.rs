@@ -59,7 +59,7 @@ impl World {
     pub fn new() -> Self {
         let o = wallet(1);
         let mut w = World {
-            proj: PaymentProjections::new(addr(&o)),
+            proj: PaymentProjections::default(),
             o,
             secret: RandSecret([7; 32]),
             cfg: IssueConfig::default(),
@@ -131,7 +131,7 @@ impl World {
             sender,
             price: price(),
             gas_price: U256::from(1_000_000_000u64),
-            max_float: self.proj.funds.max_float(&sender),
+            max_float: self.proj.funds.max_float(&sender, &self.me()),
             last_l1_block: self.last_l1,
             rounds: self.rounds(),
             seed: U256::from(seed),
