@@ -383,3 +383,36 @@ fn queue_redeems_only_after_expiry_and_within_validity() {
         "insufficient sender funds for redeem tx cost"
     ));
 }
+
+#[test]
+fn idle_sessions_close_after_the_ttl() {
+    use livepeer::pm::accounting::{move_balance, stale_sessions};
+    let mut w = World::new();
+    let acc = b_account();
+    w.append(vec![move_balance(&w.proj.balances, &acc, &rat(5)).unwrap()]);
+    let at = w.proj.balances.get(&acc).unwrap().last_update_ms;
+    let ttl = 600_000;
+    assert!(stale_sessions(&w.proj.balances, at + ttl, ttl).is_empty());
+    let closing = stale_sessions(&w.proj.balances, at + ttl + 1, ttl);
+    assert_eq!(closing, vec![Event::SessionClosed(acc.clone())]);
+    w.append(closing);
+    assert!(w.proj.balances.get(&acc).is_none());
+}
+
+#[test]
+fn redemption_waits_when_the_sender_cannot_cover_the_tx() {
+    let mut w = World::new();
+    let s = Address([3; 20]);
+    w.fund(s, 0, 0);
+    let t = winning(s, 10u128.pow(17), 1, ROUND, L1);
+    w.append(vec![Event::WinningTicketQueued(Box::new(t))]);
+    let plans = plan_redemptions(
+        &w.proj.queue,
+        &w.proj.funds,
+        U256::from(1_000_000_000u64),
+        1_200_000,
+    )
+    .unwrap();
+    assert!(matches!(&plans[0], Plan::Skip(Event::RedemptionFailed(f))
+        if f.retryable && f.reason == "insufficient sender funds for redeem tx cost"));
+}
