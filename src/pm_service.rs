@@ -116,6 +116,9 @@ impl<S: LogStore> PmService<S> {
                 st.proj.apply(&env);
             }
             self.applied.send_replace(st.proj.next_seq);
+            if st.proj.next_seq > last {
+                return Ok(());
+            }
         }
         let mut rx = self.applied.subscribe();
         rx.wait_for(|applied| *applied > last)

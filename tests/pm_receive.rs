@@ -11,7 +11,7 @@ use livepeer::pm::{
     receive::{hex_address, MAX_SENDER_NONCES},
     recipient_rand, recipient_rand_hash,
     wire::{PriceInfo, WirePayment},
-    PaymentError, RandInputs, Ticket, TicketExpirationParams, TicketParams,
+    PaymentError, RandInputs, Ticket, TicketParams,
 };
 use num_rational::BigRational;
 use pm_common::*;
@@ -315,21 +315,8 @@ fn expired_params_are_refused_but_winners_still_queue_and_nonce_sets_purge() {
         })
         .expect("winner queued");
     // The queued ticket carries what recomputes its rand from the persisted secret.
-    let again = recipient_rand(
-        &w.secret,
-        &RandInputs {
-            seed: U256::from_big_endian(&q.seed.0),
-            sender: q.sender,
-            face_value: U256::from_big_endian(&q.face_value.0),
-            win_prob: U256::from_big_endian(&q.win_prob.0),
-            expiration_block: q.expiration_block,
-            price: q.price,
-            expiration: TicketExpirationParams {
-                creation_round: q.creation.round,
-                creation_round_block_hash: q.creation.block_hash,
-            },
-        },
-    );
+    let again = livepeer::pm::redeem::recipient_rand_of(&q, &w.secret);
+    assert_eq!(recipient_rand_hash(again), q.recipient_rand_hash);
     assert_eq!(again, rand);
     w.append(d.events);
 

@@ -4,6 +4,8 @@
 
 use super::error::NumError;
 use super::num::{mul, wei_to_u256};
+use super::recipient_rand::{recipient_rand, RandInputs, RandSecret};
+use super::ticket::TicketExpirationParams;
 use crate::events::{Event, RedemptionFailed, WinningTicket};
 use crate::projections::{max_float::SenderFunds, ticket_queue::TicketQueue};
 use ethers_core::types::U256;
@@ -68,4 +70,24 @@ pub fn plan_redemptions(
         plans.push(plan);
     }
     Ok(plans)
+}
+
+/// The recipientRand to reveal when redeeming `ticket`, recomputed from the persisted secret and
+/// the HMAC inputs the queued ticket carries (the rand itself is never logged).
+pub fn recipient_rand_of(ticket: &WinningTicket, secret: &RandSecret) -> U256 {
+    recipient_rand(
+        secret,
+        &RandInputs {
+            seed: U256::from_big_endian(&ticket.seed.0),
+            sender: ticket.sender,
+            face_value: wei_to_u256(&ticket.face_value),
+            win_prob: wei_to_u256(&ticket.win_prob),
+            expiration_block: ticket.expiration_block,
+            price: ticket.price,
+            expiration: TicketExpirationParams {
+                creation_round: ticket.creation.round,
+                creation_round_block_hash: ticket.creation.block_hash,
+            },
+        },
+    )
 }
