@@ -209,38 +209,21 @@ fn decide_tickets(
     for tsp in &p.ticket_sender_params {
         let ticket = Ticket::new(&params, expiration, sender, tsp.sender_nonce, price);
         let ticket_hash = ticket.hash();
-        let signed = sig::verify(&sender, &ticket_hash.0, &tsp.sig);
-        let (result, won) = if !signed {
-            (Err(PaymentError::InvalidSignature), false)
-        } else {
+        let (result, won) = if sig::verify(&sender, &ticket_hash.0, &tsp.sig) {
             let won = is_winning(&tsp.sig, rand, params.win_prob);
-            let nonce = tsp.sender_nonce;
-            let result = if view.nonces.seen(&rrh, nonce) || seen_here.contains(&nonce) {
-                Err(PaymentError::NonceSeen {
-                    sender: hex_address(&sender),
-                    nonce,
-                })
-            } else if view.nonces.count(&rrh) + seen_here.len() >= MAX_SENDER_NONCES {
-                Err(PaymentError::TooManyNonces {
-                    sender: hex_address(&sender),
-                    nonce,
-                })
-            } else {
-                seen_here.insert(nonce);
-                if params.expiration_block <= input.last_l1_block {
-                    Err(PaymentError::ParamsExpired)
-                } else {
-                    Ok(())
-                }
-            };
-            (result, won)
+            let seen = view.nonces.seen(&rrh, tsp.sender_nonce);
+            let used = view.nonces.count(&rrh);
+            let r =
+                check_nonce_and_expiry(&ticket, seen, used, &mut seen_here, input.last_l1_block);
+            (r, won)
+        } else {
+            (Err(PaymentError::InvalidSignature), false)
         };
         let outcome = match &result {
             Ok(()) => {
+                // The reference credits nothing once a ticket of the payment has failed.
                 let credit = first_error.is_none();
-                if credit {
-                    credited += 1;
-                }
+                credited += u64::from(credit);
                 TicketOutcome::Accepted {
                     won,
                     ev: if credit {
@@ -267,23 +250,7 @@ fn decide_tickets(
         }));
         // A winner is queued unless it repeats a nonce: then the same ticket was already handled.
         if won && !matches!(result, Err(PaymentError::NonceSeen { .. })) {
-            queued.push(Event::WinningTicketQueued(Box::new(WinningTicket {
-                recipient: params.recipient,
-                sender,
-                face_value: super::num::u256_to_wei(params.face_value),
-                win_prob: super::num::u256_to_wei(params.win_prob),
-                nonce: tsp.sender_nonce,
-                recipient_rand_hash: rrh,
-                creation: CreationRound {
-                    round: expiration.creation_round,
-                    block_hash: expiration.creation_round_block_hash,
-                },
-                expiration_block: params.expiration_block,
-                sig: tsp.sig.clone(),
-                seed: Hash32(super::num::be32(params.seed)),
-                price,
-                ticket_hash,
-            })));
+            queued.push(winning_ticket(&ticket, ticket_hash, &tsp.sig, params.seed));
         }
         if let Err(e) = result {
             first_error.get_or_insert(e);
@@ -303,6 +270,62 @@ fn decide_tickets(
         events,
         error: first_error,
     })
+}
+
+/// Checks 7–8 of `ReceiveTicket` for a correctly signed ticket: the nonce is new under this
+/// recipientRand (`seen` in the projection or earlier in this payment), fewer than 600 are used,
+/// and — after the nonce is taken — the params have not expired.
+fn check_nonce_and_expiry(
+    t: &Ticket,
+    seen: bool,
+    used: usize,
+    seen_here: &mut BTreeSet<u32>,
+    last_l1_block: u64,
+) -> Result<(), PaymentError> {
+    let nonce = t.sender_nonce;
+    if seen || seen_here.contains(&nonce) {
+        return Err(PaymentError::NonceSeen {
+            sender: hex_address(&t.sender),
+            nonce,
+        });
+    }
+    if used + seen_here.len() >= MAX_SENDER_NONCES {
+        return Err(PaymentError::TooManyNonces {
+            sender: hex_address(&t.sender),
+            nonce,
+        });
+    }
+    seen_here.insert(nonce);
+    if t.params_expiration_block <= last_l1_block {
+        return Err(PaymentError::ParamsExpired);
+    }
+    Ok(())
+}
+
+/// The queue entry for a winning ticket: the ticket, its signature and every HMAC input.
+fn winning_ticket(
+    t: &Ticket,
+    ticket_hash: Hash32,
+    sig: &[u8],
+    seed: ethers_core::types::U256,
+) -> Event {
+    Event::WinningTicketQueued(Box::new(WinningTicket {
+        recipient: t.recipient,
+        sender: t.sender,
+        face_value: super::num::u256_to_wei(t.face_value),
+        win_prob: super::num::u256_to_wei(t.win_prob),
+        nonce: t.sender_nonce,
+        recipient_rand_hash: t.recipient_rand_hash,
+        creation: CreationRound {
+            round: t.expiration.creation_round,
+            block_hash: t.expiration.creation_round_block_hash,
+        },
+        expiration_block: t.params_expiration_block,
+        sig: sig.to_vec(),
+        seed: Hash32(super::num::be32(seed)),
+        price: t.price,
+        ticket_hash,
+    }))
 }
 
 /// `SenderMonitor.ValidateSender` over the funds projection.
