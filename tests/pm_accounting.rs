@@ -364,6 +364,11 @@ fn queue_redeems_only_after_expiry_and_within_validity() {
         tx_hash: Hash32([9; 32]),
     })]);
     assert!(w.proj.queue.redeemable().is_empty(), "in flight");
+    assert_eq!(
+        w.proj.queue.submitted().len(),
+        1,
+        "to look up after a restart"
+    );
     w.append(vec![Event::RedemptionFailed(RedemptionFailed {
         ticket_hash: t.ticket_hash,
         reason: "timeout".into(),

@@ -128,6 +128,18 @@ impl TicketQueue {
         out
     }
 
+    /// Tickets whose redemption was submitted with no outcome recorded yet: after a restart the
+    /// node looks their receipts up on chain and records the outcome.
+    pub fn submitted(&self) -> Vec<&Queued> {
+        let mut out: Vec<&Queued> = self
+            .tickets
+            .values()
+            .filter(|q| matches!(q.state, QueueState::Submitted { .. }))
+            .collect();
+        out.sort_by_key(|q| q.queued_seq);
+        out
+    }
+
     /// Every ticket, by hash.
     pub fn iter(&self) -> impl Iterator<Item = (&Hash32, &Queued)> {
         self.tickets.iter()
