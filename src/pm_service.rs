@@ -3,8 +3,10 @@
 //! concurrent payments can never both pass the nonce check against the same snapshot, and it
 //! applies appended records to the payment projections strictly in log order.
 //!
-//! Every append to the log must go through [`PmService::append`] (or `receive_payment`), since
-//! the service waits for the records before its own to be applied.
+//! Records appended by other writers (through [`PmService::append`] or straight to the log) are
+//! read back from the log when needed, so the projections always follow the log in seq order,
+//! nothing is ever waited for, and a cancelled caller loses nothing: before each decision the
+//! service catches up with every acknowledged record.
 
 use crate::events::{Address, Envelope, Event};
 use crate::log::{Expect, Log, LogError, LogStore};
@@ -24,8 +26,8 @@ pub enum ServiceError {
     /// The log refused the append.
     #[error(transparent)]
     Log(#[from] LogError),
-    /// The projections stopped following the log.
-    #[error("payment projections stopped following the log")]
+    /// The log does not hold records it acknowledged.
+    #[error("payment projections cannot follow the log: acknowledged records are missing")]
     Stalled,
 }
 
@@ -40,7 +42,6 @@ pub struct PaymentReceipt {
 
 struct Applied {
     proj: PaymentProjections,
-    early: BTreeMap<u64, Envelope>,
 }
 
 /// Payment decisions over a log and the payment projections.
@@ -49,7 +50,6 @@ pub struct PmService<S: LogStore> {
     me: Address,
     secret: RandSecret,
     state: Mutex<Applied>,
-    applied: tokio::sync::watch::Sender<u64>,
     senders: Mutex<BTreeMap<Address, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -63,16 +63,11 @@ impl<S: LogStore> PmService<S> {
                 proj.apply(&rec?.envelope);
             }
         }
-        let (applied, _) = tokio::sync::watch::channel(proj.next_seq);
         Ok(PmService {
             log,
             me,
             secret,
-            state: Mutex::new(Applied {
-                proj,
-                early: BTreeMap::new(),
-            }),
-            applied,
+            state: Mutex::new(Applied { proj }),
             senders: Mutex::new(BTreeMap::new()),
         })
     }
@@ -95,35 +90,47 @@ impl<S: LogStore> PmService<S> {
             .clone()
     }
 
-    /// Applies stored records in seq order (buffering ones that arrive early) and waits until
-    /// every record up to the last of `envs` is applied.
-    async fn ingest(&self, envs: &[Envelope]) -> Result<(), ServiceError> {
-        let Some(last) = envs.last().map(|e| e.seq) else {
+    /// Applies stored records in seq order. Records that sit before `envs` and are not applied
+    /// yet (appended by another writer whose task has not applied them, or whose caller was
+    /// cancelled) are read back from the log first: when an append is acknowledged, everything
+    /// before it is durable, so nothing is ever waited for and a dropped future loses nothing.
+    fn ingest(&self, envs: &[Envelope]) -> Result<(), ServiceError> {
+        let Some(first) = envs.first().map(|e| e.seq) else {
             return Ok(());
         };
-        {
-            let mut st = self.lock();
-            for e in envs {
-                if e.seq >= st.proj.next_seq {
-                    st.early.insert(e.seq, e.clone());
+        let mut st = self.lock();
+        if st.proj.next_seq < first {
+            for rec in self.log.read(st.proj.next_seq, first - 1) {
+                let env = rec?.envelope;
+                if env.seq == st.proj.next_seq {
+                    st.proj.apply(&env);
                 }
             }
-            loop {
-                let next = st.proj.next_seq;
-                let Some(env) = st.early.remove(&next) else {
-                    break;
-                };
-                st.proj.apply(&env);
-            }
-            self.applied.send_replace(st.proj.next_seq);
-            if st.proj.next_seq > last {
-                return Ok(());
+            if st.proj.next_seq < first {
+                return Err(ServiceError::Stalled);
             }
         }
-        let mut rx = self.applied.subscribe();
-        rx.wait_for(|applied| *applied > last)
-            .await
-            .map_err(|_| ServiceError::Stalled)?;
+        for e in envs {
+            if e.seq == st.proj.next_seq {
+                st.proj.apply(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies whatever the log holds beyond the projections (after a cancelled caller, or before
+    /// reading state that must include every acknowledged append).
+    pub fn catch_up(&self) -> Result<(), ServiceError> {
+        let head = self.log.head().next_seq;
+        let mut st = self.lock();
+        if st.proj.next_seq < head {
+            for rec in self.log.read(st.proj.next_seq, head - 1) {
+                let env = rec?.envelope;
+                if env.seq == st.proj.next_seq {
+                    st.proj.apply(&env);
+                }
+            }
+        }
         Ok(())
     }
 
@@ -138,7 +145,7 @@ impl<S: LogStore> PmService<S> {
         }
         let stamped = events.into_iter().map(|e| (at_ms, e)).collect();
         let receipt = self.log.append(stamped, Expect::Any).await?;
-        self.ingest(&receipt.envelopes).await?;
+        self.ingest(&receipt.envelopes)?;
         Ok(receipt.envelopes)
     }
 
@@ -154,6 +161,8 @@ impl<S: LogStore> PmService<S> {
         let key = address_from(&payment.sender, "sender").unwrap_or_default();
         let lock = self.sender_lock(key);
         let _guard = lock.lock().await;
+        // Records other writers appended straight to the log are folded in before deciding.
+        self.catch_up()?;
         let decision = {
             let st = self.lock();
             decide_payment(

@@ -105,3 +105,38 @@ async fn restart_keeps_secret_projections_and_issued_params() {
         .starts_with("invalid ticket senderNonce: already seen"));
     assert!(r.envelopes.iter().any(|e| matches!(&e.event, Event::TicketReceived(t) if matches!(t.outcome, TicketOutcome::Rejected { .. }))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_appended_straight_to_the_log_are_seen_before_deciding() {
+    let mut w = World::new();
+    let b = wallet(2);
+    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let params = w.issue(addr(&b), 3);
+    let log = Arc::new(MemoryLog::in_memory().unwrap());
+    let svc = PmService::open(log.clone(), w.me(), w.secret.clone()).unwrap();
+    svc.append(1, setup_events(&w)).await.unwrap();
+    // The chain watcher appends the block that expires the params without going through us.
+    let block = Event::BlockObserved(livepeer::events::BlockObserved {
+        number: 9_999,
+        hash: livepeer::events::Hash32([9; 32]),
+        parent: livepeer::events::Hash32([8; 32]),
+        l1_number: params.expiration_block,
+    });
+    log.append(vec![(2, block)], livepeer::log::Expect::Any)
+        .await
+        .unwrap();
+    let r = svc
+        .receive_payment(3, &payment(&b, &params, 1, 1), "s", true)
+        .await
+        .unwrap();
+    assert_eq!(
+        r.error.map(|e| e.to_string()),
+        Some("TicketParams expired".into())
+    );
+    let live = svc.with_projections(PaymentProjections::clone);
+    assert_eq!(
+        live.next_seq,
+        log.head().next_seq,
+        "caught up with every record"
+    );
+}
