@@ -79,3 +79,21 @@ fn missing_log_is_a_clear_error() {
     assert_eq!(code, 1);
     assert!(err.contains("no event log at"), "{err}");
 }
+
+#[test]
+fn bench_pm_runs_and_reports_ratios() {
+    let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let (code, out, err) = run(&[
+        "bench",
+        "pm",
+        "-tickets",
+        "8",
+        "-rounds",
+        "1",
+        "-datadir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("of baseline"), "{out}");
+    assert!(out.contains("4 payers"), "{out}");
+}

@@ -95,6 +95,19 @@ pub struct DumpArgs {
 pub enum BenchCommand {
     /// Group commit against raw fjall, replay throughput and memory, bytes per event.
     Log(BenchLogArgs),
+    /// The O's ticket receive path against signature recovery alone.
+    Pm(BenchPmArgs),
+}
+
+/// `livepeer bench pm`
+#[derive(Debug, Clone, Args)]
+pub struct BenchPmArgs {
+    /// Tickets per payer and round.
+    #[arg(long = "tickets", default_value_t = 2_000)]
+    pub tickets: u32,
+    /// Alternations of baseline and ours (median reported).
+    #[arg(long = "rounds", default_value_t = 9)]
+    pub rounds: u32,
 }
 
 /// `livepeer bench log`

@@ -11,7 +11,7 @@ use crate::pm::{sig, wire::WirePayment, RandSecret, Ticket};
 use crate::pm_service::PmService;
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
-use std::{path::Path, sync::Arc, time::Instant};
+use std::{sync::Arc, time::Instant};
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -266,24 +266,4 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
             r.fjall_syncs
         );
     }
-}
-
-/// The filesystem type holding `dir` (from /proc/mounts), so a report can name it and a caller
-/// can refuse tmpfs, where fsync is free.
-pub fn filesystem_of(dir: &Path) -> String {
-    let Ok(mounts) = std::fs::read_to_string("/proc/mounts") else {
-        return "unknown fs".into();
-    };
-    let dir = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
-    let mut best = ("", "unknown fs");
-    for line in mounts.lines() {
-        let mut it = line.split_whitespace();
-        let (_, Some(mnt), Some(fs)) = (it.next(), it.next(), it.next()) else {
-            continue;
-        };
-        if dir.starts_with(mnt) && mnt.len() >= best.0.len() {
-            best = (mnt, fs);
-        }
-    }
-    best.1.to_string()
 }

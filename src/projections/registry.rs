@@ -1,6 +1,12 @@
 //! The set of projections, their slots and checkpoints.
 
-use super::{ChainView, Orchestrators, Projection, Streams, UnbondingLocks};
+use super::{
+    balances::Balances,
+    max_float::SenderFunds,
+    nonces::{NonceSets, SenderSessions},
+    ticket_queue::TicketQueue,
+    ChainView, Orchestrators, Projection, Streams, UnbondingLocks,
+};
 use crate::events::{Envelope, Hash32};
 use serde::{Deserialize, Serialize};
 
@@ -116,6 +122,16 @@ pub struct Projections {
     pub orchestrators: Slot<Orchestrators>,
     /// Unbonding locks.
     pub unbonding: Slot<UnbondingLocks>,
+    /// Session balances, O and B views.
+    pub balances: Slot<Balances>,
+    /// O nonce sets per recipientRandHash.
+    pub nonces: Slot<NonceSets>,
+    /// B ticket sessions.
+    pub sender_sessions: Slot<SenderSessions>,
+    /// Senders' funds and max float.
+    pub sender_funds: Slot<SenderFunds>,
+    /// Winning tickets and their redemption.
+    pub ticket_queue: Slot<TicketQueue>,
 }
 
 impl Projections {
@@ -126,6 +142,11 @@ impl Projections {
             &self.streams,
             &self.orchestrators,
             &self.unbonding,
+            &self.balances,
+            &self.nonces,
+            &self.sender_sessions,
+            &self.sender_funds,
+            &self.ticket_queue,
         ]
     }
 
@@ -136,6 +157,11 @@ impl Projections {
             &mut self.streams,
             &mut self.orchestrators,
             &mut self.unbonding,
+            &mut self.balances,
+            &mut self.nonces,
+            &mut self.sender_sessions,
+            &mut self.sender_funds,
+            &mut self.ticket_queue,
         ]
     }
 
@@ -145,6 +171,11 @@ impl Projections {
         self.streams.apply(env);
         self.orchestrators.apply(env);
         self.unbonding.apply(env);
+        self.balances.apply(env);
+        self.nonces.apply(env);
+        self.sender_sessions.apply(env);
+        self.sender_funds.apply(env);
+        self.ticket_queue.apply(env);
     }
 
     /// The lowest seq any projection still needs.

@@ -1,9 +1,10 @@
-//! Operator commands over the log: `log verify|dump|stats`, `replay`, `bench log`, `demo`.
+//! Operator commands over the log: `log verify|dump|stats`, `replay`, `bench log|pm`, `demo`.
 //!
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
 mod bench_fs;
 mod bench_log;
+mod bench_pm;
 mod debug;
 mod demo;
 mod logcmd;
@@ -26,6 +27,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
         Command::Replay => replay::run(&datadir),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args)
+        }
+        Command::Bench(BenchCommand::Pm(args)) => {
+            bench_pm::run(cli.global.datadir.as_deref(), &args)
         }
         Command::Demo(args) => demo::run(&datadir, &args),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
