@@ -283,6 +283,8 @@ fn fill(rt: &tokio::runtime::Runtime, dir: &Path, events: u64) -> Result<Filled,
         .events_keyspace()
         .major_compact()
         .map_err(|e| format!("{e:?}"))?;
+    // Close first: tables replaced by the compaction are deleted once nothing holds them.
+    drop(store);
     // Table files only: the journal is preallocated (64 MiB) and recycled, so it does not grow.
     let disk = dir_bytes(&dir.join("events").join("keyspaces"));
     Ok(Filled {
