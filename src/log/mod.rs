@@ -27,6 +27,7 @@ use std::{
     sync::{atomic::Ordering, mpsc, Arc, Mutex},
     thread::JoinHandle,
 };
+use tokio::sync::oneshot;
 
 /// How many records at the tail `open` re-verifies.
 const TAIL_CHECK: u64 = 64;
@@ -121,23 +122,12 @@ impl<S: LogStore> Log<S> {
         events: Vec<(u64, Event)>,
         expect: Expect,
     ) -> impl Future<Output = Result<AppendReceipt, LogError>> + Send + 'static {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let sent = match &self.tx {
-            Some(tx) => tx
-                .send(Request::Append {
-                    events,
-                    expect,
-                    reply,
-                })
-                .is_ok(),
-            None => false,
-        };
-        async move {
-            if !sent {
-                return Err(LogError::Closed);
-            }
-            rx.await.map_err(|_| LogError::Closed)?
-        }
+        let rx = self.send(|reply| Request::Append {
+            events,
+            expect,
+            reply,
+        });
+        async move { rx?.await.map_err(|_| LogError::Closed)? }
     }
 
     /// `append` for callers outside an async runtime.
@@ -146,14 +136,11 @@ impl<S: LogStore> Log<S> {
         events: Vec<(u64, Event)>,
         expect: Expect,
     ) -> Result<AppendReceipt, LogError> {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let tx = self.tx.as_ref().ok_or(LogError::Closed)?;
-        tx.send(Request::Append {
+        let rx = self.send(|reply| Request::Append {
             events,
             expect,
             reply,
-        })
-        .map_err(|_| LogError::Closed)?;
+        })?;
         rx.blocking_recv().map_err(|_| LogError::Closed)?
     }
 
@@ -163,36 +150,27 @@ impl<S: LogStore> Log<S> {
         name: &str,
         bytes: Vec<u8>,
     ) -> impl Future<Output = Result<(), LogError>> + Send + 'static {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let sent = match &self.tx {
-            Some(tx) => tx
-                .send(Request::Checkpoint {
-                    name: name.to_string(),
-                    bytes,
-                    reply,
-                })
-                .is_ok(),
-            None => false,
-        };
-        async move {
-            if !sent {
-                return Err(LogError::Closed);
-            }
-            rx.await.map_err(|_| LogError::Closed)?
-        }
+        let name = name.to_string();
+        let rx = self.send(|reply| Request::Checkpoint { name, bytes, reply });
+        async move { rx?.await.map_err(|_| LogError::Closed)? }
     }
 
     /// `put_checkpoint` for callers outside an async runtime.
     pub fn put_checkpoint_blocking(&self, name: &str, bytes: Vec<u8>) -> Result<(), LogError> {
-        let (reply, rx) = tokio::sync::oneshot::channel();
-        let tx = self.tx.as_ref().ok_or(LogError::Closed)?;
-        tx.send(Request::Checkpoint {
-            name: name.to_string(),
-            bytes,
-            reply,
-        })
-        .map_err(|_| LogError::Closed)?;
+        let name = name.to_string();
+        let rx = self.send(|reply| Request::Checkpoint { name, bytes, reply })?;
         rx.blocking_recv().map_err(|_| LogError::Closed)?
+    }
+
+    /// Hands a request to the appender; the receiver yields its answer.
+    fn send<T>(
+        &self,
+        make: impl FnOnce(oneshot::Sender<Result<T, LogError>>) -> Request,
+    ) -> Result<oneshot::Receiver<Result<T, LogError>>, LogError> {
+        let (reply, rx) = oneshot::channel();
+        let tx = self.tx.as_ref().ok_or(LogError::Closed)?;
+        tx.send(make(reply)).map_err(|_| LogError::Closed)?;
+        Ok(rx)
     }
 
     /// A stored checkpoint.

@@ -24,3 +24,34 @@ pub fn filesystem_of(path: &Path) -> String {
 pub fn is_memory_fs(desc: &str) -> bool {
     desc.starts_with("tmpfs") || desc.starts_with("ramfs")
 }
+
+/// The directory a benchmark writes to: `datadir` when given (kept afterwards), else a fresh
+/// folder under `~/.cache` (removed afterwards, `keep == false`). Memory-backed filesystems are
+/// refused, since fsync is free there. Returns (dir, keep, filesystem description).
+pub fn bench_root(
+    datadir: Option<&Path>,
+    name: &str,
+) -> Result<(std::path::PathBuf, bool, String), String> {
+    let (root, keep) = match datadir {
+        Some(d) => (d.to_path_buf(), true),
+        None => {
+            let home = std::env::var_os("HOME")
+                .map(std::path::PathBuf::from)
+                .unwrap_or_else(|| std::path::PathBuf::from("."));
+            (
+                home.join(".cache")
+                    .join(format!("livepeer-{name}-{}", std::process::id())),
+                false,
+            )
+        }
+    };
+    std::fs::create_dir_all(&root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let fs = filesystem_of(&root);
+    if is_memory_fs(&fs) {
+        return Err(format!(
+            "{name}: {} is on {fs}, where fsync is free; use a disk-backed -datadir",
+            root.display()
+        ));
+    }
+    Ok((root, keep, fs))
+}

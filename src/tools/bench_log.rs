@@ -10,12 +10,7 @@ use crate::{
     log::{scan_verified, Expect, FjallLog, FjallStore, LogStore},
     projections::Projections,
 };
-use std::{
-    path::{Path, PathBuf},
-    process::ExitCode,
-    sync::Arc,
-    time::Instant,
-};
+use std::{path::Path, process::ExitCode, sync::Arc, time::Instant};
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -32,28 +27,7 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 
 /// Runs the benchmark; with `datadir`, its logs are left there.
 pub fn run(datadir: Option<&Path>, args: &BenchLogArgs) -> Result<ExitCode, ToolError> {
-    let (root, keep) = match datadir {
-        Some(d) => (d.to_path_buf(), true),
-        None => {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("."));
-            (
-                home.join(".cache")
-                    .join(format!("livepeer-bench-{}", std::process::id())),
-                false,
-            )
-        }
-    };
-    std::fs::create_dir_all(&root)?;
-    let fs = bench_fs::filesystem_of(&root);
-    if bench_fs::is_memory_fs(&fs) {
-        return Err(format!(
-            "bench log: {} is on {fs}, where fsync is free; use a disk-backed -datadir",
-            root.display()
-        )
-        .into());
-    }
+    let (root, keep, fs) = bench_fs::bench_root(datadir, "bench-log")?;
     println!("bench log: dir {} on filesystem {fs}", root.display());
     let result = run_in(&root, args);
     if !keep {

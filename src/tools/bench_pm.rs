@@ -7,35 +7,11 @@ use crate::{
     cli::BenchPmArgs,
     pm_bench::{print_report, run_bench_pm, BenchPmOptions},
 };
-use std::{
-    path::{Path, PathBuf},
-    process::ExitCode,
-};
+use std::{path::Path, process::ExitCode};
 
 /// Runs the payment benchmark; with `datadir`, its fjall logs are left there.
 pub fn run(datadir: Option<&Path>, args: &BenchPmArgs) -> Result<ExitCode, ToolError> {
-    let (root, keep) = match datadir {
-        Some(d) => (d.to_path_buf(), true),
-        None => {
-            let home = std::env::var_os("HOME")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from("."));
-            (
-                home.join(".cache")
-                    .join(format!("livepeer-bench-pm-{}", std::process::id())),
-                false,
-            )
-        }
-    };
-    std::fs::create_dir_all(&root)?;
-    let fs = bench_fs::filesystem_of(&root);
-    if bench_fs::is_memory_fs(&fs) {
-        return Err(format!(
-            "bench pm: {} is on {fs}, where fsync is free; use a disk-backed -datadir",
-            root.display()
-        )
-        .into());
-    }
+    let (root, keep, fs) = bench_fs::bench_root(datadir, "bench-pm")?;
     let result = (|| -> Result<(), ToolError> {
         for per in [1, 4] {
             let opts = BenchPmOptions {
