@@ -1,1 +1,6 @@
-//! placeholder
+//! Livepeer node library.
+//!
+//! # Layout
+//! - `media`: the transcoder (FFmpeg ladder, sessions, NVIDIA probe, transcode/bench commands).
+
+pub mod media;

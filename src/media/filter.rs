@@ -1,0 +1,155 @@
+//! One rendition's libavfilter graph: deinterlace, rotate, scale, 8-bit 4:2:0 (see ADR 0003).
+
+use super::MediaError;
+use ffmpeg_next::{filter, format::Pixel, frame, Rational};
+
+/// What a graph was built for; a frame that differs needs a new graph.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InputFormat {
+    /// Width of the decoded frames.
+    pub width: u32,
+    /// Height of the decoded frames.
+    pub height: u32,
+    /// Pixel format of the decoded frames.
+    pub format: Pixel,
+    /// Sample aspect ratio (num, den); (0, 1) when unknown.
+    pub sar: (i32, i32),
+}
+
+impl InputFormat {
+    /// The format of a decoded frame.
+    pub fn of(f: &frame::Video) -> Self {
+        let sar = f.aspect_ratio();
+        InputFormat {
+            width: f.width(),
+            height: f.height(),
+            format: f.format(),
+            sar: (sar.numerator(), sar.denominator().max(1)),
+        }
+    }
+}
+
+/// The filter chain text for one rendition. Pure, so it is unit-tested.
+pub fn filter_spec(deinterlace: bool, rotation: u32, width: u32, height: u32) -> String {
+    let mut parts = Vec::new();
+    if deinterlace {
+        parts.push("yadif=mode=send_frame:deint=interlaced".to_string());
+    }
+    match rotation {
+        90 => parts.push("transpose=clock".into()),
+        180 => parts.push("hflip,vflip".into()),
+        270 => parts.push("transpose=cclock".into()),
+        _ => {}
+    }
+    parts.push(format!("scale={width}:{height}"));
+    parts.push("setsar=1".into());
+    parts.push("format=yuv420p".into());
+    parts.join(",")
+}
+
+/// A configured graph: push decoded frames in, pull scaled frames out.
+pub struct ScaleGraph {
+    graph: filter::Graph,
+    spec: String,
+    /// The input it was built for.
+    pub input: InputFormat,
+}
+
+impl ScaleGraph {
+    /// Builds `spec` for frames of `input` with timestamps in `time_base`.
+    pub fn new(input: InputFormat, time_base: Rational, spec: String) -> Result<Self, MediaError> {
+        let err = |reason: String| MediaError::Filter {
+            graph: spec.clone(),
+            reason,
+        };
+        let mut graph = filter::Graph::new();
+        let args = format!(
+            "video_size={}x{}:pix_fmt={}:time_base={}/{}:pixel_aspect={}/{}",
+            input.width,
+            input.height,
+            ffmpeg_next::ffi::AVPixelFormat::from(input.format) as i32,
+            time_base.numerator(),
+            time_base.denominator(),
+            input.sar.0.max(0),
+            input.sar.1.max(1),
+        );
+        let buffer = filter::find("buffer").ok_or_else(|| err("no buffer filter".into()))?;
+        let sink = filter::find("buffersink").ok_or_else(|| err("no buffersink filter".into()))?;
+        graph
+            .add(&buffer, "in", &args)
+            .map_err(|e| err(format!("buffer {args}: {e}")))?;
+        graph
+            .add(&sink, "out", "")
+            .map_err(|e| err(e.to_string()))?;
+        graph
+            .output("in", 0)
+            .and_then(|p| p.input("out", 0))
+            .and_then(|p| p.parse(&spec))
+            .map_err(|e| err(e.to_string()))?;
+        graph.validate().map_err(|e| err(e.to_string()))?;
+        Ok(ScaleGraph { graph, spec, input })
+    }
+
+    fn ctx_err(&self, what: &str) -> MediaError {
+        MediaError::Filter {
+            graph: self.spec.clone(),
+            reason: format!("{what} missing"),
+        }
+    }
+
+    /// Pushes a frame (a reference; its buffers are handed to the graph).
+    pub fn push(&mut self, f: &frame::Video) -> Result<(), MediaError> {
+        let spec = self.spec.clone();
+        let mut ctx = self.graph.get("in").ok_or_else(|| self.ctx_err("in"))?;
+        ctx.source().add(f).map_err(|e| MediaError::Filter {
+            graph: spec,
+            reason: format!("push: {e}"),
+        })
+    }
+
+    /// Signals the end of input, so delayed frames (deinterlacing) come out.
+    pub fn finish(&mut self) -> Result<(), MediaError> {
+        let spec = self.spec.clone();
+        let mut ctx = self.graph.get("in").ok_or_else(|| self.ctx_err("in"))?;
+        ctx.source().flush().map_err(|e| MediaError::Filter {
+            graph: spec,
+            reason: format!("flush: {e}"),
+        })
+    }
+
+    /// Pulls the next ready frame, if any.
+    pub fn pull(&mut self) -> Result<Option<frame::Video>, MediaError> {
+        let mut ctx = self.graph.get("out").ok_or_else(|| self.ctx_err("out"))?;
+        let mut out = frame::Video::empty();
+        match ctx.sink().frame(&mut out) {
+            Ok(()) => Ok(Some(out)),
+            Err(ffmpeg_next::Error::Eof) => Ok(None),
+            Err(ffmpeg_next::Error::Other { errno })
+                if errno == ffmpeg_next::util::error::EAGAIN =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(MediaError::Filter {
+                graph: self.spec.clone(),
+                reason: format!("pull: {e}"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_orders_deinterlace_rotate_scale_format() {
+        assert_eq!(
+            filter_spec(false, 0, 640, 360),
+            "scale=640:360,setsar=1,format=yuv420p"
+        );
+        assert_eq!(
+            filter_spec(true, 90, 360, 640),
+            "yadif=mode=send_frame:deint=interlaced,transpose=clock,scale=360:640,setsar=1,format=yuv420p"
+        );
+    }
+}
