@@ -68,6 +68,9 @@ pub fn encoder_options(cfg: &EncoderConfig) -> Vec<(String, String)> {
     }
     match &cfg.kind {
         EncoderKind::X264 { preset, threads } => {
+            // The VBV starts 15 % full instead of x264's 90 %, so a fresh per-segment encoder
+            // cannot spend 0.9 s of extra bits on a 2 s segment: at most 1.075 × the bitrate.
+            push("rc_init_occupancy", (cfg.bitrate * 15 / 100).to_string());
             push("preset", preset.clone());
             push("threads", threads.to_string());
             if cfg.gop_frames.is_some() {
