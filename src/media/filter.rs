@@ -1,7 +1,7 @@
 //! One rendition's libavfilter graph: deinterlace, rotate, scale, 8-bit 4:2:0 (see ADR 0003).
 
 use super::MediaError;
-use ffmpeg_next::{filter, format::Pixel, frame, Rational};
+use ffmpeg_next::{filter, format::Pixel, frame, Rational, Rescale};
 
 /// What a graph was built for; a frame that differs needs a new graph.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +53,7 @@ pub struct ScaleGraph {
     spec: String,
     /// The input it was built for.
     pub input: InputFormat,
+    time_base: Rational,
 }
 
 impl ScaleGraph {
@@ -87,7 +88,12 @@ impl ScaleGraph {
             .and_then(|p| p.parse(&spec))
             .map_err(|e| err(e.to_string()))?;
         graph.validate().map_err(|e| err(e.to_string()))?;
-        Ok(ScaleGraph { graph, spec, input })
+        Ok(ScaleGraph {
+            graph,
+            spec,
+            input,
+            time_base,
+        })
     }
 
     fn ctx_err(&self, what: &str) -> MediaError {
@@ -117,12 +123,21 @@ impl ScaleGraph {
         })
     }
 
-    /// Pulls the next ready frame, if any.
+    /// Pulls the next ready frame, if any, with its pts in the input time base (yadif, for
+    /// one, halves the graph's output time base).
     pub fn pull(&mut self) -> Result<Option<frame::Video>, MediaError> {
         let mut ctx = self.graph.get("out").ok_or_else(|| self.ctx_err("out"))?;
         let mut out = frame::Video::empty();
-        match ctx.sink().frame(&mut out) {
-            Ok(()) => Ok(Some(out)),
+        let mut sink = ctx.sink();
+        match sink.frame(&mut out) {
+            Ok(()) => {
+                let sink_tb = sink.time_base();
+                if sink_tb != self.time_base && sink_tb.numerator() > 0 {
+                    let pts = out.pts().map(|p| p.rescale(sink_tb, self.time_base));
+                    out.set_pts(pts);
+                }
+                Ok(Some(out))
+            }
             Err(ffmpeg_next::Error::Eof) => Ok(None),
             Err(ffmpeg_next::Error::Other { errno })
                 if errno == ffmpeg_next::util::error::EAGAIN =>
