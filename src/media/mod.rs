@@ -11,6 +11,7 @@
 
 pub mod aspect;
 pub mod bench;
+pub mod bench_load;
 pub mod cmd;
 mod decode;
 pub mod encoder;
