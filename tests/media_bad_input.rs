@@ -1,4 +1,5 @@
 //! Bad input never crashes or hangs: each case is a typed error or a defined result.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod media_support;
 

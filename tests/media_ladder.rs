@@ -1,5 +1,6 @@
 //! Ladder transcoding checked by demuxing the outputs: sizes, frame rates, frame counts, IDR
 //! first, keyframe interval, bitrate cap, audio, billed pixels, timestamps.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod media_support;
 

@@ -1,6 +1,7 @@
 //! Per-stream sessions: consecutive segments continue timestamps and frame-rate state, each
 //! starts with an IDR; timeouts and idle close free the session; a mid-segment resolution change
 //! continues at the size the new aspect gives.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod media_support;
 
@@ -56,7 +57,7 @@ fn consecutive_segments_continue_the_stream() {
     let mut pj = parse_transcoding_options("P144p30fps16x9").unwrap();
     pj[0].fps = 25;
     let mut total = 0;
-    let mut prev_end = None;
+    let mut prev_end: Option<f64> = None;
     for k in 0..3 {
         let seg = d.join(format!("seg{k}.ts"));
         let input = probe(&seg);
@@ -81,7 +82,7 @@ fn consecutive_segments_continue_the_stream() {
         );
         if let Some(end) = prev_end {
             assert!(
-                (facts.start - end as f64).abs() < 0.05,
+                (facts.start - end).abs() < 0.05,
                 "segment {k} continues at {end}"
             );
         }

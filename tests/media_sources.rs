@@ -1,5 +1,6 @@
 //! Source shapes: 4:3, portrait, anamorphic, odd sizes, rotation metadata, 10-bit, 4:2:2,
 //! interlaced: each checked by probing the output as a user would.
+#![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod media_support;
 

@@ -73,41 +73,52 @@ fn prepare(args: &BenchTranscodeArgs) -> Result<(PathBuf, Vec<PathBuf>), MediaEr
     let src = dir.join(format!("src1080p30_{}s.ts", args.seconds));
     if !src.exists() {
         println!("generating {} ...", src.display());
-        run_cmd(Command::new("ffmpeg").args(["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i"]).args([
-            "testsrc2=size=1920x1080:rate=30,noise=alls=12:allf=t",
-            "-t",
-            &args.seconds.to_string(),
-            "-c:v",
-            "libx264",
-            "-preset",
-            "veryfast",
-            "-b:v",
-            "6000k",
-            "-maxrate",
-            "6000k",
-            "-bufsize",
-            "12000k",
-            "-g",
-            &(30 * args.segment).to_string(),
-            "-keyint_min",
-            &(30 * args.segment).to_string(),
-            "-sc_threshold",
-            "0",
-            "-pix_fmt",
-            "yuv420p",
-        ]).arg(&src))?;
+        run_cmd(
+            Command::new("ffmpeg")
+                .args(["-hide_banner", "-v", "error", "-y", "-f", "lavfi", "-i"])
+                .args([
+                    "testsrc2=size=1920x1080:rate=30,noise=alls=12:allf=t",
+                    "-t",
+                    &args.seconds.to_string(),
+                    "-c:v",
+                    "libx264",
+                    "-preset",
+                    "veryfast",
+                    "-b:v",
+                    "6000k",
+                    "-maxrate",
+                    "6000k",
+                    "-bufsize",
+                    "12000k",
+                    "-g",
+                    &(30 * args.segment).to_string(),
+                    "-keyint_min",
+                    &(30 * args.segment).to_string(),
+                    "-sc_threshold",
+                    "0",
+                    "-pix_fmt",
+                    "yuv420p",
+                ])
+                .arg(&src),
+        )?;
     }
     let segdir = dir.join(format!("segments/{}s", args.seconds));
     if !segdir.exists() {
         std::fs::create_dir_all(&segdir).map_err(|e| MediaError::io(&segdir, e))?;
-        run_cmd(Command::new("ffmpeg").args(["-hide_banner", "-v", "error", "-y", "-i"]).arg(&src).args([
-            "-c",
-            "copy",
-            "-f",
-            "segment",
-            "-segment_time",
-            &args.segment.to_string(),
-        ]).arg(segdir.join("seg%03d.ts")))?;
+        run_cmd(
+            Command::new("ffmpeg")
+                .args(["-hide_banner", "-v", "error", "-y", "-i"])
+                .arg(&src)
+                .args([
+                    "-c",
+                    "copy",
+                    "-f",
+                    "segment",
+                    "-segment_time",
+                    &args.segment.to_string(),
+                ])
+                .arg(segdir.join("seg%03d.ts")),
+        )?;
     }
     let mut segs: Vec<PathBuf> = std::fs::read_dir(&segdir)
         .map_err(|e| MediaError::io(&segdir, e))?
@@ -118,8 +129,16 @@ fn prepare(args: &BenchTranscodeArgs) -> Result<(PathBuf, Vec<PathBuf>), MediaEr
 }
 
 /// The ffmpeg CLI arguments doing our ladder with our exact encoder options.
-pub fn cli_args(src: &Path, out: &Path, profiles: &[VideoProfile], preset: &str, plan: ThreadPlan) -> Vec<String> {
-    let mut a: Vec<String> = ["-hide_banner", "-v", "error", "-y", "-threads"].map(String::from).to_vec();
+pub fn cli_args(
+    src: &Path,
+    out: &Path,
+    profiles: &[VideoProfile],
+    preset: &str,
+    plan: ThreadPlan,
+) -> Vec<String> {
+    let mut a: Vec<String> = ["-hide_banner", "-v", "error", "-y", "-threads"]
+        .map(String::from)
+        .to_vec();
     a.push(plan.decoder.to_string());
     a.push("-i".into());
     a.push(src.display().to_string());
@@ -129,13 +148,23 @@ pub fn cli_args(src: &Path, out: &Path, profiles: &[VideoProfile], preset: &str,
         graph.push_str(&format!("[s{i}]"));
     }
     for (i, p) in profiles.iter().enumerate() {
-        let (w, h) = aspect::fit(SourceGeometry::square(1920, 1080), (p.width, p.height), H264_LIMITS);
-        graph.push_str(&format!(";[s{i}]scale={w}:{h},setsar=1,format=yuv420p[o{i}]"));
+        let (w, h) = aspect::fit(
+            SourceGeometry::square(1920, 1080),
+            (p.width, p.height),
+            H264_LIMITS,
+        );
+        graph.push_str(&format!(
+            ";[s{i}]scale={w}:{h},setsar=1,format=yuv420p[o{i}]"
+        ));
     }
     a.push("-filter_complex".into());
     a.push(graph);
     for (i, p) in profiles.iter().enumerate() {
-        let (w, h) = aspect::fit(SourceGeometry::square(1920, 1080), (p.width, p.height), H264_LIMITS);
+        let (w, h) = aspect::fit(
+            SourceGeometry::square(1920, 1080),
+            (p.width, p.height),
+            H264_LIMITS,
+        );
         let cfg = EncoderConfig {
             kind: EncoderKind::X264 {
                 preset: preset.into(),
@@ -156,7 +185,9 @@ pub fn cli_args(src: &Path, out: &Path, profiles: &[VideoProfile], preset: &str,
         a.push("libx264".into());
         for (k, v) in encoder_options(&cfg) {
             let key = match k.as_str() {
-                "b" | "maxrate" | "bufsize" | "profile" | "g" | "bf" | "threads" | "preset" => format!("-{k}:v"),
+                "b" | "maxrate" | "bufsize" | "profile" | "g" | "bf" | "threads" | "preset" => {
+                    format!("-{k}:v")
+                }
                 _ => format!("-{k}"),
             };
             a.push(key);
@@ -183,7 +214,13 @@ fn reset_peak_rss() {
 /// One run of the CLI: (wall seconds, peak RSS KiB).
 fn run_cli(args: &[String]) -> Result<(f64, Option<u64>), MediaError> {
     let start = Instant::now();
-    let stderr = run_cmd(Command::new("/usr/bin/time").arg("-f").arg("LPMAXRSS=%M").arg("ffmpeg").args(args))?;
+    let stderr = run_cmd(
+        Command::new("/usr/bin/time")
+            .arg("-f")
+            .arg("LPMAXRSS=%M")
+            .arg("ffmpeg")
+            .args(args),
+    )?;
     let wall = start.elapsed().as_secs_f64();
     let rss = stderr
         .lines()
@@ -193,7 +230,11 @@ fn run_cli(args: &[String]) -> Result<(f64, Option<u64>), MediaError> {
 }
 
 /// One run of ours over the segments: (wall seconds, peak RSS KiB, per-segment seconds).
-fn run_ours(base: &LadderConfig, segs: &[PathBuf], out: &Path) -> Result<(f64, Option<u64>, Vec<f64>), MediaError> {
+fn run_ours(
+    base: &LadderConfig,
+    segs: &[PathBuf],
+    out: &Path,
+) -> Result<(f64, Option<u64>, Vec<f64>), MediaError> {
     reset_peak_rss();
     let sessions = SessionManager::new(base.clone(), SessionLimits::default(), None);
     let mut lat = Vec::new();
@@ -249,27 +290,38 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
     let out = args.dir.join("out");
     std::fs::create_dir_all(&out).map_err(|e| MediaError::io(&out, e))?;
     let cli = cli_args(&src, &out, &profiles, &args.x264_preset, plan);
-    println!("source: {} ({} segments of {} s)", src.display(), segs.len(), args.segment);
+    println!(
+        "source: {} ({} segments of {} s)",
+        src.display(),
+        segs.len(),
+        args.segment
+    );
     println!("ffmpeg CLI: ffmpeg {}", shell_join(&cli));
     println!(
         "ours: livepeer session, one segment after another, same ladder; per rendition: {}",
-        shell_join(&encoder_options(&EncoderConfig {
-            kind: base.encoder.clone(),
-            width: 1280,
-            height: 720,
-            time_base: Ratio::new(1, 90_000),
-            frame_rate: Ratio::new(30, 1),
-            bitrate: 3_000_000,
-            profile: profiles.first().map(|p| p.profile).unwrap_or(super::profile::H264Profile::EncoderDefault),
-            gop_frames: Some(30),
-            global_header: false,
-        })
-        .into_iter()
-        .flat_map(|(k, v)| [format!("{k}="), v])
-        .collect::<Vec<_>>())
+        shell_join(
+            &encoder_options(&EncoderConfig {
+                kind: base.encoder.clone(),
+                width: 1280,
+                height: 720,
+                time_base: Ratio::new(1, 90_000),
+                frame_rate: Ratio::new(30, 1),
+                bitrate: 3_000_000,
+                profile: profiles
+                    .first()
+                    .map(|p| p.profile)
+                    .unwrap_or(super::profile::H264Profile::EncoderDefault),
+                gop_frames: Some(30),
+                global_header: false,
+            })
+            .into_iter()
+            .flat_map(|(k, v)| [format!("{k}="), v])
+            .collect::<Vec<_>>()
+        )
         .replace("= ", "=")
     );
-    let (mut ours_w, mut cli_w, mut ours_m, mut cli_m, mut lat) = (vec![], vec![], vec![], vec![], vec![]);
+    let (mut ours_w, mut cli_w, mut ours_m, mut cli_m, mut lat) =
+        (vec![], vec![], vec![], vec![], vec![]);
     for round in 1..=args.rounds {
         let (w, m, l) = run_ours(&base, &segs, &out)?;
         let (cw, cm) = run_cli(&cli)?;
@@ -285,8 +337,15 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
         lat.extend(l);
     }
     let (ow, cw) = (median(ours_w), median(cli_w));
-    println!("median wall: ours {ow:.2} s, ffmpeg {cw:.2} s, ratio ours/ffmpeg {:.3}", ow / cw);
-    println!("real-time factor: ours {:.2}x, ffmpeg {:.2}x", content / ow, content / cw);
+    println!(
+        "median wall: ours {ow:.2} s, ffmpeg {cw:.2} s, ratio ours/ffmpeg {:.3}",
+        ow / cw
+    );
+    println!(
+        "real-time factor: ours {:.2}x, ffmpeg {:.2}x",
+        content / ow,
+        content / cw
+    );
     let (om, cm) = (median(ours_m), median(cli_m));
     println!(
         "peak memory: ours {:.0} MiB, ffmpeg {:.0} MiB, ratio {:.2}",

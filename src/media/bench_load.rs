@@ -31,7 +31,12 @@ pub struct LoadResult {
 
 /// Runs `n` streams at live pace (segment k is submitted at k × segment length, or when the
 /// previous one returns if that is later) and measures every segment.
-pub fn run_streams(base: &LadderConfig, segs: &[PathBuf], seg_len: f64, n: u32) -> Result<LoadResult, MediaError> {
+pub fn run_streams(
+    base: &LadderConfig,
+    segs: &[PathBuf],
+    seg_len: f64,
+    n: u32,
+) -> Result<LoadResult, MediaError> {
     let limits = SessionLimits {
         transcode_timeout: Duration::from_secs(60),
         ..SessionLimits::default()
@@ -51,7 +56,11 @@ pub fn run_streams(base: &LadderConfig, segs: &[PathBuf], seg_len: f64, n: u32) 
                             std::thread::sleep(wait);
                         }
                         let t = Instant::now();
-                        sessions.transcode(&format!("load-{s}"), &profiles, SegmentInput::File(seg.clone()))?;
+                        sessions.transcode(
+                            &format!("load-{s}"),
+                            &profiles,
+                            SegmentInput::File(seg.clone()),
+                        )?;
                         lat.push(t.elapsed().as_secs_f64());
                     }
                     Ok(lat)
@@ -60,7 +69,10 @@ pub fn run_streams(base: &LadderConfig, segs: &[PathBuf], seg_len: f64, n: u32) 
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(MediaError::Internal("load thread panicked".into()))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(MediaError::Internal("load thread panicked".into())))
+            })
             .collect()
     });
     let mut all = Vec::new();
@@ -78,7 +90,12 @@ pub fn run_streams(base: &LadderConfig, segs: &[PathBuf], seg_len: f64, n: u32) 
 }
 
 /// Tries 1, 2, … streams until the duration ratio passes 0.8; prints each and the answer.
-pub fn capacity(base: &LadderConfig, segs: &[PathBuf], seg_len: f64, max: u32) -> Result<u32, MediaError> {
+pub fn capacity(
+    base: &LadderConfig,
+    segs: &[PathBuf],
+    seg_len: f64,
+    max: u32,
+) -> Result<u32, MediaError> {
     let mut best = 0;
     for n in 1..=max {
         let r = run_streams(base, segs, seg_len, n)?;

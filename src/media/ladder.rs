@@ -178,7 +178,7 @@ impl Ladder {
             let mut senders = Vec::new();
             let mut handles = Vec::new();
             for state in renditions.iter_mut() {
-                let (tx, rx) = sync_channel::<Msg>(8);
+                let (tx, rx) = sync_channel::<Msg>(4);
                 senders.push(tx);
                 let info = info.clone();
                 handles.push(scope.spawn(move || rendition::run_segment(state, &info, rx)));

@@ -52,7 +52,7 @@ pub fn parse_device_list(list: &str) -> Result<Option<Vec<u32>>, MediaError> {
 }
 
 /// Normalises a PCI bus id to (domain, bus, device) so NVML's and CUDA's spellings compare.
-pub fn parse_pci_bus_id(s: &str) -> Option<(u32, u32, u32)> {
+pub fn parse_pci_bus_id(s: &str) -> Option<PciAddress> {
     let mut parts = s.trim().split(':');
     let (a, b, c) = (parts.next()?, parts.next()?, parts.next());
     let (domain, bus, devfn) = match c {
@@ -72,7 +72,10 @@ pub fn consumer_session_cap(name: &str) -> Option<u32> {
     consumer.then_some(8)
 }
 
-fn cuda_bus_ids(list: &str) -> Result<Vec<(u32, (u32, u32, u32))>, MediaError> {
+/// (domain, bus, device) of a PCI function.
+type PciAddress = (u32, u32, u32);
+
+fn cuda_bus_ids(list: &str) -> Result<Vec<(u32, PciAddress)>, MediaError> {
     use cudarc::driver::{result, sys};
     let fail = |reason: String| MediaError::Nvidia {
         list: list.into(),

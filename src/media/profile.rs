@@ -211,7 +211,7 @@ pub fn parse_gop(s: &str) -> Result<Gop, String> {
         g if g.eq_ignore_ascii_case("intra") => Ok(Gop::Intra),
         g => match g.parse::<f64>() {
             Ok(v) if v.is_finite() && v > 0.0 => Ok(Gop::Seconds(v)),
-            Ok(v) if v == 0.0 => Ok(Gop::EncoderDefault),
+            Ok(0.0) => Ok(Gop::EncoderDefault),
             _ => Err(format!("gop must be seconds >= 0 or \"intra\", got {g:?}")),
         },
     }
