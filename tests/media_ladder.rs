@@ -189,3 +189,51 @@ fn frame_rate_conversion_counts_match_the_arithmetic() {
         );
     }
 }
+
+#[test]
+fn audio_that_cannot_be_copied_is_reencoded_to_aac() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("pcm.mov");
+    ffmpeg(&[
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x180:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=44100",
+        "-t",
+        "1",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        "-g",
+        "30",
+        "-c:a",
+        "pcm_s16le",
+        src.to_str().unwrap(),
+    ]);
+    for (container, ext) in [(Container::MpegTs, "ts"), (Container::FragmentedMp4, "mp4")] {
+        let out = transcode(&src, "P144p30fps16x9", container).unwrap();
+        let path = write(dir.path(), &format!("o.{ext}"), &out.renditions[0].data);
+        let streams = std::process::Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-select_streams",
+                "a",
+                "-show_entries",
+                "stream=codec_name,sample_rate",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&streams.stdout);
+        assert_eq!(text.lines().next().unwrap_or(""), "aac,44100", "{ext}");
+        assert_eq!(probe(&path).frame_sizes.len(), 30);
+    }
+}

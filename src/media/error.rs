@@ -54,14 +54,6 @@ pub enum MediaError {
         /// What failed.
         reason: String,
     },
-    /// The audio codec cannot be carried in the requested container.
-    #[error("audio codec {codec} cannot be copied into {container}")]
-    UnsupportedAudio {
-        /// The input audio codec.
-        codec: String,
-        /// The output container.
-        container: String,
-    },
     /// Muxing the output failed.
     #[error("mux failed: {0}")]
     Mux(String),

@@ -2,6 +2,7 @@
 //! worker (one thread each) from the same decoded frames; audio packets go to every rendition.
 
 use super::{
+    audio::AudioTranscoder,
     encoder::EncoderKind,
     ffi::{codecpar_facts, frame_ref, CodecparFacts},
     fps::Ratio,
@@ -148,16 +149,16 @@ impl Ladder {
             };
             (s.parameters(), s.time_base(), fr, rotation_of(&s))
         };
+        let mut reencode = None;
         let audio_info = match audio.and_then(|i| ictx.stream(i)) {
-            Some(s) => {
-                let id = s.parameters().id();
-                if !self.cfg.container.carries_audio(id) {
-                    return Err(MediaError::UnsupportedAudio {
-                        codec: format!("{id:?}"),
-                        container: self.cfg.container.extension().into(),
-                    });
-                }
+            Some(s) if self.cfg.container.carries_audio(s.parameters().id()) => {
                 Some((s.parameters(), s.time_base()))
+            }
+            Some(s) => {
+                let t = AudioTranscoder::open(&s.parameters(), s.time_base())?;
+                let out = t.output();
+                reencode = Some(t);
+                Some(out)
             }
             None => None,
         };
@@ -183,7 +184,14 @@ impl Ladder {
                 let info = info.clone();
                 handles.push(scope.spawn(move || rendition::run_segment(state, &info, rx)));
             }
-            let fed = feed(&mut ictx, dec, vidx, audio, &senders, &abort);
+            let fed = feed(
+                &mut ictx,
+                dec,
+                (vidx, audio),
+                reencode.as_mut(),
+                &senders,
+                &abort,
+            );
             let end = fed.as_ref().ok().and_then(|f| f.end_pts);
             for tx in &senders {
                 let _ = tx.send(Msg::End(end));
@@ -241,8 +249,8 @@ impl Ladder {
 fn feed(
     ictx: &mut format::context::Input,
     dec: &mut OpenDecoder,
-    vidx: usize,
-    aidx: Option<usize>,
+    (vidx, aidx): (usize, Option<usize>),
+    mut reencode: Option<&mut AudioTranscoder>,
     senders: &[SyncSender<Msg>],
     abort: &AtomicBool,
 ) -> Result<super::decode::Decoded, MediaError> {
@@ -260,7 +268,23 @@ fn feed(
             state.send(&mut dec.dec, &packet)?;
             state.drain(&mut dec.dec, senders)?;
         } else if Some(i) == aidx {
-            send_all(senders, || Ok(Msg::Audio(packet.clone())))?;
+            match reencode.as_deref_mut() {
+                None => send_all(senders, || Ok(Msg::Audio(packet.clone())))?,
+                Some(t) => {
+                    let mut out = Vec::new();
+                    t.push(&packet, &mut out)?;
+                    for p in out {
+                        send_all(senders, || Ok(Msg::Audio(p.clone())))?;
+                    }
+                }
+            }
+        }
+    }
+    if let Some(t) = reencode {
+        let mut out = Vec::new();
+        t.finish(&mut out)?;
+        for p in out {
+            send_all(senders, || Ok(Msg::Audio(p.clone())))?;
         }
     }
     if abort.load(Ordering::Relaxed) {

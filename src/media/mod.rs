@@ -10,6 +10,7 @@
 //! `nvidia` probes GPUs; `cmd` and `bench` are the command-line tools.
 
 pub mod aspect;
+pub mod audio;
 pub mod bench;
 pub mod bench_load;
 pub mod cmd;
