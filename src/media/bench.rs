@@ -320,11 +320,29 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
         )
         .replace("= ", "=")
     );
+    if args.rounds > 0 {
+        compare(&args, &base, &segs, &cli, &out, content)?;
+    }
+    if args.max_streams > 0 {
+        super::bench_load::capacity(&base, &segs, f64::from(args.segment), args.max_streams)?;
+    }
+    Ok(())
+}
+
+/// Alternates ours and the CLI `args.rounds` times and prints the medians.
+fn compare(
+    args: &BenchTranscodeArgs,
+    base: &LadderConfig,
+    segs: &[PathBuf],
+    cli: &[String],
+    out: &Path,
+    content: f64,
+) -> Result<(), MediaError> {
     let (mut ours_w, mut cli_w, mut ours_m, mut cli_m, mut lat) =
         (vec![], vec![], vec![], vec![], vec![]);
     for round in 1..=args.rounds {
-        let (w, m, l) = run_ours(&base, &segs, &out)?;
-        let (cw, cm) = run_cli(&cli)?;
+        let (w, m, l) = run_ours(base, segs, out)?;
+        let (cw, cm) = run_cli(cli)?;
         println!(
             "round {round}: ours {w:.2} s (peak {} MiB), ffmpeg {cw:.2} s (peak {} MiB)",
             m.map_or("?".into(), |k| (k / 1024).to_string()),
@@ -358,9 +376,6 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
         percentile(&lat, 50.0),
         percentile(&lat, 95.0)
     );
-    if args.max_streams > 0 {
-        super::bench_load::capacity(&base, &segs, f64::from(args.segment), args.max_streams)?;
-    }
     Ok(())
 }
 
