@@ -125,14 +125,21 @@ fn presets_give_reference_sizes_and_fragmented_mp4_works() {
         false,
         &["-g", "30"],
     );
-    let out = transcode(
-        &src,
-        "P360p30fps16x9,P240p30fps16x9",
-        Container::FragmentedMp4,
+    let presets = transcode(&src, "P360p30fps16x9,P240p30fps16x9", Container::MpegTs).unwrap();
+    let sizes: Vec<(u32, u32)> = presets
+        .renditions
+        .iter()
+        .map(|r| (r.width, r.height))
+        .collect();
+    assert_eq!(sizes, vec![(640, 360), (426, 240)]);
+    let pj = dir.path().join("p.json");
+    std::fs::write(
+        &pj,
+        r#"[{"name":"P360p30fps16x9","width":640,"height":360,"bitrate":1200000,"fps":30,"profile":"H264ConstrainedHigh"},
+            {"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,"profile":"H264Main"}]"#,
     )
     .unwrap();
-    let sizes: Vec<(u32, u32)> = out.renditions.iter().map(|r| (r.width, r.height)).collect();
-    assert_eq!(sizes, vec![(640, 360), (426, 240)]);
+    let out = transcode(&src, pj.to_str().unwrap(), Container::FragmentedMp4).unwrap();
     for r in &out.renditions {
         let path = write(dir.path(), &format!("{}.mp4", r.name), &r.data);
         let facts = probe(&path);
@@ -140,6 +147,16 @@ fn presets_give_reference_sizes_and_fragmented_mp4_works() {
         assert_eq!(facts.pict_types[0], "I");
         assert!(!facts.has_audio);
         assert_eq!(r.pixels, facts.pixels());
+        let (want, bframes_allowed) = if r.name.starts_with("P360") {
+            ("High", false)
+        } else {
+            ("Main", true)
+        };
+        assert_eq!(facts.profile, want, "{}", r.name);
+        assert!(
+            bframes_allowed || !facts.pict_types.iter().any(|t| t == "B"),
+            "constrained high has no B-frames"
+        );
     }
 }
 
@@ -236,4 +253,22 @@ fn audio_that_cannot_be_copied_is_reencoded_to_aac() {
         assert_eq!(text.lines().next().unwrap_or(""), "aac,44100", "{ext}");
         assert_eq!(probe(&path).frame_sizes.len(), 30);
     }
+}
+
+#[test]
+fn adts_aac_from_mpeg_ts_goes_into_fragmented_mp4() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "src.ts",
+        "320x180",
+        "30",
+        "1",
+        true,
+        &["-g", "30"],
+    );
+    let out = transcode(&src, "P144p30fps16x9", Container::FragmentedMp4).unwrap();
+    let facts = probe(&write(dir.path(), "o.mp4", &out.renditions[0].data));
+    assert!(facts.has_audio);
+    assert_eq!(facts.frame_sizes.len(), 30);
 }

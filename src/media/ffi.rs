@@ -36,16 +36,29 @@ pub struct CodecparFacts {
 }
 
 impl CodecparFacts {
-    /// The pixel format.
+    /// The pixel format, for the formats this module needs to tell apart.
     pub fn pixel(&self) -> format::Pixel {
-        if self.format < 0 {
-            return format::Pixel::None;
-        }
-        // SAFETY: AVPixelFormat is a C enum of i32 values; FFmpeg wrote this value into
-        // codecpar->format, so it is one of the enum's values for the linked library.
-        let raw: ffi::AVPixelFormat =
-            unsafe { std::mem::transmute::<i32, ffi::AVPixelFormat>(self.format) };
-        format::Pixel::from(raw)
+        use format::Pixel as P;
+        const KNOWN: [P; 14] = [
+            P::YUV420P,
+            P::YUVJ420P,
+            P::NV12,
+            P::YUV422P,
+            P::YUVJ422P,
+            P::YUV444P,
+            P::YUVJ444P,
+            P::YUV420P10LE,
+            P::YUV422P10LE,
+            P::YUV444P10LE,
+            P::YUV420P12LE,
+            P::YUV422P12LE,
+            P::P010LE,
+            P::GRAY8,
+        ];
+        KNOWN
+            .into_iter()
+            .find(|&p| ffi::AVPixelFormat::from(p) as i32 == self.format)
+            .unwrap_or(P::None)
     }
 
     /// True for 8-bit 4:2:0 formats NVDEC/NVENC take (planar or interleaved).
@@ -61,10 +74,12 @@ impl CodecparFacts {
 
     /// Human-readable pixel format name.
     pub fn pixel_format_name(&self) -> String {
-        self.pixel()
-            .descriptor()
-            .map(|d| d.name().to_string())
-            .unwrap_or_else(|| format!("pixel format #{}", self.format))
+        match self.pixel() {
+            format::Pixel::None => format!("pixel format #{}", self.format),
+            p => p
+                .descriptor()
+                .map_or_else(|| format!("{p:?}"), |d| d.name().to_string()),
+        }
     }
 }
 
@@ -87,4 +102,16 @@ pub fn codecpar_facts(par: &codec::Parameters) -> CodecparFacts {
             extradata,
         }
     }
+}
+
+/// A copy of `par` with the container-specific codec tag cleared, so a stream copied from one
+/// container (MPEG-TS stream type 15 for AAC) can be muxed into another (MP4's `mp4a`).
+pub fn without_codec_tag(par: &codec::Parameters) -> codec::Parameters {
+    let mut out = par.clone();
+    // SAFETY: `out` owns a valid AVCodecParameters (the clone above); codec_tag is a plain u32
+    // field the muxer reads at write_header, and 0 means "choose the tag for this container".
+    unsafe {
+        (*out.as_mut_ptr()).codec_tag = 0;
+    }
+    out
 }

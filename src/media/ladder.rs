@@ -70,6 +70,16 @@ pub struct Ladder {
     renditions: Vec<RenditionState>,
 }
 
+/// Whether audio of codec `id` from demuxer `input_format` can be copied as is. ADTS AAC (from
+/// MPEG-TS) would need the `aac_adtstoasc` filter for MP4, which FFmpeg does not insert with
+/// `empty_moov`: it is re-encoded instead.
+fn copies_audio(container: Container, id: codec::Id, input_format: &str) -> bool {
+    let adts_into_mp4 = container == Container::FragmentedMp4
+        && id == codec::Id::AAC
+        && (input_format.contains("mpegts") || input_format == "aac");
+    container.carries_audio(id) && !adts_into_mp4
+}
+
 fn rotation_of(stream: &format::stream::Stream) -> u32 {
     use ffmpeg_next::codec::packet::side_data::Type;
     stream
@@ -150,8 +160,10 @@ impl Ladder {
             (s.parameters(), s.time_base(), fr, rotation_of(&s))
         };
         let mut reencode = None;
+        let input_format = ictx.format().name().to_string();
+        let input_format = input_format.as_str();
         let audio_info = match audio.and_then(|i| ictx.stream(i)) {
-            Some(s) if self.cfg.container.carries_audio(s.parameters().id()) => {
+            Some(s) if copies_audio(self.cfg.container, s.parameters().id(), input_format) => {
                 Some((s.parameters(), s.time_base()))
             }
             Some(s) => {

@@ -101,7 +101,7 @@ impl SegmentMuxer {
                 let mut st = out
                     .add_stream(encoder::find(codec::Id::None))
                     .map_err(|e| mux_err("add audio", e))?;
-                st.set_parameters(par.clone());
+                st.set_parameters(super::ffi::without_codec_tag(par));
                 Some(st.index())
             }
             None => None,

@@ -120,6 +120,8 @@ pub struct VideoFacts {
     pub has_audio: bool,
     /// field_order of the stream.
     pub field_order: String,
+    /// H.264 profile name as ffprobe prints it.
+    pub profile: String,
 }
 
 impl VideoFacts {
@@ -204,6 +206,7 @@ pub fn probe(path: &Path) -> VideoFacts {
             .collect(),
         has_audio,
         field_order: v["field_order"].as_str().unwrap_or("").to_string(),
+        profile: v["profile"].as_str().unwrap_or("").to_string(),
     }
 }
 
