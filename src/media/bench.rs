@@ -371,10 +371,13 @@ fn compare(
         cm / 1024.0,
         om / cm
     );
+    let per_seg_cli = cw / segs.len().max(1) as f64;
     println!(
-        "segment latency (single stream): p50 {:.3} s, p95 {:.3} s",
+        "per segment: ours p50 {:.3} s, p95 {:.3} s; ffmpeg's average {:.3} s; ratio p50/average {:.3}",
         percentile(&lat, 50.0),
-        percentile(&lat, 95.0)
+        percentile(&lat, 95.0),
+        per_seg_cli,
+        percentile(&lat, 50.0) / per_seg_cli
     );
     Ok(())
 }

@@ -7,7 +7,8 @@
 //! Layout: pure rules (`profile`, `aspect`, `fps`, `gop`, `geometry`) are free of FFmpeg and
 //! unit-tested; `ladder` demuxes and decodes once (`decode`) and feeds one `rendition` worker per
 //! profile (`filter` → `encoder` → `mux`); `session` keeps a stream's ladder between segments;
-//! `nvidia` probes GPUs; `cmd` and `bench` are the command-line tools.
+//! `nvidia` probes GPUs; `transcoder` is the seam the node uses (with a fake); `cmd` and `bench`
+//! are the command-line tools.
 
 pub mod aspect;
 pub mod audio;
@@ -29,12 +30,15 @@ pub mod profile;
 pub mod rendition;
 pub mod session;
 pub mod threads;
+pub mod transcoder;
 
 pub use error::MediaError;
 pub use ladder::{Ladder, LadderConfig, SegmentInput, SegmentOutput};
 pub use mux::Container;
 pub use profile::VideoProfile;
 pub use rendition::RenditionOutput;
+pub use session::{SessionLimits, SessionManager};
+pub use transcoder::{FakeTranscoder, Transcoder};
 
 /// Initialises FFmpeg once (quiet logging unless `LP_FFMPEG_LOG` is set).
 pub fn init() -> Result<(), MediaError> {
