@@ -99,3 +99,29 @@ fn unsupported_encoder_is_a_clear_error() {
         .to_string();
     assert!(err.contains("unsupported encoder \"VP9\""), "{err}");
 }
+
+#[test]
+fn a_one_frame_segment_lasts_one_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "one.ts",
+        "320x180",
+        "30",
+        "0.0334",
+        false,
+        &["-frames:v", "1"],
+    );
+    let pj = dir.path().join("p.json");
+    std::fs::write(
+        &pj,
+        r#"[{"width":320,"height":180,"bitrate":300000,"fps":60}]"#,
+    )
+    .unwrap();
+    let out = transcode(&src, pj.to_str().unwrap(), Container::MpegTs).unwrap();
+    assert_eq!(out.decoded_frames, 1);
+    assert_eq!(
+        out.renditions[0].frames, 2,
+        "1/30 s at 60 fps is two frames"
+    );
+}

@@ -72,6 +72,14 @@ pub struct Decoded {
 }
 
 impl DecodeState {
+    /// The frame duration to assume before any is measured (a one-frame segment still lasts
+    /// one frame).
+    pub fn set_nominal_duration(&mut self, ticks: i64) {
+        if ticks > 0 {
+            self.last_duration = ticks;
+        }
+    }
+
     /// Sends a packet; corrupt packets are counted, not fatal (the next keyframe recovers).
     pub fn send(&mut self, dec: &mut decoder::Video, pkt: &Packet) -> Result<(), MediaError> {
         if pkt.duration() > 0 {

@@ -267,6 +267,15 @@ fn feed(
     abort: &AtomicBool,
 ) -> Result<super::decode::Decoded, MediaError> {
     let mut state = super::decode::DecodeState::default();
+    if let Some(s) = ictx.stream(vidx) {
+        // One frame at the nominal rate, until packet durations or pts steps say otherwise.
+        let (fr, tb) = (s.avg_frame_rate(), s.time_base());
+        if fr.numerator() > 0 && tb.numerator() > 0 {
+            let ticks = (i64::from(fr.denominator()) * i64::from(tb.denominator()))
+                / (i64::from(fr.numerator()) * i64::from(tb.numerator()));
+            state.set_nominal_duration(ticks);
+        }
+    }
     for (stream, packet) in ictx.packets() {
         if abort.load(Ordering::Relaxed) {
             return Err(MediaError::Internal("transcode aborted".into()));
