@@ -179,3 +179,48 @@ fn mid_segment_resolution_change_follows_the_new_aspect() {
     assert_eq!(r.pixels, 30 * 426 * 240 + 30 * 426 * 320);
     assert_eq!(r.pixels, facts.pixels());
 }
+
+fn rss_kib() -> u64 {
+    let s = std::fs::read_to_string("/proc/self/status").unwrap();
+    let line = s.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Soak test (`cargo nextest run --run-ignored only soak`): memory stays flat over many segments.
+#[test]
+#[ignore = "soak test: 300 segments, about a minute"]
+fn soak_memory_stays_flat() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "src.ts",
+        "640x360",
+        "30",
+        "1",
+        true,
+        &["-g", "30"],
+    );
+    let profiles =
+        parse_transcoding_options("P360p30fps16x9,P240p30fps16x9,P144p30fps16x9").unwrap();
+    let sessions = manager(SessionLimits::default());
+    let bytes = std::fs::read(&src).unwrap();
+    let mut warm = 0;
+    for i in 0..300 {
+        sessions
+            .transcode(
+                &format!("s{}", i % 3),
+                &profiles,
+                SegmentInput::Bytes(bytes.clone()),
+            )
+            .unwrap();
+        if i == 49 {
+            warm = rss_kib();
+        }
+    }
+    let end = rss_kib();
+    println!("RSS after 50 segments {warm} KiB, after 300 {end} KiB");
+    assert!(
+        end < warm + 20 * 1024,
+        "RSS grew from {warm} to {end} KiB over 250 segments"
+    );
+}

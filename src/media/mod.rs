@@ -6,9 +6,11 @@
 //!
 //! Layout: pure rules (`profile`, `aspect`, `fps`, `gop`, `geometry`) are free of FFmpeg and
 //! unit-tested; `ladder` demuxes and decodes once (`decode`) and feeds one `rendition` worker per
-//! profile (`filter` → `encoder` → `mux`); `session` keeps a stream's ladder between segments;
-//! `nvidia` probes GPUs; `transcoder` is the seam the node uses (with a fake); `cmd` and `bench`
-//! are the command-line tools.
+//! profile (`filter` → `encoder` → `mux`), re-encoding audio to AAC (`audio`) only where it
+//! cannot be copied; `session` keeps a stream's ladder between segments, under timeouts;
+//! `threads` sets thread counts; `nvidia` probes GPUs; `transcoder` is the seam the node uses
+//! (with a fake); `cmd`, `bench` and `bench_load` are the command-line tools. Raw FFmpeg calls
+//! live in `ffi` and CUDA calls in `nvidia`, the only two files allowed `unsafe`.
 
 pub mod aspect;
 pub mod audio;
