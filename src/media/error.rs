@@ -63,8 +63,8 @@ pub enum MediaError {
     /// The session was closed (idle, stream end or an earlier failure).
     #[error("session {0} is closed")]
     SessionClosed(String),
-    /// A GPU transcode was asked for input that is not YUV 4:2:0.
-    #[error("GPU transcoding needs YUV 4:2:0 input, got {0}")]
+    /// A GPU transcode was asked for input that is not 8-bit YUV 4:2:0.
+    #[error("GPU transcoding needs 8-bit YUV 4:2:0 input, got {0}")]
     GpuPixelFormat(String),
     /// The `-nvidia` device list is unusable.
     #[error("-nvidia {list}: {reason}")]

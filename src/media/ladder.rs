@@ -111,7 +111,8 @@ impl Ladder {
     }
 
     /// Transcodes one segment. `abort` is polled while demuxing and decoding; when it turns true
-    /// the transcode stops with [`MediaError::Timeout`]-worthy cancellation (`Internal`).
+    /// the transcode stops early with an `Internal("transcode aborted")` error (the session
+    /// layer, which set it, reports [`MediaError::Timeout`] to its caller).
     pub fn transcode(
         &mut self,
         input: &SegmentInput,
