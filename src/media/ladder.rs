@@ -192,7 +192,9 @@ impl Ladder {
             let mut senders = Vec::new();
             let mut handles = Vec::new();
             for state in renditions.iter_mut() {
-                let (tx, rx) = sync_channel::<Msg>(4);
+                // Two frames of slack: enough to absorb per-frame cost jitter between renditions;
+                // every queued frame keeps a 1080p decoder buffer (3 MB) alive.
+                let (tx, rx) = sync_channel::<Msg>(2);
                 senders.push(tx);
                 let info = info.clone();
                 handles.push(scope.spawn(move || rendition::run_segment(state, &info, rx)));
