@@ -2,7 +2,7 @@
 #![allow(unsafe_code)]
 
 use super::MediaError;
-use ffmpeg_next::{codec, ffi, format, frame};
+use ffmpeg_next::{codec, ffi, filter, format, frame};
 
 /// A new reference to `src`'s buffers (no pixel copy), so one decoded frame can feed every
 /// rendition. `frame::Video::clone` would copy the pixels.
@@ -114,4 +114,39 @@ pub fn without_codec_tag(par: &codec::Parameters) -> codec::Parameters {
         (*out.as_mut_ptr()).codec_tag = 0;
     }
     out
+}
+
+/// Hands the hardware frames context of `frame` (CUDA frames from NVDEC) to the buffer source
+/// `src`, so a graph can take GPU frames (`scale_cuda`). Call before the graph is configured.
+pub fn attach_hw_frames(src: &mut filter::Context, frame: &frame::Video) -> Result<(), MediaError> {
+    let fail = |what: &str| MediaError::Filter {
+        graph: "buffer (CUDA frames)".into(),
+        reason: what.into(),
+    };
+    // SAFETY: `frame.as_ptr()` is a valid AVFrame for the duration of the call; its
+    // hw_frames_ctx is either NULL (checked) or a valid AVBufferRef that we only read.
+    let hw = unsafe { (*frame.as_ptr()).hw_frames_ctx };
+    if hw.is_null() {
+        return Err(fail("the decoded frame has no hardware frames context"));
+    }
+    // SAFETY: av_buffersrc_parameters_alloc returns a zeroed struct with unset (-1) formats or
+    // NULL (checked). We set only hw_frames_ctx, which av_buffersrc_parameters_set references
+    // (av_buffer_ref) rather than takes; `src.as_mut_ptr()` is the graph's live buffer source.
+    // The parameters struct is freed with av_free as its documentation requires.
+    unsafe {
+        let par = ffi::av_buffersrc_parameters_alloc();
+        if par.is_null() {
+            return Err(fail("out of memory"));
+        }
+        (*par).hw_frames_ctx = hw;
+        let r = ffi::av_buffersrc_parameters_set(src.as_mut_ptr(), par);
+        ffi::av_free(par.cast());
+        if r < 0 {
+            return Err(fail(&format!(
+                "av_buffersrc_parameters_set: {}",
+                ffmpeg_next::Error::from(r)
+            )));
+        }
+    }
+    Ok(())
 }

@@ -29,19 +29,38 @@ impl InputFormat {
     }
 }
 
-/// The filter chain text for one rendition. Pure, so it is unit-tested.
-pub fn filter_spec(deinterlace: bool, rotation: u32, width: u32, height: u32) -> String {
+/// The filter chain text for one rendition. Pure, so it is unit-tested. With `gpu`, frames are
+/// CUDA frames from NVDEC: deinterlaced and scaled on the GPU, then downloaded as 8-bit 4:2:0
+/// for the encoder (rotation, rare, is applied after the download).
+pub fn filter_spec(gpu: bool, deinterlace: bool, rotation: u32, width: u32, height: u32) -> String {
     let mut parts = Vec::new();
-    if deinterlace {
-        parts.push("yadif=mode=send_frame:deint=interlaced".to_string());
+    let transpose = match rotation {
+        90 => Some("transpose=clock"),
+        180 => Some("hflip,vflip"),
+        270 => Some("transpose=cclock"),
+        _ => None,
+    };
+    if gpu {
+        if deinterlace {
+            parts.push("yadif_cuda=mode=send_frame:deint=interlaced".to_string());
+        }
+        // Scale before the quarter turn: the pre-rotation size has the sides swapped.
+        let (w, h) = if rotation % 180 == 90 {
+            (height, width)
+        } else {
+            (width, height)
+        };
+        parts.push(format!("scale_cuda={w}:{h}:format=yuv420p"));
+        parts.push("hwdownload".into());
+        parts.push("format=yuv420p".into());
+        parts.extend(transpose.map(String::from));
+    } else {
+        if deinterlace {
+            parts.push("yadif=mode=send_frame:deint=interlaced".to_string());
+        }
+        parts.extend(transpose.map(String::from));
+        parts.push(format!("scale={width}:{height}"));
     }
-    match rotation {
-        90 => parts.push("transpose=clock".into()),
-        180 => parts.push("hflip,vflip".into()),
-        270 => parts.push("transpose=cclock".into()),
-        _ => {}
-    }
-    parts.push(format!("scale={width}:{height}"));
     parts.push("setsar=1".into());
     parts.push("format=yuv420p".into());
     parts.join(",")
@@ -57,8 +76,14 @@ pub struct ScaleGraph {
 }
 
 impl ScaleGraph {
-    /// Builds `spec` for frames of `input` with timestamps in `time_base`.
-    pub fn new(input: InputFormat, time_base: Rational, spec: String) -> Result<Self, MediaError> {
+    /// Builds `spec` for frames of `input` with timestamps in `time_base`. For hardware (CUDA)
+    /// frames, `first` supplies the hardware frames context.
+    pub fn new(
+        input: InputFormat,
+        time_base: Rational,
+        spec: String,
+        first: &frame::Video,
+    ) -> Result<Self, MediaError> {
         let err = |reason: String| MediaError::Filter {
             graph: spec.clone(),
             reason,
@@ -82,6 +107,12 @@ impl ScaleGraph {
         graph
             .add(&sink, "out", "")
             .map_err(|e| err(e.to_string()))?;
+        if input.format == Pixel::CUDA {
+            let mut src = graph
+                .get("in")
+                .ok_or_else(|| err("buffer missing".into()))?;
+            super::ffi::attach_hw_frames(&mut src, first)?;
+        }
         graph
             .output("in", 0)
             .and_then(|p| p.input("out", 0))
@@ -159,12 +190,24 @@ mod tests {
     #[test]
     fn spec_orders_deinterlace_rotate_scale_format() {
         assert_eq!(
-            filter_spec(false, 0, 640, 360),
+            filter_spec(false, false, 0, 640, 360),
             "scale=640:360,setsar=1,format=yuv420p"
         );
         assert_eq!(
-            filter_spec(true, 90, 360, 640),
+            filter_spec(false, true, 90, 360, 640),
             "yadif=mode=send_frame:deint=interlaced,transpose=clock,scale=360:640,setsar=1,format=yuv420p"
+        );
+    }
+
+    #[test]
+    fn gpu_spec_scales_on_the_device_then_downloads() {
+        assert_eq!(
+            filter_spec(true, false, 0, 640, 360),
+            "scale_cuda=640:360:format=yuv420p,hwdownload,format=yuv420p,setsar=1,format=yuv420p"
+        );
+        assert_eq!(
+            filter_spec(true, true, 90, 360, 640),
+            "yadif_cuda=mode=send_frame:deint=interlaced,scale_cuda=640:360:format=yuv420p,hwdownload,format=yuv420p,transpose=clock,setsar=1,format=yuv420p"
         );
     }
 }

@@ -164,8 +164,9 @@ impl Worker<'_> {
             };
             let p = &self.state.profile;
             let (w, h) = aspect::fit(geo, (p.width, p.height), H264_LIMITS);
-            let spec = filter_spec(f.is_interlaced(), self.info.rotation, w, h);
-            self.graph = Some(ScaleGraph::new(fmt, self.info.time_base, spec)?);
+            let gpu = fmt.format == ffmpeg_next::format::Pixel::CUDA;
+            let spec = filter_spec(gpu, f.is_interlaced(), self.info.rotation, w, h);
+            self.graph = Some(ScaleGraph::new(fmt, self.info.time_base, spec, &f)?);
         }
         if let Some(g) = self.graph.as_mut() {
             g.push(&f)?;
