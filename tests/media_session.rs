@@ -224,3 +224,35 @@ fn soak_memory_stays_flat() {
         "RSS grew from {warm} to {end} KiB over 250 segments"
     );
 }
+
+#[test]
+fn nvidia_sessions_fail_at_start_without_nvidia_libraries() {
+    if std::env::var_os("NV_DEVICE").is_some() || nvml_wrapper::Nvml::init().is_ok() {
+        println!("skipped: NVIDIA libraries are present; covered by tests/media_gpu.rs");
+        return;
+    }
+    livepeer::media::init().unwrap();
+    let limits = SessionLimits::default();
+    let err = livepeer::media::cmd::session_manager(
+        "P144p30fps16x9",
+        Container::MpegTs,
+        "veryfast",
+        Some("all"),
+        limits,
+    )
+    .err()
+    .unwrap()
+    .to_string();
+    assert!(
+        err.starts_with("-nvidia all:") && err.contains("libnvidia-ml.so.1"),
+        "{err}"
+    );
+    let cpu = livepeer::media::cmd::session_manager(
+        "P144p30fps16x9",
+        Container::MpegTs,
+        "veryfast",
+        None,
+        limits,
+    );
+    assert!(cpu.is_ok());
+}

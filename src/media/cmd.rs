@@ -5,8 +5,9 @@ use super::{
     encoder::EncoderKind,
     ladder::{Ladder, LadderConfig, SegmentInput},
     mux::Container,
-    nvidia,
+    nvidia::{self, GpuPool},
     profile::{parse_transcoding_options, DEFAULT_TRANSCODING_OPTIONS},
+    session::{SessionLimits, SessionManager},
     threads::ThreadPlan,
     MediaError,
 };
@@ -99,6 +100,34 @@ pub fn ladder_config(
         decoder_threads: plan.decoder,
         nvdec_gpu,
     })
+}
+
+/// Builds the node's [`SessionManager`] from the operator's flags: CPU, or the probed
+/// `-nvidia` devices with sessions spread across them (start-up errors name the bad device).
+pub fn session_manager(
+    options: &str,
+    container: Container,
+    preset: &str,
+    nvidia: Option<&str>,
+    limits: SessionLimits,
+) -> Result<SessionManager, MediaError> {
+    let plan = ThreadPlan::detect();
+    println!("threads: {plan}");
+    let base = ladder_config(options, container, preset, None, plan)?;
+    let pool = match nvidia {
+        None => None,
+        Some(list) => {
+            let pool = GpuPool::new(nvidia::probe(list)?);
+            let renditions = u32::try_from(base.profiles.len()).unwrap_or(u32::MAX);
+            if let Some(cap) = pool.stream_capacity(renditions) {
+                println!(
+                    "NVENC session caps allow {cap} concurrent streams of {renditions} renditions"
+                );
+            }
+            Some(pool)
+        }
+    };
+    Ok(SessionManager::new(base, limits, pool))
 }
 
 /// Runs `livepeer transcode`.
