@@ -155,8 +155,8 @@ pub fn run_transcode(args: TranscodeArgs) -> Result<(), MediaError> {
         println!("input has no video: renditions are the input as is");
     }
     println!(
-        "{:<28} {:>10} {:>7} {:>13} {:>10} {:>10}",
-        "rendition", "bytes", "frames", "pixels", "kbit/s", "size"
+        "{:<28} {:>10} {:>7} {:>13} {:>10} {:>10} {:>8}",
+        "rendition", "bytes", "frames", "pixels", "kbit/s", "size", "time s"
     );
     for r in &out.renditions {
         let path = args
@@ -169,13 +169,14 @@ pub fn run_transcode(args: TranscodeArgs) -> Result<(), MediaError> {
             0.0
         };
         println!(
-            "{:<28} {:>10} {:>7} {:>13} {:>10.0} {:>10}",
+            "{:<28} {:>10} {:>7} {:>13} {:>10.0} {:>10} {:>8.3}",
             r.name,
             r.data.len(),
             r.frames,
             r.pixels,
             kbps,
-            format!("{}x{}", r.width, r.height)
+            format!("{}x{}", r.width, r.height),
+            r.busy_s
         );
     }
     println!(

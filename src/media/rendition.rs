@@ -79,6 +79,9 @@ pub struct RenditionOutput {
     pub frames: u64,
     /// Σ width × height over encoded frames: what the network bills.
     pub pixels: u64,
+    /// Seconds this rendition's worker spent scaling, encoding and muxing (not waiting for
+    /// frames); renditions run in parallel, so these overlap.
+    pub busy_s: f64,
 }
 
 struct ActiveEncoder {
@@ -134,12 +137,19 @@ pub fn run_segment(
     if w.state.keyframes.is_none() {
         w.state.keyframes = Some(KeyframeClock::new(w.state.profile.gop, tb));
     }
+    let mut busy = std::time::Duration::ZERO;
     while let Ok(msg) = rx.recv() {
+        let t = std::time::Instant::now();
         match msg {
             Msg::Video(f) => w.on_decoded(f)?,
             Msg::Audio(p) => w.on_audio(p)?,
-            Msg::End(end) => return w.finish(end),
+            Msg::End(end) => {
+                let mut out = w.finish(end)?;
+                out.busy_s = (busy + t.elapsed()).as_secs_f64();
+                return Ok(out);
+            }
         }
+        busy += t.elapsed();
     }
     Err(MediaError::Internal(
         "segment input ended without an end marker".into(),

@@ -80,6 +80,7 @@ impl Transcoder for FakeTranscoder {
                     height: p.height,
                     frames: n,
                     pixels: u64::from(p.width) * u64::from(p.height) * n,
+                    busy_s: 0.0,
                 })
                 .collect(),
             decoded_frames: n,
