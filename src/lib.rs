@@ -9,6 +9,9 @@
 //!   params, the O's receive decision, the B's sessions and fees. Pure.
 //! - [`pm_service`]: the payment decisions serialised per sender around the log append;
 //!   [`keystore`]: the persisted recipientRand secret; [`pm_bench`]: `bench pm`.
+//! - [`media`]: the transcoder: one decode feeding a whole ladder (libavfilter + libx264, NVIDIA
+//!   NVDEC/NVENC where present), per-stream sessions with timeouts, `transcode` and
+//!   `bench transcode`. The only module that knows ffmpeg.
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -21,6 +24,7 @@ pub mod cli;
 pub mod events;
 pub mod keystore;
 pub mod log;
+pub mod media;
 pub mod node;
 pub mod pm;
 pub mod pm_bench;

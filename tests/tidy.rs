@@ -52,7 +52,7 @@ const FORBIDDEN: &[&str] = &[
 ];
 
 /// Files allowed to contain `unsafe` (FFI), each block with a `// SAFETY:` comment.
-const UNSAFE_ALLOWED: &[&str] = &[];
+const UNSAFE_ALLOWED: &[&str] = &["src/media/ffi.rs", "src/media/nvidia.rs"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -158,8 +158,10 @@ fn unsafe_only_in_listed_ffi_files_with_safety_comments() {
             if code.contains("unsafe ") || code.contains("unsafe{") {
                 if !UNSAFE_ALLOWED.contains(&r.as_str()) {
                     violations.push(format!("{r}:{}: unsafe outside the FFI allow-list", i + 1));
-                } else if !lines[i.saturating_sub(4)..i]
+                } else if !lines[..i]
                     .iter()
+                    .rev()
+                    .take_while(|l| l.trim_start().starts_with("//"))
                     .any(|l| l.contains("SAFETY:"))
                 {
                     violations.push(format!(

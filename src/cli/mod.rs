@@ -60,6 +60,8 @@ pub enum Command {
     Bench(BenchCommand),
     /// Write a realistic event history through the real log, then replay and verify it.
     Demo(DemoArgs),
+    /// Transcode one file into a rendition ladder.
+    Transcode(crate::media::cmd::TranscodeArgs),
     /// Test helpers (used by the durability tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -97,6 +99,8 @@ pub enum BenchCommand {
     Log(BenchLogArgs),
     /// The O's ticket receive path against signature recovery alone.
     Pm(BenchPmArgs),
+    /// Our segment-by-segment ladder against one ffmpeg CLI process over the whole file.
+    Transcode(crate::media::cmd::BenchTranscodeArgs),
 }
 
 /// `livepeer bench pm`

@@ -31,6 +31,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
         Command::Bench(BenchCommand::Pm(args)) => {
             bench_pm::run(cli.global.datadir.as_deref(), &args)
         }
+        Command::Bench(BenchCommand::Transcode(args)) => {
+            crate::media::cmd::run_bench_transcode(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Transcode(args) => {
+            crate::media::cmd::run_transcode(args)?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo(args) => demo::run(&datadir, &args),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
     }
