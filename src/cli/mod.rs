@@ -129,6 +129,9 @@ pub struct BenchLogArgs {
     /// Alternations of baseline and ours (median reported).
     #[arg(long = "rounds", default_value_t = 3)]
     pub rounds: usize,
+    /// Which parts to run: a (group commit), b (replay), c (replay memory), d (size).
+    #[arg(long = "sections", default_value = "abcd")]
+    pub sections: String,
 }
 
 /// `livepeer demo`

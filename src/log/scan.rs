@@ -1,18 +1,21 @@
-//! Verified sequential scan: a reader thread reads records and recomputes their hashes while
-//! the caller decodes, checks the chain and folds them — two cores, one pass.
+//! Verified sequential scan: a reader thread visits records (no copy out of the store's blocks
+//! beyond one packed buffer per chunk) and recomputes their hashes, while the caller decodes,
+//! checks the chain and folds — two cores, one pass. Chunk buffers go back to the reader for
+//! reuse, so a replay allocates almost nothing per record.
 
 use super::{record, store::LogStore, LogError};
 use crate::events::{decode_record, Envelope, Hash32};
-use std::sync::mpsc;
+use std::{ops::Range, sync::mpsc};
 
 /// Records handed over per message (amortises the channel).
 const CHUNK: usize = 512;
 
-/// A record read and hashed by the reader thread.
-struct Hashed {
-    seq: u64,
-    value: Vec<u8>,
-    computed: Hash32,
+/// Records read and hashed by the reader thread: their bytes packed into one buffer.
+#[derive(Default)]
+struct Chunk {
+    buf: Vec<u8>,
+    /// (seq, where its value sits in `buf`, blake3 of its envelope bytes).
+    recs: Vec<(u64, Range<usize>, Hash32)>,
 }
 
 /// Scans records `from..=to`, verifying hashes and the chain from `from`, and calls `f` on each
@@ -26,41 +29,42 @@ pub fn scan_verified<S: LogStore, F: FnMut(&Envelope)>(
     mut f: F,
 ) -> Result<(u64, Hash32), LogError> {
     std::thread::scope(|scope| {
-        let (tx, rx) = mpsc::sync_channel::<Result<Vec<Hashed>, LogError>>(16);
+        let (tx, rx) = mpsc::sync_channel::<Result<Chunk, LogError>>(8);
+        let (back_tx, back_rx) = mpsc::channel::<Chunk>();
         let reader = std::thread::Builder::new()
             .name("lp-scan".into())
             .spawn_scoped(scope, move || {
-                let mut chunk = Vec::with_capacity(CHUNK);
-                for item in store.range(from, to) {
-                    match item {
-                        Ok((seq, value)) => {
-                            let body = value.get(32..).unwrap_or_default();
-                            let computed = Hash32(*blake3::hash(body).as_bytes());
-                            chunk.push(Hashed {
-                                seq,
-                                value,
-                                computed,
-                            });
-                            if chunk.len() == CHUNK
-                                && tx
-                                    .send(Ok(std::mem::replace(
-                                        &mut chunk,
-                                        Vec::with_capacity(CHUNK),
-                                    )))
-                                    .is_err()
-                            {
-                                return;
-                            }
-                        }
-                        Err(e) => {
-                            let _ = tx.send(Err(e));
-                            return;
+                let fresh = |back: &mpsc::Receiver<Chunk>| {
+                    back.try_recv().unwrap_or_else(|_| Chunk {
+                        buf: Vec::with_capacity(CHUNK * 256),
+                        recs: Vec::with_capacity(CHUNK),
+                    })
+                };
+                let mut chunk = fresh(&back_rx);
+                let mut receiver_gone = false;
+                let visited = store.visit(from, to, &mut |seq, value| {
+                    let body = value.get(32..).unwrap_or_default();
+                    let computed = Hash32(*blake3::hash(body).as_bytes());
+                    let start = chunk.buf.len();
+                    chunk.buf.extend_from_slice(value);
+                    chunk.recs.push((seq, start..chunk.buf.len(), computed));
+                    if chunk.recs.len() == CHUNK {
+                        let full = std::mem::replace(&mut chunk, fresh(&back_rx));
+                        if tx.send(Ok(full)).is_err() {
+                            receiver_gone = true;
+                            return false;
                         }
                     }
+                    true
+                });
+                if receiver_gone {
+                    return;
                 }
-                if !chunk.is_empty() {
-                    let _ = tx.send(Ok(chunk));
-                }
+                let _ = match visited {
+                    Ok(()) if chunk.recs.is_empty() => Ok(()),
+                    Ok(()) => tx.send(Ok(chunk)),
+                    Err(e) => tx.send(Err(e)),
+                };
             });
         if let Err(e) = reader {
             return Err(LogError::Storage(format!("cannot start scan thread: {e}")));
@@ -69,18 +73,20 @@ pub fn scan_verified<S: LogStore, F: FnMut(&Envelope)>(
         let mut prev = prev;
         let mut last = prev.unwrap_or_default();
         for msg in rx {
-            for h in msg? {
+            let mut chunk = msg?;
+            for (seq, range, computed) in chunk.recs.drain(..) {
+                let seq = seq;
                 let bad = |detail: String| LogError::Corruption {
-                    seq: Some(h.seq),
+                    seq: Some(seq),
                     detail,
                 };
-                let (stored, body) = record::split(h.seq, &h.value)?;
-                if stored != h.computed {
+                let value = chunk.buf.get(range).unwrap_or_default();
+                let (stored, body) = record::split(seq, value)?;
+                if stored != computed {
                     return Err(bad("record hash does not match its stored hash".into()));
                 }
-                let env = decode_record(body)
-                    .map_err(|source| LogError::Decode { seq: h.seq, source })?;
-                if h.seq != expected || env.seq != h.seq {
+                let env = decode_record(body).map_err(|source| LogError::Decode { seq, source })?;
+                if seq != expected || env.seq != seq {
                     return Err(bad(format!("records out of sequence: expected {expected}")));
                 }
                 if prev.is_some_and(|p| p != env.prev_hash) {
@@ -91,6 +97,8 @@ pub fn scan_verified<S: LogStore, F: FnMut(&Envelope)>(
                 last = stored;
                 expected += 1;
             }
+            chunk.buf.clear();
+            let _ = back_tx.send(chunk);
         }
         Ok((expected - from, last))
     })

@@ -20,6 +20,22 @@ pub trait LogStore: Send + Sync + 'static {
     fn sync(&self) -> Result<(), LogError>;
     /// Records with `from <= seq <= to`, in order.
     fn range(&self, from: u64, to: u64) -> RawIter<'_>;
+    /// Calls `f` on records `from..=to` in order, without copying where the store allows;
+    /// stops when `f` returns false.
+    fn visit(
+        &self,
+        from: u64,
+        to: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> bool,
+    ) -> Result<(), LogError> {
+        for item in self.range(from, to) {
+            let (seq, value) = item?;
+            if !f(seq, &value) {
+                break;
+            }
+        }
+        Ok(())
+    }
     /// The last record, if any.
     fn last(&self) -> Result<Option<(u64, Vec<u8>)>, LogError>;
     /// A stored checkpoint.
@@ -108,6 +124,21 @@ impl LogStore for FjallStore {
             let (k, v) = guard.into_inner().map_err(|e| self.err(e))?;
             Ok((record::seq_of(&k)?, v.to_vec()))
         }))
+    }
+
+    fn visit(
+        &self,
+        from: u64,
+        to: u64,
+        f: &mut dyn FnMut(u64, &[u8]) -> bool,
+    ) -> Result<(), LogError> {
+        for guard in self.events.range(record::key(from)..=record::key(to)) {
+            let (k, v) = guard.into_inner().map_err(|e| self.err(e))?;
+            if !f(record::seq_of(&k)?, &v) {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn last(&self) -> Result<Option<(u64, Vec<u8>)>, LogError> {

@@ -32,6 +32,9 @@ pub struct NonceSet {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NonceSets {
     sets: BTreeMap<Hash32, NonceSet>,
+    /// (expiration block, recipientRandHash) of every live set, so a new block purges the
+    /// expired ones without scanning them all (a B gets fresh params with every segment).
+    by_expiry: BTreeSet<(u64, Hash32)>,
 }
 
 impl NonceSets {
@@ -39,17 +42,28 @@ impl NonceSets {
     pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::TicketReceived(t) if consumes_nonce(t) => {
+                let by_expiry = &mut self.by_expiry;
                 self.sets
                     .entry(t.recipient_rand_hash)
-                    .or_insert_with(|| NonceSet {
-                        expiration_block: t.expiration_block,
-                        nonces: BTreeSet::new(),
+                    .or_insert_with(|| {
+                        by_expiry.insert((t.expiration_block, t.recipient_rand_hash));
+                        NonceSet {
+                            expiration_block: t.expiration_block,
+                            nonces: BTreeSet::new(),
+                        }
                     })
                     .nonces
                     .insert(t.nonce);
             }
             Event::BlockObserved(b) => {
-                self.sets.retain(|_, s| s.expiration_block > b.l1_number);
+                // Sets whose expiration block is at or below the new L1 block are dropped.
+                let live = self
+                    .by_expiry
+                    .split_off(&(b.l1_number.saturating_add(1), Hash32::default()));
+                let expired = std::mem::replace(&mut self.by_expiry, live);
+                for (_, rrh) in expired {
+                    self.sets.remove(&rrh);
+                }
             }
             _ => {}
         }
@@ -139,7 +153,7 @@ impl SenderSessions {
 
 impl Projection for NonceSets {
     const NAME: &'static str = "nonce_sets";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope) {
         self.fold(env);
