@@ -75,7 +75,6 @@ pub fn scan_verified<S: LogStore, F: FnMut(&Envelope)>(
         for msg in rx {
             let mut chunk = msg?;
             for (seq, range, computed) in chunk.recs.drain(..) {
-                let seq = seq;
                 let bad = |detail: String| LogError::Corruption {
                     seq: Some(seq),
                     detail,
