@@ -204,11 +204,15 @@ impl LogStore for MemoryStore {
     }
 
     fn range(&self, from: u64, to: u64) -> RawIter<'_> {
-        let items: Vec<_> = self
-            .lock()
+        // Records are kept in seq order: find the start by binary search, not by a scan.
+        let inner = self.lock();
+        let start = inner.records.partition_point(|(s, _)| *s < from);
+        let items: Vec<_> = inner
             .records
+            .get(start..)
+            .unwrap_or_default()
             .iter()
-            .filter(|(s, _)| *s >= from && *s <= to)
+            .take_while(|(s, _)| *s <= to)
             .cloned()
             .map(Ok)
             .collect();
