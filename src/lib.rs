@@ -9,6 +9,8 @@
 //!   params, the O's receive decision, the B's sessions and fees. Pure.
 //! - [`pm_service`]: the payment decisions serialised per sender around the log append;
 //!   [`keystore`]: the persisted recipientRand secret; [`pm_bench`]: `bench pm`.
+//! - [`api`]: the wire edge: the protobuf/gRPC code generated from `proto/net/*.proto` (the only
+//!   module that sees it) and its mapping to the core's types (the `Livepeer-Payment` header).
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -17,6 +19,7 @@
 //! Invariants (checked by `tests/tidy.rs`): `events`, `projections` and `pm` do no I/O, read no
 //! clock and no global RNG, and keep no unordered maps in state.
 
+pub mod api;
 pub mod cli;
 pub mod events;
 pub mod keystore;
