@@ -6,7 +6,10 @@ use super::{
     num::{float_string, u256_to_wei, wei_to_u256},
     sig,
     ticket::{ticket_ev, Ticket, TicketExpirationParams, TicketParams},
-    wire::{encode_expiration, encode_ticket_params, PriceInfo, WirePayment, WireSenderParams},
+    wire::{
+        encode_expiration, encode_ticket_params, PriceInfo, WirePayment, WireSenderParams,
+        WireTicketParams,
+    },
 };
 use crate::events::{
     Address, CreationRound, Event, Hash32, Price, SenderSessionStarted, TicketsSent,
@@ -226,8 +229,14 @@ pub fn create_payment(
             sig: s.to_vec(),
         });
     }
+    // go-livepeer's B (`genPayment`) fills ticket params fields 1–6 only: the creation round
+    // travels once, in `Payment.expiration_params`, which is what the O reads.
+    let ticket_params = WireTicketParams {
+        expiration_params: None,
+        ..encode_ticket_params(&params)
+    };
     let payment = WirePayment {
-        ticket_params: Some(encode_ticket_params(&params)),
+        ticket_params: Some(ticket_params),
         sender: sender.0.to_vec(),
         expiration_params: Some(encode_expiration(&expiration)),
         ticket_sender_params: senders,
