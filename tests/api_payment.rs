@@ -105,18 +105,28 @@ async fn the_service_credits_a_decoded_header() {
 
 #[test]
 fn zero_tickets_and_offchain_headers() {
-    let w = World::new();
+    let mut w = World::new();
     let b = wallet(2);
-    // n = 0: only sender and expected_price.
-    let zero = WirePayment {
-        sender: addr(&b).0.to_vec(),
-        expected_price: Some(PriceInfo {
-            price_per_unit: 1200,
-            pixels_per_unit: 1,
-        }),
-        ..Default::default()
-    };
+    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let params = w.issue(addr(&b), 5);
+    // n = 0: our B sends only sender and expected_price, as go-livepeer's `genPayment` does.
+    let zero = payment(&b, &params, 1, 0);
+    assert_eq!(
+        zero,
+        WirePayment {
+            sender: addr(&b).0.to_vec(),
+            expected_price: Some(PriceInfo {
+                price_per_unit: 1200,
+                pixels_per_unit: 1,
+            }),
+            ..Default::default()
+        }
+    );
     let header = encode_payment_header(&zero);
+    let mut bytes = vec![0x12, 20];
+    bytes.extend_from_slice(&addr(&b).0);
+    bytes.extend_from_slice(&[0x2a, 5, 0x08, 0xb0, 0x09, 0x10, 1]);
+    assert_eq!(decode_b64(&header), bytes);
     assert_eq!(
         net::Payment::decode(decode_b64(&header).as_slice()).unwrap(),
         net::Payment {
