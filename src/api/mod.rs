@@ -5,9 +5,11 @@
 //!
 //! - [`proto`]: the generated `net` package (messages, servers, clients), included once.
 //! - [`payment`]: the `Livepeer-Payment` header (base64 of `net.Payment`) ↔ `pm::wire::WirePayment`.
+//! - [`redeemer`]: `net.Ticket` and the max-float messages of the redeemer service.
 //! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
 //!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
 
 pub mod payment;
 pub mod proto;
+pub mod redeemer;
 pub mod ticket_params;
