@@ -315,6 +315,13 @@ proptest! {
     }
 
     #[test]
+    fn arbitrary_orchestrator_info_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        if let Ok(info) = net::OrchestratorInfo::decode(bytes.as_slice()) {
+            let _ = payment_info_from_proto(&info);
+        }
+    }
+
+    #[test]
     fn arbitrary_payments_through_the_o_never_panic(p in wire_payment()) {
         let w = World::new();
         o_path(&w, &encode_payment_header(&p));

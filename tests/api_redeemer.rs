@@ -110,3 +110,17 @@ fn max_float_messages_round_trip() {
     })
     .is_err());
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300)) {
+        if let Ok(t) = net::Ticket::decode(bytes.as_slice()) {
+            let _ = queued_ticket_from_proto(&t);
+        }
+        if let Ok(u) = net::MaxFloatUpdate::decode(bytes.as_slice()) {
+            let _ = max_float_from_update(&u);
+        }
+    }
+}
