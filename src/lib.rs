@@ -12,6 +12,8 @@
 //! - [`media`]: the transcoder: one decode feeding a whole ladder (libavfilter + libx264, NVIDIA
 //!   NVDEC/NVENC where present), per-stream sessions with timeouts, `transcode` and
 //!   `bench transcode`. The only module that knows ffmpeg.
+//! - [`api`]: the wire edge: the protobuf/gRPC code generated from `proto/net/*.proto` (the only
+//!   module that sees it) and its mapping to the core's types (the `Livepeer-Payment` header).
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -20,6 +22,7 @@
 //! Invariants (checked by `tests/tidy.rs`): `events`, `projections` and `pm` do no I/O, read no
 //! clock and no global RNG, and keep no unordered maps in state.
 
+pub mod api;
 pub mod cli;
 pub mod events;
 pub mod keystore;

@@ -6,7 +6,10 @@ use super::{
     num::{float_string, u256_to_wei, wei_to_u256},
     sig,
     ticket::{ticket_ev, Ticket, TicketExpirationParams, TicketParams},
-    wire::{encode_expiration, encode_ticket_params, PriceInfo, WirePayment, WireSenderParams},
+    wire::{
+        encode_expiration, encode_ticket_params, PriceInfo, WirePayment, WireSenderParams,
+        WireTicketParams,
+    },
 };
 use crate::events::{
     Address, CreationRound, Event, Hash32, Price, SenderSessionStarted, TicketsSent,
@@ -197,8 +200,9 @@ pub fn session_params(s: &SenderSession) -> TicketParams {
     }
 }
 
-/// `CreateTicketBatch(session, n)`: a signed payment with nonces `last + 1 ..= last + n` and the
-/// `TicketsSent` event. When the O gave no usable creation round (round 0 or zero hash), the
+/// `CreateTicketBatch(session, n)` and `genPayment`: a signed payment with nonces
+/// `last + 1 ..= last + n` and the `TicketsSent` event; with `n = 0`, only the sender and the
+/// expected price (facts §4). When the O gave no usable creation round (round 0 or zero hash), the
 /// B's own last initialized round is used (`own_round`).
 pub fn create_payment(
     session: &SenderSession,
@@ -226,16 +230,26 @@ pub fn create_payment(
             sig: s.to_vec(),
         });
     }
-    let payment = WirePayment {
-        ticket_params: Some(encode_ticket_params(&params)),
+    let mut payment = WirePayment {
+        ticket_params: None,
         sender: sender.0.to_vec(),
-        expiration_params: Some(encode_expiration(&expiration)),
+        expiration_params: None,
         ticket_sender_params: senders,
         expected_price: Some(PriceInfo {
             price_per_unit: price.price_per_unit,
             pixels_per_unit: price.pixels_per_unit,
         }),
     };
+    // go-livepeer's B (`genPayment`) sends only the sender and the price when it sends no
+    // ticket; otherwise it fills ticket params fields 1–6 only: the creation round travels once,
+    // in `Payment.expiration_params`, which is what the O reads.
+    if n > 0 {
+        payment.ticket_params = Some(WireTicketParams {
+            expiration_params: None,
+            ..encode_ticket_params(&params)
+        });
+        payment.expiration_params = Some(encode_expiration(&expiration));
+    }
     let event = Event::TicketsSent(TicketsSent {
         recipient_rand_hash: params.recipient_rand_hash,
         first_nonce: first,

@@ -1,7 +1,9 @@
-//! Fixtures of the pm benchmark: an O, payers with their funds observed, and payments signed in
-//! advance (the B's signing is not part of the timed receive path).
+//! Fixtures of the pm benchmark: an O, payers with their funds observed, and payments signed and
+//! encoded as `Livepeer-Payment` header values in advance (the B's work is not part of the timed
+//! receive path).
 
 use super::{setup, BenchPmError, BenchPmOptions};
+use crate::api::payment::encode_payment_header;
 use crate::events::{
     Address, BlockObserved, Event, Hash32, PoolSizeChanged, Price, RoundInitialized,
     SenderFundsObserved, Wei,
@@ -9,7 +11,6 @@ use crate::events::{
 use crate::pm::{
     issue::{issue_params, IssueConfig, IssueInput, RoundView},
     sender::create_payment,
-    wire::WirePayment,
     RandSecret, TicketExpirationParams,
 };
 use crate::projections::nonces::SenderSession;
@@ -26,7 +27,8 @@ pub(super) fn wallet(seed: u8) -> Result<LocalWallet, BenchPmError> {
 }
 
 pub(super) struct Payer {
-    pub(super) payments: Vec<WirePayment>,
+    /// `Livepeer-Payment` header values, in sending order.
+    pub(super) headers: Vec<String>,
 }
 
 pub(super) fn chain_events(payers: &[Address]) -> Vec<Event> {
@@ -121,7 +123,7 @@ pub(super) fn make_payers(
     for i in 0..n {
         let b = wallet(10 + i)?;
         let sender = Address(b.address().0);
-        let mut payments = Vec::new();
+        let mut headers = Vec::new();
         let per = opts.tickets_per_payment.max(1);
         let mut left = opts.tickets;
         let mut round_of_params = 0u64;
@@ -138,10 +140,10 @@ pub(super) fn make_payers(
                 session.last_nonce += k;
                 in_session += k;
                 left -= k;
-                payments.push(pay);
+                headers.push(encode_payment_header(&pay));
             }
         }
-        out.push(Payer { payments });
+        out.push(Payer { headers });
     }
     Ok(out)
 }

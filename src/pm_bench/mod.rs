@@ -1,10 +1,12 @@
-//! `livepeer bench pm`: the O's full receive path (parse the payment, signature checks and
-//! recover, HMAC, nonce check, credit, events appended and applied) in tickets/s, against the
-//! bare recover function on the same inputs in a loop, in one run; then the same path over the
-//! fjall log with 4 concurrent payers. Signing the fixtures (the B's work) is not timed.
+//! `livepeer bench pm`: the O's full receive path (decode the `Livepeer-Payment` header — base64,
+//! protobuf, mapping — then parse the payment, signature checks and recover, HMAC, nonce check,
+//! credit, events appended and applied) in tickets/s, against the bare recover function on the
+//! same inputs in a loop, in one run; then the same path over the fjall log with 4 concurrent
+//! payers. Signing and encoding the fixtures' headers (the B's work) is not timed.
 
 mod fixtures;
 
+use crate::api::payment::{decode_payment_header, PaymentHeaderError};
 use crate::events::{Address, Event, Hash32, Price};
 use crate::log::{FjallLog, Log, LogStore, MemoryLog};
 use crate::pm::{sig, wire::WirePayment, RandSecret, Ticket};
@@ -31,6 +33,8 @@ pub struct BenchPmOptions {
 pub struct BenchPmReport {
     /// Bare `sig::recover` over the same inputs, per second.
     pub recover_per_s: f64,
+    /// Header decoding alone (base64 → protobuf → wire payment), tickets per second.
+    pub decode_per_s: f64,
     /// Full receive path over the in-memory log, one payer, tickets per second.
     pub memory_per_s: f64,
     /// Median over rounds of (full path / baseline measured just before it).
@@ -57,6 +61,9 @@ pub enum BenchPmError {
     /// The service failed.
     #[error(transparent)]
     Service(#[from] crate::pm_service::ServiceError),
+    /// A fixture header did not decode.
+    #[error(transparent)]
+    Header(#[from] PaymentHeaderError),
     /// A payment was refused (the fixtures are wrong).
     #[error("bench payment refused: {0}")]
     Refused(String),
@@ -66,10 +73,29 @@ fn setup(e: impl std::fmt::Display) -> BenchPmError {
     BenchPmError::Setup(e.to_string())
 }
 
+/// The payer's headers decoded (outside the timed sections that start from decoded payments).
+fn decoded(payer: &Payer) -> Result<Vec<WirePayment>, BenchPmError> {
+    Ok(payer
+        .headers
+        .iter()
+        .map(|h| decode_payment_header(h))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Header decoding alone: base64, protobuf and the mapping to the wire payment.
+fn bench_decode(payer: &Payer) -> Result<f64, BenchPmError> {
+    let start = Instant::now();
+    let mut n = 0u64;
+    for h in &payer.headers {
+        n += decode_payment_header(h)?.ticket_sender_params.len() as u64;
+    }
+    Ok(n as f64 / start.elapsed().as_secs_f64())
+}
+
 /// The baseline: `sig::recover` over each ticket's (hash, sig), as the receive path calls it.
 fn bench_recover(payer: &Payer, o: Address) -> Result<f64, BenchPmError> {
     let mut inputs = Vec::new();
-    for p in &payer.payments {
+    for p in &decoded(payer)? {
         let params = crate::pm::wire::parse_ticket_params(
             p.ticket_params.as_ref().ok_or_else(|| setup("no params"))?,
         )
@@ -112,9 +138,10 @@ fn bench_decide_only(
         }
     };
     apply(&mut proj, chain_events(senders));
+    let payments = decoded(payer)?;
     let start = Instant::now();
     let mut n = 0u64;
-    for p in &payer.payments {
+    for p in &payments {
         let d = crate::pm::decide_payment(
             proj.view(),
             crate::pm::Recipient { address: o, secret },
@@ -135,13 +162,15 @@ fn bench_decide_only(
     Ok(n as f64 / start.elapsed().as_secs_f64())
 }
 
+/// One payer's headers through the whole O path: decode, decide, append, apply.
 async fn pay_all<S: LogStore>(
     svc: Arc<PmService<S>>,
-    payments: Vec<WirePayment>,
+    headers: Vec<String>,
 ) -> Result<u64, BenchPmError> {
     let mut n = 0u64;
-    for p in &payments {
-        let r = svc.receive_payment(1, p, "bench", true).await?;
+    for h in &headers {
+        let p = decode_payment_header(h)?;
+        let r = svc.receive_payment(1, &p, "bench", true).await?;
         if let Some(e) = r.error {
             return Err(BenchPmError::Refused(e.to_string()));
         }
@@ -162,7 +191,7 @@ async fn run_payers<S: LogStore + 'static>(
     let start = Instant::now();
     let mut tasks = Vec::new();
     for p in payers {
-        tasks.push(tokio::spawn(pay_all(svc.clone(), p.payments)));
+        tasks.push(tokio::spawn(pay_all(svc.clone(), p.headers)));
     }
     let mut total = 0;
     for t in tasks {
@@ -197,13 +226,15 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
         .collect::<Result<_, _>>()?;
     // The machine is shared: alternate baseline and full path over several rounds (each round a
     // fresh log and projections, the same pre-signed payments) and compare medians.
-    let (mut base, mut decide, mut full) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut base, mut dec, mut decide, mut full) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut credited = 0;
     for _ in 0..opts.rounds.max(1) {
         base.push(bench_recover(&one[0], o)?);
+        dec.push(bench_decode(&one[0])?);
         decide.push(bench_decide_only(&one[0], o, &secret, &senders1)?);
         let payer = Payer {
-            payments: one[0].payments.clone(),
+            headers: one[0].headers.clone(),
         };
         let (tps, n, _) = single.block_on(run_payers(
             MemoryLog::in_memory()?,
@@ -218,11 +249,16 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
     // Each round's full path is compared with the baseline measured just before it.
     let mut ratios: Vec<f64> = full.iter().zip(&base).map(|(f, b)| f / b).collect();
     let ratio = median(&mut ratios);
-    let (recover_per_s, decide_only_per_s, memory_per_s) =
-        (median(&mut base), median(&mut decide), median(&mut full));
+    let (recover_per_s, decode_per_s, decide_only_per_s, memory_per_s) = (
+        median(&mut base),
+        median(&mut dec),
+        median(&mut decide),
+        median(&mut full),
+    );
 
     let mut report = BenchPmReport {
         recover_per_s,
+        decode_per_s,
         memory_per_s,
         ratio,
         decide_only_per_s,
@@ -253,16 +289,20 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
         r.recover_per_s
     );
     println!(
+        "  header decode only (base64+protobuf): {:>10.0} tickets/s",
+        r.decode_per_s
+    );
+    println!(
         "  decision + projections, no log:       {:>10.0} tickets/s",
         r.decide_only_per_s
     );
     println!(
-        "  full path, in-memory log, 1 payer:    {:>10.0} tickets/s  ({:.2} of baseline)",
+        "  full path (header → log), memory, 1 payer: {:>10.0} tickets/s  ({:.2} of baseline)",
         r.memory_per_s, r.ratio
     );
     if let Some(f) = r.fjall_4_payers_per_s {
         println!(
-            "  full path, fjall log ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
+            "  full path (header → log), fjall ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
             r.fjall_syncs
         );
     }

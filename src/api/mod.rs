@@ -1,0 +1,15 @@
+//! The wire edge: the only module that sees the protobuf/gRPC types generated from
+//! `proto/net/*.proto` ([`proto`]). Everything here translates between those types and the
+//! crate's own (`pm::wire`, `pm::TicketParams`, `events::Price`) and decides nothing: the pure
+//! modules never name a generated type.
+//!
+//! - [`proto`]: the generated `net` package (messages, servers, clients), included once.
+//! - [`payment`]: the `Livepeer-Payment` header (base64 of `net.Payment`) ↔ `pm::wire::WirePayment`.
+//! - [`redeemer`]: `net.Ticket` and the max-float messages of the redeemer service.
+//! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
+//!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
+
+pub mod payment;
+pub mod proto;
+pub mod redeemer;
+pub mod ticket_params;
