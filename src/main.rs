@@ -2,10 +2,6 @@
 
 use std::process::ExitCode;
 
-// mimalloc: event replay allocates and frees a few small strings per record; glibc's malloc
-// made that the largest cost of a replay (docs/adr/0002-allocator.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
     let cli = match livepeer::cli::parse_from(std::env::args()) {
