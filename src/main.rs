@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-
 fn main() -> ExitCode {
     let cli = match livepeer::cli::parse_from(std::env::args()) {
         Ok(cli) => cli,
