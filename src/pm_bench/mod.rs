@@ -210,10 +210,7 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
     let o_wallet = wallet(1)?;
     let o = Address(o_wallet.address().0);
     let secret = RandSecret([0x42; 32]);
-    let single = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(setup)?;
+    // The node's runtime shape: payments are handled in tasks on a multi-threaded runtime.
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -236,7 +233,7 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
         let payer = Payer {
             headers: one[0].headers.clone(),
         };
-        let (tps, n, _) = single.block_on(run_payers(
+        let (tps, n, _) = rt.block_on(run_payers(
             MemoryLog::in_memory()?,
             o,
             &secret,
