@@ -1,4 +1,5 @@
-//! Operator commands over the log: `log verify|dump|stats`, `replay`, `bench log|pm`, `demo`.
+//! Operator commands: over the log (`log verify|dump|stats`, `replay`, `demo`), the benchmarks
+//! (`bench log|pm|transcode`) and `transcode`, dispatched to their modules.
 //!
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
