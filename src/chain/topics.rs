@@ -1,10 +1,11 @@
 //! topic0 of the Livepeer contract events the node maps, computed from their canonical
 //! signatures (facts §8, go-livepeer `eth/watchers/topics.go`).
 //!
-//! Indexed parameters (so: in topics, not data), per livepeer/protocol
-//! `contracts/pm/mixins/interfaces/MTicketBrokerCore.sol` and `MReserve.sol`, and
-//! `contracts/rounds/RoundsManager.sol` (also the ABI in go-livepeer
-//! `eth/contracts/ticketBroker.go`, `roundsManager.go`):
+//! Indexed parameters (so: in topics, not data), per facts §3.9 and §8, livepeer/protocol
+//! `MTicketBrokerCore` (the pm mixin interfaces; `ReserveFunded` is in `MReserve`) and
+//! `contracts/rounds/IRoundsManager.sol`, and the ABIs in go-livepeer
+//! `eth/contracts/ticketBroker.go` and `eth/contracts/roundsManager.go`. The pre-Streamflow
+//! `NewRound(uint256)` has another topic0 and is not mapped.
 //! - `DepositFunded(address indexed sender, uint256 amount)`
 //! - `ReserveFunded(address indexed reserveHolder, uint256 amount)`
 //! - `Withdrawal(address indexed sender, uint256 deposit, uint256 reserve)`
