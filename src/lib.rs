@@ -14,6 +14,8 @@
 //!   `bench transcode`. The only module that knows ffmpeg.
 //! - [`api`]: the wire edge: the protobuf/gRPC code generated from `proto/net/*.proto` (the only
 //!   module that sees it) and its mapping to the core's types (the `Livepeer-Payment` header).
+//! - [`chain`]: chain integration, the only module that knows ethers beyond signing: today the
+//!   mapping from Livepeer contract logs (TicketBroker funds, NewRound) to events.
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -23,6 +25,7 @@
 //! clock and no global RNG, and keep no unordered maps in state.
 
 pub mod api;
+pub mod chain;
 pub mod cli;
 pub mod events;
 pub mod keystore;

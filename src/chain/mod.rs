@@ -1,0 +1,75 @@
+//! Chain integration: the only module that knows ethers beyond pure signing (dependencies.md §5:
+//! keep ethers here, so a later move to alloy stays local; ethers types never reach a stored
+//! event). It maps chain data to events and applies no business rules: what a log means for a
+//! sender's max float is the projections' business (`projections::max_float`).
+//!
+//! Today: [`topics`] (topic0 of the Livepeer events we watch), [`logs`] (a decoded log → an
+//! [`Event`](crate::events::Event)) and [`convert`] (ethers integers and hashes → our fixed-width
+//! types). The watcher that fetches logs comes later.
+//!
+//! Reorgs: a log with `removed: true` is never mapped to an event. The watcher checks
+//! [`logs::is_removed`], appends `BlockReverted` for the block and re-reads the affected state
+//! whole (`SenderFundsObserved`, …), as DESIGN.md describes and as go-livepeer's watchers refetch
+//! over RPC.
+
+pub mod convert;
+pub mod logs;
+pub mod topics;
+
+#[cfg(test)]
+mod tests;
+
+/// Why a log of a known topic could not be mapped. Logs of unknown topics are not errors.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ChainError {
+    /// The log has the wrong number of topics for its event (an indexed-ness mismatch).
+    #[error("{event} log has {got} topics, expected {expected}")]
+    TopicCount {
+        /// The event the topic0 names.
+        event: &'static str,
+        /// Topics the event has (topic0 included).
+        expected: usize,
+        /// Topics the log has.
+        got: usize,
+    },
+    /// The log's data is not the ABI encoding of the event's non-indexed parameters.
+    #[error("{event} log has {got} data bytes, expected {expected}")]
+    DataLength {
+        /// The event the topic0 names.
+        event: &'static str,
+        /// Bytes expected.
+        expected: usize,
+        /// Bytes found.
+        got: usize,
+    },
+    /// An indexed address topic has non-zero padding.
+    #[error("{event} topic {index} is not an ABI-encoded address")]
+    BadAddress {
+        /// The event the topic0 names.
+        event: &'static str,
+        /// Index of the topic.
+        index: usize,
+    },
+    /// An integer does not fit our type (a round beyond `u64`, a log index beyond `u32`).
+    #[error("{event} {field} does not fit in {ty}")]
+    Overflow {
+        /// The event the topic0 names.
+        event: &'static str,
+        /// The field.
+        field: &'static str,
+        /// Our type.
+        ty: &'static str,
+    },
+    /// The log is pending: it has no block number, block hash or log index yet.
+    #[error("{event} log is pending: it has no {missing}")]
+    Pending {
+        /// The event the topic0 names.
+        event: &'static str,
+        /// What is missing.
+        missing: &'static str,
+    },
+    /// A `NewRound` log needs the round's start L1 block, which is not in the log: map it with
+    /// [`logs::round_from_log`].
+    #[error("NewRound log needs the round's L1 start block: map it with round_from_log")]
+    NeedsL1Block,
+}
