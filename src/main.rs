@@ -2,7 +2,22 @@
 
 use std::process::ExitCode;
 
+/// glibc raises its mmap threshold after the first large free, after which the transcoder's
+/// frame-sized buffers are carved from the heap and kept there; a fixed trim threshold (which
+/// also fixes the mmap threshold) returns them to the OS. It holds the transcoder's peak RSS to
+/// the ffmpeg CLI's (docs/benchmarks.md, section 3).
+#[allow(unsafe_code)]
+fn tune_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a glibc malloc parameter; it runs first thing in main, before
+    // any other thread exists, and its return value (0 on failure) only means "left unchanged".
+    unsafe {
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 128 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = match livepeer::cli::parse_from(std::env::args()) {
         Ok(cli) => cli,
         Err(e) => {
