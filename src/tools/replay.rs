@@ -45,7 +45,7 @@ pub fn run(datadir: &Path) -> Result<ExitCode, ToolError> {
         head.next_seq as f64 / took.max(1e-9)
     );
     println!(
-        "{:<14} {:>3} {:<66} {:<22} live",
+        "{:<16} {:>3} {:<66} {:<22} live",
         "projection", "v", "digest", "checkpoint"
     );
     let live_digests: BTreeMap<_, _> = live.digests().into_iter().collect();
@@ -62,7 +62,7 @@ pub fn run(datadir: &Path) -> Result<ExitCode, ToolError> {
         let live_ok = live_digests.get(slot.name()) == Some(&digest);
         ok &= live_ok;
         println!(
-            "{:<14} {:>3} {:<66} {:<22} {}",
+            "{:<16} {:>3} {:<66} {:<22} {}",
             slot.name(),
             slot.version(),
             digest.to_string(),
