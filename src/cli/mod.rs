@@ -127,7 +127,7 @@ pub struct BenchLogArgs {
     #[arg(long = "appends", default_value_t = 100)]
     pub appends: usize,
     /// Alternations of baseline and ours (median reported).
-    #[arg(long = "rounds", default_value_t = 3)]
+    #[arg(long = "rounds", default_value_t = 5)]
     pub rounds: usize,
     /// Which parts to run: a (group commit), b (replay), c (replay memory), d (size).
     #[arg(long = "sections", default_value = "abcd")]

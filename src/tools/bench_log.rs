@@ -66,19 +66,34 @@ fn group_section(
     let mut syncs_s = Vec::new();
     let mut p50 = Vec::new();
     let mut p99 = Vec::new();
+    // Alternate the order within a round (ours first, then raw first), and start every run
+    // from a synced filesystem with the previous runs' files gone, so that neither side pays
+    // for the other's writeback.
+    let mut batch: Option<usize> = None;
     for round in 0..args.rounds.max(1) {
-        let dir = root.join(format!("group-{round}"));
-        let g = group_commit(rt, &dir, args.writers, args.appends)?;
+        let (gdir, rdir) = (root.join("group"), root.join("raw"));
+        let events = (args.writers * args.appends) as u64;
+        let value_len = crate::log::seal(0, 0, Hash32::default(), kv(0)).value.len();
+        let raw_first = round % 2 == 1 && batch.is_some();
+        let mut r = None;
+        if let (true, Some(b)) = (raw_first, batch) {
+            settle(&[&gdir, &rdir])?;
+            r = Some(raw_batches(&rdir, events, b, value_len)?);
+        }
+        settle(&[&gdir])?;
+        let g = group_commit(rt, &gdir, args.writers, args.appends)?;
         let events_per_sync = g.events as f64 / g.syncs.max(1) as f64;
-        let r = raw_batches(
-            &root.join(format!("raw-{round}")),
-            g.events,
-            events_per_sync.round().max(1.0) as usize,
-            g.value_len,
-        )?;
+        batch = Some(events_per_sync.round().max(1.0) as usize);
+        let r = match r {
+            Some(r) => r,
+            None => {
+                settle(&[&rdir])?;
+                raw_batches(&rdir, events, batch.unwrap_or(1), value_len)?
+            }
+        };
         println!(
-            "  round {}: ours {:.0} ev/s ({:.1} ev/fsync, p50 {:.2} ms, p99 {:.2} ms) | raw fjall {:.0} ev/s",
-            round + 1, g.events_per_s, events_per_sync, g.p50_ms, g.p99_ms, r
+            "  round {} ({} first): ours {:.0} ev/s ({:.1} ev/fsync, p50 {:.2} ms, p99 {:.2} ms) | raw fjall {:.0} ev/s",
+            round + 1, if raw_first { "raw" } else { "ours" }, g.events_per_s, events_per_sync, g.p50_ms, g.p99_ms, r
         );
         ours.push(g.events_per_s);
         raw.push(r);
@@ -185,7 +200,6 @@ struct Group {
     events_per_s: f64,
     p50_ms: f64,
     p99_ms: f64,
-    value_len: usize,
 }
 
 fn kv(i: usize) -> Event {
@@ -203,7 +217,6 @@ fn group_commit(
 ) -> Result<Group, ToolError> {
     fresh_dir(dir)?;
     let log = Arc::new(FjallLog::open_dir(dir)?);
-    let value_len = crate::log::seal(0, 0, Hash32::default(), kv(0)).value.len();
     let started = Instant::now();
     let lat: Vec<f64> = rt.block_on(async {
         let mut set = tokio::task::JoinSet::new();
@@ -237,7 +250,6 @@ fn group_commit(
         events_per_s: c.events as f64 / secs,
         p50_ms: pct(&lat, 0.5),
         p99_ms: pct(&lat, 0.99),
-        value_len,
     })
 }
 
@@ -310,6 +322,16 @@ fn fill(rt: &tokio::runtime::Runtime, dir: &Path, events: u64) -> Result<Filled,
         disk_per_event: disk as f64 / events.max(1) as f64,
         record_per_event: record_bytes as f64 / events.max(1) as f64,
     })
+}
+
+/// Removes the given benchmark folders and flushes every filesystem (`sync`), so the next run
+/// starts without the previous one's dirty pages.
+fn settle(dirs: &[&Path]) -> Result<(), ToolError> {
+    for d in dirs {
+        fresh_dir(d)?;
+    }
+    let _ = std::process::Command::new("sync").status();
+    Ok(())
 }
 
 /// The benchmark's own folders start empty, even when -datadir holds an earlier run.
