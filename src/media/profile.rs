@@ -110,21 +110,10 @@ impl VideoProfile {
             })
     }
 
-    /// The 4-byte profile ID used on the wire: the first 4 bytes of keccak256(name).
-    pub fn id(&self) -> [u8; 4] {
-        profile_id(&self.name)
-    }
-
     /// The output frame rate as (num, den), or `None` for passthrough.
     pub fn frame_rate(&self) -> Option<(u32, u32)> {
         (self.fps > 0).then_some((self.fps, self.fps_den.max(1)))
     }
-}
-
-/// First 4 bytes of keccak256(name).
-pub fn profile_id(name: &str) -> [u8; 4] {
-    let h = ethers_core::utils::keccak256(name.as_bytes());
-    [h[0], h[1], h[2], h[3]]
 }
 
 /// One entry of a JSON profile list, with the reference's field names.
@@ -244,29 +233,6 @@ pub fn parse_transcoding_options(arg: &str) -> Result<Vec<VideoProfile>, MediaEr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn preset_ids_match_the_reference() {
-        let expected = [
-            ("P720p60fps16x9", "a7ac137a"),
-            ("P720p30fps16x9", "49d54ea9"),
-            ("P720p25fps16x9", "e4a64019"),
-            ("P720p30fps4x3", "79332fe7"),
-            ("P576p30fps16x9", "5ecf4b52"),
-            ("P576p25fps16x9", "8b1843d6"),
-            ("P360p30fps16x9", "93c717e7"),
-            ("P360p25fps16x9", "7cd40fc7"),
-            ("P360p30fps4x3", "b60382a0"),
-            ("P240p30fps16x9", "c0a6517a"),
-            ("P240p25fps16x9", "1301a7d0"),
-            ("P240p30fps4x3", "d435c53a"),
-            ("P144p30fps16x9", "fca40bf9"),
-            ("P144p25fps16x9", "03f01d1f"),
-        ];
-        for (name, id) in expected {
-            assert_eq!(hex::encode(profile_id(name)), id, "{name}");
-        }
-    }
 
     #[test]
     fn presets_have_reference_sizes_and_rates() {
