@@ -92,99 +92,109 @@ pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Rec
                 Err(_) => break,
             }
         }
-        if let Some(why) = shared.poisoned() {
-            for req in requests {
-                refuse(req, LogError::Poisoned(why.clone()));
-            }
-            continue;
-        }
-        let start = head;
-        let mut sealed = Vec::new();
-        let mut checkpoints = Vec::new();
-        let mut replies = Vec::new();
+        commit(&*store, &shared, &mut head, requests);
+    }
+}
+
+/// Seals, writes and syncs one group of requests, then answers each of them. `head` is the
+/// writer's own head (the appender thread's, or the inline writer's under its lock).
+pub(super) fn commit<S: LogStore>(
+    store: &S,
+    shared: &Shared,
+    head: &mut Head,
+    requests: Vec<Request>,
+) {
+    if let Some(why) = shared.poisoned() {
         for req in requests {
-            match req {
-                Request::Append {
-                    events,
-                    expect,
+            refuse(req, LogError::Poisoned(why.clone()));
+        }
+        return;
+    }
+    let start = *head;
+    let mut sealed = Vec::new();
+    let mut checkpoints = Vec::new();
+    let mut replies = Vec::new();
+    for req in requests {
+        match req {
+            Request::Append {
+                events,
+                expect,
+                reply,
+            } => {
+                if let Expect::Seq(n) = expect {
+                    if n != head.next_seq {
+                        let _ = reply.send(Err(LogError::Conflict {
+                            expected: n,
+                            actual: head.next_seq,
+                        }));
+                        continue;
+                    }
+                }
+                let mut envelopes = Vec::with_capacity(events.len());
+                for (at_ms, event) in events {
+                    let at_ms = at_ms.max(head.last_at_ms);
+                    let s = record::seal(head.next_seq, at_ms, head.last_hash, event);
+                    *head = Head {
+                        next_seq: s.seq + 1,
+                        last_hash: s.hash,
+                        last_at_ms: at_ms,
+                    };
+                    sealed.push((s.seq, s.value));
+                    envelopes.push(s.envelope);
+                }
+                replies.push(Reply::Append(
                     reply,
-                } => {
-                    if let Expect::Seq(n) = expect {
-                        if n != head.next_seq {
-                            let _ = reply.send(Err(LogError::Conflict {
-                                expected: n,
-                                actual: head.next_seq,
-                            }));
-                            continue;
-                        }
+                    AppendReceipt {
+                        envelopes,
+                        last_hash: head.last_hash,
+                    },
+                ));
+            }
+            Request::Checkpoint { name, bytes, reply } => {
+                checkpoints.push((name, bytes));
+                replies.push(Reply::Checkpoint(reply));
+            }
+        }
+    }
+    if replies.is_empty() {
+        return;
+    }
+    let records: Vec<(u64, &[u8])> = sealed.iter().map(|(seq, v)| (*seq, v.as_slice())).collect();
+    let result = store
+        .write(&records, &checkpoints)
+        .and_then(|()| store.sync());
+    shared.syncs.fetch_add(1, Ordering::Relaxed);
+    shared
+        .groups_events
+        .fetch_add(sealed.len() as u64, Ordering::Relaxed);
+    match result {
+        Ok(()) => {
+            *shared
+                .head
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = *head;
+            for r in replies {
+                match r {
+                    Reply::Append(tx, receipt) => {
+                        let _ = tx.send(Ok(receipt));
                     }
-                    let mut envelopes = Vec::with_capacity(events.len());
-                    for (at_ms, event) in events {
-                        let at_ms = at_ms.max(head.last_at_ms);
-                        let s = record::seal(head.next_seq, at_ms, head.last_hash, event);
-                        head = Head {
-                            next_seq: s.seq + 1,
-                            last_hash: s.hash,
-                            last_at_ms: at_ms,
-                        };
-                        sealed.push((s.seq, s.value));
-                        envelopes.push(s.envelope);
+                    Reply::Checkpoint(tx) => {
+                        let _ = tx.send(Ok(()));
                     }
-                    replies.push(Reply::Append(
-                        reply,
-                        AppendReceipt {
-                            envelopes,
-                            last_hash: head.last_hash,
-                        },
-                    ));
-                }
-                Request::Checkpoint { name, bytes, reply } => {
-                    checkpoints.push((name, bytes));
-                    replies.push(Reply::Checkpoint(reply));
                 }
             }
         }
-        if replies.is_empty() {
-            continue;
-        }
-        let records: Vec<(u64, &[u8])> =
-            sealed.iter().map(|(seq, v)| (*seq, v.as_slice())).collect();
-        let result = store
-            .write(&records, &checkpoints)
-            .and_then(|()| store.sync());
-        shared.syncs.fetch_add(1, Ordering::Relaxed);
-        shared
-            .groups_events
-            .fetch_add(sealed.len() as u64, Ordering::Relaxed);
-        match result {
-            Ok(()) => {
-                *shared
-                    .head
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = head;
-                for r in replies {
-                    match r {
-                        Reply::Append(tx, receipt) => {
-                            let _ = tx.send(Ok(receipt));
-                        }
-                        Reply::Checkpoint(tx) => {
-                            let _ = tx.send(Ok(()));
-                        }
+        Err(e) => {
+            *head = start;
+            let why = e.to_string();
+            shared.poison(why.clone());
+            for r in replies {
+                match r {
+                    Reply::Append(tx, _) => {
+                        let _ = tx.send(Err(LogError::Poisoned(why.clone())));
                     }
-                }
-            }
-            Err(e) => {
-                head = start;
-                let why = e.to_string();
-                shared.poison(why.clone());
-                for r in replies {
-                    match r {
-                        Reply::Append(tx, _) => {
-                            let _ = tx.send(Err(LogError::Poisoned(why.clone())));
-                        }
-                        Reply::Checkpoint(tx) => {
-                            let _ = tx.send(Err(LogError::Poisoned(why.clone())));
-                        }
+                    Reply::Checkpoint(tx) => {
+                        let _ = tx.send(Err(LogError::Poisoned(why.clone())));
                     }
                 }
             }

@@ -2,7 +2,8 @@
 //!
 //! Record `seq` is stored under its big-endian key as `blake3(envelope) ‖ envelope`; each envelope
 //! carries the previous record's hash, so `verify` can recompute the chain. Appends are durable
-//! when acknowledged (one fsync per group of concurrent writers). The only module that knows fjall.
+//! when acknowledged (one fsync per group of concurrent writers; a store without a costly sync,
+//! the in-memory one, is written on the caller's thread instead). The only module that knows fjall.
 
 mod appender;
 mod error;
@@ -67,6 +68,9 @@ pub struct Log<S: LogStore> {
     shared: Arc<Shared>,
     tx: Option<mpsc::Sender<Request>>,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The writer's head when the store does not group-commit (see [`LogStore::group_commit`]):
+    /// appends are sealed and written on the caller's thread while holding it.
+    inline: Option<Mutex<Head>>,
 }
 
 /// The log on disk.
@@ -99,6 +103,15 @@ impl<S: LogStore> Log<S> {
             syncs: Default::default(),
             groups_events: Default::default(),
         });
+        if !store.group_commit() {
+            return Ok(Log {
+                store,
+                shared,
+                tx: None,
+                thread: Mutex::new(None),
+                inline: Some(Mutex::new(head)),
+            });
+        }
         let (tx, rx) = mpsc::channel();
         let thread = {
             let store = store.clone();
@@ -113,6 +126,7 @@ impl<S: LogStore> Log<S> {
             shared,
             tx: Some(tx),
             thread: Mutex::new(Some(thread)),
+            inline: None,
         })
     }
 
@@ -168,6 +182,13 @@ impl<S: LogStore> Log<S> {
         make: impl FnOnce(oneshot::Sender<Result<T, LogError>>) -> Request,
     ) -> Result<oneshot::Receiver<Result<T, LogError>>, LogError> {
         let (reply, rx) = oneshot::channel();
+        if let Some(writer) = &self.inline {
+            let mut head = writer
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            appender::commit(&*self.store, &self.shared, &mut head, vec![make(reply)]);
+            return Ok(rx);
+        }
         let tx = self.tx.as_ref().ok_or(LogError::Closed)?;
         tx.send(make(reply)).map_err(|_| LogError::Closed)?;
         Ok(rx)
@@ -220,6 +241,7 @@ impl<S: LogStore> Log<S> {
 
     fn shutdown(&mut self) {
         self.tx = None;
+        self.inline = None;
         let handle = self
             .thread
             .lock()

@@ -42,6 +42,12 @@ pub trait LogStore: Send + Sync + 'static {
     fn checkpoint(&self, name: &str) -> Result<Option<Vec<u8>>, LogError>;
     /// Bytes used on disk (0 in memory).
     fn disk_bytes(&self) -> u64;
+    /// Whether `sync` costs enough to be shared by a group of writers (a disk). When false the
+    /// log writes on the caller's thread under a lock instead of through the appender thread:
+    /// with nothing to amortise, the thread would only add two wake-ups to every append.
+    fn group_commit(&self) -> bool {
+        true
+    }
 }
 
 /// Block cache of the store: replay streams through it, so a fixed size keeps memory flat.
@@ -229,5 +235,9 @@ impl LogStore for MemoryStore {
 
     fn disk_bytes(&self) -> u64 {
         0
+    }
+
+    fn group_commit(&self) -> bool {
+        false
     }
 }
