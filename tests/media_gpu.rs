@@ -72,6 +72,12 @@ fn gpu_ladder_decodes_on_nvdec() {
         &["-g", "60"],
     );
     let out = gpu_transcode(&src, &dev).unwrap();
+    assert!(
+        out.gpu_frames,
+        "NVDEC frames should stay in GPU memory (CUDA device context) for scale_cuda"
+    );
+    let sizes: Vec<_> = out.renditions.iter().map(|r| (r.width, r.height)).collect();
+    assert_eq!(sizes, [(640, 360), (426, 240)]);
     for r in &out.renditions {
         let path = write(dir.path(), &format!("{}.ts", r.name), &r.data);
         let facts = probe(&path);
@@ -97,4 +103,39 @@ fn gpu_rejects_non_420_input() {
     );
     let err = gpu_transcode(&src, &dev).unwrap_err();
     assert!(matches!(err, MediaError::GpuPixelFormat(_)), "{err}");
+}
+
+#[test]
+fn gpu_deinterlaces_on_the_device() {
+    let Some(dev) = nv_device() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "interlaced.ts",
+        "1280x720",
+        "30",
+        "1",
+        false,
+        &[
+            "-g",
+            "30",
+            "-flags",
+            "+ilme+ildct",
+            "-x264opts",
+            "tff=1",
+            "-vf",
+            "setfield=tff",
+        ],
+    );
+    let out = gpu_transcode(&src, &dev).unwrap();
+    assert!(out.gpu_frames);
+    for r in &out.renditions {
+        let facts = probe(&write(dir.path(), &format!("{}.ts", r.name), &r.data));
+        assert_eq!(facts.field_order, "progressive", "{}", r.name);
+        assert_eq!(
+            facts.frame_sizes.len(),
+            30,
+            "one output frame per input frame"
+        );
+    }
 }

@@ -9,7 +9,7 @@ use ffmpeg_next::{codec, decoder, frame, Dictionary, Packet};
 use std::sync::mpsc::SyncSender;
 
 /// Opens a decoder for `par`: the CPU decoder with `threads` frame threads, or `h264_cuvid` on
-/// CUDA device `gpu`.
+/// CUDA device `gpu`, whose frames stay in GPU memory.
 pub fn open_decoder(
     par: &codec::Parameters,
     threads: usize,
@@ -39,6 +39,9 @@ pub fn open_decoder(
     }
     let mut opts = Dictionary::new();
     if let Some(g) = gpu {
+        // With a device context the decoder outputs CUDA frames, scaled on the GPU
+        // (`scale_cuda`); without one, h264_cuvid would copy each picture to system memory.
+        super::cuda_device::CudaDevice::shared(g)?.attach(&mut ctx)?;
         opts.set("gpu", &g.to_string());
     }
     ctx.decoder()
@@ -59,6 +62,7 @@ pub struct DecodeState {
     last_duration: i64,
     errors: u32,
     last_error: String,
+    gpu_frames: bool,
 }
 
 /// The decode loop's result.
@@ -69,6 +73,8 @@ pub struct Decoded {
     pub end_pts: Option<i64>,
     /// First decoded pts.
     pub start_pts: Option<i64>,
+    /// The decoder handed out frames in GPU memory (NVDEC with a CUDA device context).
+    pub gpu_frames: bool,
 }
 
 impl DecodeState {
@@ -113,6 +119,7 @@ impl DecodeState {
             self.first_pts.get_or_insert(pts);
             f.set_pts(Some(pts));
             self.frames += 1;
+            self.gpu_frames |= f.format() == ffmpeg_next::format::Pixel::CUDA;
             send_all(senders, || share(&f))?;
         }
         Ok(())
@@ -143,6 +150,7 @@ impl DecodeState {
             frames: self.frames,
             end_pts: self.last_pts.map(|p| p + self.last_duration.max(1)),
             start_pts: self.first_pts,
+            gpu_frames: self.gpu_frames,
         })
     }
 }

@@ -56,6 +56,8 @@ pub struct SegmentOutput {
     pub audio_only: bool,
     /// Duration of the decoded video in seconds.
     pub duration_s: f64,
+    /// Decoded frames stayed in GPU memory (NVDEC) and were scaled there (`scale_cuda`).
+    pub gpu_frames: bool,
 }
 
 struct OpenDecoder {
@@ -234,6 +236,7 @@ impl Ladder {
             Ok(SegmentOutput {
                 renditions: outputs,
                 decoded_frames: fed.frames,
+                gpu_frames: fed.gpu_frames,
                 audio_only: false,
                 duration_s: match (fed.start_pts, fed.end_pts) {
                     (Some(a), Some(b)) => (b - a) as f64 * f64::from(vtb),
@@ -354,5 +357,6 @@ fn audio_only(
         decoded_frames: 0,
         audio_only: true,
         duration_s: 0.0,
+        gpu_frames: false,
     })
 }

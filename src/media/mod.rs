@@ -8,15 +8,17 @@
 //! unit-tested; `ladder` demuxes and decodes once (`decode`) and feeds one `rendition` worker per
 //! profile (`filter` → `encoder` → `mux`), re-encoding audio to AAC (`audio`) only where it
 //! cannot be copied; `session` keeps a stream's ladder between segments, under timeouts;
-//! `threads` sets thread counts; `nvidia` probes GPUs; `transcoder` is the seam the node uses
-//! (with a fake); `cmd`, `bench` and `bench_load` are the command-line tools. Raw FFmpeg calls
-//! live in `ffi` and CUDA calls in `nvidia`, the only two files allowed `unsafe`.
+//! `threads` sets thread counts; `nvidia` probes GPUs and `cuda_device` shares one CUDA device
+//! context per GPU with the NVDEC decoders; `transcoder` is the seam the node uses (with a fake);
+//! `cmd`, `bench` and `bench_load` are the command-line tools. Raw FFmpeg calls live in `ffi` and
+//! `cuda_device`, CUDA calls in `nvidia`: the only media files allowed `unsafe`.
 
 pub mod aspect;
 pub mod audio;
 pub mod bench;
 pub mod bench_load;
 pub mod cmd;
+pub mod cuda_device;
 mod decode;
 pub mod encoder;
 mod error;

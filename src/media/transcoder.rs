@@ -86,6 +86,7 @@ impl Transcoder for FakeTranscoder {
             decoded_frames: n,
             audio_only: false,
             duration_s: n as f64 / 30.0,
+            gpu_frames: false,
         })
     }
 
