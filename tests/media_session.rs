@@ -1,6 +1,6 @@
 //! Per-stream sessions: consecutive segments continue timestamps and frame-rate state, each
-//! starts with an IDR; timeouts and idle close free the session; a mid-segment resolution change
-//! continues at the size the new aspect gives.
+//! starts with an IDR, a repeated segment is transcoded whole again; timeouts and idle close free
+//! the session; a mid-segment resolution change continues at the size the new aspect gives.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns unwrap too
 
 mod media_support;
@@ -91,6 +91,14 @@ fn consecutive_segments_continue_the_stream() {
         total += facts.frame_sizes.len();
     }
     assert_eq!(total, 150);
+    // A B re-sending a segment (a retry) goes back in time: it is transcoded in full again,
+    // not swallowed by the frame-rate state of the segments after it.
+    let again = sessions
+        .transcode("stream-1", &pj, SegmentInput::File(d.join("seg1.ts")))
+        .unwrap();
+    let facts = probe(&write(d, "again.ts", &again.renditions[0].data));
+    assert_eq!(facts.frame_sizes.len(), 50, "the repeated segment, whole");
+    assert_eq!(facts.pict_types[0], "I");
     sessions.end("stream-1");
     assert_eq!(sessions.active(), 0);
 }

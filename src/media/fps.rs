@@ -90,6 +90,14 @@ impl FpsConverter {
         }
     }
 
+    /// Whether a segment starting at `pts` goes back more than one output frame behind what was
+    /// already produced: a B re-sending a segment, or a publisher that restarted its clock. Its
+    /// frames would all land on slots already filled, so the caller starts afresh instead.
+    pub fn rewound(&self, pts: i64) -> bool {
+        self.origin
+            .is_some_and(|origin| self.slot(origin, pts) + 1 < i128::from(self.next))
+    }
+
     /// The stream (or segment) ends at `end`: returns the slots the last input frame fills.
     pub fn finish(&mut self, end: i64) -> Range<u64> {
         match self.origin {
@@ -120,6 +128,19 @@ impl FpsConverter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_segment_that_goes_back_in_time_is_rewound() {
+        // 30 fps over a 90 kHz clock: one frame = 3000 ticks.
+        let mut c = FpsConverter::new(Ratio::new(30, 1), Ratio::new(1, 90_000));
+        assert!(!c.rewound(0), "nothing produced yet");
+        c.advance_to(0);
+        let _ = c.finish(180_000); // one 2 s segment: 60 frames
+        assert!(!c.rewound(180_000), "the next segment continues");
+        assert!(!c.rewound(177_000), "one frame of jitter is not a rewind");
+        assert!(c.rewound(0), "the same segment again");
+        assert!(!c.rewound(400_000), "a gap is not a rewind");
+    }
 
     const TB: Ratio = Ratio::new(1, 90_000);
 

@@ -99,6 +99,7 @@ struct Worker<'a> {
     pending_audio: Vec<Packet>,
     held: Option<frame::Video>,
     segment_start: bool,
+    continuity_checked: bool,
     out: RenditionOutput,
 }
 
@@ -118,6 +119,7 @@ pub fn run_segment(
         pending_audio: Vec::new(),
         held: None,
         segment_start: true,
+        continuity_checked: false,
         out: RenditionOutput {
             name,
             ..Default::default()
@@ -158,6 +160,15 @@ pub fn run_segment(
 
 impl Worker<'_> {
     fn on_decoded(&mut self, f: frame::Video) -> Result<(), MediaError> {
+        if !self.continuity_checked {
+            self.continuity_checked = true;
+            if let Some(pts) = f.pts() {
+                if self.state.fps.as_ref().is_some_and(|c| c.rewound(pts)) {
+                    // A repeated segment or a restarted clock: convert it as a stream's first.
+                    self.restart_clocks();
+                }
+            }
+        }
         let fmt = InputFormat::of(&f);
         if self.graph.as_ref().is_some_and(|g| g.input != fmt) {
             // Mid-segment resolution or format change: drain and rebuild for the new aspect.
@@ -198,6 +209,19 @@ impl Worker<'_> {
             self.on_scaled(s)?;
         }
         Ok(())
+    }
+
+    fn restart_clocks(&mut self) {
+        let tb = Ratio::new(
+            i64::from(self.info.time_base.numerator()),
+            i64::from(self.info.time_base.denominator()),
+        );
+        self.state.fps = self
+            .state
+            .profile
+            .frame_rate()
+            .map(|(n, d)| FpsConverter::new(Ratio::new(n.into(), d.into()), tb));
+        self.state.keyframes = Some(KeyframeClock::new(self.state.profile.gop, tb));
     }
 
     fn on_scaled(&mut self, s: frame::Video) -> Result<(), MediaError> {
