@@ -16,6 +16,8 @@
 //!   module that sees it) and its mapping to the core's types (the `Livepeer-Payment` header).
 //! - [`chain`]: chain integration, the only module that knows ethers beyond signing: today the
 //!   mapping from Livepeer contract logs (TicketBroker funds, NewRound) to events.
+//! - [`orch`]: the orchestrator on the network: one TLS port serving `net.Orchestrator` gRPC and
+//!   `/segment`, with go-livepeer's checks, status codes and texts.
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -25,6 +27,7 @@
 //! clock and no global RNG, and keep no unordered maps in state.
 
 pub mod api;
+pub mod bcast;
 pub mod chain;
 pub mod cli;
 pub mod events;
@@ -32,6 +35,7 @@ pub mod keystore;
 pub mod log;
 pub mod media;
 pub mod node;
+pub mod orch;
 pub mod pm;
 pub mod pm_bench;
 pub mod pm_service;

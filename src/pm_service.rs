@@ -189,6 +189,11 @@ impl<S: LogStore> PmService<S> {
 }
 
 impl<S: LogStore> PmService<S> {
+    /// The log the service appends to.
+    pub fn log(&self) -> &Arc<Log<S>> {
+        &self.log
+    }
+
     /// The log's sync counters (benchmarks).
     pub fn log_counters(&self) -> crate::log::LogCounters {
         self.log.counters()

@@ -6,10 +6,13 @@
 //! - [`proto`]: the generated `net` package (messages, servers, clients), included once.
 //! - [`payment`]: the `Livepeer-Payment` header (base64 of `net.Payment`) ↔ `pm::wire::WirePayment`.
 //! - [`redeemer`]: `net.Ticket` and the max-float messages of the redeemer service.
+//! - [`segment`]: the `Livepeer-Segment` header (base64 of `net.SegData`) ↔ `segment::SegMeta`
+//!   (with the profiles as `media::VideoProfile`), and `net.AuthToken`.
 //! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
 //!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
 
 pub mod payment;
 pub mod proto;
 pub mod redeemer;
+pub mod segment;
 pub mod ticket_params;

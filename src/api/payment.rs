@@ -19,7 +19,7 @@ pub const PAYMENT_HEADER: &str = "Livepeer-Payment";
 
 /// Go's `base64.StdEncoding`: standard alphabet, padding written and required, and (unlike the
 /// `base64` crate's default) non-zero trailing bits in the last symbol accepted on decode.
-const GO_STD: GeneralPurpose = GeneralPurpose::new(
+pub(crate) const GO_STD: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new()
         .with_encode_padding(true)

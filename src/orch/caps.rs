@@ -1,0 +1,102 @@
+//! Capabilities (facts §1.3): the bit set an O advertises in `OrchestratorInfo.capabilities` and
+//! the B's job requirements in `SegData.capabilities`. Capability `c` is bit `c % 64` of word
+//! `c / 64`. Pure.
+
+use crate::api::proto::net;
+
+/// Capability numbers this O uses (the reference's `core/capabilities.go` numbering).
+pub mod cap {
+    /// H.264 decode and encode.
+    pub const H264: u32 = 0;
+    /// MPEG-TS input and output.
+    pub const MPEGTS: u32 = 1;
+    /// Fractional (NTSC) frame rates.
+    pub const FRACTIONAL_FRAMERATES: u32 = 3;
+    /// Results stored on the O itself.
+    pub const STORAGE_DIRECT: u32 = 4;
+    /// H.264 Baseline.
+    pub const PROFILE_H264_BASELINE: u32 = 7;
+    /// H.264 Main.
+    pub const PROFILE_H264_MAIN: u32 = 8;
+    /// H.264 High.
+    pub const PROFILE_H264_HIGH: u32 = 9;
+    /// H.264 Constrained High.
+    pub const PROFILE_H264_CONSTRAINED_HIGH: u32 = 10;
+    /// GOP setting.
+    pub const GOP: u32 = 11;
+    /// Auth tokens (mandatory for Bs).
+    pub const AUTH_TOKEN: u32 = 12;
+}
+
+/// What this O's transcoder offers: H.264 in MPEG-TS, every profile, GOP, fractional rates,
+/// direct storage and auth tokens (not MP4 output, the MPEG-7 signature or segment slicing yet).
+pub const OFFERED: &[u32] = &[
+    cap::H264,
+    cap::MPEGTS,
+    cap::FRACTIONAL_FRAMERATES,
+    cap::STORAGE_DIRECT,
+    cap::PROFILE_H264_BASELINE,
+    cap::PROFILE_H264_MAIN,
+    cap::PROFILE_H264_HIGH,
+    cap::PROFILE_H264_CONSTRAINED_HIGH,
+    cap::GOP,
+    cap::AUTH_TOKEN,
+];
+
+/// The bit string of `caps`.
+pub fn bitstring(caps: &[u32]) -> Vec<u64> {
+    let mut words: Vec<u64> = Vec::new();
+    for &c in caps {
+        let w = (c / 64) as usize;
+        if words.len() <= w {
+            words.resize(w + 1, 0);
+        }
+        words[w] |= 1 << (c % 64);
+    }
+    words
+}
+
+/// `OrchestratorInfo.capabilities` for an O with `capacity` sessions.
+pub fn offered(capacity: u32, version: &str) -> net::Capabilities {
+    net::Capabilities {
+        bitstring: bitstring(OFFERED),
+        mandatories: bitstring(&[cap::AUTH_TOKEN]),
+        capacities: OFFERED.iter().map(|&c| (c, capacity)).collect(),
+        version: version.to_string(),
+        constraints: None,
+    }
+}
+
+/// `(B & O) == B` word by word, with B no longer than O: every capability the job needs is
+/// offered. A job without capabilities (old B) is compatible.
+pub fn compatible(job: &[u64], offered: &[u64]) -> bool {
+    job.iter()
+        .enumerate()
+        .all(|(i, &b)| b & offered.get(i).copied().unwrap_or(0) == b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_reference_caps_give_its_bitstring() {
+        // DefaultCapabilities() = {0–12, 14, 26} → 0x4005FFF (facts §1.3).
+        let mut caps: Vec<u32> = (0..=12).collect();
+        caps.extend([14, 26]);
+        assert_eq!(bitstring(&caps), vec![0x400_5FFF]);
+        assert_eq!(bitstring(&[64]), vec![0, 1]);
+    }
+
+    #[test]
+    fn job_must_be_a_subset() {
+        let o = bitstring(OFFERED);
+        assert!(compatible(&[], &o));
+        assert!(compatible(&bitstring(&[cap::H264, cap::MPEGTS]), &o));
+        assert!(
+            !compatible(&bitstring(&[cap::H264, 2]), &o),
+            "MP4 is not offered"
+        );
+        assert!(!compatible(&bitstring(&[70]), &o));
+    }
+}

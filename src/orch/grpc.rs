@@ -1,0 +1,38 @@
+//! The `net.Orchestrator` gRPC service over [`Orchestrator`]: `GetOrchestrator`, `Ping` and
+//! `EndTranscodingSession`.
+
+use super::service::Orchestrator;
+use crate::api::proto::net::{self, orchestrator_server};
+use crate::log::LogStore;
+use std::sync::Arc;
+use tonic::{Request, Response, Status};
+
+/// The gRPC face of an O.
+pub struct OrchestratorGrpc<S: LogStore>(pub Arc<Orchestrator<S>>);
+
+#[tonic::async_trait]
+impl<S: LogStore> orchestrator_server::Orchestrator for OrchestratorGrpc<S> {
+    async fn get_orchestrator(
+        &self,
+        req: Request<net::OrchestratorRequest>,
+    ) -> Result<Response<net::OrchestratorInfo>, Status> {
+        Ok(Response::new(self.0.get_orchestrator(req.get_ref())))
+    }
+
+    async fn end_transcoding_session(
+        &self,
+        req: Request<net::EndTranscodingSessionRequest>,
+    ) -> Result<Response<net::EndTranscodingSessionResponse>, Status> {
+        if let Some(t) = &req.get_ref().auth_token {
+            self.0
+                .end_session(&crate::api::segment::auth_token_from_proto(t));
+        }
+        Ok(Response::new(net::EndTranscodingSessionResponse {}))
+    }
+
+    async fn ping(&self, req: Request<net::PingPong>) -> Result<Response<net::PingPong>, Status> {
+        // Offchain there is no key to sign with: the reference answers with an empty signature.
+        let _ = req;
+        Ok(Response::new(net::PingPong { value: Vec::new() }))
+    }
+}

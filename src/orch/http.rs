@@ -1,0 +1,102 @@
+//! The O's HTTP routes on the gRPC port (facts §2.1): `POST /segment`, `GET /stream/...` (the
+//! stored renditions) and `/healthz`.
+
+use super::service::{Orchestrator, Refusal, MAX_SEGMENT_BYTES};
+use crate::api::{payment::PAYMENT_HEADER, segment::SEGMENT_HEADER};
+use crate::log::LogStore;
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, State},
+    http::{header, HeaderMap, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+    Router,
+};
+use prost::Message;
+use std::sync::Arc;
+
+fn refusal(r: Refusal) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, r.text).into_response()
+}
+
+fn header_str<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
+    h.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+}
+
+/// The routes.
+pub fn router<S: LogStore>(o: Arc<Orchestrator<S>>) -> Router {
+    Router::new()
+        .route("/segment", post(segment::<S>))
+        .route("/stream/{*path}", get(stream::<S>))
+        .route("/healthz", get(|| async { "OK" }))
+        .layer(DefaultBodyLimit::max(MAX_SEGMENT_BYTES))
+        .with_state(o)
+}
+
+async fn segment<S: LogStore>(
+    State(o): State<Arc<Orchestrator<S>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let meta = match o.check_segment(
+        header_str(&headers, PAYMENT_HEADER),
+        header_str(&headers, SEGMENT_HEADER),
+    ) {
+        Ok(m) => m,
+        Err(r) => return refusal(r),
+    };
+    let body = if header_str(&headers, header::CONTENT_TYPE.as_str())
+        .eq_ignore_ascii_case("application/vnd+livepeer.uri")
+    {
+        match fetch(&body).await {
+            Ok(b) => b,
+            Err(r) => return refusal(r),
+        }
+    } else {
+        body
+    };
+    match o.transcode_segment(meta, body).await {
+        Ok(result) => (StatusCode::OK, result.encode_to_vec()).into_response(),
+        Err(r) => refusal(r),
+    }
+}
+
+/// The body is a URL to GET the segment from (8 s at most, as the reference).
+async fn fetch(url: &[u8]) -> Result<Bytes, Refusal> {
+    let bad = |_| Refusal {
+        status: 400,
+        text: "BadRequest".into(),
+    };
+    let url = std::str::from_utf8(url)
+        .map_err(|_| bad(()))?
+        .trim()
+        .to_string();
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(8))
+        .danger_accept_invalid_certs(true)
+        .build()
+        .map_err(|_| bad(()))?;
+    let resp = client.get(url).send().await.map_err(|_| bad(()))?;
+    if !resp.status().is_success() {
+        return Err(bad(()));
+    }
+    resp.bytes().await.map_err(|_| bad(()))
+}
+
+async fn stream<S: LogStore>(
+    State(o): State<Arc<Orchestrator<S>>>,
+    Path(path): Path<String>,
+) -> Response {
+    match o.store().get(&path) {
+        Some(b) => (
+            [
+                (header::CONTENT_TYPE, "video/mp2t"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            b,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, "ErrNotFound").into_response(),
+    }
+}

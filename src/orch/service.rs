@@ -1,0 +1,306 @@
+//! The O's request handling, between the wire (`grpc`, `http`) and the core: `GetOrchestrator`
+//! answers with this O's info and a fresh auth token; `/segment` runs go-livepeer's checks in its
+//! order with its status codes and texts (facts §2.2), transcodes, stores the renditions for the
+//! B to fetch, and records the segment's fate in the event log.
+//!
+//! This slice runs offchain (go-livepeer's `-network offchain`): no ticket params are issued and
+//! payments are not required, as the reference does without an Ethereum client. Payments (the
+//! `PmService` behind the log) plug in between the capacity check and the body read.
+
+use super::{auth::AuthKey, caps, store::RenditionStore};
+use crate::api::{
+    payment::decode_payment_header,
+    proto::net,
+    segment::{auth_token_to_proto, decode_segment_header, SegMeta},
+};
+use crate::events::{Event, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded, Worker};
+use crate::log::LogStore;
+use crate::media::{SegmentInput, Transcoder};
+use crate::pm_service::PmService;
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, PoisonError},
+    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+
+/// `MaxSegSize`: 300 s × 1 MB/s.
+pub const MAX_SEGMENT_BYTES: usize = 300_000_000;
+
+/// `transcodeLoopTimeout`: a session without segments for this long is closed.
+pub const SESSION_IDLE: Duration = Duration::from_secs(70);
+
+/// How an O serves.
+#[derive(Clone, Debug)]
+pub struct OrchConfig {
+    /// The URI Bs post segments to (`https://host:port`), from `-serviceAddr`.
+    pub service_uri: String,
+    /// `-pricePerUnit` (wei).
+    pub price_per_unit: i64,
+    /// `-pixelsPerUnit`.
+    pub pixels_per_unit: i64,
+    /// `-maxSessions`.
+    pub max_sessions: u32,
+    /// Version string advertised in capabilities.
+    pub version: String,
+}
+
+/// A refusal: the HTTP status and the text go-livepeer sends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    /// HTTP status.
+    pub status: u16,
+    /// Body text.
+    pub text: String,
+}
+
+fn refuse(status: u16, text: impl std::fmt::Display) -> Refusal {
+    Refusal {
+        status,
+        text: text.to_string(),
+    }
+}
+
+/// The O's state.
+pub struct Orchestrator<S: LogStore> {
+    cfg: OrchConfig,
+    auth: AuthKey,
+    transcoder: Arc<dyn Transcoder>,
+    store: RenditionStore,
+    pm: Arc<PmService<S>>,
+    sessions: Mutex<BTreeMap<String, Instant>>,
+}
+
+fn now_s() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl<S: LogStore> Orchestrator<S> {
+    /// An O over its event log (through the payment service), transcoder and auth key.
+    pub fn new(
+        cfg: OrchConfig,
+        auth: AuthKey,
+        transcoder: Arc<dyn Transcoder>,
+        pm: Arc<PmService<S>>,
+    ) -> Self {
+        Orchestrator {
+            cfg,
+            auth,
+            transcoder,
+            store: RenditionStore::default(),
+            pm,
+            sessions: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &OrchConfig {
+        &self.cfg
+    }
+
+    /// The stored renditions.
+    pub fn store(&self) -> &RenditionStore {
+        &self.store
+    }
+
+    fn info(&self, token: Option<net::AuthToken>) -> net::OrchestratorInfo {
+        net::OrchestratorInfo {
+            transcoder: self.cfg.service_uri.clone(),
+            price_info: Some(net::PriceInfo {
+                price_per_unit: self.cfg.price_per_unit,
+                pixels_per_unit: self.cfg.pixels_per_unit,
+                ..Default::default()
+            }),
+            capabilities: Some(caps::offered(self.cfg.max_sessions, &self.cfg.version)),
+            auth_token: token,
+            ..Default::default()
+        }
+    }
+
+    /// `GetOrchestrator`: this O's info with a fresh session token. Offchain, as in the
+    /// reference, the B's signature is not checked.
+    pub fn get_orchestrator(&self, _req: &net::OrchestratorRequest) -> net::OrchestratorInfo {
+        let session_id = hex::encode(rand::random::<[u8; 4]>());
+        let token = self.auth.issue(&session_id, now_s());
+        self.info(Some(auth_token_to_proto(&token)))
+    }
+
+    /// `EndTranscodingSession`: frees a session whose token is genuine (expired ones too).
+    pub fn end_session(&self, token: &crate::api::segment::AuthToken) {
+        if matches!(
+            self.auth.check(Some(token), i64::MIN),
+            Ok(()) | Err(super::auth::AuthError::Expired)
+        ) {
+            let id = &token.session_id;
+            self.sessions
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .remove(id);
+            self.transcoder.end(id);
+            self.store.end(id);
+        }
+    }
+
+    /// Closes sessions idle longer than [`SESSION_IDLE`]; returns how many.
+    pub fn close_idle(&self) -> usize {
+        let mut map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        let idle: Vec<String> = map
+            .iter()
+            .filter(|(_, t)| t.elapsed() >= SESSION_IDLE)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for k in &idle {
+            map.remove(k);
+            self.transcoder.end(k);
+            self.store.end(k);
+        }
+        idle.len()
+    }
+
+    /// Admits a segment of session `id`: known sessions always, new ones while under
+    /// `-maxSessions`.
+    fn admit(&self, id: &str) -> Result<(), Refusal> {
+        let mut map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
+        if !map.contains_key(id) && map.len() >= self.cfg.max_sessions as usize {
+            return Err(refuse(403, "OrchestratorCapped"));
+        }
+        map.insert(id.to_string(), Instant::now());
+        Ok(())
+    }
+
+    /// The checks of `/segment` before the body is read, in the reference's order.
+    pub fn check_segment(
+        &self,
+        payment_header: &str,
+        segment_header: &str,
+    ) -> Result<SegMeta, Refusal> {
+        let _payment = decode_payment_header(payment_header).map_err(|e| refuse(402, e))?;
+        let meta = decode_segment_header(segment_header).map_err(|e| refuse(403, e))?;
+        // Offchain: the segment signature is not checked (go-livepeer's VerifySig is true).
+        if !caps::compatible(&meta.capabilities, &caps::bitstring(caps::OFFERED)) {
+            return Err(refuse(403, "incompatible capabilities"));
+        }
+        self.auth
+            .check(meta.auth_token.as_ref(), now_s())
+            .map_err(|e| refuse(403, e))?;
+        let session = meta
+            .auth_token
+            .as_ref()
+            .map(|t| t.session_id.clone())
+            .unwrap_or_default();
+        self.admit(&session)?;
+        Ok(meta)
+    }
+
+    /// Transcodes a checked segment whose bytes are `body`; the result for the B (HTTP 200),
+    /// carrying either the renditions or the transcode error.
+    pub async fn transcode_segment(
+        &self,
+        meta: SegMeta,
+        body: bytes::Bytes,
+    ) -> Result<net::TranscodeResult, Refusal> {
+        if ethers_core::utils::keccak256(&body) != meta.hash {
+            return Err(refuse(403, "Forbidden"));
+        }
+        let session = meta
+            .auth_token
+            .as_ref()
+            .map(|t| t.session_id.clone())
+            .unwrap_or_default();
+        let seq_no = u64::try_from(meta.seq).unwrap_or(0);
+        let stream = meta.manifest_id.clone();
+        self.record(vec![Event::SegmentReceived(SegmentReceived {
+            stream: stream.clone(),
+            seq_no,
+            duration_ms: meta.duration_ms,
+            bytes: body.len() as u64,
+        })])
+        .await?;
+        let started = Instant::now();
+        let transcoder = self.transcoder.clone();
+        let (key, profiles) = (session.clone(), meta.profiles.clone());
+        let result = tokio::task::spawn_blocking(move || {
+            transcoder.transcode(&key, &profiles, SegmentInput::Bytes(body.to_vec()))
+        })
+        .await
+        .map_err(|e| refuse(500, format!("transcode task failed: {e}")))?;
+        let token = meta.auth_token.as_ref().map(auth_token_to_proto);
+        let mut out = net::TranscodeResult {
+            seq: meta.seq,
+            info: Some(self.info(token)),
+            result: None,
+        };
+        match result {
+            Ok(seg) => {
+                let renditions: Vec<Rendition> = seg
+                    .renditions
+                    .iter()
+                    .map(|r| Rendition {
+                        profile: r.name.clone(),
+                        width: r.width,
+                        height: r.height,
+                        frames: u32::try_from(r.frames).unwrap_or(u32::MAX),
+                        pixels: r.pixels,
+                        bytes: r.data.len() as u64,
+                    })
+                    .collect();
+                let paths = self.store.put(
+                    &session,
+                    meta.seq,
+                    seg.renditions
+                        .iter()
+                        .map(|r| (r.name.clone(), bytes::Bytes::from(r.data.clone())))
+                        .collect(),
+                );
+                let segments = paths
+                    .iter()
+                    .zip(&seg.renditions)
+                    .map(|(p, r)| net::TranscodedSegmentData {
+                        url: format!("{}/stream/{p}", self.cfg.service_uri),
+                        pixels: i64::try_from(r.pixels).unwrap_or(i64::MAX),
+                        ..Default::default()
+                    })
+                    .collect();
+                self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
+                    stream,
+                    seq_no,
+                    worker: Worker::Local,
+                    renditions,
+                    took_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+                })])
+                .await?;
+                // Offchain the result is unsigned (go-livepeer's Sign returns no bytes).
+                out.result = Some(net::transcode_result::Result::Data(net::TranscodeData {
+                    segments,
+                    sig: Vec::new(),
+                }));
+            }
+            Err(e) => {
+                self.record(vec![Event::SegmentFailed(SegmentFailed {
+                    stream,
+                    seq_no,
+                    reason: e.to_string(),
+                    retryable: !e.is_bad_input(),
+                })])
+                .await?;
+                out.result = Some(net::transcode_result::Result::Error(e.to_string()));
+            }
+        }
+        Ok(out)
+    }
+
+    async fn record(&self, events: Vec<Event>) -> Result<(), Refusal> {
+        self.pm
+            .append(now_ms(), events)
+            .await
+            .map(|_| ())
+            .map_err(|e| refuse(500, format!("event log: {e}")))
+    }
+}

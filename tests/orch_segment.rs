@@ -1,0 +1,283 @@
+//! An O serving over real TLS on a local port, used by our B client exactly as a go-livepeer B
+//! uses an O: `GetOrchestrator` over gRPC, `POST /segment` with the `Livepeer-Segment` and
+//! `Livepeer-Payment` headers, renditions fetched from the returned URLs and checked with ffprobe;
+//! every refusal with the reference's status and text; the segment's fate in the event log.
+#![allow(clippy::unwrap_used)]
+
+mod media_support;
+
+use ethers_core::utils::keccak256;
+use livepeer::{
+    api::{
+        proto::net,
+        segment::{auth_token_from_proto, SegMeta},
+    },
+    bcast::client::{ClientError, OrchClient},
+    events::Event,
+    log::MemoryLog,
+    media::{
+        cmd::ladder_config, threads::ThreadPlan, Container, SessionLimits, SessionManager,
+        VideoProfile,
+    },
+    orch::{auth::AuthKey, server, tls, OrchConfig, Orchestrator},
+    pm::RandSecret,
+    pm_service::PmService,
+};
+use media_support::{probe, source, write};
+use std::{sync::Arc, time::Duration};
+
+struct RunningO {
+    uri: String,
+    pm: Arc<PmService<livepeer::log::MemoryStore>>,
+    _dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for RunningO {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+async fn start_o(max_sessions: u32) -> RunningO {
+    livepeer::media::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("https://{}", listener.local_addr().unwrap());
+    let (cert, key) = tls::self_signed("127.0.0.1", dir.path()).unwrap();
+    assert!(dir.path().join("cert.pem").exists());
+    let cfg = tls::server_config(cert, key).unwrap();
+    let secret = RandSecret([3; 32]);
+    let log = Arc::new(MemoryLog::in_memory().unwrap());
+    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone()).unwrap());
+    let base = ladder_config(
+        "P240p30fps16x9",
+        Container::MpegTs,
+        "veryfast",
+        None,
+        ThreadPlan::for_cores(2),
+    )
+    .unwrap();
+    let transcoder = Arc::new(SessionManager::new(
+        base,
+        SessionLimits {
+            transcode_timeout: Duration::from_secs(60),
+            ..Default::default()
+        },
+        None,
+    ));
+    let o = Arc::new(Orchestrator::new(
+        OrchConfig {
+            service_uri: uri.clone(),
+            price_per_unit: 0,
+            pixels_per_unit: 1,
+            max_sessions,
+            version: "test".into(),
+        },
+        AuthKey::derive(&secret),
+        transcoder,
+        pm.clone(),
+    ));
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(server::serve(listener, cfg, server::app(o), async {
+        let _ = stopped.await;
+    }));
+    RunningO {
+        uri,
+        pm,
+        _dir: dir,
+        stop: Some(stop),
+    }
+}
+
+fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8], profiles: &[&str]) -> SegMeta {
+    SegMeta {
+        manifest_id: "stream1".into(),
+        seq,
+        hash: keccak256(body),
+        sig: Vec::new(),
+        duration_ms: 2000,
+        profiles: profiles
+            .iter()
+            .map(|p| VideoProfile::preset(p).unwrap())
+            .collect(),
+        container: Container::MpegTs,
+        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        capabilities: Vec::new(),
+    }
+}
+
+fn refused(r: Result<net::TranscodeResult, ClientError>) -> (u16, String) {
+    match r {
+        Err(ClientError::Refused { status, text }) => (status, text),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+const T: Duration = Duration::from_secs(60);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
+    let o = start_o(4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let seg = std::fs::read(source(
+        dir.path(),
+        "s.ts",
+        "640x360",
+        "30",
+        "2",
+        true,
+        &["-g", "60"],
+    ))
+    .unwrap();
+    let mut b = OrchClient::connect(&o.uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    assert_eq!(info.transcoder, o.uri);
+    let token = info.auth_token.clone().expect("a session token");
+    assert_eq!(token.session_id.len(), 8);
+    assert_eq!(token.token.len(), 32);
+    let caps = info.capabilities.clone().unwrap();
+    assert_eq!(caps.mandatories, vec![1 << 12], "auth tokens are mandatory");
+
+    let profiles = ["P240p30fps16x9", "P144p30fps16x9"];
+    // The same bytes twice, as a B retrying a segment sends them: both come back whole.
+    for seq in 0..2 {
+        let m = meta(&info, seq, &seg, &profiles);
+        let res = b
+            .submit_segment(&info.transcoder, &m, "", seg.clone(), T)
+            .await
+            .unwrap();
+        assert_eq!(res.seq, seq);
+        assert_eq!(
+            res.info.as_ref().and_then(|i| i.auth_token.clone()),
+            Some(token.clone()),
+            "the refreshed info echoes the B's token"
+        );
+        let Some(net::transcode_result::Result::Data(data)) = res.result else {
+            panic!("no data: {:?}", res.result)
+        };
+        assert_eq!(data.segments.len(), 2);
+        for (s, (name, size)) in data.segments.iter().zip([
+            ("P240p30fps16x9", (426, 240)),
+            ("P144p30fps16x9", (256, 144)),
+        ]) {
+            assert!(
+                s.url.starts_with(&format!("{}/stream/", o.uri)),
+                "{}",
+                s.url
+            );
+            assert!(s.url.ends_with(&format!("{name}/{seq}.ts")), "{}", s.url);
+            let bytes = b.download(&s.url).await.unwrap();
+            let facts = probe(&write(dir.path(), "r.ts", &bytes));
+            assert_eq!(facts.frame_sizes.len(), 60);
+            assert!(facts.frame_sizes.iter().all(|&f| f == size), "{name}");
+            assert_eq!(facts.pixels() as i64, s.pixels, "billed pixels = Σ W×H");
+            assert!(facts.has_audio);
+        }
+    }
+    // The log holds each segment's arrival and its renditions with the billed pixels.
+    let events: Vec<Event> =
+        o.pm.log()
+            .read(0, u64::MAX)
+            .map(|r| r.unwrap().envelope.event)
+            .collect();
+    let received = events
+        .iter()
+        .filter(|e| matches!(e, Event::SegmentReceived(r) if r.stream == "stream1"))
+        .count();
+    assert_eq!(received, 2);
+    let transcoded: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::SegmentTranscoded(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(transcoded.len(), 2);
+    assert_eq!(transcoded[1].seq_no, 1);
+    assert_eq!(transcoded[1].renditions[0].pixels, 426 * 240 * 60);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_carry_the_reference_status_and_text() {
+    let o = start_o(1).await;
+    let dir = tempfile::tempdir().unwrap();
+    let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "1", false, &[])).unwrap();
+    let mut b = OrchClient::connect(&o.uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let p = ["P144p30fps16x9"];
+    let submit = |m: SegMeta, pay: &'static str, body: Vec<u8>| {
+        let b = &b;
+        let uri = info.transcoder.clone();
+        async move { b.submit_segment(&uri, &m, pay, body, T).await }
+    };
+
+    let r = submit(meta(&info, 0, &seg, &p), "%%%", seg.clone()).await;
+    assert_eq!(refused(r).0, 402, "undecodable payment");
+
+    let mut m = meta(&info, 0, &seg, &p);
+    m.auth_token = None;
+    assert_eq!(
+        refused(submit(m, "", seg.clone()).await),
+        (403, "missing auth token".into())
+    );
+    let mut m = meta(&info, 0, &seg, &p);
+    if let Some(t) = m.auth_token.as_mut() {
+        t.expiration += 1;
+    }
+    assert_eq!(
+        refused(submit(m, "", seg.clone()).await),
+        (403, "invalid auth token".into())
+    );
+    let mut m = meta(&info, 0, &seg, &p);
+    m.capabilities = vec![1 << 2]; // MP4 output: not offered
+    assert_eq!(
+        refused(submit(m, "", seg.clone()).await),
+        (403, "incompatible capabilities".into())
+    );
+    let mut wrong = seg.clone();
+    wrong[100] ^= 1;
+    assert_eq!(
+        refused(submit(meta(&info, 0, &seg, &p), "", wrong).await),
+        (403, "Forbidden".into()),
+        "the body must hash to SegData.hash"
+    );
+    // One session is the cap: this one is admitted, a second session is capped.
+    let ok = submit(meta(&info, 0, &seg, &p), "", seg.clone())
+        .await
+        .unwrap();
+    assert!(matches!(
+        ok.result,
+        Some(net::transcode_result::Result::Data(_))
+    ));
+    let mut b2 = OrchClient::connect(&o.uri).await.unwrap();
+    let other = b2.get_orchestrator(Default::default()).await.unwrap();
+    assert_ne!(other.auth_token, info.auth_token);
+    assert_eq!(
+        refused(submit(meta(&other, 0, &seg, &p), "", seg.clone()).await),
+        (403, "OrchestratorCapped".into())
+    );
+    // Undecodable media is a 200 whose result carries the error.
+    let junk = vec![0x47u8; 188 * 10];
+    let res = submit(meta(&info, 1, &junk, &p), "", junk).await.unwrap();
+    assert!(
+        matches!(res.result, Some(net::transcode_result::Result::Error(_))),
+        "{:?}",
+        res.result
+    );
+    // A raw segment header that is not base64 protobuf.
+    let resp = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap()
+        .post(format!("{}/segment", o.uri))
+        .header("Livepeer-Segment", "not base64!")
+        .body(seg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 403);
+    assert_eq!(resp.text().await.unwrap(), "ErrorSegEncoding");
+}
