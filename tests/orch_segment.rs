@@ -281,3 +281,78 @@ async fn refusals_carry_the_reference_status_and_text() {
     assert_eq!(resp.status().as_u16(), 403);
     assert_eq!(resp.text().await.unwrap(), "ErrorSegEncoding");
 }
+
+/// Kills the node when the test ends, however it ends.
+struct Node(std::process::Child);
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_runs_an_offchain_o_with_go_flags() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args([
+            "-orchestrator",
+            "-transcoder",
+            "-serviceAddr",
+            &addr,
+            "-maxSessions",
+            "2",
+        ])
+        .args(["-datadir", dir.path().to_str().unwrap()])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let node = Node(child);
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let banner = lines
+        .by_ref()
+        .map(|l| l.unwrap())
+        .find(|l| l.contains("serving"))
+        .expect("the O announces where it serves");
+    assert!(banner.contains(&format!("https://{addr}")), "{banner}");
+    assert!(dir.path().join("cert.pem").exists());
+
+    let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", true, &[])).unwrap();
+    let uri = format!("https://{addr}");
+    let mut b = OrchClient::connect(&uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    assert_eq!(info.capabilities.as_ref().unwrap().capacities.get(&0), Some(&2));
+    let res = b
+        .submit_segment(
+            &info.transcoder,
+            &meta(&info, 0, &seg, &["P144p30fps16x9"]),
+            "",
+            seg,
+            T,
+        )
+        .await
+        .unwrap();
+    let Some(net::transcode_result::Result::Data(data)) = res.result else {
+        panic!("no data: {:?}", res.result)
+    };
+    let bytes = b.download(&data.segments[0].url).await.unwrap();
+    let facts = probe(&write(dir.path(), "r.ts", &bytes));
+    assert_eq!(facts.frame_sizes.len(), 60);
+    drop(node);
+    // The node's log recorded the segment (read after the node has stopped).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(["log", "dump", "-datadir", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    let dump = String::from_utf8_lossy(&out.stdout);
+    assert!(dump.contains("SegmentTranscoded"), "{dump}");
+}

@@ -14,9 +14,44 @@ pub struct Cli {
     /// Settings every command shares.
     #[command(flatten)]
     pub global: GlobalArgs,
-    /// What to run.
+    /// The node's roles and settings, when no subcommand is given (`livepeer -orchestrator …`).
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// What to run; without one, the node runs in the roles its flags name.
     #[command(subcommand)]
-    pub command: Command,
+    pub command: Option<Command>,
+}
+
+/// go-livepeer's node flags (facts §9), those this node implements so far.
+#[derive(Debug, Clone, Args, PartialEq, Eq)]
+pub struct NodeArgs {
+    /// Run as an orchestrator.
+    #[arg(long = "orchestrator", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub orchestrator: bool,
+    /// Transcode on this node (with `-orchestrator`: the O transcodes itself).
+    #[arg(long = "transcoder", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub transcoder: bool,
+    /// The O's public `host:port`; Bs reach it at `https://<serviceAddr>` (default port 8935).
+    #[arg(long = "serviceAddr", default_value = "127.0.0.1:8935")]
+    pub service_addr: String,
+    /// Where the O listens (default: every interface on the serviceAddr port).
+    #[arg(long = "httpAddr")]
+    pub http_addr: Option<String>,
+    /// Most concurrent transcoding sessions.
+    #[arg(long = "maxSessions", default_value_t = 10)]
+    pub max_sessions: u32,
+    /// Price per `pixelsPerUnit` pixels, in wei.
+    #[arg(long = "pricePerUnit", default_value_t = 0)]
+    pub price_per_unit: i64,
+    /// Pixels the price is for.
+    #[arg(long = "pixelsPerUnit", default_value_t = 1)]
+    pub pixels_per_unit: i64,
+    /// NVIDIA devices to transcode on (`0,2` or `all`).
+    #[arg(long = "nvidia")]
+    pub nvidia: Option<String>,
+    /// x264 preset for CPU transcoding.
+    #[arg(long = "x264Preset", default_value = "veryfast")]
+    pub x264_preset: String,
 }
 
 /// Flags shared by every command.
@@ -180,19 +215,19 @@ mod tests {
         let gnu = parse(&["livepeer", "log", "verify", "--datadir", "/tmp/x"]);
         assert_eq!(go.global, gnu.global);
         assert_eq!(go.global.datadir(), PathBuf::from("/tmp/x"));
-        assert!(matches!(go.command, Command::Log(LogCommand::Verify)));
+        assert!(matches!(go.command, Some(Command::Log(LogCommand::Verify))));
     }
 
     #[test]
     fn go_booleans_take_equals_false() {
         let c = parse(&["livepeer", "log", "dump", "-json=false", "-from", "3"]);
-        let Command::Log(LogCommand::Dump(d)) = c.command else {
+        let Some(Command::Log(LogCommand::Dump(d))) = c.command else {
             panic!("not dump")
         };
         assert!(!d.json);
         assert_eq!(d.from, 3);
         let c = parse(&["livepeer", "log", "dump", "-json"]);
-        let Command::Log(LogCommand::Dump(d)) = c.command else {
+        let Some(Command::Log(LogCommand::Dump(d))) = c.command else {
             panic!("not dump")
         };
         assert!(d.json);
@@ -203,5 +238,24 @@ mod tests {
         let c = parse(&["livepeer", "replay"]);
         assert_eq!(c.global.network, "offchain");
         assert!(c.global.datadir().ends_with(".lpData/offchain"));
+    }
+
+    #[test]
+    fn node_flags_in_go_style() {
+        let c = parse(&[
+            "livepeer",
+            "-orchestrator",
+            "-transcoder",
+            "-serviceAddr",
+            "127.0.0.1:9999",
+            "-maxSessions",
+            "3",
+        ]);
+        assert!(c.command.is_none());
+        assert!(c.node.orchestrator && c.node.transcoder);
+        assert_eq!(c.node.service_addr, "127.0.0.1:9999");
+        assert_eq!(c.node.max_sessions, 3);
+        let c = parse(&["livepeer", "-orchestrator=false"]);
+        assert!(!c.node.orchestrator);
     }
 }

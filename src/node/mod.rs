@@ -1,3 +1,5 @@
-//! Wiring: opening the log, restoring projections from checkpoints, and (later) the node's tasks.
+//! Wiring: opening the log, restoring projections from checkpoints, and running the node in its
+//! roles (`orchestrator`).
 
+pub mod orchestrator;
 pub mod state;

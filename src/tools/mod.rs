@@ -21,7 +21,10 @@ pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
     let datadir = cli.global.datadir();
-    match cli.command {
+    let Some(command) = cli.command else {
+        return crate::node::orchestrator::run(&datadir, &cli.global.network, &cli.node);
+    };
+    match command {
         Command::Log(LogCommand::Verify) => logcmd::verify(&datadir),
         Command::Log(LogCommand::Dump(args)) => logcmd::dump(&datadir, &args),
         Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),

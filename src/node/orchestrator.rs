@@ -1,0 +1,130 @@
+//! `livepeer -orchestrator -transcoder`: the O on its TLS port, transcoding itself, until
+//! interrupted. Opens the event log in the datadir, the persisted secret beside it (auth tokens
+//! survive restarts), a fresh self-signed certificate, and the transcoder sessions.
+
+use crate::cli::NodeArgs;
+use crate::log::FjallLog;
+use crate::media::{
+    cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
+};
+use crate::orch::{auth::AuthKey, server, tls, OrchConfig, Orchestrator};
+use crate::pm_service::PmService;
+use crate::tools::ToolError;
+use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
+
+/// Splits `host:port` (IPv6 in brackets).
+fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
+    let (host, port) = addr
+        .rsplit_once(':')
+        .ok_or_else(|| format!("-serviceAddr {addr:?}: expected host:port"))?;
+    let port = port
+        .parse()
+        .map_err(|_| format!("-serviceAddr {addr:?}: bad port"))?;
+    Ok((host.trim_matches(['[', ']']).to_string(), port))
+}
+
+/// Runs the node in the roles `args` name.
+pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
+    if !args.orchestrator {
+        if args.transcoder {
+            return Err(
+                "-transcoder alone (a remote transcoder for an O) is not supported yet; \
+                        run -orchestrator -transcoder"
+                    .into(),
+            );
+        }
+        return Err(
+            "nothing to run: pass -orchestrator -transcoder, or a command \
+                    (see livepeer --help)"
+                .into(),
+        );
+    }
+    if !args.transcoder {
+        return Err(
+            "-orchestrator without -transcoder needs remote transcoders, which are \
+                    not supported yet; add -transcoder to transcode on this O"
+                .into(),
+        );
+    }
+    if network != "offchain" {
+        return Err(format!(
+            "-network {network}: this node runs offchain only so far (no chain client yet)"
+        )
+        .into());
+    }
+    std::fs::create_dir_all(datadir)?;
+    crate::media::init()?;
+    let transcoder = Arc::new(session_manager(
+        DEFAULT_TRANSCODING_OPTIONS,
+        Container::MpegTs,
+        &args.x264_preset,
+        args.nvidia.as_deref(),
+        SessionLimits::default(),
+    )?);
+    let log = Arc::new(FjallLog::open_dir(datadir)?);
+    let secret = crate::keystore::load_or_create_rand_secret(datadir)?;
+    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone())?);
+    let (host, port) = split_host_port(&args.service_addr)?;
+    let listen = args
+        .http_addr
+        .clone()
+        .unwrap_or_else(|| format!("0.0.0.0:{port}"));
+    let service_uri = format!("https://{}", args.service_addr);
+    let (cert, key) = tls::self_signed(&host, datadir)?;
+    let tls_cfg = tls::server_config(cert, key)?;
+    let o = Arc::new(Orchestrator::new(
+        OrchConfig {
+            service_uri: service_uri.clone(),
+            price_per_unit: args.price_per_unit,
+            pixels_per_unit: args.pixels_per_unit,
+            max_sessions: args.max_sessions,
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+        AuthKey::derive(&secret),
+        transcoder,
+        pm,
+    ));
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(&listen)
+            .await
+            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        println!(
+            "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {}), \
+             datadir {}",
+            listener.local_addr()?,
+            datadir.display()
+        );
+        let idle = o.clone();
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                let closed = idle.close_idle();
+                if closed > 0 {
+                    tracing::info!("closed {closed} idle transcoding sessions");
+                }
+            }
+        });
+        server::serve(listener, tls_cfg, server::app(o), async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        println!("Orchestrator stopped");
+        Ok::<_, ToolError>(ExitCode::SUCCESS)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_addr_splits() {
+        assert_eq!(
+            split_host_port("127.0.0.1:8935").unwrap(),
+            ("127.0.0.1".into(), 8935)
+        );
+        assert_eq!(split_host_port("[::1]:9").unwrap(), ("::1".into(), 9));
+        assert!(split_host_port("nohost").is_err());
+    }
+}
