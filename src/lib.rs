@@ -18,6 +18,8 @@
 //!   mapping from Livepeer contract logs (TicketBroker funds, NewRound) to events.
 //! - [`orch`]: the orchestrator on the network: one TLS port serving `net.Orchestrator` gRPC and
 //!   `/segment`, with go-livepeer's checks, status codes and texts.
+//! - [`bcast`]: the broadcaster: HTTP push ingest, the segment path through an O, HLS playback.
+//! - [`httpd`]: the one accept loop behind every listener (TLS or plain, HTTP/1.1 or HTTP/2).
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
@@ -31,6 +33,7 @@ pub mod bcast;
 pub mod chain;
 pub mod cli;
 pub mod events;
+pub mod httpd;
 pub mod keystore;
 pub mod log;
 pub mod media;

@@ -330,7 +330,10 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
     let uri = format!("https://{addr}");
     let mut b = OrchClient::connect(&uri).await.unwrap();
     let info = b.get_orchestrator(Default::default()).await.unwrap();
-    assert_eq!(info.capabilities.as_ref().unwrap().capacities.get(&0), Some(&2));
+    assert_eq!(
+        info.capabilities.as_ref().unwrap().capacities.get(&0),
+        Some(&2)
+    );
     let res = b
         .submit_segment(
             &info.transcoder,

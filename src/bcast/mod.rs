@@ -1,4 +1,7 @@
-//! The broadcaster role (B): today its calls to an orchestrator ([`client`]); ingest, the
-//! segmenter, session selection and payments join it here.
+//! The broadcaster role (B): HTTP push ingest (`http`), the segment path through an orchestrator
+//! (`broadcaster`), HLS playlists (`playlist`) and the calls to an O (`client`).
 
+pub mod broadcaster;
 pub mod client;
+pub mod http;
+pub mod playlist;

@@ -25,6 +25,15 @@ pub struct Cli {
 /// go-livepeer's node flags (facts §9), those this node implements so far.
 #[derive(Debug, Clone, Args, PartialEq, Eq)]
 pub struct NodeArgs {
+    /// Run as a broadcaster (gateway): HTTP push ingest and HLS playback.
+    #[arg(long = "broadcaster", alias = "gateway", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub broadcaster: bool,
+    /// Orchestrators a broadcaster uses (`host:port`, comma-separated).
+    #[arg(long = "orchAddr")]
+    pub orch_addr: Option<String>,
+    /// A broadcaster's ladder: preset names, comma-separated, or a JSON profile file.
+    #[arg(long = "transcodingOptions", default_value = crate::media::profile::DEFAULT_TRANSCODING_OPTIONS)]
+    pub transcoding_options: String,
     /// Run as an orchestrator.
     #[arg(long = "orchestrator", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub orchestrator: bool,
@@ -34,7 +43,8 @@ pub struct NodeArgs {
     /// The O's public `host:port`; Bs reach it at `https://<serviceAddr>` (default port 8935).
     #[arg(long = "serviceAddr", default_value = "127.0.0.1:8935")]
     pub service_addr: String,
-    /// Where the O listens (default: every interface on the serviceAddr port).
+    /// HTTP listen address: a B's ingest and playback (default 127.0.0.1:9935); an O's TLS
+    /// port (default: every interface on the serviceAddr port).
     #[arg(long = "httpAddr")]
     pub http_addr: Option<String>,
     /// Most concurrent transcoding sessions.

@@ -30,6 +30,7 @@ pub mod gop;
 pub mod ladder;
 pub mod mux;
 pub mod nvidia;
+pub mod probe;
 pub mod profile;
 pub mod rendition;
 pub mod session;

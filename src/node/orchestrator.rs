@@ -13,7 +13,7 @@ use crate::tools::ToolError;
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 /// Splits `host:port` (IPv6 in brackets).
-fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
+pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
     let (host, port) = addr
         .rsplit_once(':')
         .ok_or_else(|| format!("-serviceAddr {addr:?}: expected host:port"))?;
@@ -23,35 +23,56 @@ fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
     Ok((host.trim_matches(['[', ']']).to_string(), port))
 }
 
-/// Runs the node in the roles `args` name.
+/// Runs the O until interrupted.
 pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
-    if !args.orchestrator {
-        if args.transcoder {
-            return Err(
-                "-transcoder alone (a remote transcoder for an O) is not supported yet; \
-                        run -orchestrator -transcoder"
-                    .into(),
-            );
-        }
-        return Err(
-            "nothing to run: pass -orchestrator -transcoder, or a command \
-                    (see livepeer --help)"
-                .into(),
-        );
-    }
-    if !args.transcoder {
-        return Err(
-            "-orchestrator without -transcoder needs remote transcoders, which are \
-                    not supported yet; add -transcoder to transcode on this O"
-                .into(),
-        );
-    }
     if network != "offchain" {
         return Err(format!(
             "-network {network}: this node runs offchain only so far (no chain client yet)"
         )
         .into());
     }
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let o = start(datadir, args).await?;
+        o.serve(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
+        println!("Orchestrator stopped");
+        Ok::<_, ToolError>(ExitCode::SUCCESS)
+    })
+}
+
+/// An O bound to its port, ready to serve.
+pub struct StartedOrchestrator {
+    /// Where Bs reach it (`https://<serviceAddr>`).
+    pub uri: String,
+    listener: tokio::net::TcpListener,
+    tls: Arc<rustls::ServerConfig>,
+    o: Arc<Orchestrator<crate::log::FjallStore>>,
+}
+
+impl StartedOrchestrator {
+    /// Serves until `shutdown` resolves, closing idle sessions every 10 s.
+    pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
+        let idle = self.o.clone();
+        let closer = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(10)).await;
+                let closed = idle.close_idle();
+                if closed > 0 {
+                    tracing::info!("closed {closed} idle transcoding sessions");
+                }
+            }
+        });
+        server::serve(self.listener, self.tls, server::app(self.o), shutdown).await;
+        closer.abort();
+    }
+}
+
+/// Opens the O's log, secret, certificate and transcoder in `datadir` and binds its port.
+/// A `-serviceAddr` port of 0 binds a free port (the URI then names it).
+pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, ToolError> {
     std::fs::create_dir_all(datadir)?;
     crate::media::init()?;
     let transcoder = Arc::new(session_manager(
@@ -69,7 +90,15 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
         .http_addr
         .clone()
         .unwrap_or_else(|| format!("0.0.0.0:{port}"));
-    let service_uri = format!("https://{}", args.service_addr);
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let bound = listener.local_addr()?;
+    let service_uri = if port == 0 {
+        format!("https://{host}:{}", bound.port())
+    } else {
+        format!("https://{}", args.service_addr)
+    };
     let (cert, key) = tls::self_signed(&host, datadir)?;
     let tls_cfg = tls::server_config(cert, key)?;
     let o = Arc::new(Orchestrator::new(
@@ -84,33 +113,16 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
         transcoder,
         pm,
     ));
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(&listen)
-            .await
-            .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-        println!(
-            "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {}), \
-             datadir {}",
-            listener.local_addr()?,
-            datadir.display()
-        );
-        let idle = o.clone();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(10)).await;
-                let closed = idle.close_idle();
-                if closed > 0 {
-                    tracing::info!("closed {closed} idle transcoding sessions");
-                }
-            }
-        });
-        server::serve(listener, tls_cfg, server::app(o), async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
-        println!("Orchestrator stopped");
-        Ok::<_, ToolError>(ExitCode::SUCCESS)
+    println!(
+        "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {bound}), \
+         datadir {}",
+        datadir.display()
+    );
+    Ok(StartedOrchestrator {
+        uri: service_uri,
+        listener,
+        tls: tls_cfg,
+        o,
     })
 }
 

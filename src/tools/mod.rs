@@ -22,7 +22,7 @@ pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
 pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
     let datadir = cli.global.datadir();
     let Some(command) = cli.command else {
-        return crate::node::orchestrator::run(&datadir, &cli.global.network, &cli.node);
+        return crate::node::run(&datadir, &cli.global.network, &cli.node);
     };
     match command {
         Command::Log(LogCommand::Verify) => logcmd::verify(&datadir),

@@ -1,0 +1,170 @@
+//! The B's HTTP routes (facts §2.4, §2.5): push ingest at `PUT|POST /live/<manifest>/<seq>.ts`
+//! (`Content-Duration` in ms, 2000 by default; `Accept: multipart/mixed` returns the renditions)
+//! and HLS playback at `/stream/<manifest>.m3u8`, `/stream/<manifest>/<rendition>.m3u8` and
+//! `/stream/<manifest>/<rendition>/<seq>.ts`.
+
+use super::broadcaster::{Broadcaster, PushedRendition};
+use crate::log::LogStore;
+use axum::{
+    body::Bytes,
+    extract::{DefaultBodyLimit, Path, State},
+    http::{header, HeaderMap, Method, StatusCode},
+    response::{IntoResponse, Response},
+    routing::{any, get},
+    Router,
+};
+use std::sync::Arc;
+
+/// Largest pushed segment accepted.
+const MAX_PUSH_BYTES: usize = 300_000_000;
+
+/// The routes.
+pub fn router<S: LogStore>(b: Arc<Broadcaster<S>>) -> Router {
+    Router::new()
+        .route("/live/{manifest}/{file}", any(push::<S>))
+        .route("/stream/{*path}", get(stream::<S>))
+        .route("/healthz", get(|| async { "OK" }))
+        .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
+        .with_state(b)
+}
+
+fn text(status: u16, body: impl Into<String>) -> Response {
+    let s = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (s, body.into()).into_response()
+}
+
+async fn push<S: LogStore>(
+    State(b): State<Arc<Broadcaster<S>>>,
+    Path((manifest, file)): Path<(String, String)>,
+    method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if method != Method::PUT && method != Method::POST {
+        return text(405, "method not allowed");
+    }
+    let (seq, ext) = match file.rsplit_once('.') {
+        Some((s, e)) => (s, e.to_ascii_lowercase()),
+        None => (file.as_str(), String::new()),
+    };
+    if ext == "mp4" {
+        return text(422, "MP4 segments are not supported yet");
+    }
+    if ext != "ts" {
+        return text(400, "ignoring file extension");
+    }
+    let Ok(seq) = seq.parse::<u64>() else {
+        return text(400, format!("bad segment number {seq:?}"));
+    };
+    let duration_ms = headers
+        .get("Content-Duration")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(2000);
+    // The segment is processed to the end even if the pusher hangs up first: ffmpeg's HLS
+    // muxer closes its PUT connection without reading the answer, and hyper drops a request's
+    // handler when its connection closes.
+    let work = tokio::spawn(async move { b.push(&manifest, seq, duration_ms, body).await });
+    let renditions = match work.await {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return text(e.status, e.text),
+        Err(e) => return text(500, format!("segment task failed: {e}")),
+    };
+    let wants_parts = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("multipart/mixed"));
+    if !wants_parts {
+        return StatusCode::OK.into_response();
+    }
+    let boundary = hex::encode(rand::random::<[u8; 12]>());
+    (
+        [(
+            header::CONTENT_TYPE,
+            format!("multipart/mixed; boundary={boundary}"),
+        )],
+        multipart(&boundary, seq, &renditions),
+    )
+        .into_response()
+}
+
+/// RFC 1341 parts, one per rendition, with go-livepeer's part headers.
+pub fn multipart(boundary: &str, seq: u64, renditions: &[PushedRendition]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for r in renditions {
+        let file = format!("{}_{seq}.ts", r.name);
+        out.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Type: video/mp2t; name=\"{file}\"\r\nContent-Length: {}\r\n\
+                 Content-Disposition: attachment; filename=\"{file}\"\r\nRendition-Name: {}\r\n\r\n",
+                r.data.len(),
+                r.name
+            )
+            .as_bytes(),
+        );
+        out.extend_from_slice(&r.data);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    out
+}
+
+async fn stream<S: LogStore>(
+    State(b): State<Arc<Broadcaster<S>>>,
+    Path(path): Path<String>,
+) -> Response {
+    let playlist = |body: String| {
+        (
+            [
+                (header::CONTENT_TYPE, "application/x-mpegURL"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+                (header::CACHE_CONTROL, "max-age=5"),
+            ],
+            body,
+        )
+            .into_response()
+    };
+    let not_found = || text(404, "ErrNotFound");
+    if let Some(name) = path.strip_suffix(".m3u8") {
+        return match name.split_once('/') {
+            None => b.master_playlist(name).map_or_else(not_found, playlist),
+            Some((manifest, rendition)) => b
+                .media_playlist(manifest, rendition)
+                .map_or_else(not_found, playlist),
+        };
+    }
+    match b.segment(&path) {
+        Some(bytes) => (
+            [
+                (header::CONTENT_TYPE, "video/mp2t"),
+                (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        None => not_found(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn multipart_parts_carry_the_reference_headers() {
+        let body = multipart(
+            "XYZ",
+            12,
+            &[PushedRendition {
+                name: "P144p30fps16x9".into(),
+                data: Bytes::from_static(b"abc"),
+            }],
+        );
+        assert_eq!(
+            String::from_utf8(body).unwrap(),
+            "--XYZ\r\nContent-Type: video/mp2t; name=\"P144p30fps16x9_12.ts\"\r\nContent-Length: 3\r\n\
+             Content-Disposition: attachment; filename=\"P144p30fps16x9_12.ts\"\r\n\
+             Rendition-Name: P144p30fps16x9\r\n\r\nabc\r\n--XYZ--\r\n"
+        );
+    }
+}

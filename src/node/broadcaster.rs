@@ -1,0 +1,122 @@
+//! `livepeer -broadcaster -orchAddr HOST:PORT`: the B's HTTP ingest and HLS playback on
+//! `-httpAddr` (default 127.0.0.1:9935), sending every pushed segment to the orchestrator.
+
+use crate::bcast::{
+    broadcaster::{BcastConfig, Broadcaster},
+    http,
+};
+use crate::cli::NodeArgs;
+use crate::log::{FjallLog, FjallStore};
+use crate::media::profile::parse_transcoding_options;
+use crate::tools::ToolError;
+use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
+
+/// Runs the B until interrupted.
+pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
+    if network != "offchain" {
+        return Err(format!(
+            "-network {network}: this node runs offchain only so far (no chain client yet)"
+        )
+        .into());
+    }
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async move {
+        let b = start(datadir, args).await?;
+        b.serve(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+        println!("Broadcaster stopped");
+        Ok::<_, ToolError>(ExitCode::SUCCESS)
+    })
+}
+
+/// A B bound to its port.
+pub struct StartedBroadcaster {
+    /// `http://host:port` of its ingest and playback.
+    pub url: String,
+    listener: tokio::net::TcpListener,
+    b: Arc<Broadcaster<FjallStore>>,
+}
+
+impl StartedBroadcaster {
+    /// Serves until `shutdown` resolves, ending streams idle for 60 s.
+    pub async fn serve(
+        self,
+        shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+    ) -> Result<(), ToolError> {
+        let idle = self.b.clone();
+        let ender = tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(Duration::from_secs(5)).await;
+                let n = idle.end_idle().await;
+                if n > 0 {
+                    tracing::info!("{n} pushed streams ended (no segment for 60 s)");
+                }
+            }
+        });
+        crate::httpd::serve(self.listener, None, http::router(self.b), shutdown).await;
+        ender.abort();
+        Ok(())
+    }
+}
+
+/// Opens the B's log in `datadir`, parses its ladder and binds `-httpAddr`.
+pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster, ToolError> {
+    let orchestrators: Vec<String> = args
+        .orch_addr
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            if a.starts_with("https://") {
+                a.to_string()
+            } else {
+                format!("https://{a}")
+            }
+        })
+        .collect();
+    if orchestrators.is_empty() {
+        return Err(
+            "-broadcaster needs -orchAddr HOST:PORT (offchain there is no discovery)".into(),
+        );
+    }
+    for o in &orchestrators {
+        let hostport = o.trim_start_matches("https://");
+        super::orchestrator::split_host_port(hostport)
+            .map_err(|_| format!("-orchAddr {hostport:?}: expected host:port"))?;
+    }
+    let profiles = parse_transcoding_options(&args.transcoding_options)?;
+    std::fs::create_dir_all(datadir)?;
+    crate::media::init()?;
+    let log = Arc::new(FjallLog::open_dir(datadir)?);
+    let listen = args
+        .http_addr
+        .clone()
+        .unwrap_or_else(|| "127.0.0.1:9935".into());
+    let listener = tokio::net::TcpListener::bind(&listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let url = format!("http://{}", listener.local_addr()?);
+    println!(
+        "Broadcaster (offchain): push segments to {url}/live/<stream>/<seq>.ts, play \
+         {url}/stream/<stream>.m3u8; orchestrators {}; ladder {}; datadir {}",
+        orchestrators.join(","),
+        profiles
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(","),
+        datadir.display()
+    );
+    let b = Arc::new(Broadcaster::new(
+        BcastConfig {
+            orchestrators,
+            profiles,
+        },
+        log,
+    ));
+    Ok(StartedBroadcaster { url, listener, b })
+}
