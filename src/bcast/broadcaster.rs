@@ -325,6 +325,11 @@ impl<S: LogStore> Broadcaster<S> {
         Ok((out, worker))
     }
 
+    /// The B's event log.
+    pub fn log(&self) -> &Arc<Log<S>> {
+        &self.log
+    }
+
     /// The master playlist of a stream, once it has a segment.
     pub fn master_playlist(&self, manifest: &str) -> Option<String> {
         let map = self.lock();

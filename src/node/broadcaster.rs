@@ -40,6 +40,11 @@ pub struct StartedBroadcaster {
 }
 
 impl StartedBroadcaster {
+    /// The B itself (its log, playlists).
+    pub fn broadcaster(&self) -> Arc<Broadcaster<FjallStore>> {
+        self.b.clone()
+    }
+
     /// Serves until `shutdown` resolves, ending streams idle for 60 s.
     pub async fn serve(
         self,

@@ -1,0 +1,254 @@
+//! B and O together, offchain, on local ports: the real ffmpeg CLI pushes a live stream over
+//! HTTP (its HLS muxer `PUT`ting 2 s segments), the B sends each segment to the O over TLS,
+//! fetches the renditions and serves them as HLS, checked with ffprobe; multipart answers and
+//! the B's refusals follow go-livepeer.
+#![allow(clippy::unwrap_used)]
+
+mod media_support;
+
+use livepeer::{events::Event, node};
+use media_support::{ffmpeg, probe, source, write};
+use std::process::Command;
+
+fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
+    let mut argv = vec!["livepeer".to_string()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    livepeer::cli::parse_from(argv).unwrap().node
+}
+
+struct Running {
+    b_url: String,
+    b: std::sync::Arc<livepeer::bcast::broadcaster::Broadcaster<livepeer::log::FjallStore>>,
+    stop: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for s in self.stop.drain(..) {
+            let _ = s.send(());
+        }
+    }
+}
+
+async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
+    let mut stop = Vec::new();
+    let orch_addr = match orch_addr {
+        Some(a) => a.to_string(),
+        None => {
+            let o = node::orchestrator::start(
+                &dir.join("o"),
+                &node_args(&[
+                    "-orchestrator",
+                    "-transcoder",
+                    "-serviceAddr",
+                    "127.0.0.1:0",
+                ]),
+            )
+            .await
+            .unwrap();
+            let addr = o.uri.trim_start_matches("https://").to_string();
+            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+            tokio::spawn(o.serve(async {
+                let _ = rx.await;
+            }));
+            stop.push(tx);
+            addr
+        }
+    };
+    let b = node::broadcaster::start(
+        &dir.join("b"),
+        &node_args(&[
+            "-broadcaster",
+            "-orchAddr",
+            &orch_addr,
+            "-httpAddr",
+            "127.0.0.1:0",
+            "-transcodingOptions",
+            "P240p30fps16x9,P144p30fps16x9",
+        ]),
+    )
+    .await
+    .unwrap();
+    let b_url = b.url.clone();
+    let handle = b.broadcaster();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(b.serve(async {
+        let _ = rx.await;
+    }));
+    stop.push(tx);
+    Running {
+        b_url,
+        b: handle,
+        stop,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffmpeg_pushes_a_stream_that_plays_back_as_hls() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start(d, None).await;
+    let src = source(
+        d,
+        "src.ts",
+        "640x360",
+        "30",
+        "6",
+        true,
+        &["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"],
+    );
+    let url = r.b_url.clone();
+    let push = tokio::task::spawn_blocking(move || {
+        ffmpeg(&[
+            "-i",
+            src.to_str().unwrap(),
+            "-c",
+            "copy",
+            "-f",
+            "hls",
+            "-hls_time",
+            "2",
+            "-hls_list_size",
+            "0",
+            "-method",
+            "PUT",
+            "-hls_segment_filename",
+            &format!("{url}/live/movie/%d.ts"),
+            &format!("{url}/live/movie/index.m3u8"),
+        ]);
+    });
+    push.await.unwrap();
+    // ffmpeg does not wait for the answers: wait until the B has all three segments.
+    let http = reqwest::Client::new();
+    let media = format!("{}/stream/movie/P240p30fps16x9.m3u8", r.b_url);
+    let mut playlist = String::new();
+    for _ in 0..120 {
+        playlist = http.get(&media).send().await.unwrap().text().await.unwrap();
+        if playlist.matches("#EXTINF").count() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    assert_eq!(playlist.matches("#EXTINF:2.000,").count(), 3, "{playlist}");
+    let master = http
+        .get(format!("{}/stream/movie.m3u8", r.b_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(master.headers()["content-type"], "application/x-mpegURL");
+    let master = master.text().await.unwrap();
+    assert!(
+        master.contains("RESOLUTION=426x240\nmovie/P240p30fps16x9.m3u8"),
+        "{master}"
+    );
+    assert!(
+        master.contains("RESOLUTION=256x144\nmovie/P144p30fps16x9.m3u8"),
+        "{master}"
+    );
+    // A player's view: ffprobe reads the master playlist over HTTP and finds both renditions.
+    let out = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "stream=codec_type,width,height",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(format!("{}/stream/movie.m3u8", r.b_url))
+        .output()
+        .unwrap();
+    let streams = String::from_utf8_lossy(&out.stdout);
+    assert!(streams.contains("video,426,240"), "{streams}");
+    assert!(streams.contains("video,256,144"), "{streams}");
+    assert!(streams.contains("audio"), "{streams}");
+    // Every segment of every rendition: 60 frames at the profile's size.
+    for seq in 0..3 {
+        let bytes = http
+            .get(format!("{}/stream/movie/P144p30fps16x9/{seq}.ts", r.b_url))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let facts = probe(&write(d, "seg.ts", &bytes));
+        assert_eq!(facts.frame_sizes.len(), 60, "segment {seq}");
+        assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
+    }
+    let events: Vec<Event> =
+        r.b.log()
+            .read(0, u64::MAX)
+            .map(|e| e.unwrap().envelope.event)
+            .collect();
+    let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
+    assert_eq!(count(|e| matches!(e, Event::StreamStarted(_))), 1);
+    assert_eq!(count(|e| matches!(e, Event::SegmentReceived(_))), 3);
+    assert_eq!(count(|e| matches!(e, Event::SegmentTranscoded(_))), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_answers_and_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start(d, None).await;
+    let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", false, &[])).unwrap();
+    let http = reqwest::Client::new();
+    let resp = http
+        .put(format!("{}/live/cam/0.ts", r.b_url))
+        .header("Accept", "multipart/mixed")
+        .header("Content-Duration", "2000")
+        .body(seg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+    let boundary = ct
+        .strip_prefix("multipart/mixed; boundary=")
+        .unwrap()
+        .to_string();
+    let body = resp.bytes().await.unwrap();
+    let text = String::from_utf8_lossy(&body);
+    assert_eq!(text.matches(&format!("--{boundary}\r\n")).count(), 2);
+    assert!(text.contains("Rendition-Name: P240p30fps16x9\r\n"));
+    assert!(text.contains("Content-Disposition: attachment; filename=\"P144p30fps16x9_0.ts\"\r\n"));
+    assert!(text.ends_with(&format!("--{boundary}--\r\n")));
+
+    let status = |resp: reqwest::Response| resp.status().as_u16();
+    let put = |path: &str| {
+        http.put(format!("{}{path}", r.b_url))
+            .body(seg.clone())
+            .send()
+    };
+    assert_eq!(status(put("/live/cam/1.mp4").await.unwrap()), 422);
+    assert_eq!(status(put("/live/cam/index.m3u8").await.unwrap()), 400);
+    let get = http
+        .get(format!("{}/live/cam/2.ts", r.b_url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status(get), 405);
+    assert_eq!(
+        status(
+            http.get(format!("{}/stream/nope.m3u8", r.b_url))
+                .send()
+                .await
+                .unwrap()
+        ),
+        404
+    );
+    drop(r);
+
+    // A B whose orchestrator is unreachable answers 503, as go-livepeer does.
+    let dir2 = tempfile::tempdir().unwrap();
+    let r2 = start(dir2.path(), Some("127.0.0.1:9")).await;
+    let resp = http
+        .put(format!("{}/live/cam/0.ts", r2.b_url))
+        .body(seg)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 503);
+    assert_eq!(resp.text().await.unwrap(), "No sessions available");
+}
