@@ -18,7 +18,9 @@ use tokio::{
 };
 use tokio_rustls::TlsAcceptor;
 
-/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` resolves.
+/// Serves `app` on `listener` (over TLS when `tls` is given) until `shutdown` resolves; then
+/// closes every open connection and returns once none is left (so whatever the router holds,
+/// the event log included, is released).
 pub async fn serve(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
@@ -27,9 +29,15 @@ pub async fn serve(
 ) {
     let acceptor = tls.map(TlsAcceptor::from);
     tokio::pin!(shutdown);
+    let mut conns = tokio::task::JoinSet::new();
     loop {
+        while conns.try_join_next().is_some() {}
         let (tcp, peer) = tokio::select! {
-            _ = &mut shutdown => return,
+            _ = &mut shutdown => {
+                conns.abort_all();
+                while conns.join_next().await.is_some() {}
+                return;
+            }
             accepted = listener.accept() => match accepted {
                 Ok(a) => a,
                 Err(e) => {
@@ -43,10 +51,10 @@ pub async fn serve(
         let app = app.clone();
         match acceptor.clone() {
             None => {
-                tokio::spawn(connection(tcp, peer, app));
+                conns.spawn(connection(tcp, peer, app));
             }
             Some(acceptor) => {
-                tokio::spawn(async move {
+                conns.spawn(async move {
                     match tokio::time::timeout(Duration::from_secs(10), acceptor.accept(tcp)).await
                     {
                         Ok(Ok(s)) => connection(s, peer, app).await,

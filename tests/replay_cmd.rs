@@ -18,7 +18,16 @@ fn digests(out: &str) -> Vec<String> {
 fn demo_then_two_replays_agree() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let (code, out, err) = run(&["demo", "-datadir", d, "-streams", "3", "-segments", "12"]);
+    let (code, out, err) = run(&[
+        "demo",
+        "-synthetic",
+        "-datadir",
+        d,
+        "-streams",
+        "3",
+        "-segments",
+        "12",
+    ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("hash chain intact"), "{out}");
     assert!(

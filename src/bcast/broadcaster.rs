@@ -201,17 +201,28 @@ impl<S: LogStore> Broadcaster<S> {
         let started = Instant::now();
         match self.transcode(manifest, seq, duration_ms, body).await {
             Ok((renditions, worker)) => {
+                let took = started.elapsed();
+                tracing::info!(
+                    "stream {manifest} segment {seq}: {} in {} ms",
+                    renditions
+                        .iter()
+                        .map(|(r, _)| format!("{} {}x{}", r.profile, r.width, r.height))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                    took.as_millis()
+                );
                 self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
                     stream: manifest.to_string(),
                     seq_no: seq,
                     worker,
                     renditions: renditions.iter().map(|(r, _)| r.clone()).collect(),
-                    took_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+                    took_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
                 })])
                 .await?;
                 Ok(renditions.into_iter().map(|(_, r)| r).collect())
             }
             Err((e, retryable)) => {
+                tracing::warn!("stream {manifest} segment {seq}: {} {}", e.status, e.text);
                 self.record(vec![Event::SegmentFailed(SegmentFailed {
                     stream: manifest.to_string(),
                     seq_no: seq,

@@ -103,7 +103,8 @@ pub enum Command {
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
-    /// Write a realistic event history through the real log, then replay and verify it.
+    /// A local live stream through B, O and T (ffmpeg pushes, ffprobe plays); `-synthetic`: a
+    /// realistic event history through the real log instead.
     Demo(DemoArgs),
     /// Transcode one file into a rendition ladder.
     Transcode(crate::media::cmd::TranscodeArgs),
@@ -182,10 +183,16 @@ pub struct BenchLogArgs {
 /// `livepeer demo`
 #[derive(Debug, Clone, Args)]
 pub struct DemoArgs {
-    /// Concurrent streams in the synthetic history.
+    /// Seconds of live test stream pushed through B, O and T.
+    #[arg(long = "secs", default_value_t = 10)]
+    pub secs: u32,
+    /// Instead: a synthetic event history through the real log (no media).
+    #[arg(long = "synthetic", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub synthetic: bool,
+    /// With `-synthetic`: concurrent streams in the history.
     #[arg(long = "streams", default_value_t = 4)]
     pub streams: u32,
-    /// Segments per stream.
+    /// With `-synthetic`: segments per stream.
     #[arg(long = "segments", default_value_t = 30)]
     pub segments: u32,
 }

@@ -62,6 +62,7 @@ impl StartedBroadcaster {
         });
         crate::httpd::serve(self.listener, None, http::router(self.b), shutdown).await;
         ender.abort();
+        let _ = ender.await;
         Ok(())
     }
 }

@@ -53,6 +53,11 @@ pub struct StartedOrchestrator {
 }
 
 impl StartedOrchestrator {
+    /// The O itself (its log, through the payment service).
+    pub fn orchestrator(&self) -> Arc<Orchestrator<crate::log::FjallStore>> {
+        self.o.clone()
+    }
+
     /// Serves until `shutdown` resolves, closing idle sessions every 10 s.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
         let idle = self.o.clone();
@@ -67,6 +72,7 @@ impl StartedOrchestrator {
         });
         server::serve(self.listener, self.tls, server::app(self.o), shutdown).await;
         closer.abort();
+        let _ = closer.await;
     }
 }
 

@@ -105,6 +105,11 @@ impl<S: LogStore> Orchestrator<S> {
         &self.cfg
     }
 
+    /// The payment service, and through it the O's event log.
+    pub fn pm(&self) -> &Arc<PmService<S>> {
+        &self.pm
+    }
+
     /// The stored renditions.
     pub fn store(&self) -> &RenditionStore {
         &self.store

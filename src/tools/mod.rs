@@ -8,6 +8,7 @@ mod bench_log;
 mod bench_pm;
 mod debug;
 mod demo;
+mod demo_live;
 mod logcmd;
 mod replay;
 pub mod synth;
@@ -43,7 +44,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
             crate::media::cmd::run_transcode(args)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(args) => demo::run(&datadir, &args),
+        Command::Demo(args) if args.synthetic => demo::run(&datadir, &args),
+        Command::Demo(args) => demo_live::run(&datadir, &args),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
     }
 }
