@@ -132,7 +132,7 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
         &["-g", "60"],
     ))
     .unwrap();
-    let mut b = OrchClient::connect(&o.uri).await.unwrap();
+    let b = OrchClient::connect(&o.uri).await.unwrap();
     let info = b.get_orchestrator(Default::default()).await.unwrap();
     assert_eq!(info.transcoder, o.uri);
     let token = info.auth_token.clone().expect("a session token");
@@ -205,7 +205,7 @@ async fn refusals_carry_the_reference_status_and_text() {
     let o = start_o(1).await;
     let dir = tempfile::tempdir().unwrap();
     let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "1", false, &[])).unwrap();
-    let mut b = OrchClient::connect(&o.uri).await.unwrap();
+    let b = OrchClient::connect(&o.uri).await.unwrap();
     let info = b.get_orchestrator(Default::default()).await.unwrap();
     let p = ["P144p30fps16x9"];
     let submit = |m: SegMeta, pay: &'static str, body: Vec<u8>| {
@@ -252,7 +252,7 @@ async fn refusals_carry_the_reference_status_and_text() {
         ok.result,
         Some(net::transcode_result::Result::Data(_))
     ));
-    let mut b2 = OrchClient::connect(&o.uri).await.unwrap();
+    let b2 = OrchClient::connect(&o.uri).await.unwrap();
     let other = b2.get_orchestrator(Default::default()).await.unwrap();
     assert_ne!(other.auth_token, info.auth_token);
     assert_eq!(
@@ -328,7 +328,7 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
 
     let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", true, &[])).unwrap();
     let uri = format!("https://{addr}");
-    let mut b = OrchClient::connect(&uri).await.unwrap();
+    let b = OrchClient::connect(&uri).await.unwrap();
     let info = b.get_orchestrator(Default::default()).await.unwrap();
     assert_eq!(
         info.capabilities.as_ref().unwrap().capacities.get(&0),

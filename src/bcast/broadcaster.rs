@@ -77,7 +77,8 @@ pub struct PushedRendition {
 pub struct Broadcaster<S: LogStore> {
     cfg: BcastConfig,
     log: Arc<Log<S>>,
-    client: tokio::sync::Mutex<Option<OrchClient>>,
+    /// The connection to the O, opened on first use and shared by every stream's segments.
+    client: tokio::sync::Mutex<Option<Arc<OrchClient>>>,
     streams: Mutex<BTreeMap<String, StreamState>>,
     store: RenditionStore,
 }
@@ -135,17 +136,11 @@ impl<S: LogStore> Broadcaster<S> {
             .orchestrators
             .first()
             .ok_or_else(|| ClientError::Address("no -orchAddr given".into()))?;
-        let mut guard = self.client.lock().await;
-        if guard.is_none() {
-            *guard = Some(OrchClient::connect(uri).await?);
-        }
-        let client = guard
-            .as_mut()
-            .ok_or_else(|| ClientError::Address(uri.clone()))?;
+        let client = self.client_for(uri).await?;
         let info = match client.get_orchestrator(Default::default()).await {
             Ok(i) => i,
             Err(e) => {
-                *guard = None; // reconnect next time
+                *self.client.lock().await = None; // reconnect next time
                 return Err(e);
             }
         };
@@ -153,6 +148,17 @@ impl<S: LogStore> Broadcaster<S> {
             s.info = Some(info.clone());
         }
         Ok(info)
+    }
+
+    /// The shared connection to `uri`, connecting on first use.
+    async fn client_for(&self, uri: &str) -> Result<Arc<OrchClient>, ClientError> {
+        let mut guard = self.client.lock().await;
+        if let Some(c) = guard.as_ref() {
+            return Ok(c.clone());
+        }
+        let c = Arc::new(OrchClient::connect(uri).await?);
+        *guard = Some(c.clone());
+        Ok(c)
     }
 
     fn forget_session(&self, manifest: &str) {
@@ -258,15 +264,12 @@ impl<S: LogStore> Broadcaster<S> {
             capabilities: Vec::new(),
         };
         let timeout = Duration::from_millis(u64::from(duration_ms) * 4).max(Duration::from_secs(8));
-        let result = {
-            let guard = self.client.lock().await;
-            let Some(client) = guard.as_ref() else {
-                return Err((push_err(503, "No sessions available"), true));
-            };
-            client
-                .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
-                .await
+        let Some(client) = self.client.lock().await.clone() else {
+            return Err((push_err(503, "No sessions available"), true));
         };
+        let result = client
+            .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
+            .await;
         let result = match result {
             Ok(r) => r,
             Err(e) => {
@@ -284,14 +287,10 @@ impl<S: LogStore> Broadcaster<S> {
         }
         let mut out = Vec::new();
         for (s, p) in data.segments.iter().zip(&self.cfg.profiles) {
-            let bytes = {
-                let guard = self.client.lock().await;
-                let Some(client) = guard.as_ref() else {
-                    return Err((push_err(500, "orchestrator connection lost"), true));
-                };
-                client.download(&s.url).await
-            }
-            .map_err(|e| (push_err(500, format!("download {}: {e}", s.url)), true))?;
+            let bytes = client
+                .download(&s.url)
+                .await
+                .map_err(|e| (push_err(500, format!("download {}: {e}", s.url)), true))?;
             let facts = crate::media::probe::rendition_size(&bytes).unwrap_or((p.width, p.height));
             out.push((
                 Rendition {

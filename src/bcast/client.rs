@@ -110,12 +110,13 @@ impl OrchClient {
         })
     }
 
-    /// `GetOrchestrator`.
+    /// `GetOrchestrator` (calls may run concurrently: the gRPC channel multiplexes them).
     pub async fn get_orchestrator(
-        &mut self,
+        &self,
         req: net::OrchestratorRequest,
     ) -> Result<net::OrchestratorInfo, ClientError> {
-        Ok(self.grpc.get_orchestrator(req).await?.into_inner())
+        let mut grpc = self.grpc.clone();
+        Ok(grpc.get_orchestrator(req).await?.into_inner())
     }
 
     /// `POST <info.transcoder>/segment` with the segment bytes; `timeout` is the whole call's.
