@@ -33,6 +33,7 @@ pub mod nvidia;
 pub mod probe;
 pub mod profile;
 pub mod rendition;
+pub mod segmenter;
 pub mod session;
 pub mod threads;
 pub mod transcoder;
