@@ -18,6 +18,7 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
 
 struct Running {
     b_url: String,
+    rtmp_url: String,
     b: std::sync::Arc<livepeer::bcast::broadcaster::Broadcaster<livepeer::log::FjallStore>>,
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
 }
@@ -63,6 +64,8 @@ async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
             &orch_addr,
             "-httpAddr",
             "127.0.0.1:0",
+            "-rtmpAddr",
+            "127.0.0.1:0",
             "-transcodingOptions",
             "P240p30fps16x9,P144p30fps16x9",
         ]),
@@ -70,6 +73,7 @@ async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
     .await
     .unwrap();
     let b_url = b.url.clone();
+    let rtmp_url = b.rtmp_url.clone();
     let handle = b.broadcaster();
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(b.serve(async {
@@ -78,6 +82,7 @@ async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
     stop.push(tx);
     Running {
         b_url,
+        rtmp_url,
         b: handle,
         stop,
     }
@@ -185,6 +190,118 @@ async fn ffmpeg_pushes_a_stream_that_plays_back_as_hls() {
     assert_eq!(count(|e| matches!(e, Event::StreamStarted(_))), 1);
     assert_eq!(count(|e| matches!(e, Event::SegmentReceived(_))), 3);
     assert_eq!(count(|e| matches!(e, Event::SegmentTranscoded(_))), 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start(d, None).await;
+    let src = source(
+        d,
+        "src.flv",
+        "640x360",
+        "30",
+        "6",
+        true,
+        &[
+            "-g",
+            "60",
+            "-keyint_min",
+            "60",
+            "-sc_threshold",
+            "0",
+            "-f",
+            "flv",
+        ],
+    );
+    let publish = format!("{}/movie/Secret/Key", r.rtmp_url);
+    let p = publish.clone();
+    tokio::task::spawn_blocking(move || {
+        ffmpeg(&[
+            "-re",
+            "-i",
+            src.to_str().unwrap(),
+            "-c",
+            "copy",
+            "-f",
+            "flv",
+            &p,
+        ]);
+    })
+    .await
+    .unwrap();
+    // The last segment is cut when the publisher leaves; the stream then ends.
+    let ended = |r: &Running| {
+        r.b.log()
+            .read(0, u64::MAX)
+            .any(|e| matches!(e.unwrap().envelope.event, Event::StreamEnded(_)))
+    };
+    for _ in 0..120 {
+        if ended(&r) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let events: Vec<Event> =
+        r.b.log()
+            .read(0, u64::MAX)
+            .map(|e| e.unwrap().envelope.event)
+            .collect();
+    let started: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::StreamStarted(s) => Some(s.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 1);
+    assert_eq!(
+        started[0].stream, "movie",
+        "the name is the first path element"
+    );
+    assert_eq!(
+        started[0].source,
+        livepeer::events::IngestSource::Rtmp {
+            app: "movie".into(),
+            key: "Secret/Key".into()
+        }
+    );
+    let transcoded = events
+        .iter()
+        .filter(|e| matches!(e, Event::SegmentTranscoded(_)))
+        .count();
+    assert_eq!(transcoded, 3, "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, Event::StreamEnded(s) if s.reason == livepeer::events::EndReason::Unpublished)));
+    let http = reqwest::Client::new();
+    let playlist = http
+        .get(format!("{}/stream/movie/P240p30fps16x9.m3u8", r.b_url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(playlist.matches("#EXTINF:").count(), 3, "{playlist}");
+    assert!(playlist.contains("#EXT-X-TARGETDURATION:2\n"), "{playlist}");
+    for seq in 0..3 {
+        let bytes = http
+            .get(format!("{}/stream/movie/P240p30fps16x9/{seq}.ts", r.b_url))
+            .send()
+            .await
+            .unwrap()
+            .bytes()
+            .await
+            .unwrap();
+        let facts = probe(&write(d, "seg.ts", &bytes));
+        assert!(
+            (59..=61).contains(&facts.frame_sizes.len()),
+            "segment {seq}: {}",
+            facts.frame_sizes.len()
+        );
+        assert_eq!(facts.pict_types[0], "I");
+        assert!(facts.has_audio);
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

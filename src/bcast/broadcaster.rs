@@ -59,6 +59,8 @@ fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
 }
 
 struct StreamState {
+    /// Its publisher has stopped (`StreamEnded` recorded); kept until idle for playback.
+    ended: bool,
     info: Option<net::OrchestratorInfo>,
     playlists: StreamPlaylists,
     last_seen: Instant,
@@ -167,6 +169,61 @@ impl<S: LogStore> Broadcaster<S> {
         }
     }
 
+    /// Registers a stream (if new) and returns its `StreamStarted` to record.
+    fn admit(&self, manifest: &str, source: IngestSource) -> Vec<Event> {
+        let mut map = self.lock();
+        match map.get_mut(manifest) {
+            Some(s) if !s.ended => {
+                s.last_seen = Instant::now();
+                return Vec::new();
+            }
+            Some(s) => {
+                // Published again under the same name: a new stream, same playlists.
+                s.ended = false;
+                s.last_seen = Instant::now();
+            }
+            None => {
+                map.insert(
+                    manifest.to_string(),
+                    StreamState {
+                        ended: false,
+                        info: None,
+                        playlists: StreamPlaylists::default(),
+                        last_seen: Instant::now(),
+                    },
+                );
+            }
+        }
+        vec![Event::StreamStarted(StreamStarted {
+            stream: manifest.to_string(),
+            source,
+            profiles: self.cfg.profiles.iter().map(|p| p.name.clone()).collect(),
+        })]
+    }
+
+    /// A publisher started stream `manifest` (RTMP): records `StreamStarted` with its source.
+    pub async fn begin(&self, manifest: &str, source: IngestSource) -> Result<(), PushError> {
+        let events = self.admit(manifest, source);
+        if events.is_empty() {
+            return Ok(());
+        }
+        self.record(events).await
+    }
+
+    /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay until the
+    /// idle timeout, so players reach the end of the stream.
+    pub async fn end(&self, manifest: &str, reason: EndReason) -> Result<(), PushError> {
+        match self.lock().get_mut(manifest) {
+            Some(s) if !s.ended => s.ended = true,
+            _ => return Ok(()),
+        }
+        self.record(vec![Event::StreamEnded(StreamEnded {
+            stream: manifest.to_string(),
+            reason,
+        })])
+        .await
+    }
+
     /// Handles `PUT /live/<manifest>/<seq>.ts`: transcodes the segment through an O and returns
     /// its renditions.
     pub async fn push(
@@ -176,27 +233,7 @@ impl<S: LogStore> Broadcaster<S> {
         duration_ms: u32,
         body: bytes::Bytes,
     ) -> Result<Vec<PushedRendition>, PushError> {
-        let is_new = {
-            let mut map = self.lock();
-            let new = !map.contains_key(manifest);
-            let s = map
-                .entry(manifest.to_string())
-                .or_insert_with(|| StreamState {
-                    info: None,
-                    playlists: StreamPlaylists::default(),
-                    last_seen: Instant::now(),
-                });
-            s.last_seen = Instant::now();
-            new
-        };
-        let mut events = Vec::new();
-        if is_new {
-            events.push(Event::StreamStarted(StreamStarted {
-                stream: manifest.to_string(),
-                source: IngestSource::HttpPush,
-                profiles: self.cfg.profiles.iter().map(|p| p.name.clone()).collect(),
-            }));
-        }
+        let mut events = self.admit(manifest, IngestSource::HttpPush);
         events.push(Event::SegmentReceived(SegmentReceived {
             stream: manifest.to_string(),
             seq_no: seq,
@@ -361,16 +398,19 @@ impl<S: LogStore> Broadcaster<S> {
     pub async fn end_idle(&self) -> usize {
         let ended: Vec<String> = {
             let mut map = self.lock();
-            let idle: Vec<String> = map
+            let idle: Vec<(String, bool)> = map
                 .iter()
                 .filter(|(_, s)| s.last_seen.elapsed() >= PUSH_IDLE)
-                .map(|(k, _)| k.clone())
+                .map(|(k, s)| (k.clone(), s.ended))
                 .collect();
-            for k in &idle {
+            for (k, _) in &idle {
                 map.remove(k);
                 self.store.end(k);
             }
-            idle
+            idle.into_iter()
+                .filter(|(_, ended)| !ended)
+                .map(|(k, _)| k)
+                .collect::<Vec<_>>()
         };
         let events: Vec<Event> = ended
             .iter()

@@ -70,10 +70,11 @@ impl StreamPlaylists {
         if !self.variants.iter().any(|v| v.name == name) {
             return None;
         }
+        // RFC 8216: every EXTINF, rounded to the nearest integer, is at most the target.
         let target = self
             .segments
             .iter()
-            .map(|(_, d)| d.ceil() as u64)
+            .map(|(_, d)| d.round() as u64)
             .max()
             .unwrap_or(2)
             .max(1);
@@ -131,10 +132,13 @@ mod tests {
         assert!(m.ends_with("a/7.ts\n"));
         assert!(!m.contains("DISCONTINUITY"));
         assert!(p.media("b").is_none());
-        p.add(9, 1.5, vec![v("a")]);
-        assert!(p
-            .media("a")
-            .unwrap()
-            .contains("#EXT-X-DISCONTINUITY\n#EXTINF:1.500,\na/9.ts"));
+        p.add(8, 2.001, vec![v("a")]);
+        assert!(p.media("a").unwrap().contains("#EXT-X-TARGETDURATION:2\n"));
+        p.add(10, 1.5, vec![v("a")]);
+        let m = p.media("a").unwrap();
+        assert!(
+            m.contains("#EXT-X-DISCONTINUITY\n#EXTINF:1.500,\na/10.ts"),
+            "{m}"
+        );
     }
 }

@@ -31,6 +31,9 @@ pub struct NodeArgs {
     /// Orchestrators a broadcaster uses (`host:port`, comma-separated).
     #[arg(long = "orchAddr")]
     pub orch_addr: Option<String>,
+    /// A broadcaster's RTMP ingest address (`-rtmpAddr 0.0.0.0:1936`; port 0 picks a free one).
+    #[arg(long = "rtmpAddr", default_value = "127.0.0.1:1935")]
+    pub rtmp_addr: String,
     /// A broadcaster's ladder: preset names, comma-separated, or a JSON profile file.
     #[arg(long = "transcodingOptions", default_value = crate::media::profile::DEFAULT_TRANSCODING_OPTIONS)]
     pub transcoding_options: String,

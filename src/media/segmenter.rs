@@ -110,6 +110,16 @@ impl FlvSegmenter {
         })
     }
 
+    /// A handle that feeds raw tag bytes ([`flv_tag`]) into the pipe, for callers that must not
+    /// block (try first, then wait elsewhere).
+    pub fn sender(&self) -> SyncSender<Vec<u8>> {
+        match &self.tx {
+            Some(tx) => tx.clone(),
+            // Finished: a sender whose receiver is gone, so every send fails.
+            None => sync_channel(0).0,
+        }
+    }
+
     /// Feeds one FLV tag (blocks while the segmenter is [`PIPE_TAGS`] tags behind).
     pub fn push_tag(&self, tag_type: u8, timestamp_ms: u32, data: &[u8]) -> Result<(), MediaError> {
         let tx = self

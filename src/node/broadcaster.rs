@@ -1,9 +1,11 @@
-//! `livepeer -broadcaster -orchAddr HOST:PORT`: the B's HTTP ingest and HLS playback on
-//! `-httpAddr` (default 127.0.0.1:9935), sending every pushed segment to the orchestrator.
+//! `livepeer -broadcaster -orchAddr HOST:PORT`: the B's RTMP ingest on `-rtmpAddr` (default
+//! 127.0.0.1:1935), HTTP push ingest and HLS playback on `-httpAddr` (default 127.0.0.1:9935),
+//! sending every segment to the orchestrator.
 
 use crate::bcast::{
     broadcaster::{BcastConfig, Broadcaster},
     http,
+    rtmp::RtmpIngest,
 };
 use crate::cli::NodeArgs;
 use crate::log::{FjallLog, FjallStore};
@@ -31,10 +33,13 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
     })
 }
 
-/// A B bound to its port.
+/// A B bound to its ports.
 pub struct StartedBroadcaster {
     /// `http://host:port` of its ingest and playback.
     pub url: String,
+    /// `rtmp://host:port` of its RTMP ingest.
+    pub rtmp_url: String,
+    rtmp_addr: std::net::SocketAddr,
     listener: tokio::net::TcpListener,
     b: Arc<Broadcaster<FjallStore>>,
 }
@@ -45,7 +50,7 @@ impl StartedBroadcaster {
         self.b.clone()
     }
 
-    /// Serves until `shutdown` resolves, ending streams idle for 60 s.
+    /// Serves HTTP and RTMP until `shutdown` resolves, ending streams idle for 60 s.
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
@@ -60,7 +65,31 @@ impl StartedBroadcaster {
                 }
             }
         });
-        crate::httpd::serve(self.listener, None, http::router(self.b), shutdown).await;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
+        let rtmp = rtmp_rs::RtmpServer::new(
+            rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
+            RtmpIngest::new(self.b.clone()),
+        );
+        let rtmp_stop = stopped(stop_rx.clone());
+        let rtmp_task = tokio::spawn(async move {
+            if let Err(e) = rtmp.run_until(rtmp_stop).await {
+                tracing::error!("RTMP server: {e}");
+            }
+        });
+        let http_stop = stopped(stop_rx);
+        let http_task = tokio::spawn(crate::httpd::serve(
+            self.listener,
+            None,
+            http::router(self.b),
+            http_stop,
+        ));
+        shutdown.await;
+        let _ = stop_tx.send(true);
+        let _ = rtmp_task.await;
+        let _ = http_task.await;
         ender.abort();
         let _ = ender.await;
         Ok(())
@@ -106,9 +135,15 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let url = format!("http://{}", listener.local_addr()?);
+    // rtmp-rs binds when it starts serving; check the address now (and resolve port 0).
+    let rtmp_addr = std::net::TcpListener::bind(&args.rtmp_addr)
+        .and_then(|l| l.local_addr())
+        .map_err(|e| format!("cannot listen for RTMP on {}: {e}", args.rtmp_addr))?;
+    let rtmp_url = format!("rtmp://{rtmp_addr}");
     println!(
-        "Broadcaster (offchain): push segments to {url}/live/<stream>/<seq>.ts, play \
-         {url}/stream/<stream>.m3u8; orchestrators {}; ladder {}; datadir {}",
+        "Broadcaster (offchain): publish RTMP to {rtmp_url}/<stream> or push segments to \
+         {url}/live/<stream>/<seq>.ts, play {url}/stream/<stream>.m3u8; orchestrators {}; \
+         ladder {}; datadir {}",
         orchestrators.join(","),
         profiles
             .iter()
@@ -124,5 +159,11 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
         },
         log,
     ));
-    Ok(StartedBroadcaster { url, listener, b })
+    Ok(StartedBroadcaster {
+        url,
+        rtmp_url,
+        rtmp_addr,
+        listener,
+        b,
+    })
 }

@@ -1,9 +1,9 @@
 //! `livepeer demo` (the node's main job): a local live stream through B, O and T. An orchestrator
 //! that transcodes itself and a broadcaster start in this process on free local ports (offchain,
-//! embedded defaults); the ffmpeg CLI pushes a generated 720p30 test pattern with a tone over HTTP
-//! (its HLS muxer `PUT`ting 2 s segments, as in go-livepeer's docs); each segment goes B → O over
-//! TLS, is transcoded to the default ladder and comes back; ffprobe then plays the B's HLS
-//! output. Finally both event logs are verified and replayed.
+//! embedded defaults); the ffmpeg CLI publishes a generated 720p30 test pattern with a tone over
+//! RTMP; the B cuts it into 2 s segments, each goes B → O over TLS, is transcoded to the default
+//! ladder and comes back; ffprobe then plays the B's HLS output. Finally both event logs are
+//! verified and replayed.
 
 use super::{logcmd, replay, ToolError};
 use crate::cli::{parse_from, DemoArgs, NodeArgs};
@@ -58,10 +58,13 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
                 o_uri.trim_start_matches("https://"),
                 "-httpAddr",
                 "127.0.0.1:0",
+                "-rtmpAddr",
+                "127.0.0.1:0",
             ])?,
         )
         .await?;
         let url = b.url.clone();
+        let rtmp_url = b.rtmp_url.clone();
         let b_handle = b.broadcaster();
         let b_from = b_handle.log().head().next_seq;
         let o_from = o_handle.pm().log().head().next_seq;
@@ -74,10 +77,10 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
             let _ = b_stopped.await;
         }));
 
-        let push = format!("{url}/live/demo");
+        let publish = format!("{rtmp_url}/demo");
         println!(
             "demo: $ ffmpeg -re -f lavfi -i testsrc2=size=1280x720:rate=30 -f lavfi -i sine \
-             -t {secs} -c:v libx264 -g 60 -c:a aac -f hls -hls_time 2 -method PUT {push}/%d.ts"
+             -t {secs} -c:v libx264 -g 60 -c:a aac -f flv {publish}"
         );
         let status = tokio::process::Command::new("ffmpeg")
             .args(["-hide_banner", "-loglevel", "error", "-re"])
@@ -88,24 +91,17 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
                 "-c:v", "libx264", "-preset", "veryfast", "-pix_fmt", "yuv420p",
             ])
             .args(["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"])
-            .args(["-c:a", "aac", "-b:a", "96k"])
-            .args(["-f", "hls", "-hls_time", "2", "-hls_list_size", "0"])
-            .args(["-method", "PUT", "-hls_segment_filename"])
-            .arg(format!("{push}/%d.ts"))
-            .arg(format!("{push}/index.m3u8"))
+            .args(["-c:a", "aac", "-b:a", "96k", "-f", "flv"])
+            .arg(&publish)
             .status()
             .await
             .map_err(|e| format!("cannot run ffmpeg: {e}"))?;
         if !status.success() {
             return Err::<bool, ToolError>(format!("ffmpeg exited with {status}").into());
         }
-        // ffmpeg does not wait for the B's answers: wait for the last segments to come back.
+        // The last segment is cut when the publisher leaves: wait for the stream's end.
         let log = b_handle.log().clone();
-        let done = |_: &()| {
-            count(&log, b_from, |e| {
-                matches!(e, Event::SegmentTranscoded(_) | Event::SegmentFailed(_))
-            }) >= segments
-        };
+        let done = |_: &()| count(&log, b_from, |e| matches!(e, Event::StreamEnded(_))) > 0;
         for _ in 0..240 {
             if done(&()) {
                 break;
