@@ -71,6 +71,15 @@ async fn connection<IO>(io: IO, peer: SocketAddr, app: axum::Router)
 where
     IO: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    // The peer's address, where tonic looks for it (`Request::remote_addr`).
+    let app = tower::ServiceExt::map_request(app, move |mut req: axum::http::Request<_>| {
+        req.extensions_mut()
+            .insert(tonic::transport::server::TcpConnectInfo {
+                local_addr: None,
+                remote_addr: Some(peer),
+            });
+        req
+    });
     let service = TowerToHyperService::new(app);
     let mut builder = auto::Builder::new(TokioExecutor::new());
     builder.http1().half_close(true);

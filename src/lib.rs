@@ -22,6 +22,7 @@
 //! - [`httpd`]: the one accept loop behind every listener (TLS or plain, HTTP/1.1 or HTTP/2).
 //! - [`node`]: wiring: restoring projections from checkpoints (later the node's tasks).
 //! - [`cli`]: command-line parsing, with go-livepeer's single-dash flag style.
+//! - [`worker`]: the transcoder role (T) as its own process, attached to an O.
 //! - [`tools`]: operator commands over the log (`log verify|dump|stats`, `replay`, `bench log`,
 //!   the demo).
 //!
@@ -44,3 +45,4 @@ pub mod pm_bench;
 pub mod pm_service;
 pub mod projections;
 pub mod tools;
+pub mod worker;

@@ -75,9 +75,10 @@ async fn start_o(max_sessions: u32) -> RunningO {
             pixels_per_unit: 1,
             max_sessions,
             version: "test".into(),
+            orch_secret: None,
         },
         AuthKey::derive(&secret),
-        transcoder,
+        Some(transcoder),
         pm.clone(),
     ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -4,6 +4,7 @@
 //! modules never name a generated type.
 //!
 //! - [`proto`]: the generated `net` package (messages, servers, clients), included once.
+//! - [`multipart`]: `multipart/mixed` bodies (T results, B push answers), written and read.
 //! - [`payment`]: the `Livepeer-Payment` header (base64 of `net.Payment`) ↔ `pm::wire::WirePayment`.
 //! - [`redeemer`]: `net.Ticket` and the max-float messages of the redeemer service.
 //! - [`segment`]: the `Livepeer-Segment` header (base64 of `net.SegData`) ↔ `segment::SegMeta`
@@ -11,6 +12,7 @@
 //! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
 //!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
 
+pub mod multipart;
 pub mod payment;
 pub mod proto;
 pub mod redeemer;

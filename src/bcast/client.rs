@@ -70,35 +70,39 @@ fn host_port(uri: &str) -> Result<(String, u16), ClientError> {
     Ok((host.to_string(), port.parse().map_err(|_| bad())?))
 }
 
+/// A gRPC channel to the O at `uri` (`https://host:port`) over TLS without certificate checks
+/// (as go-livepeer's clients), used by Bs and Ts.
+pub async fn tls_channel(uri: &str) -> Result<Channel, ClientError> {
+    let (host, port) = host_port(uri)?;
+    let tls = tokio_rustls::TlsConnector::from(insecure_client_config(true)?);
+    let connect_err = |detail: String| ClientError::Connect {
+        uri: uri.to_string(),
+        detail,
+    };
+    // The TLS is ours (the connector below), so the endpoint itself is plain.
+    let endpoint = Endpoint::from_shared(format!("http://{host}:{port}"))
+        .map_err(|e| connect_err(e.to_string()))?
+        .connect_timeout(GRPC_CONNECT_TIMEOUT);
+    endpoint
+        .connect_with_connector(tower::service_fn(move |_: tonic::transport::Uri| {
+            let (tls, h) = (tls.clone(), host.clone());
+            async move {
+                let tcp = tokio::net::TcpStream::connect((h.as_str(), port)).await?;
+                tcp.set_nodelay(true)?;
+                let name = rustls::pki_types::ServerName::try_from(h)
+                    .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+                let s = tls.connect(name, tcp).await?;
+                Ok::<_, std::io::Error>(TokioIo::new(s))
+            }
+        }))
+        .await
+        .map_err(|e| connect_err(format!("{e}: {:?}", std::error::Error::source(&e))))
+}
+
 impl OrchClient {
     /// Connects to the O at `uri` (`https://host:port`).
     pub async fn connect(uri: &str) -> Result<Self, ClientError> {
-        let (host, port) = host_port(uri)?;
-        let tls = tokio_rustls::TlsConnector::from(insecure_client_config(true)?);
-        let connect_err = |detail: String| ClientError::Connect {
-            uri: uri.to_string(),
-            detail,
-        };
-        // The TLS is ours (the connector below), so the endpoint itself is plain.
-        let endpoint = Endpoint::from_shared(format!("http://{host}:{port}"))
-            .map_err(|e| connect_err(e.to_string()))?
-            .connect_timeout(GRPC_CONNECT_TIMEOUT)
-            .timeout(GRPC_TIMEOUT);
-        let (h, p) = (host.clone(), port);
-        let channel = endpoint
-            .connect_with_connector(tower::service_fn(move |_: tonic::transport::Uri| {
-                let (tls, h) = (tls.clone(), h.clone());
-                async move {
-                    let tcp = tokio::net::TcpStream::connect((h.as_str(), p)).await?;
-                    tcp.set_nodelay(true)?;
-                    let name = rustls::pki_types::ServerName::try_from(h)
-                        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
-                    let s = tls.connect(name, tcp).await?;
-                    Ok::<_, std::io::Error>(TokioIo::new(s))
-                }
-            }))
-            .await
-            .map_err(|e| connect_err(format!("{e}: {:?}", std::error::Error::source(&e))))?;
+        let channel = tls_channel(uri).await?;
         let http = reqwest::Client::builder()
             .danger_accept_invalid_certs(true)
             .connect_timeout(Duration::from_secs(2))
@@ -116,6 +120,8 @@ impl OrchClient {
         req: net::OrchestratorRequest,
     ) -> Result<net::OrchestratorInfo, ClientError> {
         let mut grpc = self.grpc.clone();
+        let mut req = tonic::Request::new(req);
+        req.set_timeout(GRPC_TIMEOUT);
         Ok(grpc.get_orchestrator(req).await?.into_inner())
     }
 

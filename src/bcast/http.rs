@@ -4,6 +4,7 @@
 //! `/stream/<manifest>/<rendition>/<seq>.ts`.
 
 use super::broadcaster::{Broadcaster, PushedRendition};
+use crate::api::multipart::Part;
 use crate::log::LogStore;
 use axum::{
     body::Bytes,
@@ -90,23 +91,27 @@ async fn push<S: LogStore>(
 
 /// RFC 1341 parts, one per rendition, with go-livepeer's part headers.
 pub fn multipart(boundary: &str, seq: u64, renditions: &[PushedRendition]) -> Vec<u8> {
-    let mut out = Vec::new();
-    for r in renditions {
-        let file = format!("{}_{seq}.ts", r.name);
-        out.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Type: video/mp2t; name=\"{file}\"\r\nContent-Length: {}\r\n\
-                 Content-Disposition: attachment; filename=\"{file}\"\r\nRendition-Name: {}\r\n\r\n",
-                r.data.len(),
-                r.name
-            )
-            .as_bytes(),
-        );
-        out.extend_from_slice(&r.data);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    out
+    let parts: Vec<Part> = renditions
+        .iter()
+        .map(|r| {
+            let file = format!("{}_{seq}.ts", r.name);
+            Part {
+                headers: vec![
+                    (
+                        "Content-Type".into(),
+                        format!("video/mp2t; name=\"{file}\""),
+                    ),
+                    (
+                        "Content-Disposition".into(),
+                        format!("attachment; filename=\"{file}\""),
+                    ),
+                    ("Rendition-Name".into(), r.name.clone()),
+                ],
+                body: r.data.to_vec(),
+            }
+        })
+        .collect();
+    crate::api::multipart::write(boundary, &parts)
 }
 
 async fn stream<S: LogStore>(
@@ -162,9 +167,9 @@ mod tests {
         );
         assert_eq!(
             String::from_utf8(body).unwrap(),
-            "--XYZ\r\nContent-Type: video/mp2t; name=\"P144p30fps16x9_12.ts\"\r\nContent-Length: 3\r\n\
+            "--XYZ\r\nContent-Type: video/mp2t; name=\"P144p30fps16x9_12.ts\"\r\n\
              Content-Disposition: attachment; filename=\"P144p30fps16x9_12.ts\"\r\n\
-             Rendition-Name: P144p30fps16x9\r\n\r\nabc\r\n--XYZ--\r\n"
+             Rendition-Name: P144p30fps16x9\r\nContent-Length: 3\r\n\r\nabc\r\n--XYZ--\r\n"
         );
     }
 }

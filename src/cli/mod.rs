@@ -50,6 +50,9 @@ pub struct NodeArgs {
     /// port (default: every interface on the serviceAddr port).
     #[arg(long = "httpAddr")]
     pub http_addr: Option<String>,
+    /// Shared secret between an O and its remote transcoders.
+    #[arg(long = "orchSecret")]
+    pub orch_secret: Option<String>,
     /// Most concurrent transcoding sessions.
     #[arg(long = "maxSessions", default_value_t = 10)]
     pub max_sessions: u32,

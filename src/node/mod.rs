@@ -1,9 +1,10 @@
 //! Wiring: opening the log, restoring projections from checkpoints, and running the node in its
-//! roles (`orchestrator`, `broadcaster`).
+//! roles (`orchestrator`, `broadcaster`, `transcoder`).
 
 pub mod broadcaster;
 pub mod orchestrator;
 pub mod state;
+pub mod transcoder;
 
 use crate::{cli::NodeArgs, tools::ToolError};
 use std::{path::Path, process::ExitCode};
@@ -21,11 +22,7 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
     }
     if !args.orchestrator {
         if args.transcoder {
-            return Err(
-                "-transcoder alone (a remote transcoder for an O) is not supported yet; \
-                        run -orchestrator -transcoder"
-                    .into(),
-            );
+            return transcoder::run(args);
         }
         return Err(
             "nothing to run: pass -orchestrator -transcoder or -broadcaster -orchAddr \
@@ -33,10 +30,11 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
                 .into(),
         );
     }
-    if !args.transcoder {
+    if !args.transcoder && args.orch_secret.is_none() {
         return Err(
-            "-orchestrator without -transcoder needs remote transcoders, which are \
-                    not supported yet; add -transcoder to transcode on this O"
+            "-orchestrator without -transcoder transcodes on remote transcoders: give it \
+             -orchSecret (and start them with -transcoder -orchAddr -orchSecret), or add \
+             -transcoder to transcode on this O"
                 .into(),
         );
     }

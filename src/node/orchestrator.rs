@@ -81,13 +81,17 @@ impl StartedOrchestrator {
 pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, ToolError> {
     std::fs::create_dir_all(datadir)?;
     crate::media::init()?;
-    let transcoder = Arc::new(session_manager(
-        DEFAULT_TRANSCODING_OPTIONS,
-        Container::MpegTs,
-        &args.x264_preset,
-        args.nvidia.as_deref(),
-        SessionLimits::default(),
-    )?);
+    let transcoder: Option<Arc<dyn crate::media::Transcoder>> = if args.transcoder {
+        Some(Arc::new(session_manager(
+            DEFAULT_TRANSCODING_OPTIONS,
+            Container::MpegTs,
+            &args.x264_preset,
+            args.nvidia.as_deref(),
+            SessionLimits::default(),
+        )?))
+    } else {
+        None
+    };
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = crate::keystore::load_or_create_rand_secret(datadir)?;
     let pm = Arc::new(PmService::open(log, Default::default(), secret.clone())?);
@@ -114,6 +118,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
             pixels_per_unit: args.pixels_per_unit,
             max_sessions: args.max_sessions,
             version: env!("CARGO_PKG_VERSION").into(),
+            orch_secret: args.orch_secret.clone(),
         },
         AuthKey::derive(&secret),
         transcoder,
@@ -121,7 +126,12 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
     ));
     println!(
         "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {bound}), \
-         datadir {}",
+         transcoding {}, datadir {}",
+        match (args.transcoder, args.orch_secret.is_some()) {
+            (true, true) => "on remote transcoders when attached, else itself",
+            (true, false) => "itself",
+            _ => "on remote transcoders (-orchSecret)",
+        },
         datadir.display()
     );
     Ok(StartedOrchestrator {

@@ -36,3 +36,25 @@ impl<S: LogStore> orchestrator_server::Orchestrator for OrchestratorGrpc<S> {
         Ok(Response::new(net::PingPong { value: Vec::new() }))
     }
 }
+
+/// The `net.Transcoder` service: remote transcoders register here.
+pub struct TranscoderGrpc<S: LogStore>(pub Arc<Orchestrator<S>>);
+
+#[tonic::async_trait]
+impl<S: LogStore> net::transcoder_server::Transcoder for TranscoderGrpc<S> {
+    type RegisterTranscoderStream =
+        tokio_stream::wrappers::ReceiverStream<Result<net::NotifySegment, Status>>;
+
+    async fn register_transcoder(
+        &self,
+        req: Request<net::RegisterRequest>,
+    ) -> Result<Response<Self::RegisterTranscoderStream>, Status> {
+        let addr = req
+            .remote_addr()
+            .map_or_else(|| "unknown".to_string(), |a| a.to_string());
+        let rx = self.0.remote().register(req.get_ref(), addr)?;
+        Ok(Response::new(tokio_stream::wrappers::ReceiverStream::new(
+            rx,
+        )))
+    }
+}

@@ -1,7 +1,11 @@
-//! The O's HTTP routes on the gRPC port (facts §2.1): `POST /segment`, `GET /stream/...` (the
-//! stored renditions) and `/healthz`.
+//! The O's HTTP routes on the gRPC port (facts §2.1): `POST /segment`, `POST /transcodeResults`
+//! (remote transcoders), `GET /stream/...` (stored renditions, and inputs for remote Ts) and
+//! `/healthz`.
 
-use super::service::{Orchestrator, Refusal, MAX_SEGMENT_BYTES};
+use super::{
+    remote::RemoteRendition,
+    service::{Orchestrator, Refusal, MAX_SEGMENT_BYTES},
+};
 use crate::api::{payment::PAYMENT_HEADER, segment::SEGMENT_HEADER};
 use crate::log::LogStore;
 use axum::{
@@ -28,6 +32,7 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
 pub fn router<S: LogStore>(o: Arc<Orchestrator<S>>) -> Router {
     Router::new()
         .route("/segment", post(segment::<S>))
+        .route("/transcodeResults", post(transcode_results::<S>))
         .route("/stream/{*path}", get(stream::<S>))
         .route("/healthz", get(|| async { "OK" }))
         .layer(DefaultBodyLimit::max(MAX_SEGMENT_BYTES))
@@ -82,6 +87,53 @@ async fn fetch(url: &[u8]) -> Result<Bytes, Refusal> {
         return Err(bad(()));
     }
     resp.bytes().await.map_err(|_| bad(()))
+}
+
+/// A remote T's results (facts §2.3): `Authorization: Livepeer-Transcoder-1.0`, the O's secret in
+/// `Credentials`, the task in `TaskId`, and either `multipart/mixed` renditions (each part with its
+/// `Pixels`) or `livepeer/transcoding-error` with the error text.
+async fn transcode_results<S: LogStore>(
+    State(o): State<Arc<Orchestrator<S>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let text = |status: StatusCode, t: &str| (status, t.to_string()).into_response();
+    if header_str(&headers, "Authorization") != "Livepeer-Transcoder-1.0"
+        || !o.remote().secret_ok(header_str(&headers, "Credentials"))
+    {
+        return text(StatusCode::UNAUTHORIZED, "Unauthorized");
+    }
+    let Ok(task) = header_str(&headers, "TaskId").parse::<i64>() else {
+        return text(StatusCode::BAD_REQUEST, "Invalid Task ID");
+    };
+    let content_type = header_str(&headers, header::CONTENT_TYPE.as_str());
+    let result = if content_type.starts_with("livepeer/transcoding-error") {
+        Err(String::from_utf8_lossy(&body).into_owned())
+    } else if content_type.starts_with("multipart/mixed") {
+        let parts = match crate::api::multipart::boundary(content_type)
+            .and_then(|b| crate::api::multipart::read(&b, &body))
+        {
+            Ok(p) => p,
+            Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
+        };
+        let mut renditions = Vec::new();
+        for p in parts {
+            let Some(pixels) = p.header("Pixels").and_then(|v| v.parse::<u64>().ok()) else {
+                return text(StatusCode::BAD_REQUEST, "Invalid Pixels");
+            };
+            renditions.push(RemoteRendition {
+                data: p.body,
+                pixels,
+            });
+        }
+        Ok(renditions)
+    } else {
+        return text(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
+    };
+    if !o.remote().complete(task, result) {
+        tracing::debug!("transcode result for task {task}, which nobody awaits");
+    }
+    text(StatusCode::OK, "OK")
 }
 
 async fn stream<S: LogStore>(

@@ -14,6 +14,7 @@ pub mod auth;
 pub mod caps;
 pub mod grpc;
 pub mod http;
+pub mod remote;
 pub mod server;
 pub mod service;
 pub mod store;

@@ -7,15 +7,20 @@
 //! payments are not required, as the reference does without an Ethereum client. Payments (the
 //! `PmService` behind the log) plug in between the capacity check and the body read.
 
-use super::{auth::AuthKey, caps, store::RenditionStore};
+use super::{
+    auth::AuthKey,
+    caps,
+    remote::{RemoteRendition, RemoteTranscoders},
+    store::RenditionStore,
+};
 use crate::api::{
     payment::decode_payment_header,
     proto::net,
-    segment::{auth_token_to_proto, decode_segment_header, SegMeta},
+    segment::{auth_token_to_proto, decode_segment_header, seg_meta_to_proto, SegMeta},
 };
 use crate::events::{Event, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded, Worker};
 use crate::log::LogStore;
-use crate::media::{SegmentInput, Transcoder};
+use crate::media::{RenditionOutput, SegmentInput, SegmentOutput, Transcoder, VideoProfile};
 use crate::pm_service::PmService;
 use std::{
     collections::BTreeMap,
@@ -25,6 +30,33 @@ use std::{
 
 /// `MaxSegSize`: 300 s × 1 MB/s.
 pub const MAX_SEGMENT_BYTES: usize = 300_000_000;
+
+/// The store's name for a segment's input, fetched by remote Ts.
+pub const SOURCE: &str = "source";
+
+/// A remote T's renditions as the transcoder's output (sizes read back from the segments).
+fn remote_output(profiles: &[VideoProfile], r: Vec<RemoteRendition>) -> SegmentOutput {
+    SegmentOutput {
+        renditions: profiles
+            .iter()
+            .zip(r)
+            .map(|(p, r)| {
+                let (width, height) =
+                    crate::media::probe::rendition_size(&r.data).unwrap_or((0, 0));
+                RenditionOutput {
+                    name: p.name.clone(),
+                    width,
+                    height,
+                    frames: 0,
+                    pixels: r.pixels,
+                    data: r.data,
+                    busy_s: 0.0,
+                }
+            })
+            .collect(),
+        ..Default::default()
+    }
+}
 
 /// `transcodeLoopTimeout`: a session without segments for this long is closed.
 pub const SESSION_IDLE: Duration = Duration::from_secs(70);
@@ -42,6 +74,8 @@ pub struct OrchConfig {
     pub max_sessions: u32,
     /// Version string advertised in capabilities.
     pub version: String,
+    /// `-orchSecret`: remote transcoders must present it (none attach without one).
+    pub orch_secret: Option<String>,
 }
 
 /// A refusal: the HTTP status and the text go-livepeer sends.
@@ -64,7 +98,8 @@ fn refuse(status: u16, text: impl std::fmt::Display) -> Refusal {
 pub struct Orchestrator<S: LogStore> {
     cfg: OrchConfig,
     auth: AuthKey,
-    transcoder: Arc<dyn Transcoder>,
+    transcoder: Option<Arc<dyn Transcoder>>,
+    remote: Arc<RemoteTranscoders>,
     store: RenditionStore,
     pm: Arc<PmService<S>>,
     sessions: Mutex<BTreeMap<String, Instant>>,
@@ -83,14 +118,16 @@ fn now_ms() -> u64 {
 }
 
 impl<S: LogStore> Orchestrator<S> {
-    /// An O over its event log (through the payment service), transcoder and auth key.
+    /// An O over its event log (through the payment service) and auth key, transcoding with
+    /// its own `transcoder` (`-transcoder`) and/or the remote Ts that attach.
     pub fn new(
         cfg: OrchConfig,
         auth: AuthKey,
-        transcoder: Arc<dyn Transcoder>,
+        transcoder: Option<Arc<dyn Transcoder>>,
         pm: Arc<PmService<S>>,
     ) -> Self {
         Orchestrator {
+            remote: RemoteTranscoders::new(cfg.orch_secret.clone()),
             cfg,
             auth,
             transcoder,
@@ -103,6 +140,11 @@ impl<S: LogStore> Orchestrator<S> {
     /// The configuration.
     pub fn config(&self) -> &OrchConfig {
         &self.cfg
+    }
+
+    /// The remote transcoders attached to this O.
+    pub fn remote(&self) -> &Arc<RemoteTranscoders> {
+        &self.remote
     }
 
     /// The payment service, and through it the O's event log.
@@ -148,9 +190,16 @@ impl<S: LogStore> Orchestrator<S> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(id);
-            self.transcoder.end(id);
-            self.store.end(id);
+            self.free_session(id);
         }
+    }
+
+    fn free_session(&self, id: &str) {
+        if let Some(t) = &self.transcoder {
+            t.end(id);
+        }
+        self.remote.end_session(id);
+        self.store.end(id);
     }
 
     /// Closes sessions idle longer than [`SESSION_IDLE`]; returns how many.
@@ -163,8 +212,7 @@ impl<S: LogStore> Orchestrator<S> {
             .collect();
         for k in &idle {
             map.remove(k);
-            self.transcoder.end(k);
-            self.store.end(k);
+            self.free_session(k);
         }
         idle.len()
     }
@@ -229,13 +277,7 @@ impl<S: LogStore> Orchestrator<S> {
         })])
         .await?;
         let started = Instant::now();
-        let transcoder = self.transcoder.clone();
-        let (key, profiles) = (session.clone(), meta.profiles.clone());
-        let result = tokio::task::spawn_blocking(move || {
-            transcoder.transcode(&key, &profiles, SegmentInput::Bytes(body.to_vec()))
-        })
-        .await
-        .map_err(|e| refuse(500, format!("transcode task failed: {e}")))?;
+        let result = self.run_transcode(&session, &meta, body).await?;
         let token = meta.auth_token.as_ref().map(auth_token_to_proto);
         let mut out = net::TranscodeResult {
             seq: meta.seq,
@@ -243,7 +285,7 @@ impl<S: LogStore> Orchestrator<S> {
             result: None,
         };
         match result {
-            Ok(seg) => {
+            Ok((seg, worker)) => {
                 let renditions: Vec<Rendition> = seg
                     .renditions
                     .iter()
@@ -276,7 +318,7 @@ impl<S: LogStore> Orchestrator<S> {
                 self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
                     stream,
                     seq_no,
-                    worker: Worker::Local,
+                    worker,
                     renditions,
                     took_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
                 })])
@@ -291,14 +333,65 @@ impl<S: LogStore> Orchestrator<S> {
                 self.record(vec![Event::SegmentFailed(SegmentFailed {
                     stream,
                     seq_no,
-                    reason: e.to_string(),
-                    retryable: !e.is_bad_input(),
+                    reason: e.clone(),
+                    retryable: true,
                 })])
                 .await?;
-                out.result = Some(net::transcode_result::Result::Error(e.to_string()));
+                out.result = Some(net::transcode_result::Result::Error(e));
             }
         }
         Ok(out)
+    }
+
+    /// Transcodes on a remote T when one is attached, else on this O's own transcoder.
+    async fn run_transcode(
+        &self,
+        session: &str,
+        meta: &SegMeta,
+        body: bytes::Bytes,
+    ) -> Result<Result<(SegmentOutput, Worker), String>, Refusal> {
+        let task_failed = |e| refuse(500, format!("transcode task failed: {e}"));
+        if self.remote.count() > 0 {
+            // The T fetches the input from this O, like a rendition.
+            let paths = self
+                .store
+                .put(session, meta.seq, vec![(SOURCE.to_string(), body)]);
+            let url = paths
+                .first()
+                .map(|p| format!("{}/stream/{p}", self.cfg.service_uri))
+                .unwrap_or_default();
+            let mut seg_data = seg_meta_to_proto(meta);
+            seg_data.hash.clear();
+            let notify = net::NotifySegment {
+                url,
+                seg_data: Some(seg_data),
+                task_id: 0,
+                profiles: b"invalid".to_vec(),
+                orch_id: "offchain".into(),
+            };
+            let timeout =
+                Duration::from_millis(4 * u64::from(meta.duration_ms)).max(Duration::from_secs(8));
+            let (remote, key) = (self.remote.clone(), session.to_string());
+            let profiles = meta.profiles.clone();
+            let got = tokio::task::spawn_blocking(move || {
+                remote
+                    .transcode(&key, notify, timeout)
+                    .map(|(r, addr)| (remote_output(&profiles, r), Worker::Transcoder { addr }))
+            })
+            .await
+            .map_err(task_failed)?;
+            return Ok(got.map_err(|e| e.to_string()));
+        }
+        let Some(transcoder) = self.transcoder.clone() else {
+            return Ok(Err(super::remote::RemoteError::NoTranscoders.to_string()));
+        };
+        let (key, profiles) = (session.to_string(), meta.profiles.clone());
+        let got = tokio::task::spawn_blocking(move || {
+            transcoder.transcode(&key, &profiles, SegmentInput::Bytes(body.to_vec()))
+        })
+        .await
+        .map_err(task_failed)?;
+        Ok(got.map(|o| (o, Worker::Local)).map_err(|e| e.to_string()))
     }
 
     async fn record(&self, events: Vec<Event>) -> Result<(), Refusal> {

@@ -1,14 +1,17 @@
-//! `livepeer demo` (the node's main job): a local live stream through B, O and T. An orchestrator
-//! that transcodes itself and a broadcaster start in this process on free local ports (offchain,
-//! embedded defaults); the ffmpeg CLI publishes a generated 720p30 test pattern with a tone over
+//! `livepeer demo` (the node's main job): a local live stream through B, O and T. An orchestrator,
+//! a transcoder attached to it over gRPC (`-orchSecret`) and a broadcaster start in this process on
+//! free local ports (offchain, embedded defaults); the ffmpeg CLI publishes a generated 720p30 test pattern with a tone over
 //! RTMP; the B cuts it into 2 s segments, each goes B → O over TLS, is transcoded to the default
-//! ladder and comes back; ffprobe then plays the B's HLS output. Finally both event logs are
+//! ladder by the T (fetching the input from the O, posting renditions back) and comes back; ffprobe then plays the B's HLS output. Finally both event logs are
 //! verified and replayed.
 
 use super::{logcmd, replay, ToolError};
 use crate::cli::{parse_from, DemoArgs, NodeArgs};
 use crate::events::Event;
-use crate::node::{broadcaster, orchestrator};
+use crate::node::{broadcaster, orchestrator, transcoder};
+
+/// The shared secret between the demo's O and T.
+const DEMO_SECRET: &str = "demo-orch-secret";
 use std::{path::Path, process::ExitCode, time::Duration};
 
 fn node_args(args: &[&str]) -> Result<NodeArgs, ToolError> {
@@ -42,7 +45,8 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
             &o_dir,
             &node_args(&[
                 "-orchestrator",
-                "-transcoder",
+                "-orchSecret",
+                DEMO_SECRET,
                 "-serviceAddr",
                 "127.0.0.1:0",
             ])?,
@@ -50,6 +54,22 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         .await?;
         let o_uri = o.uri.clone();
         let o_handle = o.orchestrator();
+        // The T: its own transcoder sessions, attached to the O over gRPC like a separate process.
+        let t_args = node_args(&[
+            "-transcoder",
+            "-orchAddr",
+            o_uri.trim_start_matches("https://"),
+            "-orchSecret",
+            DEMO_SECRET,
+        ])?;
+        let (stop_t, t_stopped) = tokio::sync::oneshot::channel::<()>();
+        let t_task = tokio::spawn(crate::worker::run(
+            transcoder::config(&t_args)?,
+            transcoder::transcoder(&t_args)?,
+            async {
+                let _ = t_stopped.await;
+            },
+        ));
         let b = broadcaster::start(
             &b_dir,
             &node_args(&[
@@ -73,6 +93,15 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         let o_task = tokio::spawn(o.serve(async {
             let _ = o_stopped.await;
         }));
+        for _ in 0..100 {
+            if o_handle.remote().count() > 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if o_handle.remote().count() == 0 {
+            return Err("the transcoder did not attach to the orchestrator".into());
+        }
         let b_task = tokio::spawn(b.serve(async {
             let _ = b_stopped.await;
         }));
@@ -141,6 +170,8 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         drop((log, b_handle, o_handle));
         let _ = stop_b.send(());
         let _ = b_task.await;
+        let _ = stop_t.send(());
+        let _ = t_task.await;
         let _ = stop_o.send(());
         let _ = o_task.await;
         Ok(transcoded == segments && failed == 0 && playable)

@@ -1,0 +1,56 @@
+//! `livepeer -transcoder -orchAddr HOST:PORT -orchSecret S`: a standalone T serving one O.
+
+use crate::cli::NodeArgs;
+use crate::media::{
+    cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
+};
+use crate::tools::ToolError;
+use crate::worker::{self, WorkerConfig};
+use std::{process::ExitCode, sync::Arc};
+
+/// The T's settings from its flags.
+pub fn config(args: &NodeArgs) -> Result<WorkerConfig, ToolError> {
+    let orch = args
+        .orch_addr
+        .as_deref()
+        .and_then(|a| a.split(',').map(str::trim).find(|a| !a.is_empty()))
+        .ok_or("-transcoder on its own needs -orchAddr HOST:PORT of its orchestrator")?;
+    let secret = args
+        .orch_secret
+        .clone()
+        .ok_or("-transcoder needs -orchSecret, the secret its orchestrator was started with")?;
+    let orch_uri = if orch.starts_with("https://") {
+        orch.to_string()
+    } else {
+        format!("https://{orch}")
+    };
+    Ok(WorkerConfig {
+        orch_uri,
+        secret,
+        capacity: i64::from(args.max_sessions.max(1)),
+    })
+}
+
+/// Builds the T's local transcoder sessions.
+pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, ToolError> {
+    crate::media::init()?;
+    Ok(Arc::new(session_manager(
+        DEFAULT_TRANSCODING_OPTIONS,
+        Container::MpegTs,
+        &args.x264_preset,
+        args.nvidia.as_deref(),
+        SessionLimits::default(),
+    )?))
+}
+
+/// Runs the T until interrupted.
+pub fn run(args: &NodeArgs) -> Result<ExitCode, ToolError> {
+    let cfg = config(args)?;
+    let t = transcoder(args)?;
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(worker::run(cfg, t, async {
+        let _ = tokio::signal::ctrl_c().await;
+    }));
+    println!("Transcoder stopped");
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,206 @@
+//! An O with a remote T (facts §2.3), over real TLS: the T registers with the O's secret, takes
+//! segments from the stream, fetches their input from the O and posts renditions back; the O's
+//! checks on registration and on `/transcodeResults` answer as go-livepeer's do.
+#![allow(clippy::unwrap_used)]
+
+mod media_support;
+
+use ethers_core::utils::keccak256;
+use livepeer::{
+    api::{
+        proto::net::{self, transcoder_client::TranscoderClient},
+        segment::{auth_token_from_proto, SegMeta},
+    },
+    bcast::client::{tls_channel, OrchClient},
+    events::{Event, Worker},
+    media::{Container, VideoProfile},
+    node,
+};
+use media_support::{probe, source, write};
+use std::time::Duration;
+
+fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
+    let mut argv = vec!["livepeer".to_string()];
+    argv.extend(args.iter().map(|s| s.to_string()));
+    livepeer::cli::parse_from(argv).unwrap().node
+}
+
+fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
+    SegMeta {
+        manifest_id: "remote".into(),
+        seq,
+        hash: keccak256(body),
+        sig: Vec::new(),
+        duration_ms: 2000,
+        profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
+        container: Container::MpegTs,
+        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        capabilities: Vec::new(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_go_through_a_remote_transcoder() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = node::orchestrator::start(
+        &d.join("o"),
+        &node_args(&[
+            "-orchestrator",
+            "-orchSecret",
+            "sesame",
+            "-serviceAddr",
+            "127.0.0.1:0",
+        ]),
+    )
+    .await
+    .unwrap();
+    let uri = o.uri.clone();
+    let handle = o.orchestrator();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(o.serve(async {
+        let _ = stopped.await;
+    }));
+    let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", true, &[])).unwrap();
+    let b = OrchClient::connect(&uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let t = std::time::Duration::from_secs(60);
+
+    // No T yet: the segment is answered with the reference's error.
+    let res = b
+        .submit_segment(&info.transcoder, &meta(&info, 0, &seg), "", seg.clone(), t)
+        .await
+        .unwrap();
+    assert_eq!(
+        res.result,
+        Some(net::transcode_result::Result::Error(
+            "no transcoders available".into()
+        ))
+    );
+
+    // Registration checks.
+    let mut grpc = TranscoderClient::new(tls_channel(&uri).await.unwrap());
+    let bad = grpc
+        .register_transcoder(net::RegisterRequest {
+            secret: "wrong".into(),
+            capacity: 1,
+            capabilities: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.message(), "invalid secret");
+    let zero = grpc
+        .register_transcoder(net::RegisterRequest {
+            secret: "sesame".into(),
+            capacity: 0,
+            capabilities: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(zero.message(), "zero capacity");
+
+    // A T attaches and transcodes.
+    let t_args = node_args(&[
+        "-transcoder",
+        "-orchAddr",
+        uri.trim_start_matches("https://"),
+        "-orchSecret",
+        "sesame",
+    ]);
+    let (stop_t, t_stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(livepeer::worker::run(
+        node::transcoder::config(&t_args).unwrap(),
+        node::transcoder::transcoder(&t_args).unwrap(),
+        async {
+            let _ = t_stopped.await;
+        },
+    ));
+    for _ in 0..100 {
+        if handle.remote().count() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(handle.remote().count(), 1);
+    let res = b
+        .submit_segment(&info.transcoder, &meta(&info, 1, &seg), "", seg.clone(), t)
+        .await
+        .unwrap();
+    let Some(net::transcode_result::Result::Data(data)) = res.result else {
+        panic!("no data: {:?}", res.result)
+    };
+    let bytes = b.download(&data.segments[0].url).await.unwrap();
+    let facts = probe(&write(d, "r.ts", &bytes));
+    assert_eq!(facts.frame_sizes.len(), 60);
+    assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
+    assert_eq!(
+        facts.pixels() as i64,
+        data.segments[0].pixels,
+        "the T's pixel count is billed"
+    );
+    let worker_of = handle
+        .pm()
+        .log()
+        .read(0, u64::MAX)
+        .filter_map(|r| match r.unwrap().envelope.event {
+            Event::SegmentTranscoded(s) => Some(s.worker),
+            _ => None,
+        })
+        .last()
+        .unwrap();
+    assert!(
+        matches!(&worker_of, Worker::Transcoder { addr } if addr.starts_with("127.0.0.1:")),
+        "{worker_of:?}"
+    );
+
+    // /transcodeResults refusals.
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let post = |creds: &str, task: &str, ct: &str| {
+        http.post(format!("{uri}/transcodeResults"))
+            .header("Authorization", "Livepeer-Transcoder-1.0")
+            .header("Credentials", creds.to_string())
+            .header("TaskId", task.to_string())
+            .header("Content-Type", ct.to_string())
+            .body("x")
+            .send()
+    };
+    assert_eq!(
+        post("wrong", "1", "livepeer/transcoding-error")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        401
+    );
+    assert_eq!(
+        post("sesame", "x", "livepeer/transcoding-error")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        400
+    );
+    assert_eq!(
+        post("sesame", "99", "text/plain")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        415
+    );
+    assert_eq!(
+        post("sesame", "99", "livepeer/transcoding-error")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let _ = stop_t.send(());
+    worker.await.unwrap();
+    let _ = stop.send(());
+}
