@@ -32,6 +32,10 @@ impl Drop for Running {
 }
 
 async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
+    start_with(dir, orch_addr, &[]).await
+}
+
+async fn start_with(dir: &std::path::Path, orch_addr: Option<&str>, b_extra: &[&str]) -> Running {
     let mut stop = Vec::new();
     let orch_addr = match orch_addr {
         Some(a) => a.to_string(),
@@ -56,22 +60,21 @@ async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
             addr
         }
     };
-    let b = node::broadcaster::start(
-        &dir.join("b"),
-        &node_args(&[
-            "-broadcaster",
-            "-orchAddr",
-            &orch_addr,
-            "-httpAddr",
-            "127.0.0.1:0",
-            "-rtmpAddr",
-            "127.0.0.1:0",
-            "-transcodingOptions",
-            "P240p30fps16x9,P144p30fps16x9",
-        ]),
-    )
-    .await
-    .unwrap();
+    let mut b_args = vec![
+        "-broadcaster",
+        "-orchAddr",
+        &orch_addr,
+        "-httpAddr",
+        "127.0.0.1:0",
+        "-rtmpAddr",
+        "127.0.0.1:0",
+        "-transcodingOptions",
+        "P240p30fps16x9,P144p30fps16x9",
+    ];
+    b_args.extend_from_slice(b_extra);
+    let b = node::broadcaster::start(&dir.join("b"), &node_args(&b_args))
+        .await
+        .unwrap();
     let b_url = b.url.clone();
     let rtmp_url = b.rtmp_url.clone();
     let handle = b.broadcaster();
@@ -302,6 +305,47 @@ async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
         assert_eq!(facts.pict_types[0], "I");
         assert!(facts.has_audio);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rtmp_publishers_beyond_max_sessions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start_with(d, None, &["-maxSessions", "1"]).await;
+    let src = source(d, "src.flv", "320x180", "30", "4", false, &["-f", "flv"]);
+    let publish = |name: &str| {
+        std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-re", "-i"])
+            .arg(&src)
+            .args(["-c", "copy", "-f", "flv"])
+            .arg(format!("{}/{name}", r.rtmp_url))
+            .stdin(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = publish("one");
+    let started = |name: &'static str| {
+        r.b.log().read(0, u64::MAX).any(
+            |e| matches!(e.unwrap().envelope.event, Event::StreamStarted(s) if s.stream == name),
+        )
+    };
+    for _ in 0..80 {
+        if started("one") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(started("one"));
+    let mut refused = publish("two");
+    let status = tokio::task::spawn_blocking(move || refused.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(
+        !status.success(),
+        "the second publisher is refused (-maxSessions 1)"
+    );
+    assert!(!started("two"));
+    let _ = tokio::task::spawn_blocking(move || first.wait()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

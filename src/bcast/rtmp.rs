@@ -46,14 +46,16 @@ struct Publishing {
 /// The RTMP handler of a B.
 pub struct RtmpIngest<S: LogStore> {
     b: Arc<Broadcaster<S>>,
+    max_sessions: usize,
     publishing: Mutex<BTreeMap<u64, Publishing>>,
 }
 
 impl<S: LogStore> RtmpIngest<S> {
-    /// Ingest into `b`.
-    pub fn new(b: Arc<Broadcaster<S>>) -> Self {
+    /// Ingest into `b`, at most `max_sessions` publishers at once (`-maxSessions`).
+    pub fn new(b: Arc<Broadcaster<S>>, max_sessions: usize) -> Self {
         RtmpIngest {
             b,
+            max_sessions,
             publishing: Mutex::new(BTreeMap::new()),
         }
     }
@@ -81,6 +83,15 @@ impl<S: LogStore> RtmpIngest<S> {
 impl<S: LogStore> RtmpHandler for RtmpIngest<S> {
     async fn on_publish(&self, ctx: &SessionContext, params: &PublishParams) -> AuthResult {
         let (name, key) = stream_name(&ctx.app, &params.stream_key);
+        let active = self.lock().len();
+        if active >= self.max_sessions {
+            tracing::warn!(
+                "stream {name}: RTMP publish from {} refused: {active} sessions, -maxSessions {}",
+                ctx.peer_addr,
+                self.max_sessions
+            );
+            return AuthResult::Reject("too many sessions".into());
+        }
         if let Err(e) = self
             .b
             .begin(

@@ -40,6 +40,7 @@ pub struct StartedBroadcaster {
     /// `rtmp://host:port` of its RTMP ingest.
     pub rtmp_url: String,
     rtmp_addr: std::net::SocketAddr,
+    max_sessions: usize,
     listener: tokio::net::TcpListener,
     b: Arc<Broadcaster<FjallStore>>,
 }
@@ -71,7 +72,7 @@ impl StartedBroadcaster {
         };
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
-            RtmpIngest::new(self.b.clone()),
+            RtmpIngest::new(self.b.clone(), self.max_sessions),
         );
         let rtmp_stop = stopped(stop_rx.clone());
         let rtmp_task = tokio::spawn(async move {
@@ -163,6 +164,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
         url,
         rtmp_url,
         rtmp_addr,
+        max_sessions: args.max_sessions as usize,
         listener,
         b,
     })
