@@ -36,6 +36,17 @@ async fn start(dir: &std::path::Path, orch_addr: Option<&str>) -> Running {
 }
 
 async fn start_with(dir: &std::path::Path, orch_addr: Option<&str>, b_extra: &[&str]) -> Running {
+    start_full(dir, orch_addr, None, b_extra).await
+}
+
+/// A B (with `-orchAddr <dead_first>,<O>` when `dead_first` is given) and, unless `orch_addr`
+/// names one, an O of its own.
+async fn start_full(
+    dir: &std::path::Path,
+    orch_addr: Option<&str>,
+    dead_first: Option<&str>,
+    b_extra: &[&str],
+) -> Running {
     let mut stop = Vec::new();
     let orch_addr = match orch_addr {
         Some(a) => a.to_string(),
@@ -59,6 +70,10 @@ async fn start_with(dir: &std::path::Path, orch_addr: Option<&str>, b_extra: &[&
             stop.push(tx);
             addr
         }
+    };
+    let orch_addr = match dead_first {
+        Some(dead) => format!("{dead},{orch_addr}"),
+        None => orch_addr,
     };
     let mut b_args = vec![
         "-broadcaster",
@@ -346,6 +361,42 @@ async fn rtmp_publishers_beyond_max_sessions_are_refused() {
     );
     assert!(!started("two"));
     let _ = tokio::task::spawn_blocking(move || first.wait()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_orchestrator_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start_full(d, None, Some("127.0.0.1:9"), &[]).await;
+    let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", false, &[])).unwrap();
+    let http = reqwest::Client::new();
+    for (stream, seq) in [("a", 0), ("a", 1), ("b", 0)] {
+        let resp = http
+            .put(format!("{}/live/{stream}/{seq}.ts", r.b_url))
+            .body(seg.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            resp.status().as_u16(),
+            200,
+            "{}",
+            resp.text().await.unwrap()
+        );
+    }
+    let uris: Vec<String> =
+        r.b.log()
+            .read(0, u64::MAX)
+            .filter_map(|e| match e.unwrap().envelope.event {
+                Event::SegmentTranscoded(t) => match t.worker {
+                    livepeer::events::Worker::Orchestrator { uri, .. } => Some(uri),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+    assert_eq!(uris.len(), 3);
+    assert!(uris.iter().all(|u| !u.ends_with(":9")), "{uris:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

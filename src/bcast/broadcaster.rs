@@ -33,6 +33,12 @@ pub const PUSH_IDLE: Duration = Duration::from_secs(60);
 /// Refresh a session whose token expires within this many seconds (10 % of 30 min).
 const TOKEN_REFRESH_S: i64 = 180;
 
+/// How long an O that failed is passed over while others are available.
+const SUSPEND: Duration = Duration::from_secs(30);
+
+/// Os a segment is tried on before it fails (when several are configured).
+const MAX_ATTEMPTS: usize = 3;
+
 /// How a B works.
 #[derive(Clone, Debug)]
 pub struct BcastConfig {
@@ -61,7 +67,8 @@ fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
 struct StreamState {
     /// Its publisher has stopped (`StreamEnded` recorded); kept until idle for playback.
     ended: bool,
-    info: Option<net::OrchestratorInfo>,
+    /// The O serving this stream and its session info (with the auth token).
+    info: Option<(String, net::OrchestratorInfo)>,
     playlists: StreamPlaylists,
     last_seen: Instant,
 }
@@ -79,8 +86,12 @@ pub struct PushedRendition {
 pub struct Broadcaster<S: LogStore> {
     cfg: BcastConfig,
     log: Arc<Log<S>>,
-    /// The connection to the O, opened on first use and shared by every stream's segments.
-    client: tokio::sync::Mutex<Option<Arc<OrchClient>>>,
+    /// Connections to the Os, opened on first use and shared by every stream's segments.
+    clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
+    /// Os that failed recently, skipped until then while others are available.
+    suspended: Mutex<BTreeMap<String, Instant>>,
+    /// Round-robin position for new sessions.
+    next: std::sync::atomic::AtomicUsize,
     streams: Mutex<BTreeMap<String, StreamState>>,
     store: RenditionStore,
 }
@@ -101,7 +112,9 @@ impl<S: LogStore> Broadcaster<S> {
         Broadcaster {
             cfg,
             log,
-            client: tokio::sync::Mutex::new(None),
+            clients: tokio::sync::Mutex::new(BTreeMap::new()),
+            suspended: Mutex::new(BTreeMap::new()),
+            next: std::sync::atomic::AtomicUsize::new(0),
             streams: Mutex::new(BTreeMap::new()),
             store: RenditionStore::default(),
         }
@@ -120,46 +133,79 @@ impl<S: LogStore> Broadcaster<S> {
             .map_err(|e| push_err(500, format!("event log: {e}")))
     }
 
-    /// The session info for `manifest`: cached, or fresh from `GetOrchestrator` when missing or
-    /// when its token is about to expire.
-    async fn session(&self, manifest: &str) -> Result<net::OrchestratorInfo, ClientError> {
+    /// The session for `manifest`: cached, or fresh from `GetOrchestrator` (round robin over the
+    /// Os that have not failed recently) when missing or when its token is about to expire.
+    async fn session(
+        &self,
+        manifest: &str,
+    ) -> Result<(Arc<OrchClient>, String, net::OrchestratorInfo), ClientError> {
         let cached = self.lock().get(manifest).and_then(|s| s.info.clone());
-        if let Some(info) = cached {
+        if let Some((uri, info)) = cached {
             let fresh = info
                 .auth_token
                 .as_ref()
                 .is_some_and(|t| t.expiration - now_s() > TOKEN_REFRESH_S);
-            if fresh {
-                return Ok(info);
+            if fresh && !self.is_suspended(&uri) {
+                return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
-        let uri = self
-            .cfg
-            .orchestrators
-            .first()
-            .ok_or_else(|| ClientError::Address("no -orchAddr given".into()))?;
-        let client = self.client_for(uri).await?;
-        let info = match client.get_orchestrator(Default::default()).await {
-            Ok(i) => i,
-            Err(e) => {
-                *self.client.lock().await = None; // reconnect next time
-                return Err(e);
-            }
-        };
-        if let Some(s) = self.lock().get_mut(manifest) {
-            s.info = Some(info.clone());
+        let os = &self.cfg.orchestrators;
+        if os.is_empty() {
+            return Err(ClientError::Address("no -orchAddr given".into()));
         }
-        Ok(info)
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut order: Vec<&String> = (0..os.len()).map(|i| &os[(start + i) % os.len()]).collect();
+        // Os that failed recently go last: tried only when every other one fails too.
+        order.sort_by_key(|uri| self.is_suspended(uri));
+        let mut last_err = None;
+        for uri in order {
+            let attempt = async {
+                let client = self.client_for(uri).await?;
+                let info = client.get_orchestrator(Default::default()).await?;
+                Ok::<_, ClientError>((client, info))
+            };
+            match attempt.await {
+                Ok((client, info)) => {
+                    if let Some(s) = self.lock().get_mut(manifest) {
+                        s.info = Some((uri.clone(), info.clone()));
+                    }
+                    return Ok((client, uri.clone(), info));
+                }
+                Err(e) => {
+                    tracing::warn!("orchestrator {uri}: {e}");
+                    self.suspend(uri).await;
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into())))
+    }
+
+    fn is_suspended(&self, uri: &str) -> bool {
+        self.suspended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(uri)
+            .is_some_and(|until| Instant::now() < *until)
+    }
+
+    /// Skips `uri` for [`SUSPEND`] and drops its connection (reconnect next time).
+    async fn suspend(&self, uri: &str) {
+        self.suspended
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(uri.to_string(), Instant::now() + SUSPEND);
+        self.clients.lock().await.remove(uri);
     }
 
     /// The shared connection to `uri`, connecting on first use.
     async fn client_for(&self, uri: &str) -> Result<Arc<OrchClient>, ClientError> {
-        let mut guard = self.client.lock().await;
-        if let Some(c) = guard.as_ref() {
+        let mut guard = self.clients.lock().await;
+        if let Some(c) = guard.get(uri) {
             return Ok(c.clone());
         }
         let c = Arc::new(OrchClient::connect(uri).await?);
-        *guard = Some(c.clone());
+        guard.insert(uri.to_string(), c.clone());
         Ok(c)
     }
 
@@ -285,34 +331,48 @@ impl<S: LogStore> Broadcaster<S> {
         duration_ms: u32,
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
-        let info = self.session(manifest).await.map_err(|e| {
-            tracing::warn!("stream {manifest}: no orchestrator session: {e}");
-            (push_err(503, "No sessions available"), true)
-        })?;
-        let meta = SegMeta {
-            manifest_id: manifest.to_string(),
-            seq: i64::try_from(seq).unwrap_or(i64::MAX),
-            hash: ethers_core::utils::keccak256(&body),
-            sig: Vec::new(),
-            duration_ms,
-            profiles: self.cfg.profiles.clone(),
-            container: Container::MpegTs,
-            auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-            capabilities: Vec::new(),
-        };
         let timeout = Duration::from_millis(u64::from(duration_ms) * 4).max(Duration::from_secs(8));
-        let Some(client) = self.client.lock().await.clone() else {
-            return Err((push_err(503, "No sessions available"), true));
-        };
-        let result = client
-            .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
-            .await;
-        let result = match result {
-            Ok(r) => r,
-            Err(e) => {
-                self.forget_session(manifest);
-                return Err((push_err(500, e), true));
+        let attempts = MAX_ATTEMPTS.min(self.cfg.orchestrators.len()).max(1);
+        let mut failure = push_err(503, "No sessions available");
+        let mut done = None;
+        for _ in 0..attempts {
+            let (client, uri, info) = match self.session(manifest).await {
+                Ok(s) => s,
+                Err(e) => {
+                    tracing::warn!("stream {manifest}: no orchestrator session: {e}");
+                    break;
+                }
+            };
+            let meta = SegMeta {
+                manifest_id: manifest.to_string(),
+                seq: i64::try_from(seq).unwrap_or(i64::MAX),
+                hash: ethers_core::utils::keccak256(&body),
+                sig: Vec::new(),
+                duration_ms,
+                profiles: self.cfg.profiles.clone(),
+                container: Container::MpegTs,
+                auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+                capabilities: Vec::new(),
+            };
+            match client
+                .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
+                .await
+            {
+                Ok(r) => {
+                    done = Some((client, uri, info, meta, r));
+                    break;
+                }
+                Err(e) => {
+                    // Unreachable, refused or timed out: try the segment on another O.
+                    tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
+                    self.forget_session(manifest);
+                    self.suspend(&uri).await;
+                    failure = push_err(500, e);
+                }
             }
+        }
+        let Some((client, _uri, info, meta, result)) = done else {
+            return Err((failure, true));
         };
         let data = match result.result {
             Some(net::transcode_result::Result::Data(d)) => d,
