@@ -17,6 +17,7 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
 }
 
 struct Running {
+    o: Option<std::sync::Arc<livepeer::orch::Orchestrator<livepeer::log::FjallStore>>>,
     b_url: String,
     rtmp_url: String,
     b: std::sync::Arc<livepeer::bcast::broadcaster::Broadcaster<livepeer::log::FjallStore>>,
@@ -48,6 +49,7 @@ async fn start_full(
     b_extra: &[&str],
 ) -> Running {
     let mut stop = Vec::new();
+    let mut o_handle = None;
     let orch_addr = match orch_addr {
         Some(a) => a.to_string(),
         None => {
@@ -63,6 +65,7 @@ async fn start_full(
             .await
             .unwrap();
             let addr = o.uri.trim_start_matches("https://").to_string();
+            o_handle = Some(o.orchestrator());
             let (tx, rx) = tokio::sync::oneshot::channel::<()>();
             tokio::spawn(o.serve(async {
                 let _ = rx.await;
@@ -99,6 +102,7 @@ async fn start_full(
     }));
     stop.push(tx);
     Running {
+        o: o_handle,
         b_url,
         rtmp_url,
         b: handle,
@@ -290,6 +294,8 @@ async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
         .filter(|e| matches!(e, Event::SegmentTranscoded(_)))
         .count();
     assert_eq!(transcoded, 3, "{events:?}");
+    // The B ended its O session (EndTranscodingSession), freeing the O's -maxSessions slot.
+    assert_eq!(r.o.as_ref().unwrap().active_sessions(), 0);
     assert!(events.iter().any(|e| matches!(e, Event::StreamEnded(s) if s.reason == livepeer::events::EndReason::Unpublished)));
     let http = reqwest::Client::new();
     let playlist = http

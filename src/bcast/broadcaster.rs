@@ -259,9 +259,20 @@ impl<S: LogStore> Broadcaster<S> {
     /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay until the
     /// idle timeout, so players reach the end of the stream.
     pub async fn end(&self, manifest: &str, reason: EndReason) -> Result<(), PushError> {
-        match self.lock().get_mut(manifest) {
-            Some(s) if !s.ended => s.ended = true,
+        let session = match self.lock().get_mut(manifest) {
+            Some(s) if !s.ended => {
+                s.ended = true;
+                s.info.take()
+            }
             _ => return Ok(()),
+        };
+        // Free the O's session now rather than after its idle timeout (its -maxSessions slot).
+        if let Some((uri, info)) = session {
+            if let (Some(token), Ok(client)) = (info.auth_token, self.client_for(&uri).await) {
+                if let Err(e) = client.end_transcoding_session(token).await {
+                    tracing::debug!("stream {manifest}: EndTranscodingSession at {uri}: {e}");
+                }
+            }
         }
         self.record(vec![Event::StreamEnded(StreamEnded {
             stream: manifest.to_string(),

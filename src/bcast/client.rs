@@ -125,6 +125,17 @@ impl OrchClient {
         Ok(grpc.get_orchestrator(req).await?.into_inner())
     }
 
+    /// `EndTranscodingSession`: tells the O it can free the session now.
+    pub async fn end_transcoding_session(&self, token: net::AuthToken) -> Result<(), ClientError> {
+        let mut grpc = self.grpc.clone();
+        let mut req = tonic::Request::new(net::EndTranscodingSessionRequest {
+            auth_token: Some(token),
+        });
+        req.set_timeout(GRPC_TIMEOUT);
+        grpc.end_transcoding_session(req).await?;
+        Ok(())
+    }
+
     /// `POST <info.transcoder>/segment` with the segment bytes; `timeout` is the whole call's.
     pub async fn submit_segment(
         &self,

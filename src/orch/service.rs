@@ -179,6 +179,14 @@ impl<S: LogStore> Orchestrator<S> {
         self.info(Some(auth_token_to_proto(&token)))
     }
 
+    /// Sessions open now (counted against `-maxSessions`).
+    pub fn active_sessions(&self) -> usize {
+        self.sessions
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
     /// `EndTranscodingSession`: frees a session whose token is genuine (expired ones too).
     pub fn end_session(&self, token: &crate::api::segment::AuthToken) {
         if matches!(
