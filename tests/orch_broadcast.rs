@@ -370,6 +370,55 @@ async fn rtmp_publishers_beyond_max_sessions_are_refused() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn garbage_on_the_rtmp_port_does_not_hurt_the_next_publisher() {
+    use tokio::io::AsyncWriteExt;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let r = start(d, None).await;
+    let addr = r.rtmp_url.trim_start_matches("rtmp://").to_string();
+    // Not a handshake; a valid handshake start followed by junk chunks.
+    let mut junk: Vec<u8> = (0..20_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    for first in [junk.clone(), {
+        junk[0] = 3;
+        junk
+    }] {
+        if let Ok(mut c) = tokio::net::TcpStream::connect(&addr).await {
+            let _ = c.write_all(&first).await;
+            let _ = c.shutdown().await;
+        }
+    }
+    let src = source(d, "src.flv", "320x180", "30", "2", false, &["-f", "flv"]);
+    let publish = format!("{}/after", r.rtmp_url);
+    let status = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("ffmpeg")
+            .args(["-hide_banner", "-loglevel", "error", "-i"])
+            .arg(&src)
+            .args(["-c", "copy", "-f", "flv", &publish])
+            .status()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(status.success());
+    let mut transcoded = 0;
+    for _ in 0..80 {
+        transcoded = r
+            .b
+            .log()
+            .read(0, u64::MAX)
+            .filter(|e| matches!(&e.as_ref().unwrap().envelope.event, Event::SegmentTranscoded(t) if t.stream == "after"))
+            .count();
+        if transcoded == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(transcoded, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dead_orchestrator_is_passed_over() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

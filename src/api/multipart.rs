@@ -153,6 +153,17 @@ mod tests {
         assert_eq!(parts[1].body, b"x");
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bodies_never_panic(b in "[a-z-]{1,8}", body in proptest::collection::vec(proptest::num::u8::ANY, 0..400)) {
+            let _ = read(&b, &body);
+            // Bodies built around the boundary too.
+            let mut framed = format!("--{b}\r\n").into_bytes();
+            framed.extend_from_slice(&body);
+            let _ = read(&b, &framed);
+        }
+    }
+
     #[test]
     fn malformed_bodies_are_errors() {
         for body in [

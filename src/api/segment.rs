@@ -299,6 +299,14 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_headers_never_panic(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..300), text in ".{0,200}") {
+            let _ = decode_segment_header(&GO_STD.encode(&bytes));
+            let _ = decode_segment_header(&text);
+        }
+    }
+
     #[test]
     fn hash_is_go_bytes_to_hash() {
         let h = bytes_to_hash(b"ab");
