@@ -42,16 +42,6 @@ impl Drop for RunningO {
 }
 
 async fn start_o(max_sessions: u32) -> RunningO {
-    livepeer::media::init().unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let uri = format!("https://{}", listener.local_addr().unwrap());
-    let (cert, key) = tls::self_signed("127.0.0.1", dir.path()).unwrap();
-    assert!(dir.path().join("cert.pem").exists());
-    let cfg = tls::server_config(cert, key).unwrap();
-    let secret = RandSecret([3; 32]);
-    let log = Arc::new(MemoryLog::in_memory().unwrap());
-    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone()).unwrap());
     let base = ladder_config(
         "P240p30fps16x9",
         Container::MpegTs,
@@ -68,6 +58,23 @@ async fn start_o(max_sessions: u32) -> RunningO {
         },
         None,
     ));
+    start_o_with(max_sessions, transcoder).await
+}
+
+async fn start_o_with(
+    max_sessions: u32,
+    transcoder: Arc<dyn livepeer::media::Transcoder>,
+) -> RunningO {
+    livepeer::media::init().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let uri = format!("https://{}", listener.local_addr().unwrap());
+    let (cert, key) = tls::self_signed("127.0.0.1", dir.path()).unwrap();
+    assert!(dir.path().join("cert.pem").exists());
+    let cfg = tls::server_config(cert, key).unwrap();
+    let secret = RandSecret([3; 32]);
+    let log = Arc::new(MemoryLog::in_memory().unwrap());
+    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone()).unwrap());
     let o = Arc::new(Orchestrator::new(
         OrchConfig {
             service_uri: uri.clone(),
@@ -359,4 +366,66 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
         .unwrap();
     let dump = String::from_utf8_lossy(&out.stdout);
     assert!(dump.contains("SegmentTranscoded"), "{dump}");
+}
+
+/// A transcoder that takes its time (the fake's output after a pause).
+struct Slow(livepeer::media::FakeTranscoder, Duration);
+
+impl livepeer::media::Transcoder for Slow {
+    fn transcode(
+        &self,
+        stream: &str,
+        profiles: &[VideoProfile],
+        input: livepeer::media::SegmentInput,
+    ) -> Result<livepeer::media::SegmentOutput, livepeer::media::MediaError> {
+        std::thread::sleep(self.1);
+        self.0.transcode(stream, profiles, input)
+    }
+
+    fn end(&self, _stream: &str) {}
+}
+
+/// As go-livepeer's O, the 200 goes out before transcoding: a Go B waits at most
+/// max(2 s, segment/2) for the answer's headers, far less than a slow transcode.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_status_goes_out_before_the_transcode_ends() {
+    let pause = Duration::from_millis(2500);
+    let o = start_o_with(4, Arc::new(Slow(Default::default(), pause))).await;
+    let b = OrchClient::connect(&o.uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let seg = b"not even video: the fake transcoder does not look".to_vec();
+    let m = meta(&info, 0, &seg, &["P144p30fps16x9"]);
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let resp = http
+        .post(format!("{}/segment", o.uri))
+        .header(
+            "Livepeer-Segment",
+            livepeer::api::segment::encode_segment_header(&m),
+        )
+        .header("Livepeer-Payment", "")
+        .body(seg)
+        .send()
+        .await
+        .unwrap();
+    let headers_after = started.elapsed();
+    assert_eq!(resp.status().as_u16(), 200);
+    let body = resp.bytes().await.unwrap();
+    let total = started.elapsed();
+    assert!(
+        headers_after < Duration::from_millis(1500),
+        "headers after {headers_after:?}"
+    );
+    assert!(
+        total >= pause,
+        "the body waits for the transcode ({total:?})"
+    );
+    let res = <net::TranscodeResult as prost::Message>::decode(body.as_ref()).unwrap();
+    assert!(matches!(
+        res.result,
+        Some(net::transcode_result::Result::Data(_))
+    ));
 }

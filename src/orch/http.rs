@@ -61,10 +61,23 @@ async fn segment<S: LogStore>(
     } else {
         body
     };
-    match o.transcode_segment(meta, body).await {
-        Ok(result) => (StatusCode::OK, result.encode_to_vec()).into_response(),
-        Err(r) => refusal(r),
+    if let Err(r) = o.check_body(&meta, &body) {
+        return refusal(r);
     }
+    // Every check passed: the 200 goes out now, before transcoding, as go-livepeer does (a Go B
+    // waits at most max(2 s, segment/2) for the answer's headers). The result follows as the
+    // body; the transcode finishes even if the B hangs up.
+    let (tx, rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
+    tokio::spawn(async move {
+        let result = o.segment_result(meta, body).await;
+        let _ = tx.send(result.encode_to_vec());
+    });
+    let body = futures_util::stream::once(async move {
+        rx.await
+            .map(Bytes::from)
+            .map_err(|_| std::io::Error::other("transcode task ended without a result"))
+    });
+    (StatusCode::OK, axum::body::Body::from_stream(body)).into_response()
 }
 
 /// The body is a URL to GET the segment from (8 s at most, as the reference).

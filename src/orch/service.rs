@@ -260,6 +260,30 @@ impl<S: LogStore> Orchestrator<S> {
         Ok(meta)
     }
 
+    /// The last check before the answer's status goes out: the body must hash to
+    /// `SegData.hash` (403 `Forbidden`).
+    pub fn check_body(&self, meta: &SegMeta, body: &[u8]) -> Result<(), Refusal> {
+        if ethers_core::utils::keccak256(body) != meta.hash {
+            return Err(refuse(403, "Forbidden"));
+        }
+        Ok(())
+    }
+
+    /// The answer once the status is sent: the renditions, or the error, in a `TranscodeResult`
+    /// (go-livepeer writes 200 before transcoding; later failures travel in the body).
+    pub async fn segment_result(&self, meta: SegMeta, body: bytes::Bytes) -> net::TranscodeResult {
+        let seq = meta.seq;
+        let token = meta.auth_token.as_ref().map(auth_token_to_proto);
+        match self.transcode_segment(meta, body).await {
+            Ok(r) => r,
+            Err(r) => net::TranscodeResult {
+                seq,
+                info: Some(self.info(token)),
+                result: Some(net::transcode_result::Result::Error(r.text)),
+            },
+        }
+    }
+
     /// Transcodes a checked segment whose bytes are `body`; the result for the B (HTTP 200),
     /// carrying either the renditions or the transcode error.
     pub async fn transcode_segment(
@@ -267,9 +291,7 @@ impl<S: LogStore> Orchestrator<S> {
         meta: SegMeta,
         body: bytes::Bytes,
     ) -> Result<net::TranscodeResult, Refusal> {
-        if ethers_core::utils::keccak256(&body) != meta.hash {
-            return Err(refuse(403, "Forbidden"));
-        }
+        self.check_body(&meta, &body)?;
         let session = meta
             .auth_token
             .as_ref()
