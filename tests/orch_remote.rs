@@ -35,7 +35,7 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
         profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
         container: Container::MpegTs,
         auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-        capabilities: Vec::new(),
+        capabilities: livepeer::orch::caps::job(&[], false),
     }
 }
 

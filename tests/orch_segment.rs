@@ -113,7 +113,7 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8], profiles: &[&str]) 
             .collect(),
         container: Container::MpegTs,
         auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-        capabilities: Vec::new(),
+        capabilities: livepeer::orch::caps::job(&[], false),
     }
 }
 
@@ -240,7 +240,13 @@ async fn refusals_carry_the_reference_status_and_text() {
         (403, "invalid auth token".into())
     );
     let mut m = meta(&info, 0, &seg, &p);
-    m.capabilities = vec![1 << 2]; // MP4 output: not offered
+    m.capabilities = livepeer::orch::caps::job(&m.profiles, true); // MP4 output: not offered
+    assert_eq!(
+        refused(submit(m, "", seg.clone()).await),
+        (403, "incompatible capabilities".into())
+    );
+    let mut m = meta(&info, 0, &seg, &p);
+    m.capabilities = Vec::new(); // no mandatory AuthToken bit: refused, as go-livepeer does
     assert_eq!(
         refused(submit(m, "", seg.clone()).await),
         (403, "incompatible capabilities".into())

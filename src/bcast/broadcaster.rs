@@ -363,7 +363,8 @@ impl<S: LogStore> Broadcaster<S> {
                 profiles: self.cfg.profiles.clone(),
                 container: Container::MpegTs,
                 auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-                capabilities: Vec::new(),
+                // A Go O refuses a job without capabilities: its mandatory AuthToken bit is unset.
+                capabilities: crate::orch::caps::job(&self.cfg.profiles, false),
             };
             match client
                 .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)

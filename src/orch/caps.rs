@@ -67,8 +67,42 @@ pub fn offered(capacity: u32, version: &str) -> net::Capabilities {
     }
 }
 
-/// `(B & O) == B` word by word, with B no longer than O: every capability the job needs is
-/// offered. A job without capabilities (old B) is compatible.
+/// The capabilities a B's job needs (go-livepeer's `JobCapabilities`): auth tokens (which every
+/// O since 2021 makes mandatory, so a job without them is refused), H.264 in the output
+/// container, and the profile options used (H.264 profile, GOP, fractional frame rates).
+pub fn job(profiles: &[crate::media::VideoProfile], mp4: bool) -> Vec<u64> {
+    use crate::media::profile::{Gop, H264Profile};
+    let mut caps = vec![
+        cap::AUTH_TOKEN,
+        cap::H264,
+        if mp4 { 2 } else { cap::MPEGTS },
+    ];
+    for p in profiles {
+        caps.extend(match p.profile {
+            H264Profile::EncoderDefault => None,
+            H264Profile::Baseline => Some(cap::PROFILE_H264_BASELINE),
+            H264Profile::Main => Some(cap::PROFILE_H264_MAIN),
+            H264Profile::High => Some(cap::PROFILE_H264_HIGH),
+            H264Profile::ConstrainedHigh => Some(cap::PROFILE_H264_CONSTRAINED_HIGH),
+        });
+        if p.gop != Gop::EncoderDefault {
+            caps.push(cap::GOP);
+        }
+        if p.fps_den > 1 {
+            caps.push(cap::FRACTIONAL_FRAMERATES);
+        }
+    }
+    bitstring(&caps)
+}
+
+/// go-livepeer's `CompatibleWith` for a segment's job: it carries every capability the O makes
+/// mandatory (auth tokens; so a job without capabilities is refused, as the reference does) and
+/// needs nothing the O does not offer.
+pub fn job_accepted(job: &[u64]) -> bool {
+    compatible(&bitstring(&[cap::AUTH_TOKEN]), job) && compatible(job, &bitstring(OFFERED))
+}
+
+/// `(B & O) == B` word by word: every capability in `job` is in `offered`.
 pub fn compatible(job: &[u64], offered: &[u64]) -> bool {
     job.iter()
         .enumerate()
@@ -86,6 +120,36 @@ mod tests {
         caps.extend([14, 26]);
         assert_eq!(bitstring(&caps), vec![0x400_5FFF]);
         assert_eq!(bitstring(&[64]), vec![0, 1]);
+    }
+
+    #[test]
+    fn jobs_ask_for_what_their_profiles_use() {
+        use crate::media::{profile::Gop, VideoProfile};
+        let plain = vec![VideoProfile::preset("P240p30fps16x9").unwrap()];
+        assert_eq!(job(&plain, false), bitstring(&[0, 1, 12]));
+        let fancy = vec![VideoProfile {
+            gop: Gop::Seconds(2.0),
+            fps_den: 1001,
+            profile: crate::media::profile::H264Profile::High,
+            ..plain[0].clone()
+        }];
+        assert_eq!(job(&fancy, false), bitstring(&[0, 1, 3, 9, 11, 12]));
+        assert!(compatible(&job(&fancy, false), &bitstring(OFFERED)));
+        assert!(
+            !compatible(&job(&plain, true), &bitstring(OFFERED)),
+            "no MP4 yet"
+        );
+    }
+
+    #[test]
+    fn jobs_without_the_mandatory_auth_token_bit_are_refused() {
+        assert!(!job_accepted(&[]));
+        assert!(!job_accepted(&bitstring(&[cap::H264, cap::MPEGTS])));
+        assert!(job_accepted(&bitstring(&[
+            cap::H264,
+            cap::MPEGTS,
+            cap::AUTH_TOKEN
+        ])));
     }
 
     #[test]

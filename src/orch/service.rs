@@ -245,7 +245,7 @@ impl<S: LogStore> Orchestrator<S> {
         let _payment = decode_payment_header(payment_header).map_err(|e| refuse(402, e))?;
         let meta = decode_segment_header(segment_header).map_err(|e| refuse(403, e))?;
         // Offchain: the segment signature is not checked (go-livepeer's VerifySig is true).
-        if !caps::compatible(&meta.capabilities, &caps::bitstring(caps::OFFERED)) {
+        if !caps::job_accepted(&meta.capabilities) {
             return Err(refuse(403, "incompatible capabilities"));
         }
         self.auth
