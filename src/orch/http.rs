@@ -130,7 +130,12 @@ async fn transcode_results<S: LogStore>(
             Err(e) => return text(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         };
         let mut renditions = Vec::new();
-        for p in parts {
+        // Perceptual-hash parts (application/octet-stream, after their rendition) are not
+        // renditions; this O never asks for them, but a T may send them.
+        for p in parts
+            .into_iter()
+            .filter(|p| p.header("Content-Type") != Some("application/octet-stream"))
+        {
             let Some(pixels) = p.header("Pixels").and_then(|v| v.parse::<u64>().ok()) else {
                 return text(StatusCode::BAD_REQUEST, "Invalid Pixels");
             };
