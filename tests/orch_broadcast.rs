@@ -458,7 +458,7 @@ async fn a_dead_orchestrator_is_passed_over() {
 async fn multipart_answers_and_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let r = start(d, None).await;
+    let r = start_with(d, None, &["-currentManifest"]).await;
     let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", false, &[])).unwrap();
     let http = reqwest::Client::new();
     let resp = http
@@ -481,6 +481,20 @@ async fn multipart_answers_and_refusals() {
     assert!(text.contains("Rendition-Name: P240p30fps16x9\r\n"));
     assert!(text.contains("Content-Disposition: attachment; filename=\"P144p30fps16x9_0.ts\"\r\n"));
     assert!(text.ends_with(&format!("--{boundary}--\r\n")));
+
+    // -currentManifest: the latest stream's master playlist under a fixed name.
+    let get = |path: &str| http.get(format!("{}{path}", r.b_url)).send();
+    let current = get("/stream/current.m3u8")
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        current,
+        get("/stream/cam.m3u8").await.unwrap().text().await.unwrap()
+    );
+    assert!(current.contains("cam/P240p30fps16x9.m3u8"), "{current}");
 
     let status = |resp: reqwest::Response| resp.status().as_u16();
     let put = |path: &str| {

@@ -46,6 +46,8 @@ pub struct BcastConfig {
     pub orchestrators: Vec<String>,
     /// The ladder, from `-transcodingOptions`.
     pub profiles: Vec<VideoProfile>,
+    /// `-currentManifest`: serve the latest stream at `/stream/current.m3u8`.
+    pub current_manifest: bool,
 }
 
 /// A refusal of a pushed segment: HTTP status and text.
@@ -90,6 +92,8 @@ pub struct Broadcaster<S: LogStore> {
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
     /// Os that failed recently, skipped until then while others are available.
     suspended: Mutex<BTreeMap<String, Instant>>,
+    /// The stream that started last (`-currentManifest`).
+    current: Mutex<Option<String>>,
     /// Round-robin position for new sessions.
     next: std::sync::atomic::AtomicUsize,
     streams: Mutex<BTreeMap<String, StreamState>>,
@@ -115,6 +119,7 @@ impl<S: LogStore> Broadcaster<S> {
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
             suspended: Mutex::new(BTreeMap::new()),
             next: std::sync::atomic::AtomicUsize::new(0),
+            current: Mutex::new(None),
             streams: Mutex::new(BTreeMap::new()),
             store: RenditionStore::default(),
         }
@@ -240,6 +245,8 @@ impl<S: LogStore> Broadcaster<S> {
                 );
             }
         }
+        drop(map);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(manifest.to_string());
         vec![Event::StreamStarted(StreamStarted {
             stream: manifest.to_string(),
             source,
@@ -449,8 +456,20 @@ impl<S: LogStore> Broadcaster<S> {
         &self.log
     }
 
-    /// The master playlist of a stream, once it has a segment.
+    /// The master playlist of a stream, once it has a segment; with `-currentManifest`,
+    /// `current` names the stream that started last.
     pub fn master_playlist(&self, manifest: &str) -> Option<String> {
+        let latest;
+        let manifest = if manifest == "current" && self.cfg.current_manifest {
+            latest = self
+                .current
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone()?;
+            latest.as_str()
+        } else {
+            manifest
+        };
         let map = self.lock();
         let s = map.get(manifest)?;
         (!s.playlists.is_empty()).then(|| s.playlists.master(manifest))

@@ -31,6 +31,9 @@ pub struct NodeArgs {
     /// Orchestrators a broadcaster uses (`host:port`, comma-separated).
     #[arg(long = "orchAddr")]
     pub orch_addr: Option<String>,
+    /// A broadcaster also serves its latest stream at `/stream/current.m3u8`.
+    #[arg(long = "currentManifest", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub current_manifest: bool,
     /// A broadcaster's RTMP ingest address (`-rtmpAddr 0.0.0.0:1936`; port 0 picks a free one).
     #[arg(long = "rtmpAddr", default_value = "127.0.0.1:1935")]
     pub rtmp_addr: String,

@@ -157,6 +157,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
         BcastConfig {
             orchestrators,
             profiles,
+            current_manifest: args.current_manifest,
         },
         log,
     ));
