@@ -110,9 +110,16 @@ async fn segment(
                 .error_for_status()?
                 .bytes()
                 .await?;
-            let profiles = meta.profiles.clone();
+            let (profiles, container) = (meta.profiles.clone(), meta.container);
             tokio::task::spawn_blocking(move || {
-                transcoder.transcode(&session, &profiles, SegmentInput::Bytes(input.to_vec()))
+                transcoder
+                    .transcode_into(
+                        &session,
+                        &profiles,
+                        container,
+                        SegmentInput::Bytes(input.to_vec()),
+                    )
+                    .map(|out| (out, container))
             })
             .await
             .map_err(|e| e.to_string())
@@ -120,14 +127,14 @@ async fn segment(
         }
     };
     let resp = match outcome {
-        Ok(out) => {
+        Ok((out, container)) => {
             let boundary = hex::encode(rand::random::<[u8; 12]>());
             let parts: Vec<Part> = out
                 .renditions
                 .into_iter()
                 .map(|r| Part {
                     headers: vec![
-                        ("Content-Type".into(), "video/mp2t".into()),
+                        ("Content-Type".into(), container.mime().into()),
                         ("Pixels".into(), r.pixels.to_string()),
                     ],
                     body: r.data,

@@ -497,12 +497,46 @@ async fn multipart_answers_and_refusals() {
     assert!(current.contains("cam/P240p30fps16x9.m3u8"), "{current}");
 
     let status = |resp: reqwest::Response| resp.status().as_u16();
+    let status_of = |resp: &reqwest::Response| resp.status().as_u16();
     let put = |path: &str| {
         http.put(format!("{}{path}", r.b_url))
             .body(seg.clone())
             .send()
     };
-    assert_eq!(status(put("/live/cam/1.mp4").await.unwrap()), 422);
+    // `.mp4`: the renditions come back as fragmented MP4.
+    let resp = http
+        .put(format!("{}/live/cam/1.mp4", r.b_url))
+        .header("Accept", "multipart/mixed")
+        .body(seg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(status_of(&resp), 200);
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_string();
+    let boundary = livepeer::api::multipart::boundary(&ct).unwrap();
+    let parts = livepeer::api::multipart::read(&boundary, &resp.bytes().await.unwrap()).unwrap();
+    assert_eq!(parts.len(), 2);
+    assert_eq!(
+        parts[1].header("Content-Type"),
+        Some("video/mp4; name=\"P144p30fps16x9_1.mp4\"")
+    );
+    let mp4 = write(d, "r.mp4", &parts[1].body);
+    let facts = probe(&mp4);
+    assert_eq!(facts.frame_sizes.len(), 60);
+    assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
+    let format = Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=format_name",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&mp4)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&format.stdout).contains("mp4"));
     assert_eq!(status(put("/live/cam/index.m3u8").await.unwrap()), 400);
     let get = http
         .get(format!("{}/live/cam/2.ts", r.b_url))

@@ -240,7 +240,7 @@ async fn refusals_carry_the_reference_status_and_text() {
         (403, "invalid auth token".into())
     );
     let mut m = meta(&info, 0, &seg, &p);
-    m.capabilities = livepeer::orch::caps::job(&m.profiles, true); // MP4 output: not offered
+    m.capabilities.push(1 << 26); // segment slicing: not offered
     assert_eq!(
         refused(submit(m, "", seg.clone()).await),
         (403, "incompatible capabilities".into())

@@ -288,13 +288,15 @@ impl<S: LogStore> Broadcaster<S> {
         .await
     }
 
-    /// Handles `PUT /live/<manifest>/<seq>.ts`: transcodes the segment through an O and returns
-    /// its renditions.
+    /// Handles `PUT /live/<manifest>/<seq>.ts` (or `.mp4`, for renditions in fragmented MP4):
+    /// transcodes the segment through an O and returns its renditions. MPEG-TS renditions also
+    /// join the stream's HLS playlists.
     pub async fn push(
         &self,
         manifest: &str,
         seq: u64,
         duration_ms: u32,
+        container: Container,
         body: bytes::Bytes,
     ) -> Result<Vec<PushedRendition>, PushError> {
         let mut events = self.admit(manifest, IngestSource::HttpPush);
@@ -306,7 +308,10 @@ impl<S: LogStore> Broadcaster<S> {
         }));
         self.record(events).await?;
         let started = Instant::now();
-        match self.transcode(manifest, seq, duration_ms, body).await {
+        match self
+            .transcode(manifest, seq, duration_ms, container, body)
+            .await
+        {
             Ok((renditions, worker)) => {
                 let took = started.elapsed();
                 tracing::info!(
@@ -347,6 +352,7 @@ impl<S: LogStore> Broadcaster<S> {
         manifest: &str,
         seq: u64,
         duration_ms: u32,
+        container: Container,
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
         let timeout = Duration::from_millis(u64::from(duration_ms) * 4).max(Duration::from_secs(8));
@@ -368,10 +374,13 @@ impl<S: LogStore> Broadcaster<S> {
                 sig: Vec::new(),
                 duration_ms,
                 profiles: self.cfg.profiles.clone(),
-                container: Container::MpegTs,
+                container,
                 auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
                 // A Go O refuses a job without capabilities: its mandatory AuthToken bit is unset.
-                capabilities: crate::orch::caps::job(&self.cfg.profiles, false),
+                capabilities: crate::orch::caps::job(
+                    &self.cfg.profiles,
+                    container == Container::FragmentedMp4,
+                ),
             };
             match client
                 .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
@@ -426,6 +435,7 @@ impl<S: LogStore> Broadcaster<S> {
         self.store.put(
             manifest,
             meta.seq,
+            container.extension(),
             out.iter()
                 .map(|(_, r)| (r.name.clone(), r.data.clone()))
                 .collect(),

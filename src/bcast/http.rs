@@ -6,6 +6,7 @@
 use super::broadcaster::{Broadcaster, PushedRendition};
 use crate::api::multipart::Part;
 use crate::log::LogStore;
+use crate::media::Container;
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, Path, State},
@@ -48,12 +49,11 @@ async fn push<S: LogStore>(
         Some((s, e)) => (s, e.to_ascii_lowercase()),
         None => (file.as_str(), String::new()),
     };
-    if ext == "mp4" {
-        return text(422, "MP4 segments are not supported yet");
-    }
-    if ext != "ts" {
-        return text(400, "ignoring file extension");
-    }
+    let container = match ext.as_str() {
+        "ts" => Container::MpegTs,
+        "mp4" => Container::FragmentedMp4,
+        _ => return text(400, "ignoring file extension"),
+    };
     let Ok(seq) = seq.parse::<u64>() else {
         return text(400, format!("bad segment number {seq:?}"));
     };
@@ -65,7 +65,8 @@ async fn push<S: LogStore>(
     // The segment is processed to the end even if the pusher hangs up first: ffmpeg's HLS
     // muxer closes its PUT connection without reading the answer, and hyper drops a request's
     // handler when its connection closes.
-    let work = tokio::spawn(async move { b.push(&manifest, seq, duration_ms, body).await });
+    let work =
+        tokio::spawn(async move { b.push(&manifest, seq, duration_ms, container, body).await });
     let renditions = match work.await {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return text(e.status, e.text),
@@ -84,22 +85,27 @@ async fn push<S: LogStore>(
             header::CONTENT_TYPE,
             format!("multipart/mixed; boundary={boundary}"),
         )],
-        multipart(&boundary, seq, &renditions),
+        multipart(&boundary, seq, container, &renditions),
     )
         .into_response()
 }
 
 /// RFC 1341 parts, one per rendition, with go-livepeer's part headers.
-pub fn multipart(boundary: &str, seq: u64, renditions: &[PushedRendition]) -> Vec<u8> {
+pub fn multipart(
+    boundary: &str,
+    seq: u64,
+    container: Container,
+    renditions: &[PushedRendition],
+) -> Vec<u8> {
     let parts: Vec<Part> = renditions
         .iter()
         .map(|r| {
-            let file = format!("{}_{seq}.ts", r.name);
+            let file = format!("{}_{seq}.{}", r.name, container.extension());
             Part {
                 headers: vec![
                     (
                         "Content-Type".into(),
-                        format!("video/mp2t; name=\"{file}\""),
+                        format!("{}; name=\"{file}\"", container.mime()),
                     ),
                     (
                         "Content-Disposition".into(),
@@ -138,10 +144,15 @@ async fn stream<S: LogStore>(
                 .map_or_else(not_found, playlist),
         };
     }
+    let mime = if path.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "video/mp2t"
+    };
     match b.segment(&path) {
         Some(bytes) => (
             [
-                (header::CONTENT_TYPE, "video/mp2t"),
+                (header::CONTENT_TYPE, mime),
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             ],
             bytes,
@@ -160,6 +171,7 @@ mod tests {
         let body = multipart(
             "XYZ",
             12,
+            Container::MpegTs,
             &[PushedRendition {
                 name: "P144p30fps16x9".into(),
                 data: Bytes::from_static(b"abc"),

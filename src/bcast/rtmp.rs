@@ -8,6 +8,7 @@ use super::broadcaster::Broadcaster;
 use crate::events::{EndReason, IngestSource};
 use crate::log::LogStore;
 use crate::media::segmenter::{tag, FlvSegmenter, Segment};
+use crate::media::Container;
 use rtmp_rs::{
     media::flv::{FlvTag, FlvTagType},
     protocol::message::PublishParams,
@@ -119,7 +120,9 @@ impl<S: LogStore> RtmpHandler for RtmpIngest<S> {
         tokio::spawn(async move {
             while let Some(s) = rx.recv().await {
                 // Failures are recorded (SegmentFailed) and logged by the B; the stream goes on.
-                let _ = b.push(&n, s.seq, s.duration_ms, s.data.into()).await;
+                let _ = b
+                    .push(&n, s.seq, s.duration_ms, Container::MpegTs, s.data.into())
+                    .await;
             }
             if let Err(e) = b.end(&n, EndReason::Unpublished).await {
                 tracing::warn!("stream {n}: {}", e.text);

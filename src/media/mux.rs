@@ -26,6 +26,14 @@ impl Container {
         }
     }
 
+    /// MIME type of a segment in this container.
+    pub fn mime(self) -> &'static str {
+        match self {
+            Container::MpegTs => "video/mp2t",
+            Container::FragmentedMp4 => "video/mp4",
+        }
+    }
+
     fn muxer(self) -> &'static str {
         match self {
             Container::MpegTs => "mpegts",

@@ -5,6 +5,7 @@
 use super::{
     encoder::EncoderKind,
     ladder::{Ladder, LadderConfig, SegmentInput, SegmentOutput},
+    mux::Container,
     nvidia::{GpuLease, GpuPool},
     profile::VideoProfile,
     MediaError,
@@ -47,6 +48,7 @@ struct Session {
     id: u64,
     tx: mpsc::Sender<Job>,
     profiles: Vec<VideoProfile>,
+    container: Container,
     last_used: Instant,
     _gpu: Option<GpuLease>,
 }
@@ -83,9 +85,10 @@ impl SessionManager {
         self.lock().map(|m| m.len()).unwrap_or(0)
     }
 
-    fn open(&self, profiles: &[VideoProfile]) -> Result<Session, MediaError> {
+    fn open(&self, profiles: &[VideoProfile], container: Container) -> Result<Session, MediaError> {
         let mut cfg = self.base.clone();
         cfg.profiles = profiles.to_vec();
+        cfg.container = container;
         let lease = match &self.gpus {
             Some(pool) => {
                 let lease = pool
@@ -119,27 +122,43 @@ impl SessionManager {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
             tx,
             profiles: profiles.to_vec(),
+            container,
             last_used: Instant::now(),
             _gpu: lease,
         })
     }
 
-    /// Transcodes the next segment of `stream` into `profiles`.
+    /// Transcodes the next segment of `stream` into `profiles`, in the base configuration's
+    /// container.
     pub fn transcode(
         &self,
         stream: &str,
         profiles: &[VideoProfile],
         input: SegmentInput,
     ) -> Result<SegmentOutput, MediaError> {
+        self.transcode_into(stream, profiles, self.base.container, input)
+    }
+
+    /// Transcodes the next segment of `stream` into `profiles`, muxed as `container`.
+    pub fn transcode_into(
+        &self,
+        stream: &str,
+        profiles: &[VideoProfile],
+        container: Container,
+        input: SegmentInput,
+    ) -> Result<SegmentOutput, MediaError> {
         let abort = Arc::new(AtomicBool::new(false));
         let (reply, answer) = mpsc::channel();
         let session_id = {
             let mut map = self.lock()?;
-            if map.get(stream).is_some_and(|s| s.profiles != profiles) {
-                map.remove(stream); // a new ladder for new profiles
+            if map
+                .get(stream)
+                .is_some_and(|s| s.profiles != profiles || s.container != container)
+            {
+                map.remove(stream); // a new ladder for new profiles or a new container
             }
             if !map.contains_key(stream) {
-                let s = self.open(profiles)?;
+                let s = self.open(profiles, container)?;
                 map.insert(stream.to_string(), s);
             }
             let s = map

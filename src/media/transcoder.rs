@@ -3,6 +3,7 @@
 
 use super::{
     ladder::{SegmentInput, SegmentOutput},
+    mux::Container,
     profile::VideoProfile,
     rendition::RenditionOutput,
     session::SessionManager,
@@ -20,6 +21,23 @@ pub trait Transcoder: Send + Sync {
         input: SegmentInput,
     ) -> Result<SegmentOutput, MediaError>;
 
+    /// The same, muxed as `container` (MPEG-TS or fragmented MP4). Transcoders that only make
+    /// MPEG-TS refuse MP4 with a clear error.
+    fn transcode_into(
+        &self,
+        stream: &str,
+        profiles: &[VideoProfile],
+        container: Container,
+        input: SegmentInput,
+    ) -> Result<SegmentOutput, MediaError> {
+        match container {
+            Container::MpegTs => self.transcode(stream, profiles, input),
+            Container::FragmentedMp4 => {
+                Err(MediaError::Mux("this transcoder makes MPEG-TS only".into()))
+            }
+        }
+    }
+
     /// The stream ended: free what it holds.
     fn end(&self, stream: &str);
 }
@@ -32,6 +50,16 @@ impl Transcoder for SessionManager {
         input: SegmentInput,
     ) -> Result<SegmentOutput, MediaError> {
         SessionManager::transcode(self, stream, profiles, input)
+    }
+
+    fn transcode_into(
+        &self,
+        stream: &str,
+        profiles: &[VideoProfile],
+        container: Container,
+        input: SegmentInput,
+    ) -> Result<SegmentOutput, MediaError> {
+        SessionManager::transcode_into(self, stream, profiles, container, input)
     }
 
     fn end(&self, stream: &str) {

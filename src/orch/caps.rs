@@ -10,6 +10,8 @@ pub mod cap {
     pub const H264: u32 = 0;
     /// MPEG-TS input and output.
     pub const MPEGTS: u32 = 1;
+    /// (Fragmented) MP4 output.
+    pub const MP4: u32 = 2;
     /// Fractional (NTSC) frame rates.
     pub const FRACTIONAL_FRAMERATES: u32 = 3;
     /// Results stored on the O itself.
@@ -28,11 +30,12 @@ pub mod cap {
     pub const AUTH_TOKEN: u32 = 12;
 }
 
-/// What this O's transcoder offers: H.264 in MPEG-TS, every profile, GOP, fractional rates,
-/// direct storage and auth tokens (not MP4 output, the MPEG-7 signature or segment slicing yet).
+/// What this O's transcoder offers: H.264 in MPEG-TS or MP4, every profile, GOP, fractional
+/// rates, direct storage and auth tokens (not the MPEG-7 signature or segment slicing yet).
 pub const OFFERED: &[u32] = &[
     cap::H264,
     cap::MPEGTS,
+    cap::MP4,
     cap::FRACTIONAL_FRAMERATES,
     cap::STORAGE_DIRECT,
     cap::PROFILE_H264_BASELINE,

@@ -158,10 +158,15 @@ async fn stream<S: LogStore>(
     State(o): State<Arc<Orchestrator<S>>>,
     Path(path): Path<String>,
 ) -> Response {
+    let mime = if path.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "video/mp2t"
+    };
     match o.store().get(&path) {
         Some(b) => (
             [
-                (header::CONTENT_TYPE, "video/mp2t"),
+                (header::CONTENT_TYPE, mime),
                 (header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
             ],
             b,

@@ -331,6 +331,7 @@ impl<S: LogStore> Orchestrator<S> {
                 let paths = self.store.put(
                     &session,
                     meta.seq,
+                    meta.container.extension(),
                     seg.renditions
                         .iter()
                         .map(|r| (r.name.clone(), bytes::Bytes::from(r.data.clone())))
@@ -385,7 +386,7 @@ impl<S: LogStore> Orchestrator<S> {
             // The T fetches the input from this O, like a rendition.
             let paths = self
                 .store
-                .put(session, meta.seq, vec![(SOURCE.to_string(), body)]);
+                .put(session, meta.seq, "ts", vec![(SOURCE.to_string(), body)]);
             let url = paths
                 .first()
                 .map(|p| format!("{}/stream/{p}", self.cfg.service_uri))
@@ -415,9 +416,15 @@ impl<S: LogStore> Orchestrator<S> {
         let Some(transcoder) = self.transcoder.clone() else {
             return Ok(Err(super::remote::RemoteError::NoTranscoders.to_string()));
         };
-        let (key, profiles) = (session.to_string(), meta.profiles.clone());
+        let (key, profiles, container) =
+            (session.to_string(), meta.profiles.clone(), meta.container);
         let got = tokio::task::spawn_blocking(move || {
-            transcoder.transcode(&key, &profiles, SegmentInput::Bytes(body.to_vec()))
+            transcoder.transcode_into(
+                &key,
+                &profiles,
+                container,
+                SegmentInput::Bytes(body.to_vec()),
+            )
         })
         .await
         .map_err(task_failed)?;

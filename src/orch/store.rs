@@ -1,6 +1,6 @@
 //! The O's in-memory rendition store (go-livepeer's default `NewMemoryDriver(serviceURI)`): each
-//! transcoded rendition is kept under `<session>/<profile>/<seq>.ts` and served at
-//! `/stream/<session>/<profile>/<seq>.ts` until the B has fetched it. Only the last
+//! transcoded rendition is kept under `<session>/<profile>/<seq>.<ts|mp4>` and served at
+//! `/stream/<session>/<profile>/<seq>.<ts|mp4>` until the B has fetched it. Only the last
 //! [`KEEP_SEGMENTS`] segments of a session are kept, so memory stays bounded.
 
 use std::{
@@ -24,12 +24,14 @@ pub struct RenditionStore {
 }
 
 impl RenditionStore {
-    /// Stores one segment's renditions (`(profile, bytes)`), evicting the session's oldest segment
-    /// beyond the window. Returns each rendition's path below `/stream/`.
+    /// Stores one segment's renditions (`(profile, bytes)`, files of extension `ext`), evicting
+    /// the session's oldest segment beyond the window. Returns each rendition's path below
+    /// `/stream/`.
     pub fn put(
         &self,
         session: &str,
         seq: i64,
+        ext: &str,
         renditions: Vec<(String, bytes::Bytes)>,
     ) -> Vec<String> {
         let mut map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
@@ -39,7 +41,7 @@ impl RenditionStore {
         }
         let paths = renditions
             .iter()
-            .map(|(p, _)| format!("{session}/{p}/{seq}.ts"))
+            .map(|(p, _)| format!("{session}/{p}/{seq}.{ext}"))
             .collect();
         for (p, b) in renditions {
             s.files.insert((seq, p), b);
@@ -56,7 +58,10 @@ impl RenditionStore {
     pub fn get(&self, path: &str) -> Option<bytes::Bytes> {
         let mut parts = path.splitn(3, '/');
         let (session, profile, file) = (parts.next()?, parts.next()?, parts.next()?);
-        let seq: i64 = file.strip_suffix(".ts")?.parse().ok()?;
+        let stem = file
+            .strip_suffix(".ts")
+            .or_else(|| file.strip_suffix(".mp4"))?;
+        let seq: i64 = stem.parse().ok()?;
         let map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
         map.get(session)?
             .files
@@ -84,6 +89,7 @@ mod tests {
             let paths = st.put(
                 "s1",
                 seq,
+                "ts",
                 vec![("P240p30fps16x9".into(), vec![seq as u8].into())],
             );
             assert_eq!(paths, [format!("s1/P240p30fps16x9/{seq}.ts")]);
