@@ -138,9 +138,10 @@ mod tests {
         }];
         assert_eq!(job(&fancy, false), bitstring(&[0, 1, 3, 9, 11, 12]));
         assert!(compatible(&job(&fancy, false), &bitstring(OFFERED)));
+        assert!(compatible(&job(&plain, true), &bitstring(OFFERED)));
         assert!(
-            !compatible(&job(&plain, true), &bitstring(OFFERED)),
-            "no MP4 yet"
+            !compatible(&bitstring(&[0, 12, 26]), &bitstring(OFFERED)),
+            "no segment slicing yet"
         );
     }
 
@@ -161,8 +162,8 @@ mod tests {
         assert!(compatible(&[], &o));
         assert!(compatible(&bitstring(&[cap::H264, cap::MPEGTS]), &o));
         assert!(
-            !compatible(&bitstring(&[cap::H264, 2]), &o),
-            "MP4 is not offered"
+            !compatible(&bitstring(&[cap::H264, 14]), &o),
+            "no MPEG-7 signature"
         );
         assert!(!compatible(&bitstring(&[70]), &o));
     }
