@@ -435,3 +435,51 @@ async fn the_status_goes_out_before_the_transcode_ends() {
         Some(net::transcode_result::Result::Data(_))
     ));
 }
+
+/// `Content-Type: application/vnd+livepeer.uri`: the body is a URL the O fetches the segment
+/// from (facts §2.2); an unreachable URL is 400 `BadRequest`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_o_fetches_a_segment_given_by_url() {
+    let o = start_o(4).await;
+    let dir = tempfile::tempdir().unwrap();
+    let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "1", false, &[])).unwrap();
+    let served = seg.clone();
+    let files = axum::Router::new().route(
+        "/seg.ts",
+        axum::routing::get(move || async move { served.clone() }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/seg.ts", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, files).await });
+
+    let b = OrchClient::connect(&o.uri).await.unwrap();
+    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let http = reqwest::Client::builder()
+        .danger_accept_invalid_certs(true)
+        .build()
+        .unwrap();
+    let post = |body: String| {
+        let m = meta(&info, 0, &seg, &["P144p30fps16x9"]);
+        http.post(format!("{}/segment", o.uri))
+            .header(
+                "Livepeer-Segment",
+                livepeer::api::segment::encode_segment_header(&m),
+            )
+            .header("Livepeer-Payment", "")
+            .header("Content-Type", "application/vnd+livepeer.uri")
+            .body(body)
+            .send()
+    };
+    let resp = post(url).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let res =
+        <net::TranscodeResult as prost::Message>::decode(resp.bytes().await.unwrap().as_ref())
+            .unwrap();
+    let Some(net::transcode_result::Result::Data(data)) = res.result else {
+        panic!("no data: {:?}", res.result)
+    };
+    assert_eq!(data.segments.len(), 1);
+    let resp = post("http://127.0.0.1:9/nothing.ts".into()).await.unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    assert_eq!(resp.text().await.unwrap(), "BadRequest");
+}
