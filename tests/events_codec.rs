@@ -95,6 +95,7 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
                 (text(), text()).prop_map(|(app, key)| IngestSource::Rtmp { app, key }),
                 Just(IngestSource::HttpPush),
                 text().prop_map(|path| IngestSource::File { path }),
+                text().prop_map(|manifest| IngestSource::Broadcaster { manifest }),
             ];
             (text(), source, prop::collection::vec(text(), 0..5))
                 .prop_map(|(stream, source, profiles)| {

@@ -193,9 +193,9 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
             .collect();
     let received = events
         .iter()
-        .filter(|e| matches!(e, Event::SegmentReceived(r) if r.stream == "stream1"))
+        .filter(|e| matches!(e, Event::SegmentReceived(r) if r.stream == token.session_id))
         .count();
-    assert_eq!(received, 2);
+    assert_eq!(received, 2, "the O's streams are its sessions");
     let transcoded: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -206,6 +206,34 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
     assert_eq!(transcoded.len(), 2);
     assert_eq!(transcoded[1].seq_no, 1);
     assert_eq!(transcoded[1].renditions[0].pixels, 426 * 240 * 60);
+    // Folded by the streams projection: the session, the B's manifest, the billed pixels.
+    let mut streams = livepeer::projections::Streams::default();
+    for r in o.pm.log().read(0, u64::MAX) {
+        livepeer::projections::Projection::apply(&mut streams, &r.unwrap().envelope);
+    }
+    let s = &streams.streams[&token.session_id];
+    assert_eq!(
+        s.source,
+        livepeer::events::IngestSource::Broadcaster {
+            manifest: "stream1".into()
+        }
+    );
+    assert_eq!((s.segments_in, s.segments_out), (2, 2));
+    assert_eq!(s.pixels, 2 * (426 * 240 + 256 * 144) * 60);
+    assert!(s.ended.is_none());
+    // The B ends the session: the O frees it and records the end.
+    b.end_transcoding_session(token.clone()).await.unwrap();
+    let mut ended = false;
+    for _ in 0..50 {
+        ended = o.pm.log().read(0, u64::MAX).any(|r| {
+            matches!(r.unwrap().envelope.event, Event::StreamEnded(e) if e.stream == token.session_id)
+        });
+        if ended {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(ended, "StreamEnded recorded for the session");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

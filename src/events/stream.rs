@@ -21,6 +21,12 @@ pub enum IngestSource {
         /// Path or description of the source.
         path: String,
     },
+    /// Segments a broadcaster sends to this orchestrator (the O's view of a stream: one per O
+    /// session, whose id is the stream id).
+    Broadcaster {
+        /// The broadcaster's manifest id for the stream.
+        manifest: String,
+    },
 }
 
 /// Why a stream ended.

@@ -18,7 +18,10 @@ use crate::api::{
     proto::net,
     segment::{auth_token_to_proto, decode_segment_header, seg_meta_to_proto, SegMeta},
 };
-use crate::events::{Event, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded, Worker};
+use crate::events::{
+    EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded,
+    StreamEnded, StreamStarted, Worker,
+};
 use crate::log::LogStore;
 use crate::media::{RenditionOutput, SegmentInput, SegmentOutput, Transcoder, VideoProfile};
 use crate::pm_service::PmService;
@@ -103,6 +106,8 @@ pub struct Orchestrator<S: LogStore> {
     store: RenditionStore,
     pm: Arc<PmService<S>>,
     sessions: Mutex<BTreeMap<String, Instant>>,
+    /// Sessions whose `StreamStarted` is in the log (and whose end must be).
+    recorded: Mutex<std::collections::BTreeSet<String>>,
 }
 
 fn now_s() -> i64 {
@@ -134,6 +139,7 @@ impl<S: LogStore> Orchestrator<S> {
             store: RenditionStore::default(),
             pm,
             sessions: Mutex::new(BTreeMap::new()),
+            recorded: Mutex::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -198,16 +204,34 @@ impl<S: LogStore> Orchestrator<S> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .remove(id);
-            self.free_session(id);
+            self.free_session(id, EndReason::Unpublished);
         }
     }
 
-    fn free_session(&self, id: &str) {
+    fn free_session(&self, id: &str, reason: EndReason) {
         if let Some(t) = &self.transcoder {
             t.end(id);
         }
         self.remote.end_session(id);
         self.store.end(id);
+        let recorded = self
+            .recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(id);
+        if recorded {
+            // Called from the runtime (the idle sweep, the gRPC handler): record it without
+            // waiting there.
+            let (pm, stream) = (self.pm.clone(), id.to_string());
+            if let Ok(rt) = tokio::runtime::Handle::try_current() {
+                rt.spawn(async move {
+                    let ended = Event::StreamEnded(StreamEnded { stream, reason });
+                    if let Err(e) = pm.append(now_ms(), vec![ended]).await {
+                        tracing::warn!("recording a session's end: {e}");
+                    }
+                });
+            }
+        }
     }
 
     /// Closes sessions idle longer than [`SESSION_IDLE`]; returns how many.
@@ -220,7 +244,7 @@ impl<S: LogStore> Orchestrator<S> {
             .collect();
         for k in &idle {
             map.remove(k);
-            self.free_session(k);
+            self.free_session(k, EndReason::IdleTimeout);
         }
         idle.len()
     }
@@ -298,14 +322,30 @@ impl<S: LogStore> Orchestrator<S> {
             .map(|t| t.session_id.clone())
             .unwrap_or_default();
         let seq_no = u64::try_from(meta.seq).unwrap_or(0);
-        let stream = meta.manifest_id.clone();
-        self.record(vec![Event::SegmentReceived(SegmentReceived {
+        // The O's streams are its sessions: the B's manifest id is recorded when one starts.
+        let stream = session.clone();
+        let mut events = Vec::new();
+        let first = self
+            .recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(session.clone());
+        if first {
+            events.push(Event::StreamStarted(StreamStarted {
+                stream: stream.clone(),
+                source: IngestSource::Broadcaster {
+                    manifest: meta.manifest_id.clone(),
+                },
+                profiles: meta.profiles.iter().map(|p| p.name.clone()).collect(),
+            }));
+        }
+        events.push(Event::SegmentReceived(SegmentReceived {
             stream: stream.clone(),
             seq_no,
             duration_ms: meta.duration_ms,
             bytes: body.len() as u64,
-        })])
-        .await?;
+        }));
+        self.record(events).await?;
         let started = Instant::now();
         let result = self.run_transcode(&session, &meta, body).await?;
         let token = meta.auth_token.as_ref().map(auth_token_to_proto);
