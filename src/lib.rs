@@ -33,6 +33,7 @@ pub mod api;
 pub mod bcast;
 pub mod chain;
 pub mod cli;
+pub mod clock;
 pub mod events;
 pub mod httpd;
 pub mod keystore;

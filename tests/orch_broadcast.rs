@@ -11,9 +11,7 @@ use media_support::{ffmpeg, probe, source, write};
 use std::process::Command;
 
 fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
-    let mut argv = vec!["livepeer".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
-    livepeer::cli::parse_from(argv).unwrap().node
+    livepeer::cli::node_args(args).unwrap()
 }
 
 struct Running {
@@ -22,6 +20,17 @@ struct Running {
     rtmp_url: String,
     b: std::sync::Arc<livepeer::bcast::broadcaster::Broadcaster<livepeer::log::FjallStore>>,
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Running {
+    /// The B's log, decoded.
+    fn events(&self) -> Vec<Event> {
+        self.b
+            .log()
+            .read(0, u64::MAX)
+            .map(|e| e.unwrap().envelope.event)
+            .collect()
+    }
 }
 
 impl Drop for Running {
@@ -203,11 +212,7 @@ async fn ffmpeg_pushes_a_stream_that_plays_back_as_hls() {
         assert_eq!(facts.frame_sizes.len(), 60, "segment {seq}");
         assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
     }
-    let events: Vec<Event> =
-        r.b.log()
-            .read(0, u64::MAX)
-            .map(|e| e.unwrap().envelope.event)
-            .collect();
+    let events = r.events();
     let count = |f: fn(&Event) -> bool| events.iter().filter(|e| f(e)).count();
     assert_eq!(count(|e| matches!(e, Event::StreamStarted(_))), 1);
     assert_eq!(count(|e| matches!(e, Event::SegmentReceived(_))), 3);
@@ -255,9 +260,9 @@ async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
     .unwrap();
     // The last segment is cut when the publisher leaves; the stream then ends.
     let ended = |r: &Running| {
-        r.b.log()
-            .read(0, u64::MAX)
-            .any(|e| matches!(e.unwrap().envelope.event, Event::StreamEnded(_)))
+        r.events()
+            .iter()
+            .any(|e| matches!(e, Event::StreamEnded(_)))
     };
     for _ in 0..120 {
         if ended(&r) {
@@ -265,11 +270,7 @@ async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(250)).await;
     }
-    let events: Vec<Event> =
-        r.b.log()
-            .read(0, u64::MAX)
-            .map(|e| e.unwrap().envelope.event)
-            .collect();
+    let events = r.events();
     let started: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -346,9 +347,9 @@ async fn rtmp_publishers_beyond_max_sessions_are_refused() {
     };
     let mut first = publish("one");
     let started = |name: &'static str| {
-        r.b.log().read(0, u64::MAX).any(
-            |e| matches!(e.unwrap().envelope.event, Event::StreamStarted(s) if s.stream == name),
-        )
+        r.events()
+            .iter()
+            .any(|e| matches!(e, Event::StreamStarted(s) if s.stream == name))
     };
     for _ in 0..80 {
         if started("one") {
@@ -405,10 +406,9 @@ async fn garbage_on_the_rtmp_port_does_not_hurt_the_next_publisher() {
     let mut transcoded = 0;
     for _ in 0..80 {
         transcoded = r
-            .b
-            .log()
-            .read(0, u64::MAX)
-            .filter(|e| matches!(&e.as_ref().unwrap().envelope.event, Event::SegmentTranscoded(t) if t.stream == "after"))
+            .events()
+            .iter()
+            .filter(|e| matches!(e, Event::SegmentTranscoded(t) if t.stream == "after"))
             .count();
         if transcoded == 1 {
             break;
@@ -439,17 +439,17 @@ async fn a_dead_orchestrator_is_passed_over() {
             resp.text().await.unwrap()
         );
     }
-    let uris: Vec<String> =
-        r.b.log()
-            .read(0, u64::MAX)
-            .filter_map(|e| match e.unwrap().envelope.event {
-                Event::SegmentTranscoded(t) => match t.worker {
-                    livepeer::events::Worker::Orchestrator { uri, .. } => Some(uri),
-                    _ => None,
-                },
+    let uris: Vec<String> = r
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::SegmentTranscoded(t) => match t.worker {
+                livepeer::events::Worker::Orchestrator { uri, .. } => Some(uri),
                 _ => None,
-            })
-            .collect();
+            },
+            _ => None,
+        })
+        .collect();
     assert_eq!(uris.len(), 3);
     assert!(uris.iter().all(|u| !u.ends_with(":9")), "{uris:?}");
 }

@@ -15,19 +15,7 @@ use livepeer::node;
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
-    let mut argv = vec!["livepeer".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
-    livepeer::cli::parse_from(argv).unwrap().node
-}
-
-/// Kills a child process when the test ends, however it ends.
-struct Kill(std::process::Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    livepeer::cli::node_args(args).unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -81,7 +69,7 @@ async fn hls_js_in_chromium_plays_the_stream() {
     let (b_url, rtmp_url) = (b.url.clone(), b.rtmp_url.clone());
     tokio::spawn(b.serve(std::future::pending()));
 
-    let _publisher = Kill(
+    let _publisher = media_support::KillOnDrop(
         std::process::Command::new("ffmpeg")
             .args(["-hide_banner", "-loglevel", "error", "-re"])
             .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=30"])
@@ -152,7 +140,7 @@ async fn hls_js_in_chromium_plays_the_stream() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     let profile = d.join("chromium");
-    let _browser = Kill(
+    let _browser = media_support::KillOnDrop(
         std::process::Command::new("chromium")
             .args([
                 "--headless=new",

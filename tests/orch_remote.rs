@@ -20,9 +20,7 @@ use media_support::{probe, source, write};
 use std::time::Duration;
 
 fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
-    let mut argv = vec!["livepeer".to_string()];
-    argv.extend(args.iter().map(|s| s.to_string()));
-    livepeer::cli::parse_from(argv).unwrap().node
+    livepeer::cli::node_args(args).unwrap()
 }
 
 fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {

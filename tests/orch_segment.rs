@@ -324,16 +324,6 @@ async fn refusals_carry_the_reference_status_and_text() {
     assert_eq!(resp.text().await.unwrap(), "ErrorSegEncoding");
 }
 
-/// Kills the node when the test ends, however it ends.
-struct Node(std::process::Child);
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_runs_an_offchain_o_with_go_flags() {
     use std::io::BufRead;
@@ -358,7 +348,7 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let node = Node(child);
+    let node = media_support::KillOnDrop(child);
     let mut lines = std::io::BufReader::new(stdout).lines();
     let banner = lines
         .by_ref()

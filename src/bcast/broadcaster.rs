@@ -14,6 +14,7 @@ use crate::api::{
     proto::net,
     segment::{auth_token_from_proto, SegMeta},
 };
+use crate::clock::{now_ms, now_s};
 use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
     SegmentTranscoded, StreamEnded, StreamStarted, Worker,
@@ -24,7 +25,7 @@ use crate::orch::store::RenditionStore;
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 /// `httpPushTimeout`: a pushed stream without segments for this long has ended.
@@ -98,16 +99,6 @@ pub struct Broadcaster<S: LogStore> {
     next: std::sync::atomic::AtomicUsize,
     streams: Mutex<BTreeMap<String, StreamState>>,
     store: RenditionStore,
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
-}
-
-fn now_s() -> i64 {
-    i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX)
 }
 
 impl<S: LogStore> Broadcaster<S> {

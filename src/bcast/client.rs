@@ -61,13 +61,20 @@ pub struct OrchClient {
     http: reqwest::Client,
 }
 
+/// Splits `host:port` (an IPv6 host in brackets).
+pub fn split_host_port(addr: &str) -> Option<(String, u16)> {
+    let (host, port) = addr.rsplit_once(':')?;
+    Some((
+        host.trim_matches(['[', ']']).to_string(),
+        port.parse().ok()?,
+    ))
+}
+
 fn host_port(uri: &str) -> Result<(String, u16), ClientError> {
-    let bad = || ClientError::Address(uri.to_string());
-    let rest = uri.strip_prefix("https://").ok_or_else(bad)?;
-    let authority = rest.split('/').next().ok_or_else(bad)?;
-    let (host, port) = authority.rsplit_once(':').ok_or_else(bad)?;
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    Ok((host.to_string(), port.parse().map_err(|_| bad())?))
+    uri.strip_prefix("https://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(split_host_port)
+        .ok_or_else(|| ClientError::Address(uri.to_string()))
 }
 
 /// A gRPC channel to the O at `uri` (`https://host:port`) over TLS without certificate checks

@@ -144,11 +144,7 @@ async fn stream<S: LogStore>(
                 .map_or_else(not_found, playlist),
         };
     }
-    let mime = if path.ends_with(".mp4") {
-        "video/mp4"
-    } else {
-        "video/mp2t"
-    };
+    let mime = crate::orch::store::mime_of(&path);
     match b.segment(&path) {
         Some(bytes) => (
             [

@@ -222,6 +222,15 @@ pub enum DebugCommand {
     ReplayRss,
 }
 
+/// The node flags of `livepeer <args>` (Go style), for wiring roles in one process (the demo,
+/// tests).
+pub fn node_args(args: &[&str]) -> Result<NodeArgs, clap::Error> {
+    let argv = std::iter::once("livepeer")
+        .chain(args.iter().copied())
+        .map(String::from);
+    Ok(parse_from(argv)?.node)
+}
+
 /// Parses argv in either flag style.
 pub fn parse_from<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, clap::Error> {
     Cli::try_parse_from(normalise(args))

@@ -14,13 +14,8 @@ use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 /// Splits `host:port` (IPv6 in brackets).
 pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
-    let (host, port) = addr
-        .rsplit_once(':')
-        .ok_or_else(|| format!("-serviceAddr {addr:?}: expected host:port"))?;
-    let port = port
-        .parse()
-        .map_err(|_| format!("-serviceAddr {addr:?}: bad port"))?;
-    Ok((host.trim_matches(['[', ']']).to_string(), port))
+    crate::bcast::client::split_host_port(addr)
+        .ok_or_else(|| format!("-serviceAddr {addr:?}: expected host:port").into())
 }
 
 /// Runs the O until interrupted.

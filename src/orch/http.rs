@@ -158,11 +158,7 @@ async fn stream<S: LogStore>(
     State(o): State<Arc<Orchestrator<S>>>,
     Path(path): Path<String>,
 ) -> Response {
-    let mime = if path.ends_with(".mp4") {
-        "video/mp4"
-    } else {
-        "video/mp2t"
-    };
+    let mime = crate::orch::store::mime_of(&path);
     match o.store().get(&path) {
         Some(b) => (
             [

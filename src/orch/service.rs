@@ -18,6 +18,7 @@ use crate::api::{
     proto::net,
     segment::{auth_token_to_proto, decode_segment_header, seg_meta_to_proto, SegMeta},
 };
+use crate::clock::{now_ms, now_s};
 use crate::events::{
     EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded,
     StreamEnded, StreamStarted, Worker,
@@ -28,7 +29,7 @@ use crate::pm_service::PmService;
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, PoisonError},
-    time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+    time::{Duration, Instant},
 };
 
 /// `MaxSegSize`: 300 s × 1 MB/s.
@@ -108,18 +109,6 @@ pub struct Orchestrator<S: LogStore> {
     sessions: Mutex<BTreeMap<String, Instant>>,
     /// Sessions whose `StreamStarted` is in the log (and whose end must be).
     recorded: Mutex<std::collections::BTreeSet<String>>,
-}
-
-fn now_s() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }
 
 impl<S: LogStore> Orchestrator<S> {

@@ -23,6 +23,15 @@ pub struct RenditionStore {
     sessions: Mutex<BTreeMap<String, SessionStore>>,
 }
 
+/// The content type of a stored file, by its extension.
+pub fn mime_of(path: &str) -> &'static str {
+    if path.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "video/mp2t"
+    }
+}
+
 impl RenditionStore {
     /// Stores one segment's renditions (`(profile, bytes)`, files of extension `ext`), evicting
     /// the session's oldest segment beyond the window. Returns each rendition's path below

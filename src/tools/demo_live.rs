@@ -6,20 +6,13 @@
 //! verified and replayed.
 
 use super::{logcmd, replay, ToolError};
-use crate::cli::{parse_from, DemoArgs, NodeArgs};
+use crate::cli::{node_args, DemoArgs};
 use crate::events::Event;
 use crate::node::{broadcaster, orchestrator, transcoder};
 
 /// The shared secret between the demo's O and T.
 const DEMO_SECRET: &str = "demo-orch-secret";
 use std::{path::Path, process::ExitCode, time::Duration};
-
-fn node_args(args: &[&str]) -> Result<NodeArgs, ToolError> {
-    let argv = std::iter::once("livepeer")
-        .chain(args.iter().copied())
-        .map(String::from);
-    Ok(parse_from(argv)?.node)
-}
 
 /// Events of kind `f` from seq `from` on (earlier demo runs stay in the log).
 fn count<S: crate::log::LogStore>(

@@ -50,10 +50,4 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
     }
 }
 
-/// Milliseconds since the Unix epoch (the edge's clock; events carry it as `at_ms`).
-pub fn now_ms() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
+pub use crate::clock::now_ms;

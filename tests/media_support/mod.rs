@@ -235,3 +235,13 @@ pub fn first_packet_has_sps_pps(path: &Path) -> bool {
     }
     false
 }
+
+/// Kills a child process (a node, a browser, a publisher) when the test ends, however it ends.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
