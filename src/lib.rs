@@ -7,8 +7,9 @@
 //!   digests.
 //! - [`pm`]: probabilistic micropayments, wire-compatible with go-livepeer: tickets, signatures,
 //!   params, the O's receive decision, the B's sessions and fees. Pure.
-//! - [`pm_service`]: the payment decisions serialised per sender around the log append;
-//!   [`keystore`]: the persisted recipientRand secret; [`pm_bench`]: `bench pm`.
+//! - [`commands`]: the decisions outside payments (segment admission, sessions, streams, the
+//!   choice of O and of T, timeouts), pure: projections and inputs in, events or `Rejected` out.
+//! - [`keystore`]: the persisted recipientRand secret; [`pm_bench`]: `bench pm`.
 //! - [`media`]: the transcoder: one decode feeding a whole ladder (libavfilter + libx264, NVIDIA
 //!   NVDEC/NVENC where present), per-stream sessions with timeouts, `transcode` and
 //!   `bench transcode`. The only module that knows ffmpeg.
@@ -34,6 +35,7 @@ pub mod bcast;
 pub mod chain;
 pub mod cli;
 pub mod clock;
+pub mod commands;
 pub mod events;
 pub mod httpd;
 pub mod keystore;
@@ -43,7 +45,6 @@ pub mod node;
 pub mod orch;
 pub mod pm;
 pub mod pm_bench;
-pub mod pm_service;
 pub mod projections;
 pub mod tools;
 pub mod worker;

@@ -12,7 +12,6 @@ use crate::api::{
 };
 use crate::bcast::client::{tls_channel, ClientError};
 use crate::media::{SegmentInput, Transcoder};
-use crate::orch::caps;
 use std::{sync::Arc, time::Duration};
 
 /// How a T attaches to its O.
@@ -55,7 +54,10 @@ async fn attach(cfg: &WorkerConfig, transcoder: Arc<dyn Transcoder>) -> Result<(
         .register_transcoder(net::RegisterRequest {
             secret: cfg.secret.clone(),
             capacity: cfg.capacity,
-            capabilities: Some(caps::offered(capacity, env!("CARGO_PKG_VERSION"))),
+            capabilities: Some(crate::api::capabilities::offered(
+                capacity,
+                env!("CARGO_PKG_VERSION"),
+            )),
         })
         .await?
         .into_inner();

@@ -1,6 +1,6 @@
 //! The `Livepeer-Payment` header end to end: a payment signed on the B side becomes a header,
 //! the O decodes it and credits exactly the tickets' EV (through the pure decision and through
-//! `PmService`); headers and `OrchestratorInfo` payment parts round-trip; and no input — bytes,
+//! the node's `Payments` desk); headers and `OrchestratorInfo` payment parts round-trip; and no input — bytes,
 //! strings, base64 of anything, a valid header with a byte flipped — makes the decoder or the
 //! decision panic.
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns: a panic is a test failure
@@ -17,13 +17,13 @@ use livepeer::api::ticket_params::{
 };
 use livepeer::events::{Account, Event, Side};
 use livepeer::log::MemoryLog;
+use livepeer::node::payments::Payments;
 use livepeer::pm::{
     num::ratio_to_big,
     sender::{validate_ticket_params, SenderConfig},
     wire::{PriceInfo, WireExpirationParams, WirePayment, WireSenderParams, WireTicketParams},
     Ticket,
 };
-use livepeer::pm_service::PmService;
 use num_rational::BigRational;
 use pm_common::*;
 use proptest::prelude::*;
@@ -72,7 +72,7 @@ async fn the_service_credits_a_decoded_header() {
     let b = wallet(2);
     w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
     let params = w.issue(addr(&b), 9);
-    let svc = PmService::open(
+    let svc = Payments::open(
         Arc::new(MemoryLog::in_memory().unwrap()),
         w.me(),
         w.secret.clone(),

@@ -111,7 +111,8 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             let reason = prop_oneof![
                 Just(EndReason::Unpublished),
                 Just(EndReason::IdleTimeout),
-                text().prop_map(EndReason::Error)
+                text().prop_map(EndReason::Error),
+                Just(EndReason::NodeRestarted)
             ];
             (text(), reason)
                 .prop_map(|(stream, reason)| Event::StreamEnded(StreamEnded { stream, reason }))

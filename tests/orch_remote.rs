@@ -33,7 +33,7 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
         profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
         container: Container::MpegTs,
         auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-        capabilities: livepeer::orch::caps::job(&[], false),
+        capabilities: livepeer::api::capabilities::job(&[], false),
     }
 }
 
@@ -137,7 +137,7 @@ async fn segments_go_through_a_remote_transcoder() {
         "the T's pixel count is billed"
     );
     let worker_of = handle
-        .pm()
+        .writer()
         .log()
         .read(0, u64::MAX)
         .filter_map(|r| match r.unwrap().envelope.event {

@@ -13,22 +13,23 @@ use livepeer::{
         segment::{auth_token_from_proto, SegMeta},
     },
     bcast::client::{ClientError, OrchClient},
+    commands::auth_token::AuthKey,
     events::Event,
     log::MemoryLog,
     media::{
         cmd::ladder_config, threads::ThreadPlan, Container, SessionLimits, SessionManager,
         VideoProfile,
     },
-    orch::{auth::AuthKey, server, tls, OrchConfig, Orchestrator},
+    node::writer::Writer,
+    orch::{server, tls, OrchConfig, Orchestrator},
     pm::RandSecret,
-    pm_service::PmService,
 };
 use media_support::{probe, source, write};
 use std::{sync::Arc, time::Duration};
 
 struct RunningO {
     uri: String,
-    pm: Arc<PmService<livepeer::log::MemoryStore>>,
+    pm: Arc<Writer<livepeer::log::MemoryStore>>,
     _dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
@@ -74,7 +75,7 @@ async fn start_o_with(
     let cfg = tls::server_config(cert, key).unwrap();
     let secret = RandSecret([3; 32]);
     let log = Arc::new(MemoryLog::in_memory().unwrap());
-    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone()).unwrap());
+    let pm = Arc::new(Writer::open(log).unwrap().0);
     let o = Arc::new(Orchestrator::new(
         OrchConfig {
             service_uri: uri.clone(),
@@ -113,7 +114,7 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8], profiles: &[&str]) 
             .collect(),
         container: Container::MpegTs,
         auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
-        capabilities: livepeer::orch::caps::job(&[], false),
+        capabilities: livepeer::api::capabilities::job(&[], false),
     }
 }
 

@@ -420,7 +420,7 @@ proptest! {
         let f = fixture();
         let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
         let log = Arc::new(MemoryLog::in_memory().unwrap());
-        let svc = Arc::new(livepeer::pm_service::PmService::open(log.clone(), f.o, f.secret.clone()).unwrap());
+        let svc = Arc::new(livepeer::node::payments::Payments::open(log.clone(), f.o, f.secret.clone()).unwrap());
         rt.block_on(async {
             let mut setup = vec![
                 Event::PoolSizeChanged(PoolSizeChanged { round: ROUND, size: 2 }),

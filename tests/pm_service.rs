@@ -8,8 +8,8 @@ mod pm_common;
 use livepeer::events::{Account, Event, Side, TicketOutcome};
 use livepeer::keystore::load_or_create_rand_secret;
 use livepeer::log::{FjallLog, MemoryLog};
+use livepeer::node::payments::Payments;
 use livepeer::pm::{num::ratio_to_big, Ticket};
-use livepeer::pm_service::PmService;
 use livepeer::projections::payments::PaymentProjections;
 use num_rational::BigRational;
 use pm_common::*;
@@ -26,7 +26,7 @@ async fn concurrent_duplicates_are_credited_once() {
     w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
     let params = w.issue(addr(&b), 3);
     let svc = Arc::new(
-        PmService::open(
+        Payments::open(
             Arc::new(MemoryLog::in_memory().unwrap()),
             w.me(),
             w.secret.clone(),
@@ -71,7 +71,7 @@ async fn restart_keeps_secret_projections_and_issued_params() {
     let params = w.issue(addr(&b), 11);
     let live = {
         let log = Arc::new(FjallLog::open_dir(data.path()).unwrap());
-        let svc = PmService::open(log, w.me(), w.secret.clone()).unwrap();
+        let svc = Payments::open(log, w.me(), w.secret.clone()).unwrap();
         svc.append(1, setup_events(&w)).await.unwrap();
         let r = svc
             .receive_payment(2, &payment(&b, &params, 1, 1), "s", true)
@@ -83,7 +83,7 @@ async fn restart_keeps_secret_projections_and_issued_params() {
     // Restart: new process, same datadir and keystore.
     let secret = load_or_create_rand_secret(&keys).unwrap();
     let log = Arc::new(FjallLog::open_dir(data.path()).unwrap());
-    let svc = PmService::open(log, w.me(), secret).unwrap();
+    let svc = Payments::open(log, w.me(), secret).unwrap();
     assert_eq!(
         svc.with_projections(PaymentProjections::clone),
         live,
@@ -113,7 +113,7 @@ async fn records_appended_straight_to_the_log_are_seen_before_deciding() {
     w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
     let params = w.issue(addr(&b), 3);
     let log = Arc::new(MemoryLog::in_memory().unwrap());
-    let svc = PmService::open(log.clone(), w.me(), w.secret.clone()).unwrap();
+    let svc = Payments::open(log.clone(), w.me(), w.secret.clone()).unwrap();
     svc.append(1, setup_events(&w)).await.unwrap();
     // The chain watcher appends the block that expires the params without going through us.
     let block = Event::BlockObserved(livepeer::events::BlockObserved {

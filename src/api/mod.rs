@@ -9,12 +9,17 @@
 //! - [`redeemer`]: `net.Ticket` and the max-float messages of the redeemer service.
 //! - [`segment`]: the `Livepeer-Segment` header (base64 of `net.SegData`) ↔ `segment::SegMeta`
 //!   (with the profiles as `media::VideoProfile`), and `net.AuthToken`.
+//! - [`capabilities`]: this O's `net.Capabilities` and a B job's capability bits.
+//! - [`status`]: the one table from refusals (`commands::Rejected`, payment errors) to HTTP
+//!   statuses and texts.
 //! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
 //!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
 
+pub mod capabilities;
 pub mod multipart;
 pub mod payment;
 pub mod proto;
 pub mod redeemer;
 pub mod segment;
+pub mod status;
 pub mod ticket_params;

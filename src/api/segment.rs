@@ -22,16 +22,7 @@ pub const MAX_DURATION_MS: i64 = 5 * 60 * 1000;
 /// The duration an O assumes when the B sends 0.
 pub const DEFAULT_DURATION_MS: u32 = 2000;
 
-/// An O-issued session token (`net.AuthToken`).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct AuthToken {
-    /// HMAC-SHA256 over session id ‖ expiration.
-    pub token: Vec<u8>,
-    /// The O's session id (8 hex chars).
-    pub session_id: String,
-    /// Unix seconds.
-    pub expiration: i64,
-}
+pub use crate::commands::auth_token::AuthToken;
 
 /// A segment's metadata as the O uses it.
 #[derive(Clone, Debug, PartialEq)]

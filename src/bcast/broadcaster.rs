@@ -1,44 +1,44 @@
 //! The B's segment path: a pushed segment becomes a `/segment` call to an orchestrator (a session
-//! per stream, opened with `GetOrchestrator` and refreshed before its token expires), its
-//! renditions are fetched, kept for HLS playback and returned to the pusher; every step lands in
-//! the B's event log (`StreamStarted`, `SegmentReceived`, `SegmentTranscoded` / `SegmentFailed`,
-//! `StreamEnded` after 60 s without segments).
+//! per stream, opened with `GetOrchestrator` and refreshed before its token expires, the O chosen
+//! by `commands::orch_choice`), its renditions are fetched, kept for HLS playback and returned to
+//! the pusher. The stream rules (`commands::b_streams`) run through the node's writer, so every
+//! step is in the B's event log before it acts (`StreamStarted`, `SegmentReceived`,
+//! `SegmentTranscoded` / `SegmentFailed`, `StreamEnded` when the publisher stops, after 60 s
+//! without pushed segments, or at the start after a crash) and the playlists are rendered from
+//! the streams projection.
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
 use super::{
     client::{ClientError, OrchClient},
-    playlist::{StreamPlaylists, Variant},
+    playlist::StreamPlaylists,
 };
 use crate::api::{
     proto::net,
     segment::{auth_token_from_proto, SegMeta},
+    status::Refusal,
 };
-use crate::clock::{now_ms, now_s};
+use crate::clock::now_ms;
+use crate::commands::{
+    b_streams,
+    orch_choice::{attempts, session_usable, try_order, Suspensions},
+    segment_timeout::segment_timeout_ms,
+    Rejected,
+};
 use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
-    SegmentTranscoded, StreamEnded, StreamStarted, Worker,
+    SegmentTranscoded, Worker,
 };
-use crate::log::{Expect, Log, LogStore};
+use crate::log::{Log, LogStore};
 use crate::media::{Container, VideoProfile};
+use crate::node::writer::Writer;
 use crate::orch::store::RenditionStore;
+use crate::projections::Projections;
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
-
-/// `httpPushTimeout`: a pushed stream without segments for this long has ended.
-pub const PUSH_IDLE: Duration = Duration::from_secs(60);
-
-/// Refresh a session whose token expires within this many seconds (10 % of 30 min).
-const TOKEN_REFRESH_S: i64 = 180;
-
-/// How long an O that failed is passed over while others are available.
-const SUSPEND: Duration = Duration::from_secs(30);
-
-/// Os a segment is tried on before it fails (when several are configured).
-const MAX_ATTEMPTS: usize = 3;
 
 /// How a B works.
 #[derive(Clone, Debug)]
@@ -52,28 +52,10 @@ pub struct BcastConfig {
 }
 
 /// A refusal of a pushed segment: HTTP status and text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushError {
-    /// HTTP status.
-    pub status: u16,
-    /// Body text.
-    pub text: String,
-}
+pub type PushError = Refusal;
 
 fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
-    PushError {
-        status,
-        text: text.to_string(),
-    }
-}
-
-struct StreamState {
-    /// Its publisher has stopped (`StreamEnded` recorded); kept until idle for playback.
-    ended: bool,
-    /// The O serving this stream and its session info (with the auth token).
-    info: Option<(String, net::OrchestratorInfo)>,
-    playlists: StreamPlaylists,
-    last_seen: Instant,
+    Refusal::new(status, text)
 }
 
 /// One transcoded rendition handed back to the pusher.
@@ -85,48 +67,71 @@ pub struct PushedRendition {
     pub data: bytes::Bytes,
 }
 
-/// The B.
+/// The B. Its streams of record are the streams projection behind the writer (a restarted B
+/// knows them, ends those its death left open, and still serves their playlists); the O
+/// sessions, connections, suspensions and rendition bytes are caches and soft state.
 pub struct Broadcaster<S: LogStore> {
     cfg: BcastConfig,
-    log: Arc<Log<S>>,
+    writer: Arc<Writer<S>>,
     /// Connections to the Os, opened on first use and shared by every stream's segments.
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
-    /// Os that failed recently, skipped until then while others are available.
-    suspended: Mutex<BTreeMap<String, Instant>>,
-    /// The stream that started last (`-currentManifest`).
-    current: Mutex<Option<String>>,
+    /// Each stream's O session (the O and its info with the auth token): a cache, since a
+    /// stream without one asks an O for a fresh session.
+    sessions: Mutex<BTreeMap<String, (String, net::OrchestratorInfo)>>,
+    /// Os that failed recently, passed over until then while others are available.
+    suspended: Mutex<Suspensions>,
     /// Round-robin position for new sessions.
     next: std::sync::atomic::AtomicUsize,
-    streams: Mutex<BTreeMap<String, StreamState>>,
     store: RenditionStore,
 }
 
 impl<S: LogStore> Broadcaster<S> {
-    /// A B appending to `log`.
-    pub fn new(cfg: BcastConfig, log: Arc<Log<S>>) -> Self {
+    /// A B whose commands go through `writer`.
+    pub fn new(cfg: BcastConfig, writer: Arc<Writer<S>>) -> Self {
         Broadcaster {
             cfg,
-            log,
+            writer,
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
-            suspended: Mutex::new(BTreeMap::new()),
+            sessions: Mutex::new(BTreeMap::new()),
+            suspended: Mutex::new(Suspensions::default()),
             next: std::sync::atomic::AtomicUsize::new(0),
-            current: Mutex::new(None),
-            streams: Mutex::new(BTreeMap::new()),
             store: RenditionStore::default(),
         }
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, StreamState>> {
-        self.streams.lock().unwrap_or_else(PoisonError::into_inner)
+    fn cached_sessions(
+        &self,
+    ) -> std::sync::MutexGuard<'_, BTreeMap<String, (String, net::OrchestratorInfo)>> {
+        self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     async fn record(&self, events: Vec<Event>) -> Result<(), PushError> {
-        let at = now_ms();
-        self.log
-            .append(events.into_iter().map(|e| (at, e)).collect(), Expect::Any)
+        self.writer
+            .append(now_ms(), events)
             .await
             .map(|_| ())
-            .map_err(|e| push_err(500, format!("event log: {e}")))
+            .map_err(Refusal::internal)
+    }
+
+    /// Runs a stream rule through the writer (serialised per stream).
+    async fn decide(
+        &self,
+        stream: &str,
+        rule: impl FnOnce(&Projections) -> Vec<Event>,
+    ) -> Result<Vec<Event>, PushError> {
+        let decided = self
+            .writer
+            .decide(&format!("b/stream/{stream}"), now_ms(), |p| {
+                Ok::<_, std::convert::Infallible>((rule(p), ()))
+            })
+            .await
+            .map_err(Refusal::internal)?;
+        let Ok(((), envs)) = decided;
+        Ok(envs.into_iter().map(|e| e.event).collect())
+    }
+
+    fn profile_names(&self) -> Vec<String> {
+        self.cfg.profiles.iter().map(|p| p.name.clone()).collect()
     }
 
     /// The session for `manifest`: cached, or fresh from `GetOrchestrator` (round robin over the
@@ -135,13 +140,11 @@ impl<S: LogStore> Broadcaster<S> {
         &self,
         manifest: &str,
     ) -> Result<(Arc<OrchClient>, String, net::OrchestratorInfo), ClientError> {
-        let cached = self.lock().get(manifest).and_then(|s| s.info.clone());
+        let cached = self.cached_sessions().get(manifest).cloned();
         if let Some((uri, info)) = cached {
-            let fresh = info
-                .auth_token
-                .as_ref()
-                .is_some_and(|t| t.expiration - now_s() > TOKEN_REFRESH_S);
-            if fresh && !self.is_suspended(&uri) {
+            let expiration = info.auth_token.as_ref().map(|t| t.expiration);
+            let usable = session_usable(expiration, &uri, &self.suspensions(), now_ms());
+            if usable {
                 return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
@@ -149,12 +152,13 @@ impl<S: LogStore> Broadcaster<S> {
         if os.is_empty() {
             return Err(ClientError::Address("no -orchAddr given".into()));
         }
-        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let mut order: Vec<&String> = (0..os.len()).map(|i| &os[(start + i) % os.len()]).collect();
-        // Os that failed recently go last: tried only when every other one fails too.
-        order.sort_by_key(|uri| self.is_suspended(uri));
+        let turn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let order: Vec<String> = try_order(os, turn, &self.suspensions(), now_ms())
+            .into_iter()
+            .map(String::from)
+            .collect();
         let mut last_err = None;
-        for uri in order {
+        for uri in &order {
             let attempt = async {
                 let client = self.client_for(uri).await?;
                 let info = client.get_orchestrator(Default::default()).await?;
@@ -162,9 +166,8 @@ impl<S: LogStore> Broadcaster<S> {
             };
             match attempt.await {
                 Ok((client, info)) => {
-                    if let Some(s) = self.lock().get_mut(manifest) {
-                        s.info = Some((uri.clone(), info.clone()));
-                    }
+                    self.cached_sessions()
+                        .insert(manifest.to_string(), (uri.clone(), info.clone()));
                     return Ok((client, uri.clone(), info));
                 }
                 Err(e) => {
@@ -177,20 +180,15 @@ impl<S: LogStore> Broadcaster<S> {
         Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into())))
     }
 
-    fn is_suspended(&self, uri: &str) -> bool {
+    fn suspensions(&self) -> std::sync::MutexGuard<'_, Suspensions> {
         self.suspended
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .get(uri)
-            .is_some_and(|until| Instant::now() < *until)
     }
 
-    /// Skips `uri` for [`SUSPEND`] and drops its connection (reconnect next time).
+    /// Passes over `uri` for a while and drops its connection (reconnect next time).
     async fn suspend(&self, uri: &str) {
-        self.suspended
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(uri.to_string(), Instant::now() + SUSPEND);
+        self.suspensions().suspend(uri, now_ms());
         self.clients.lock().await.remove(uri);
     }
 
@@ -206,64 +204,31 @@ impl<S: LogStore> Broadcaster<S> {
     }
 
     fn forget_session(&self, manifest: &str) {
-        if let Some(s) = self.lock().get_mut(manifest) {
-            s.info = None;
-        }
-    }
-
-    /// Registers a stream (if new) and returns its `StreamStarted` to record.
-    fn admit(&self, manifest: &str, source: IngestSource) -> Vec<Event> {
-        let mut map = self.lock();
-        match map.get_mut(manifest) {
-            Some(s) if !s.ended => {
-                s.last_seen = Instant::now();
-                return Vec::new();
-            }
-            Some(s) => {
-                // Published again under the same name: a new stream, same playlists.
-                s.ended = false;
-                s.last_seen = Instant::now();
-            }
-            None => {
-                map.insert(
-                    manifest.to_string(),
-                    StreamState {
-                        ended: false,
-                        info: None,
-                        playlists: StreamPlaylists::default(),
-                        last_seen: Instant::now(),
-                    },
-                );
-            }
-        }
-        drop(map);
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(manifest.to_string());
-        vec![Event::StreamStarted(StreamStarted {
-            stream: manifest.to_string(),
-            source,
-            profiles: self.cfg.profiles.iter().map(|p| p.name.clone()).collect(),
-        })]
+        self.cached_sessions().remove(manifest);
     }
 
     /// A publisher started stream `manifest` (RTMP): records `StreamStarted` with its source.
     pub async fn begin(&self, manifest: &str, source: IngestSource) -> Result<(), PushError> {
-        let events = self.admit(manifest, source);
-        if events.is_empty() {
-            return Ok(());
-        }
-        self.record(events).await
+        let names = self.profile_names();
+        self.decide(manifest, |p| {
+            b_streams::begin(&p.streams.state, manifest, source, &names)
+        })
+        .await
+        .map(|_| ())
     }
 
-    /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay until the
-    /// idle timeout, so players reach the end of the stream.
+    /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay, closed
+    /// with `#EXT-X-ENDLIST`, so players reach the end of the stream.
     pub async fn end(&self, manifest: &str, reason: EndReason) -> Result<(), PushError> {
-        let session = match self.lock().get_mut(manifest) {
-            Some(s) if !s.ended => {
-                s.ended = true;
-                s.info.take()
-            }
-            _ => return Ok(()),
-        };
+        let ended = self
+            .decide(manifest, |p| {
+                b_streams::end(&p.streams.state, manifest, reason)
+            })
+            .await?;
+        let session = self.cached_sessions().remove(manifest);
+        if ended.is_empty() {
+            return Ok(());
+        }
         // Free the O's session now rather than after its idle timeout (its -maxSessions slot).
         if let Some((uri, info)) = session {
             if let (Some(token), Ok(client)) = (info.auth_token, self.client_for(&uri).await) {
@@ -272,11 +237,7 @@ impl<S: LogStore> Broadcaster<S> {
                 }
             }
         }
-        self.record(vec![Event::StreamEnded(StreamEnded {
-            stream: manifest.to_string(),
-            reason,
-        })])
-        .await
+        Ok(())
     }
 
     /// Handles `PUT /live/<manifest>/<seq>.ts` (or `.mp4`, for renditions in fragmented MP4):
@@ -290,14 +251,23 @@ impl<S: LogStore> Broadcaster<S> {
         container: Container,
         body: bytes::Bytes,
     ) -> Result<Vec<PushedRendition>, PushError> {
-        let mut events = self.admit(manifest, IngestSource::HttpPush);
-        events.push(Event::SegmentReceived(SegmentReceived {
+        let names = self.profile_names();
+        let received = SegmentReceived {
             stream: manifest.to_string(),
             seq_no: seq,
             duration_ms,
             bytes: body.len() as u64,
-        }));
-        self.record(events).await?;
+        };
+        self.decide(manifest, |p| {
+            b_streams::segment_in(
+                &p.streams.state,
+                manifest,
+                IngestSource::HttpPush,
+                &names,
+                received,
+            )
+        })
+        .await?;
         let started = Instant::now();
         match self
             .transcode(manifest, seq, duration_ms, container, body)
@@ -346,9 +316,9 @@ impl<S: LogStore> Broadcaster<S> {
         container: Container,
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
-        let timeout = Duration::from_millis(u64::from(duration_ms) * 4).max(Duration::from_secs(8));
-        let attempts = MAX_ATTEMPTS.min(self.cfg.orchestrators.len()).max(1);
-        let mut failure = push_err(503, "No sessions available");
+        let timeout = Duration::from_millis(segment_timeout_ms(duration_ms));
+        let attempts = attempts(self.cfg.orchestrators.len());
+        let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
         for _ in 0..attempts {
             let (client, uri, info) = match self.session(manifest).await {
@@ -368,7 +338,7 @@ impl<S: LogStore> Broadcaster<S> {
                 container,
                 auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
                 // A Go O refuses a job without capabilities: its mandatory AuthToken bit is unset.
-                capabilities: crate::orch::caps::job(
+                capabilities: crate::api::capabilities::job(
                     &self.cfg.profiles,
                     container == Container::FragmentedMp4,
                 ),
@@ -431,20 +401,6 @@ impl<S: LogStore> Broadcaster<S> {
                 .map(|(_, r)| (r.name.clone(), r.data.clone()))
                 .collect(),
         );
-        let variants = out
-            .iter()
-            .zip(&self.cfg.profiles)
-            .map(|((r, _), p)| Variant {
-                name: p.name.clone(),
-                bandwidth: p.bitrate,
-                width: r.width,
-                height: r.height,
-            })
-            .collect();
-        if let Some(s) = self.lock().get_mut(manifest) {
-            s.playlists
-                .add(seq, f64::from(duration_ms) / 1000.0, variants);
-        }
         let worker = Worker::Orchestrator {
             address: address_of(&info.address),
             uri: info.transcoder.clone(),
@@ -454,31 +410,43 @@ impl<S: LogStore> Broadcaster<S> {
 
     /// The B's event log.
     pub fn log(&self) -> &Arc<Log<S>> {
-        &self.log
+        self.writer.log()
+    }
+
+    /// The B's writer (its projections).
+    pub fn writer(&self) -> &Arc<Writer<S>> {
+        &self.writer
+    }
+
+    fn playlists(&self, manifest: &str) -> Option<StreamPlaylists> {
+        let bandwidth = |name: &str| {
+            self.cfg
+                .profiles
+                .iter()
+                .find(|p| p.name == name)
+                .map_or(0, |p| p.bitrate)
+        };
+        self.writer.read(|p| {
+            let s = p.streams.state.streams.get(manifest)?;
+            (!s.recent.is_empty()).then(|| StreamPlaylists::of(s, bandwidth))
+        })
     }
 
     /// The master playlist of a stream, once it has a segment; with `-currentManifest`,
     /// `current` names the stream that started last.
     pub fn master_playlist(&self, manifest: &str) -> Option<String> {
-        let latest;
         let manifest = if manifest == "current" && self.cfg.current_manifest {
-            latest = self
-                .current
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .clone()?;
-            latest.as_str()
+            self.writer
+                .read(|p| b_streams::current(&p.streams.state).map(String::from))?
         } else {
-            manifest
+            manifest.to_string()
         };
-        let map = self.lock();
-        let s = map.get(manifest)?;
-        (!s.playlists.is_empty()).then(|| s.playlists.master(manifest))
+        self.playlists(&manifest).map(|p| p.master(&manifest))
     }
 
     /// A rendition's media playlist.
     pub fn media_playlist(&self, manifest: &str, rendition: &str) -> Option<String> {
-        self.lock().get(manifest)?.playlists.media(rendition)
+        self.playlists(manifest)?.media(rendition)
     }
 
     /// A stored segment at `<manifest>/<rendition>/<seq>.ts`.
@@ -486,39 +454,60 @@ impl<S: LogStore> Broadcaster<S> {
         self.store.get(path)
     }
 
-    /// Ends streams idle for [`PUSH_IDLE`]; returns how many.
+    /// Ends pushed streams idle for 60 s, and drops the rendition bytes of streams ended that
+    /// long ago; returns how many streams ended.
     pub async fn end_idle(&self) -> usize {
-        let ended: Vec<String> = {
-            let mut map = self.lock();
-            let idle: Vec<(String, bool)> = map
-                .iter()
-                .filter(|(_, s)| s.last_seen.elapsed() >= PUSH_IDLE)
-                .map(|(k, s)| (k.clone(), s.ended))
-                .collect();
-            for (k, _) in &idle {
-                map.remove(k);
-                self.store.end(k);
-            }
-            idle.into_iter()
-                .filter(|(_, ended)| !ended)
-                .map(|(k, _)| k)
-                .collect::<Vec<_>>()
-        };
-        let events: Vec<Event> = ended
-            .iter()
-            .map(|k| {
-                Event::StreamEnded(StreamEnded {
-                    stream: k.clone(),
-                    reason: EndReason::IdleTimeout,
-                })
+        let now = now_ms();
+        let decided = self
+            .writer
+            .decide("b/idle", now, |p| {
+                Ok::<_, std::convert::Infallible>((b_streams::end_idle(&p.streams.state, now), ()))
             })
-            .collect();
-        if !events.is_empty() {
-            if let Err(e) = self.record(events).await {
-                tracing::warn!("recording ended streams: {}", e.text);
+            .await;
+        let ended = match decided {
+            Ok(Ok(((), envs))) => envs.len(),
+            Err(e) => {
+                tracing::warn!("recording ended streams: {e}");
+                0
             }
+        };
+        let gone: Vec<String> = self.writer.read(|p| {
+            p.streams
+                .state
+                .streams
+                .iter()
+                .filter(|(_, s)| {
+                    s.ended
+                        .as_ref()
+                        .is_some_and(|(at, _)| now.saturating_sub(*at) >= b_streams::PUSH_IDLE_MS)
+                })
+                .map(|(id, _)| id.clone())
+                .collect()
+        });
+        for id in gone {
+            self.store.end(&id);
+            self.forget_session(&id);
         }
-        ended.len()
+        ended
+    }
+
+    /// At start: ends every stream the previous run left open (`NodeRestarted`); returns them.
+    pub async fn end_streams_left_open(&self) -> Result<Vec<String>, PushError> {
+        let decided = self
+            .writer
+            .decide("b/restart", now_ms(), |p| {
+                Ok::<_, std::convert::Infallible>((b_streams::end_at_restart(&p.streams.state), ()))
+            })
+            .await
+            .map_err(Refusal::internal)?;
+        let Ok(((), envs)) = decided;
+        Ok(envs
+            .into_iter()
+            .filter_map(|e| match e.event {
+                Event::StreamEnded(s) => Some(s.stream),
+                _ => None,
+            })
+            .collect())
     }
 }
 

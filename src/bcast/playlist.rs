@@ -1,13 +1,14 @@
 //! HLS playlists of one stream as the B serves them (facts §2.5): a master playlist with one
 //! variant per rendition and a media playlist per rendition holding the last
-//! [`LIVE_LIST_LENGTH`] segments. Pure: segments are added as they are transcoded, text is
-//! rendered on request.
+//! [`LIVE_LIST_LENGTH`] segments, closed by `#EXT-X-ENDLIST` once the stream has ended. Pure: the
+//! stream's state is the streams projection (so a restarted B still lists what it served), the
+//! text is rendered on request.
 
-use std::collections::VecDeque;
+use crate::projections::{StreamState, RECENT_SEGMENTS};
 use std::fmt::Write;
 
 /// `LIVE_LIST_LENGTH`: segments in a live media playlist.
-pub const LIVE_LIST_LENGTH: usize = 6;
+pub const LIVE_LIST_LENGTH: usize = RECENT_SEGMENTS;
 
 /// One variant of the master playlist.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,23 +28,31 @@ pub struct Variant {
 pub struct StreamPlaylists {
     variants: Vec<Variant>,
     /// (seq, duration in seconds), oldest first.
-    segments: VecDeque<(u64, f64)>,
+    segments: Vec<(u64, f64)>,
+    ended: bool,
 }
 
 impl StreamPlaylists {
-    /// Records a transcoded segment and the renditions it produced (their sizes update the
-    /// master playlist; the first segment defines the variants).
-    pub fn add(&mut self, seq: u64, duration_s: f64, variants: Vec<Variant>) {
-        if self.variants.is_empty() || self.variants.len() == variants.len() {
-            self.variants = variants;
-        }
-        if self.segments.iter().any(|(s, _)| *s == seq) {
-            return;
-        }
-        let at = self.segments.partition_point(|(s, _)| *s < seq);
-        self.segments.insert(at, (seq, duration_s));
-        while self.segments.len() > LIVE_LIST_LENGTH {
-            self.segments.pop_front();
+    /// The playlists of a stream in the streams projection; `bandwidth` gives each profile's
+    /// peak bits/s (the B's ladder).
+    pub fn of(state: &StreamState, bandwidth: impl Fn(&str) -> u64) -> Self {
+        StreamPlaylists {
+            variants: state
+                .variants
+                .iter()
+                .map(|v| Variant {
+                    name: v.profile.clone(),
+                    bandwidth: bandwidth(&v.profile),
+                    width: v.width,
+                    height: v.height,
+                })
+                .collect(),
+            segments: state
+                .recent
+                .iter()
+                .map(|(seq, ms)| (*seq, f64::from(*ms) / 1000.0))
+                .collect(),
+            ended: state.ended.is_some(),
         }
     }
 
@@ -78,7 +87,7 @@ impl StreamPlaylists {
             .max()
             .unwrap_or(2)
             .max(1);
-        let first = self.segments.front().map_or(0, |(s, _)| *s);
+        let first = self.segments.first().map_or(0, |(s, _)| *s);
         let mut out = format!(
             "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-MEDIA-SEQUENCE:{first}\n#EXT-X-TARGETDURATION:{target}\n"
         );
@@ -90,6 +99,9 @@ impl StreamPlaylists {
             let _ = writeln!(out, "#EXTINF:{dur:.3},\n{name}/{seq}.ts");
             expected = seq + 1;
         }
+        if self.ended {
+            out.push_str("#EXT-X-ENDLIST\n");
+        }
         Some(out)
     }
 }
@@ -97,20 +109,63 @@ impl StreamPlaylists {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::events::{
+        EndReason, Envelope, Event, IngestSource, Rendition, SegmentReceived, SegmentTranscoded,
+        StreamEnded, StreamStarted, Worker,
+    };
+    use crate::projections::{Projection, Streams};
 
-    fn v(name: &str) -> Variant {
-        Variant {
-            name: name.into(),
-            bandwidth: 600_000,
-            width: 426,
-            height: 240,
+    /// A stream folded from its start and `(seq, duration ms)` segments transcoded to `names`.
+    fn stream(segments: &[(u64, u32)], names: &[&str], ended: bool) -> StreamState {
+        let mut events = vec![Event::StreamStarted(StreamStarted {
+            stream: "movie".into(),
+            source: IngestSource::HttpPush,
+            profiles: vec![],
+        })];
+        for &(seq_no, duration_ms) in segments {
+            events.push(Event::SegmentReceived(SegmentReceived {
+                stream: "movie".into(),
+                seq_no,
+                duration_ms,
+                bytes: 1,
+            }));
+            events.push(Event::SegmentTranscoded(SegmentTranscoded {
+                stream: "movie".into(),
+                seq_no,
+                worker: Worker::Local,
+                renditions: names
+                    .iter()
+                    .map(|n| Rendition {
+                        profile: n.to_string(),
+                        width: 426,
+                        height: 240,
+                        frames: 60,
+                        pixels: 1,
+                        bytes: 1,
+                    })
+                    .collect(),
+                took_ms: 1,
+            }));
         }
+        if ended {
+            events.push(Event::StreamEnded(StreamEnded {
+                stream: "movie".into(),
+                reason: EndReason::NodeRestarted,
+            }));
+        }
+        let mut p = Streams::default();
+        for (seq, e) in events.into_iter().enumerate() {
+            p.apply(&Envelope::new(seq as u64, 0, Default::default(), e));
+        }
+        p.streams["movie"].clone()
     }
 
     #[test]
     fn master_lists_every_rendition() {
-        let mut p = StreamPlaylists::default();
-        p.add(0, 2.0, vec![v("P240p30fps16x9"), v("P144p30fps16x9")]);
+        let p = StreamPlaylists::of(
+            &stream(&[(0, 2000)], &["P240p30fps16x9", "P144p30fps16x9"], false),
+            |_| 600_000,
+        );
         assert_eq!(
             p.master("movie"),
             "#EXTM3U\n#EXT-X-VERSION:3\n\
@@ -121,24 +176,32 @@ mod tests {
 
     #[test]
     fn media_playlist_is_a_sliding_window_in_seq_order() {
-        let mut p = StreamPlaylists::default();
-        for seq in [0, 1, 3, 2, 4, 5, 6, 7] {
-            p.add(seq, 2.0, vec![v("a")]);
-        }
+        let segs: Vec<(u64, u32)> = [0, 1, 3, 2, 4, 5, 6, 7].map(|s| (s, 2000)).to_vec();
+        let p = StreamPlaylists::of(&stream(&segs, &["a"], false), |_| 1);
         let m = p.media("a").unwrap();
         assert!(m.contains("#EXT-X-MEDIA-SEQUENCE:2\n"), "{m}");
         assert!(m.contains("#EXT-X-TARGETDURATION:2\n"));
         assert_eq!(m.matches("#EXTINF:2.000,").count(), LIVE_LIST_LENGTH);
         assert!(m.ends_with("a/7.ts\n"));
         assert!(!m.contains("DISCONTINUITY"));
+        assert!(!m.contains("ENDLIST"), "live");
         assert!(p.media("b").is_none());
-        p.add(8, 2.001, vec![v("a")]);
+        let mut segs = segs;
+        segs.push((8, 2001));
+        let p = StreamPlaylists::of(&stream(&segs, &["a"], false), |_| 1);
         assert!(p.media("a").unwrap().contains("#EXT-X-TARGETDURATION:2\n"));
-        p.add(10, 1.5, vec![v("a")]);
+        segs.push((10, 1500));
+        let p = StreamPlaylists::of(&stream(&segs, &["a"], false), |_| 1);
         let m = p.media("a").unwrap();
         assert!(
             m.contains("#EXT-X-DISCONTINUITY\n#EXTINF:1.500,\na/10.ts"),
             "{m}"
         );
+    }
+
+    #[test]
+    fn an_ended_stream_closes_its_playlists() {
+        let p = StreamPlaylists::of(&stream(&[(0, 2000), (1, 2000)], &["a"], true), |_| 1);
+        assert!(p.media("a").unwrap().ends_with("a/1.ts\n#EXT-X-ENDLIST\n"));
     }
 }

@@ -38,6 +38,8 @@ pub enum EndReason {
     IdleTimeout,
     /// The stream was stopped because of an error.
     Error(String),
+    /// The node stopped without ending it (killed, crashed) and ended it when it started again.
+    NodeRestarted,
 }
 
 /// Who transcoded a segment.

@@ -24,10 +24,7 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let b = start(datadir, args).await?;
-        b.serve(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
+        b.serve(super::signals::terminated()).await?;
         println!("Broadcaster stopped");
         Ok::<_, ToolError>(ExitCode::SUCCESS)
     })
@@ -56,20 +53,25 @@ impl StartedBroadcaster {
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
     ) -> Result<(), ToolError> {
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+            let _ = rx.wait_for(|s| *s).await;
+        };
         let idle = self.b.clone();
+        let mut idle_stop = stop_rx.clone();
         let ender = tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Duration::from_secs(5)).await;
+                tokio::select! {
+                    _ = idle_stop.wait_for(|s| *s) => return,
+                    _ = tokio::time::sleep(Duration::from_secs(5)) => {}
+                }
                 let n = idle.end_idle().await;
                 if n > 0 {
                     tracing::info!("{n} pushed streams ended (no segment for 60 s)");
                 }
             }
         });
-        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
+        let writer = self.b.writer().clone();
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
             RtmpIngest::new(self.b.clone(), self.max_sessions),
@@ -91,8 +93,9 @@ impl StartedBroadcaster {
         let _ = stop_tx.send(true);
         let _ = rtmp_task.await;
         let _ = http_task.await;
-        ender.abort();
         let _ = ender.await;
+        let seq = writer.checkpoint().await.map_err(|e| e.to_string())?;
+        tracing::info!("projections checkpointed at seq {seq}");
         Ok(())
     }
 }
@@ -128,6 +131,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
     std::fs::create_dir_all(datadir)?;
     crate::media::init()?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
+    let writer = Arc::new(super::open_writer(log)?);
     let listen = args
         .http_addr
         .clone()
@@ -159,8 +163,18 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
             profiles,
             current_manifest: args.current_manifest,
         },
-        log,
+        writer,
     ));
+    // Streams a killed B left open lost their publishers with it: end them (their playlists
+    // close with #EXT-X-ENDLIST).
+    let left = b.end_streams_left_open().await.map_err(|e| e.text)?;
+    if !left.is_empty() {
+        println!(
+            "Ended {} streams the last run left open: {}",
+            left.len(),
+            left.join(", ")
+        );
+    }
     Ok(StartedBroadcaster {
         url,
         rtmp_url,

@@ -1,10 +1,14 @@
-//! Wiring: opening the log, restoring projections from checkpoints, and running the node in its
-//! roles (`orchestrator`, `broadcaster`, `transcoder`).
+//! Wiring: opening the log, the one [`writer::Writer`] every command goes through (projections
+//! restored from checkpoints), the payment desk, and running the node in its roles
+//! (`orchestrator`, `broadcaster`, `transcoder`).
 
 pub mod broadcaster;
 pub mod orchestrator;
+pub mod payments;
+pub mod signals;
 pub mod state;
 pub mod transcoder;
+pub mod writer;
 
 use crate::{cli::NodeArgs, tools::ToolError};
 use std::{path::Path, process::ExitCode};
@@ -39,4 +43,21 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
         );
     }
     orchestrator::run(datadir, network, args)
+}
+
+/// Opens the node's writer over `log`, restoring the projections (checkpoint + tail), and says
+/// on the terminal what it restored.
+pub fn open_writer<S: crate::log::LogStore>(
+    log: std::sync::Arc<crate::log::Log<S>>,
+) -> Result<writer::Writer<S>, crate::log::LogError> {
+    let (w, restored) = writer::Writer::open(log)?;
+    for n in &restored.notices {
+        println!("{n}");
+    }
+    let (next, open) = w.read(|p| (p.next_seq(), p.streams.state.live().count()));
+    println!(
+        "State restored: {} records folded after the checkpoints, log at seq {next}, {open} streams or sessions open",
+        restored.tail_records
+    );
+    Ok(w)
 }

@@ -3,12 +3,12 @@
 //! survive restarts), a fresh self-signed certificate, and the transcoder sessions.
 
 use crate::cli::NodeArgs;
+use crate::commands::auth_token::AuthKey;
 use crate::log::FjallLog;
 use crate::media::{
     cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
 };
-use crate::orch::{auth::AuthKey, server, tls, OrchConfig, Orchestrator};
-use crate::pm_service::PmService;
+use crate::orch::{server, tls, OrchConfig, Orchestrator};
 use crate::tools::ToolError;
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
@@ -29,10 +29,7 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async move {
         let o = start(datadir, args).await?;
-        o.serve(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await;
+        o.serve(super::signals::terminated()).await;
         println!("Orchestrator stopped");
         Ok::<_, ToolError>(ExitCode::SUCCESS)
     })
@@ -48,26 +45,36 @@ pub struct StartedOrchestrator {
 }
 
 impl StartedOrchestrator {
-    /// The O itself (its log, through the payment service).
+    /// The O itself (its log and projections, through its writer).
     pub fn orchestrator(&self) -> Arc<Orchestrator<crate::log::FjallStore>> {
         self.o.clone()
     }
 
-    /// Serves until `shutdown` resolves, closing idle sessions every 10 s.
+    /// Serves until `shutdown` resolves, closing idle sessions every 10 s; then joins its tasks
+    /// and checkpoints the projections.
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
         let idle = self.o.clone();
+        let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
         let closer = tokio::spawn(async move {
             loop {
-                tokio::time::sleep(Duration::from_secs(10)).await;
-                let closed = idle.close_idle();
+                tokio::select! {
+                    _ = stop_rx.wait_for(|s| *s) => return,
+                    _ = tokio::time::sleep(Duration::from_secs(10)) => {}
+                }
+                let closed = idle.close_idle().await;
                 if closed > 0 {
                     tracing::info!("closed {closed} idle transcoding sessions");
                 }
             }
         });
+        let writer = self.o.writer().clone();
         server::serve(self.listener, self.tls, server::app(self.o), shutdown).await;
-        closer.abort();
+        let _ = stop_tx.send(true);
         let _ = closer.await;
+        match writer.checkpoint().await {
+            Ok(seq) => tracing::info!("projections checkpointed at seq {seq}"),
+            Err(e) => tracing::warn!("checkpoint at shutdown: {e}"),
+        }
     }
 }
 
@@ -89,7 +96,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
     };
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = crate::keystore::load_or_create_rand_secret(datadir)?;
-    let pm = Arc::new(PmService::open(log, Default::default(), secret.clone())?);
+    let writer = Arc::new(super::open_writer(log)?);
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
@@ -117,7 +124,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
         },
         AuthKey::derive(&secret),
         transcoder,
-        pm,
+        writer,
     ));
     println!(
         "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {bound}), \

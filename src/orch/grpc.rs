@@ -25,7 +25,8 @@ impl<S: LogStore> orchestrator_server::Orchestrator for OrchestratorGrpc<S> {
     ) -> Result<Response<net::EndTranscodingSessionResponse>, Status> {
         if let Some(t) = &req.get_ref().auth_token {
             self.0
-                .end_session(&crate::api::segment::auth_token_from_proto(t));
+                .end_session(&crate::api::segment::auth_token_from_proto(t))
+                .await;
         }
         Ok(Response::new(net::EndTranscodingSessionResponse {}))
     }

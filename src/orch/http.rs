@@ -4,9 +4,10 @@
 
 use super::{
     remote::RemoteRendition,
-    service::{Orchestrator, Refusal, MAX_SEGMENT_BYTES},
+    service::{Orchestrator, MAX_SEGMENT_BYTES},
 };
-use crate::api::{payment::PAYMENT_HEADER, segment::SEGMENT_HEADER};
+use crate::api::{payment::PAYMENT_HEADER, segment::SEGMENT_HEADER, status::Refusal};
+use crate::commands::Rejected;
 use crate::log::LogStore;
 use axum::{
     body::Bytes,
@@ -44,7 +45,7 @@ async fn segment<S: LogStore>(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let meta = match o.check_segment(
+    let seg = match o.check_segment(
         header_str(&headers, PAYMENT_HEADER),
         header_str(&headers, SEGMENT_HEADER),
     ) {
@@ -54,16 +55,19 @@ async fn segment<S: LogStore>(
     let body = if header_str(&headers, header::CONTENT_TYPE.as_str())
         .eq_ignore_ascii_case("application/vnd+livepeer.uri")
     {
-        match fetch(&body).await {
-            Ok(b) => b,
-            Err(r) => return refusal(r),
-        }
+        fetch(&body).await
     } else {
-        body
+        Ok(body)
     };
-    if let Err(r) = o.check_body(&meta, &body) {
+    if let Err(r) = o
+        .admit_segment(&seg, body.as_deref().map_err(Clone::clone))
+        .await
+    {
         return refusal(r);
     }
+    let (Ok(body), meta) = (body, seg.meta) else {
+        return refusal(Refusal::internal("segment body"));
+    };
     // Every check passed: the 200 goes out now, before transcoding, as go-livepeer does (a Go B
     // waits at most max(2 s, segment/2) for the answer's headers). The result follows as the
     // body; the transcode finishes even if the B hangs up.
@@ -81,11 +85,8 @@ async fn segment<S: LogStore>(
 }
 
 /// The body is a URL to GET the segment from (8 s at most, as the reference).
-async fn fetch(url: &[u8]) -> Result<Bytes, Refusal> {
-    let bad = |_| Refusal {
-        status: 400,
-        text: "BadRequest".into(),
-    };
+async fn fetch(url: &[u8]) -> Result<Bytes, Rejected> {
+    let bad = |_| Rejected::BodyUnreachable;
     let url = std::str::from_utf8(url)
         .map_err(|_| bad(()))?
         .trim()

@@ -4,14 +4,11 @@
 //! - [`grpc`]: `net.Orchestrator` (`GetOrchestrator`, `Ping`, `EndTranscodingSession`).
 //! - [`http`]: `POST /segment`, `GET /stream/...`, `/healthz`.
 //! - [`service`]: the request handling behind both, in the reference's check order.
-//! - [`auth`]: session auth tokens; [`caps`]: capability bit sets; [`store`]: rendition bytes
-//!   kept for the B to fetch.
+//! - [`store`]: rendition bytes kept for the B to fetch.
 //!
 //! Edge code: it reads the clock and draws session ids; what it decides about money goes through
 //! the pure `pm` decisions and the event log.
 
-pub mod auth;
-pub mod caps;
 pub mod grpc;
 pub mod http;
 pub mod remote;

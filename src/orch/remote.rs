@@ -7,6 +7,7 @@
 //! the segment with the reference's "Remote transcoder took too long".
 
 use crate::api::proto::net;
+use crate::commands::transcoder_choice::{pick, Candidate};
 use std::{
     collections::BTreeMap,
     sync::{
@@ -146,19 +147,22 @@ impl RemoteTranscoders {
         let (done, answer) = mpsc::channel();
         let (t_id, tx, addr) = {
             let mut inner = self.lock();
-            let pinned = inner
-                .sessions
-                .get(session)
-                .copied()
-                .filter(|id| inner.ts.iter().any(|t| t.id == *id));
-            let t = match pinned {
-                Some(id) => inner.ts.iter_mut().find(|t| t.id == id),
-                None => inner
-                    .ts
-                    .iter_mut()
-                    .min_by(|a, b| (a.load * b.capacity).cmp(&(b.load * a.capacity))),
-            }
-            .ok_or(RemoteError::NoTranscoders)?;
+            let candidates: Vec<Candidate> = inner
+                .ts
+                .iter()
+                .map(|t| Candidate {
+                    id: t.id,
+                    load: t.load,
+                    capacity: t.capacity,
+                })
+                .collect();
+            let chosen = pick(inner.sessions.get(session).copied(), &candidates)
+                .ok_or(RemoteError::NoTranscoders)?;
+            let t = inner
+                .ts
+                .iter_mut()
+                .find(|t| t.id == chosen)
+                .ok_or(RemoteError::NoTranscoders)?;
             t.load += 1;
             let picked = (t.id, t.tx.clone(), t.addr.clone());
             inner.sessions.insert(session.to_string(), picked.0);

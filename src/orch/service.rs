@@ -1,39 +1,44 @@
 //! The O's request handling, between the wire (`grpc`, `http`) and the core: `GetOrchestrator`
-//! answers with this O's info and a fresh auth token; `/segment` runs go-livepeer's checks in its
-//! order with its status codes and texts (facts §2.2), transcodes, stores the renditions for the
-//! B to fetch, and records the segment's fate in the event log.
+//! answers with this O's info and a fresh auth token; `/segment` runs the admission rule
+//! (`commands::segment_admission`, go-livepeer's order) through the node's writer, so the
+//! session's start and `SegmentReceived` are in the log before the 200 goes out, then transcodes,
+//! stores the renditions for the B to fetch, and records the segment's fate. Sessions of record
+//! are the streams projection: a restarted O knows them, and they idle out from their last event.
 //!
 //! This slice runs offchain (go-livepeer's `-network offchain`): no ticket params are issued and
 //! payments are not required, as the reference does without an Ethereum client. Payments (the
-//! `PmService` behind the log) plug in between the capacity check and the body read.
+//! node's `Payments` desk on the same writer) plug in between the capacity check and the body.
 
 use super::{
-    auth::AuthKey,
-    caps,
     remote::{RemoteRendition, RemoteTranscoders},
     store::RenditionStore,
 };
 use crate::api::{
+    capabilities::offered,
     payment::decode_payment_header,
     proto::net,
-    segment::{auth_token_to_proto, decode_segment_header, seg_meta_to_proto, SegMeta},
+    segment::{auth_token_to_proto, decode_segment_header, seg_meta_to_proto, AuthToken, SegMeta},
+    status::Refusal,
 };
 use crate::clock::{now_ms, now_s};
-use crate::events::{
-    EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded,
-    StreamEnded, StreamStarted, Worker,
+use crate::commands::{
+    auth_token::{AuthError, AuthKey},
+    o_sessions,
+    segment_admission::{self, Body, OrchestratorRules, SegmentClaim, SegmentRequest},
+    segment_timeout::segment_timeout_ms,
+    Rejected,
 };
+use crate::events::{Event, Rendition, SegmentFailed, SegmentTranscoded, Worker};
 use crate::log::LogStore;
 use crate::media::{RenditionOutput, SegmentInput, SegmentOutput, Transcoder, VideoProfile};
-use crate::pm_service::PmService;
+use crate::node::writer::Writer;
 use std::{
-    collections::BTreeMap,
-    sync::{Arc, Mutex, PoisonError},
+    sync::Arc,
     time::{Duration, Instant},
 };
 
 /// `MaxSegSize`: 300 s × 1 MB/s.
-pub const MAX_SEGMENT_BYTES: usize = 300_000_000;
+pub const MAX_SEGMENT_BYTES: usize = segment_admission::MAX_SEGMENT_BYTES as usize;
 
 /// The store's name for a segment's input, fetched by remote Ts.
 pub const SOURCE: &str = "source";
@@ -62,9 +67,6 @@ fn remote_output(profiles: &[VideoProfile], r: Vec<RemoteRendition>) -> SegmentO
     }
 }
 
-/// `transcodeLoopTimeout`: a session without segments for this long is closed.
-pub const SESSION_IDLE: Duration = Duration::from_secs(70);
-
 /// How an O serves.
 #[derive(Clone, Debug)]
 pub struct OrchConfig {
@@ -82,43 +84,55 @@ pub struct OrchConfig {
     pub orch_secret: Option<String>,
 }
 
-/// A refusal: the HTTP status and the text go-livepeer sends.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    /// HTTP status.
-    pub status: u16,
-    /// Body text.
-    pub text: String,
-}
-
 fn refuse(status: u16, text: impl std::fmt::Display) -> Refusal {
-    Refusal {
-        status,
-        text: text.to_string(),
-    }
+    Refusal::new(status, text)
 }
 
-/// The O's state.
+/// The O's state: its rules' inputs and effects. Sessions of record are the streams projection
+/// behind the writer; `store` and the transcoders' sessions are caches of media bytes and decoder
+/// state, rebuilt as segments arrive.
 pub struct Orchestrator<S: LogStore> {
     cfg: OrchConfig,
     auth: AuthKey,
     transcoder: Option<Arc<dyn Transcoder>>,
     remote: Arc<RemoteTranscoders>,
     store: RenditionStore,
-    pm: Arc<PmService<S>>,
-    sessions: Mutex<BTreeMap<String, Instant>>,
-    /// Sessions whose `StreamStarted` is in the log (and whose end must be).
-    recorded: Mutex<std::collections::BTreeSet<String>>,
+    writer: Arc<Writer<S>>,
+}
+
+/// The writer key of the O's session decisions (admission, end, idle end): one at a time, so
+/// the capacity check and the session's start are one step.
+const SESSIONS_KEY: &str = "o/sessions";
+
+/// The rule's view of a decoded segment header.
+pub fn claim_of(meta: &SegMeta) -> SegmentClaim {
+    SegmentClaim {
+        manifest: meta.manifest_id.clone(),
+        seq: u64::try_from(meta.seq).unwrap_or(0),
+        duration_ms: meta.duration_ms,
+        hash: meta.hash,
+        profiles: meta.profiles.iter().map(|p| p.name.clone()).collect(),
+        capabilities: meta.capabilities.clone(),
+        auth_token: meta.auth_token.clone(),
+    }
+}
+
+/// A checked segment header: the O's metadata and the rule's view of it.
+#[derive(Clone, Debug)]
+pub struct CheckedSegment {
+    /// The decoded header.
+    pub meta: SegMeta,
+    claim: SegmentClaim,
 }
 
 impl<S: LogStore> Orchestrator<S> {
-    /// An O over its event log (through the payment service) and auth key, transcoding with
-    /// its own `transcoder` (`-transcoder`) and/or the remote Ts that attach.
+    /// An O over its writer and auth key, transcoding with its own `transcoder`
+    /// (`-transcoder`) and/or the remote Ts that attach.
     pub fn new(
         cfg: OrchConfig,
         auth: AuthKey,
         transcoder: Option<Arc<dyn Transcoder>>,
-        pm: Arc<PmService<S>>,
+        writer: Arc<Writer<S>>,
     ) -> Self {
         Orchestrator {
             remote: RemoteTranscoders::new(cfg.orch_secret.clone()),
@@ -126,9 +140,7 @@ impl<S: LogStore> Orchestrator<S> {
             auth,
             transcoder,
             store: RenditionStore::default(),
-            pm,
-            sessions: Mutex::new(BTreeMap::new()),
-            recorded: Mutex::new(std::collections::BTreeSet::new()),
+            writer,
         }
     }
 
@@ -142,14 +154,21 @@ impl<S: LogStore> Orchestrator<S> {
         &self.remote
     }
 
-    /// The payment service, and through it the O's event log.
-    pub fn pm(&self) -> &Arc<PmService<S>> {
-        &self.pm
+    /// The writer, and through it the O's event log and projections.
+    pub fn writer(&self) -> &Arc<Writer<S>> {
+        &self.writer
     }
 
     /// The stored renditions.
     pub fn store(&self) -> &RenditionStore {
         &self.store
+    }
+
+    fn rules(&self) -> OrchestratorRules<'_> {
+        OrchestratorRules {
+            key: &self.auth,
+            max_sessions: self.cfg.max_sessions,
+        }
     }
 
     fn info(&self, token: Option<net::AuthToken>) -> net::OrchestratorInfo {
@@ -160,7 +179,7 @@ impl<S: LogStore> Orchestrator<S> {
                 pixels_per_unit: self.cfg.pixels_per_unit,
                 ..Default::default()
             }),
-            capabilities: Some(caps::offered(self.cfg.max_sessions, &self.cfg.version)),
+            capabilities: Some(offered(self.cfg.max_sessions, &self.cfg.version)),
             auth_token: token,
             ..Default::default()
         }
@@ -176,77 +195,65 @@ impl<S: LogStore> Orchestrator<S> {
 
     /// Sessions open now (counted against `-maxSessions`).
     pub fn active_sessions(&self) -> usize {
-        self.sessions
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .len()
+        let now = now_ms();
+        self.writer
+            .read(|p| o_sessions::open_sessions(&p.streams.state, now).len())
     }
 
-    /// `EndTranscodingSession`: frees a session whose token is genuine (expired ones too).
-    pub fn end_session(&self, token: &crate::api::segment::AuthToken) {
-        if matches!(
+    /// `EndTranscodingSession`: ends a session whose token is genuine (expired ones too) and
+    /// frees what it holds.
+    pub async fn end_session(&self, token: &AuthToken) {
+        if !matches!(
             self.auth.check(Some(token), i64::MIN),
-            Ok(()) | Err(super::auth::AuthError::Expired)
+            Ok(()) | Err(AuthError::Expired)
         ) {
-            let id = &token.session_id;
-            self.sessions
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .remove(id);
-            self.free_session(id, EndReason::Unpublished);
+            return;
         }
+        let id = token.session_id.clone();
+        let ended = self
+            .writer
+            .decide(SESSIONS_KEY, now_ms(), |p| {
+                Ok::<_, std::convert::Infallible>((o_sessions::end(&p.streams.state, &id), ()))
+            })
+            .await;
+        if let Err(e) = ended {
+            tracing::warn!("recording the end of session {id}: {e}");
+        }
+        self.free_session(&id);
     }
 
-    fn free_session(&self, id: &str, reason: EndReason) {
+    /// Frees what a session holds on this O (decoder state, its remote T, its renditions).
+    fn free_session(&self, id: &str) {
         if let Some(t) = &self.transcoder {
             t.end(id);
         }
         self.remote.end_session(id);
         self.store.end(id);
-        let recorded = self
-            .recorded
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(id);
-        if recorded {
-            // Called from the runtime (the idle sweep, the gRPC handler): record it without
-            // waiting there.
-            let (pm, stream) = (self.pm.clone(), id.to_string());
-            if let Ok(rt) = tokio::runtime::Handle::try_current() {
-                rt.spawn(async move {
-                    let ended = Event::StreamEnded(StreamEnded { stream, reason });
-                    if let Err(e) = pm.append(now_ms(), vec![ended]).await {
-                        tracing::warn!("recording a session's end: {e}");
-                    }
-                });
+    }
+
+    /// Ends the sessions idle for `transcodeLoopTimeout`; returns how many.
+    pub async fn close_idle(&self) -> usize {
+        let now = now_ms();
+        let decided = self
+            .writer
+            .decide(SESSIONS_KEY, now, |p| {
+                let events = o_sessions::close_idle(&p.streams.state, now);
+                Ok::<_, std::convert::Infallible>((events, ()))
+            })
+            .await;
+        let envelopes = match decided {
+            Ok(Ok(((), envs))) => envs,
+            Err(e) => {
+                tracing::warn!("closing idle sessions: {e}");
+                return 0;
+            }
+        };
+        for env in &envelopes {
+            if let Event::StreamEnded(e) = &env.event {
+                self.free_session(&e.stream);
             }
         }
-    }
-
-    /// Closes sessions idle longer than [`SESSION_IDLE`]; returns how many.
-    pub fn close_idle(&self) -> usize {
-        let mut map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        let idle: Vec<String> = map
-            .iter()
-            .filter(|(_, t)| t.elapsed() >= SESSION_IDLE)
-            .map(|(k, _)| k.clone())
-            .collect();
-        for k in &idle {
-            map.remove(k);
-            self.free_session(k, EndReason::IdleTimeout);
-        }
-        idle.len()
-    }
-
-    /// Admits a segment of session `id`: known sessions always, new ones while under
-    /// `-maxSessions`.
-    fn admit(&self, id: &str) -> Result<(), Refusal> {
-        let mut map = self.sessions.lock().unwrap_or_else(PoisonError::into_inner);
-        if !map.contains_key(id) && map.len() >= self.cfg.max_sessions as usize {
-            return Err(refuse(403, "OrchestratorCapped"));
-        }
-        map.insert(id.to_string(), Instant::now());
-        Ok(())
+        envelopes.len()
     }
 
     /// The checks of `/segment` before the body is read, in the reference's order.
@@ -254,32 +261,52 @@ impl<S: LogStore> Orchestrator<S> {
         &self,
         payment_header: &str,
         segment_header: &str,
-    ) -> Result<SegMeta, Refusal> {
-        let _payment = decode_payment_header(payment_header).map_err(|e| refuse(402, e))?;
-        let meta = decode_segment_header(segment_header).map_err(|e| refuse(403, e))?;
-        // Offchain: the segment signature is not checked (go-livepeer's VerifySig is true).
-        if !caps::job_accepted(&meta.capabilities) {
-            return Err(refuse(403, "incompatible capabilities"));
+    ) -> Result<CheckedSegment, Refusal> {
+        let (payment, meta) = decode_headers(payment_header, segment_header);
+        let claim = meta.as_ref().map(claim_of).map_err(Clone::clone);
+        let req = SegmentRequest {
+            payment: payment.as_ref().map(|_| ()).map_err(String::as_str),
+            segment: claim.as_ref().map_err(String::as_str),
+        };
+        let now = now_ms();
+        self.writer
+            .read(|p| {
+                segment_admission::check_headers(&p.streams.state, self.rules(), req, now)
+                    .map(|_| ())
+            })
+            .map_err(Refusal::from)?;
+        match (meta, claim) {
+            (Ok(meta), Ok(claim)) => Ok(CheckedSegment { meta, claim }),
+            _ => Err(Refusal::internal("segment header checks")),
         }
-        self.auth
-            .check(meta.auth_token.as_ref(), now_s())
-            .map_err(|e| refuse(403, e))?;
-        let session = meta
-            .auth_token
-            .as_ref()
-            .map(|t| t.session_id.clone())
-            .unwrap_or_default();
-        self.admit(&session)?;
-        Ok(meta)
     }
 
-    /// The last check before the answer's status goes out: the body must hash to
-    /// `SegData.hash` (403 `Forbidden`).
-    pub fn check_body(&self, meta: &SegMeta, body: &[u8]) -> Result<(), Refusal> {
-        if ethers_core::utils::keccak256(body) != meta.hash {
-            return Err(refuse(403, "Forbidden"));
-        }
-        Ok(())
+    /// Admits a checked segment whose body is `body` (or could not be fetched): every check
+    /// again against the state at append time, the body's last, then the session's start and
+    /// `SegmentReceived` in the log. Only then may the 200 go out.
+    pub async fn admit_segment(
+        &self,
+        seg: &CheckedSegment,
+        body: Result<&[u8], Rejected>,
+    ) -> Result<(), Refusal> {
+        let body = body.map(|b| Body {
+            len: b.len() as u64,
+            keccak: ethers_core::utils::keccak256(b),
+        });
+        let req = SegmentRequest {
+            payment: Ok(()),
+            segment: Ok(&seg.claim),
+        };
+        let now = now_ms();
+        let decided = self
+            .writer
+            .decide(SESSIONS_KEY, now, |p| {
+                segment_admission::admit(&p.streams.state, self.rules(), req, body, now)
+                    .map(|events| (events, ()))
+            })
+            .await
+            .map_err(Refusal::internal)?;
+        decided.map(|_| ()).map_err(Refusal::from)
     }
 
     /// The answer once the status is sent: the renditions, or the error, in a `TranscodeResult`
@@ -297,44 +324,20 @@ impl<S: LogStore> Orchestrator<S> {
         }
     }
 
-    /// Transcodes a checked segment whose bytes are `body`; the result for the B (HTTP 200),
+    /// Transcodes an admitted segment whose bytes are `body`; the result for the B (HTTP 200),
     /// carrying either the renditions or the transcode error.
     pub async fn transcode_segment(
         &self,
         meta: SegMeta,
         body: bytes::Bytes,
     ) -> Result<net::TranscodeResult, Refusal> {
-        self.check_body(&meta, &body)?;
         let session = meta
             .auth_token
             .as_ref()
             .map(|t| t.session_id.clone())
             .unwrap_or_default();
         let seq_no = u64::try_from(meta.seq).unwrap_or(0);
-        // The O's streams are its sessions: the B's manifest id is recorded when one starts.
         let stream = session.clone();
-        let mut events = Vec::new();
-        let first = self
-            .recorded
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(session.clone());
-        if first {
-            events.push(Event::StreamStarted(StreamStarted {
-                stream: stream.clone(),
-                source: IngestSource::Broadcaster {
-                    manifest: meta.manifest_id.clone(),
-                },
-                profiles: meta.profiles.iter().map(|p| p.name.clone()).collect(),
-            }));
-        }
-        events.push(Event::SegmentReceived(SegmentReceived {
-            stream: stream.clone(),
-            seq_no,
-            duration_ms: meta.duration_ms,
-            bytes: body.len() as u64,
-        }));
-        self.record(events).await?;
         let started = Instant::now();
         let result = self.run_transcode(&session, &meta, body).await?;
         let token = meta.auth_token.as_ref().map(auth_token_to_proto);
@@ -429,8 +432,7 @@ impl<S: LogStore> Orchestrator<S> {
                 profiles: b"invalid".to_vec(),
                 orch_id: "offchain".into(),
             };
-            let timeout =
-                Duration::from_millis(4 * u64::from(meta.duration_ms)).max(Duration::from_secs(8));
+            let timeout = Duration::from_millis(segment_timeout_ms(meta.duration_ms));
             let (remote, key) = (self.remote.clone(), session.to_string());
             let profiles = meta.profiles.clone();
             let got = tokio::task::spawn_blocking(move || {
@@ -461,10 +463,23 @@ impl<S: LogStore> Orchestrator<S> {
     }
 
     async fn record(&self, events: Vec<Event>) -> Result<(), Refusal> {
-        self.pm
+        self.writer
             .append(now_ms(), events)
             .await
             .map(|_| ())
-            .map_err(|e| refuse(500, format!("event log: {e}")))
+            .map_err(Refusal::internal)
     }
+}
+
+/// Decodes both headers; each error as the text the O answers with.
+fn decode_headers(
+    payment_header: &str,
+    segment_header: &str,
+) -> (Result<(), String>, Result<SegMeta, String>) {
+    (
+        decode_payment_header(payment_header)
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        decode_segment_header(segment_header).map_err(|e| e.to_string()),
+    )
 }

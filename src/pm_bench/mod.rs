@@ -9,8 +9,8 @@ mod fixtures;
 use crate::api::payment::{decode_payment_header, PaymentHeaderError};
 use crate::events::{Address, Event, Hash32, Price};
 use crate::log::{FjallLog, Log, LogStore, MemoryLog};
+use crate::node::{payments::Payments, writer::Writer};
 use crate::pm::{sig, wire::WirePayment, RandSecret, Ticket};
-use crate::pm_service::PmService;
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
 use std::{sync::Arc, time::Instant};
@@ -60,7 +60,7 @@ pub enum BenchPmError {
     Log(#[from] crate::log::LogError),
     /// The service failed.
     #[error(transparent)]
-    Service(#[from] crate::pm_service::ServiceError),
+    Service(#[from] crate::node::writer::WriteError),
     /// A fixture header did not decode.
     #[error(transparent)]
     Header(#[from] PaymentHeaderError),
@@ -164,7 +164,7 @@ fn bench_decide_only(
 
 /// One payer's headers through the whole O path: decode, decide, append, apply.
 async fn pay_all<S: LogStore>(
-    svc: Arc<PmService<S>>,
+    svc: Arc<Payments<S>>,
     headers: Vec<String>,
 ) -> Result<u64, BenchPmError> {
     let mut n = 0u64;
@@ -185,9 +185,10 @@ async fn run_payers<S: LogStore + 'static>(
     secret: &RandSecret,
     payers: Vec<Payer>,
     senders: &[Address],
-) -> Result<(f64, u64, Arc<PmService<S>>), BenchPmError> {
-    let svc = Arc::new(PmService::open(Arc::new(log), o, secret.clone())?);
-    svc.append(1, chain_events(senders)).await?;
+) -> Result<(f64, u64, Arc<Payments<S>>), BenchPmError> {
+    let (writer, _) = Writer::open(Arc::new(log))?;
+    let svc = Arc::new(Payments::new(Arc::new(writer), o, secret.clone()));
+    svc.writer().append(1, chain_events(senders)).await?;
     let start = Instant::now();
     let mut tasks = Vec::new();
     for p in payers {
@@ -270,7 +271,7 @@ pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError
         let log = FjallLog::open_dir(dir)?;
         let (tps, _, svc) = rt.block_on(run_payers(log, o, &secret, four, &senders4))?;
         report.fjall_4_payers_per_s = Some(tps);
-        report.fjall_syncs = svc.log_counters().syncs;
+        report.fjall_syncs = svc.writer().log().counters().syncs;
     }
     Ok(report)
 }

@@ -19,7 +19,7 @@ mod unbonding;
 pub use chain_view::ChainView;
 pub use orchestrators::Orchestrators;
 pub use registry::{Checkpoint, Projections, Slot, SlotInfo};
-pub use streams::{StreamState, Streams};
+pub use streams::{StreamState, Streams, VariantSize, RECENT_SEGMENTS};
 pub use unbonding::{LockState, UnbondingLocks};
 
 use crate::events::{Envelope, Hash32};

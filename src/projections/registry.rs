@@ -191,3 +191,26 @@ impl Projections {
             .collect()
     }
 }
+
+impl Projections {
+    /// What `decide_payment` reads.
+    pub fn payment_view(&self) -> crate::pm::receive::PaymentView<'_> {
+        crate::pm::receive::PaymentView {
+            balances: &self.balances.state,
+            nonces: &self.nonces.state,
+            funds: &self.sender_funds.state,
+        }
+    }
+
+    /// The payment projections as one value (tests compare it with an independent fold).
+    pub fn payments(&self) -> super::payments::PaymentProjections {
+        super::payments::PaymentProjections {
+            balances: self.balances.state.clone(),
+            nonces: self.nonces.state.clone(),
+            sessions: self.sender_sessions.state.clone(),
+            funds: self.sender_funds.state.clone(),
+            queue: self.ticket_queue.state.clone(),
+            next_seq: self.next_seq(),
+        }
+    }
+}

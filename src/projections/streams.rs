@@ -1,9 +1,25 @@
-//! Streams and their segments: what is live, what was transcoded, the pixels billed.
+//! Streams and their segments: what is live, what was transcoded, the pixels billed, when each
+//! stream last showed life (its sessions idle out from there, restarts included), and the recent
+//! transcoded segments a B lists in its HLS playlists.
 
 use super::Projection;
 use crate::events::{EndReason, Envelope, Event, IngestSource};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// Segments a live media playlist lists (`LIVE_LIST_LENGTH`).
+pub const RECENT_SEGMENTS: usize = 6;
+
+/// A rendition's output size, as its latest segment reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VariantSize {
+    /// Profile name.
+    pub profile: String,
+    /// Width.
+    pub width: u32,
+    /// Height.
+    pub height: u32,
+}
 
 /// One stream's state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -28,6 +44,22 @@ pub struct StreamState {
     pub duration_ms: u64,
     /// Highest segment number seen.
     pub last_seq_no: Option<u64>,
+    /// `at_ms` of the stream's latest event (idle time counts from here).
+    pub last_ms: u64,
+    /// The latest transcoded segments, `(seq, duration ms)`, oldest first, at most
+    /// [`RECENT_SEGMENTS`].
+    pub recent: Vec<(u64, u32)>,
+    /// The renditions' sizes (from the first transcoded segment, then from each segment that
+    /// produced the same number of renditions).
+    pub variants: Vec<VariantSize>,
+    /// Duration of each received segment not transcoded yet, by seq (the playlist needs it).
+    pub pending: BTreeMap<u64, u32>,
+}
+
+impl StreamState {
+    fn touch(&mut self, at_ms: u64) {
+        self.last_ms = self.last_ms.max(at_ms);
+    }
 }
 
 /// All streams seen, by id.
@@ -46,7 +78,7 @@ impl Streams {
 
 impl Projection for Streams {
     const NAME: &'static str = "streams";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope) {
         match &env.event {
@@ -64,12 +96,18 @@ impl Projection for Streams {
                         pixels: 0,
                         duration_ms: 0,
                         last_seq_no: None,
+                        last_ms: env.at_ms,
+                        recent: Vec::new(),
+                        variants: Vec::new(),
+                        pending: BTreeMap::new(),
                     },
                 );
             }
             Event::StreamEnded(e) => {
                 if let Some(s) = self.streams.get_mut(&e.stream) {
                     s.ended = Some((env.at_ms, e.reason.clone()));
+                    s.pending.clear();
+                    s.touch(env.at_ms);
                 }
             }
             Event::SegmentReceived(e) => {
@@ -77,6 +115,8 @@ impl Projection for Streams {
                     s.segments_in += 1;
                     s.duration_ms += u64::from(e.duration_ms);
                     s.last_seq_no = Some(s.last_seq_no.map_or(e.seq_no, |n| n.max(e.seq_no)));
+                    s.pending.insert(e.seq_no, e.duration_ms);
+                    s.touch(env.at_ms);
                 }
             }
             Event::SegmentTranscoded(e) => {
@@ -88,11 +128,33 @@ impl Projection for Streams {
                             .map(|r| r.pixels)
                             .fold(0u64, u64::saturating_add),
                     );
+                    s.touch(env.at_ms);
+                    let duration = s.pending.remove(&e.seq_no).unwrap_or(0);
+                    if s.variants.is_empty() || s.variants.len() == e.renditions.len() {
+                        s.variants = e
+                            .renditions
+                            .iter()
+                            .map(|r| VariantSize {
+                                profile: r.profile.clone(),
+                                width: r.width,
+                                height: r.height,
+                            })
+                            .collect();
+                    }
+                    if !s.recent.iter().any(|(seq, _)| *seq == e.seq_no) {
+                        let at = s.recent.partition_point(|(seq, _)| *seq < e.seq_no);
+                        s.recent.insert(at, (e.seq_no, duration));
+                        if s.recent.len() > RECENT_SEGMENTS {
+                            s.recent.remove(0);
+                        }
+                    }
                 }
             }
             Event::SegmentFailed(e) => {
                 if let Some(s) = self.streams.get_mut(&e.stream) {
                     s.segments_failed += 1;
+                    s.pending.remove(&e.seq_no);
+                    s.touch(env.at_ms);
                 }
             }
             _ => {}

@@ -80,7 +80,7 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         let rtmp_url = b.rtmp_url.clone();
         let b_handle = b.broadcaster();
         let b_from = b_handle.log().head().next_seq;
-        let o_from = o_handle.pm().log().head().next_seq;
+        let o_from = o_handle.writer().log().head().next_seq;
         let (stop_o, o_stopped) = tokio::sync::oneshot::channel::<()>();
         let (stop_b, b_stopped) = tokio::sync::oneshot::channel::<()>();
         let o_task = tokio::spawn(o.serve(async {
@@ -154,7 +154,7 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         println!(
             "demo: this run added {} SegmentTranscoded events to the O's log and {} events to the \
              B's",
-            count(o_handle.pm().log(), o_from, |e| matches!(
+            count(o_handle.writer().log(), o_from, |e| matches!(
                 e,
                 Event::SegmentTranscoded(_)
             )),

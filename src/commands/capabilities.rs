@@ -1,8 +1,8 @@
 //! Capabilities (facts §1.3): the bit set an O advertises in `OrchestratorInfo.capabilities` and
 //! the B's job requirements in `SegData.capabilities`. Capability `c` is bit `c % 64` of word
-//! `c / 64`. Pure.
-
-use crate::api::proto::net;
+//! `c / 64`. The rules: what this O offers, and whether it takes a job (go-livepeer's
+//! `CompatibleWith`). The wire form (`net.Capabilities`) and a job's bits from its profiles are
+//! built in `api::capabilities`.
 
 /// Capability numbers this O uses (the reference's `core/capabilities.go` numbering).
 pub mod cap {
@@ -59,45 +59,6 @@ pub fn bitstring(caps: &[u32]) -> Vec<u64> {
     words
 }
 
-/// `OrchestratorInfo.capabilities` for an O with `capacity` sessions.
-pub fn offered(capacity: u32, version: &str) -> net::Capabilities {
-    net::Capabilities {
-        bitstring: bitstring(OFFERED),
-        mandatories: bitstring(&[cap::AUTH_TOKEN]),
-        capacities: OFFERED.iter().map(|&c| (c, capacity)).collect(),
-        version: version.to_string(),
-        constraints: None,
-    }
-}
-
-/// The capabilities a B's job needs (go-livepeer's `JobCapabilities`): auth tokens (which every
-/// O since 2021 makes mandatory, so a job without them is refused), H.264 in the output
-/// container, and the profile options used (H.264 profile, GOP, fractional frame rates).
-pub fn job(profiles: &[crate::media::VideoProfile], mp4: bool) -> Vec<u64> {
-    use crate::media::profile::{Gop, H264Profile};
-    let mut caps = vec![
-        cap::AUTH_TOKEN,
-        cap::H264,
-        if mp4 { 2 } else { cap::MPEGTS },
-    ];
-    for p in profiles {
-        caps.extend(match p.profile {
-            H264Profile::EncoderDefault => None,
-            H264Profile::Baseline => Some(cap::PROFILE_H264_BASELINE),
-            H264Profile::Main => Some(cap::PROFILE_H264_MAIN),
-            H264Profile::High => Some(cap::PROFILE_H264_HIGH),
-            H264Profile::ConstrainedHigh => Some(cap::PROFILE_H264_CONSTRAINED_HIGH),
-        });
-        if p.gop != Gop::EncoderDefault {
-            caps.push(cap::GOP);
-        }
-        if p.fps_den > 1 {
-            caps.push(cap::FRACTIONAL_FRAMERATES);
-        }
-    }
-    bitstring(&caps)
-}
-
 /// go-livepeer's `CompatibleWith` for a segment's job: it carries every capability the O makes
 /// mandatory (auth tokens; so a job without capabilities is refused, as the reference does) and
 /// needs nothing the O does not offer.
@@ -123,26 +84,6 @@ mod tests {
         caps.extend([14, 26]);
         assert_eq!(bitstring(&caps), vec![0x400_5FFF]);
         assert_eq!(bitstring(&[64]), vec![0, 1]);
-    }
-
-    #[test]
-    fn jobs_ask_for_what_their_profiles_use() {
-        use crate::media::{profile::Gop, VideoProfile};
-        let plain = vec![VideoProfile::preset("P240p30fps16x9").unwrap()];
-        assert_eq!(job(&plain, false), bitstring(&[0, 1, 12]));
-        let fancy = vec![VideoProfile {
-            gop: Gop::Seconds(2.0),
-            fps_den: 1001,
-            profile: crate::media::profile::H264Profile::High,
-            ..plain[0].clone()
-        }];
-        assert_eq!(job(&fancy, false), bitstring(&[0, 1, 3, 9, 11, 12]));
-        assert!(compatible(&job(&fancy, false), &bitstring(OFFERED)));
-        assert!(compatible(&job(&plain, true), &bitstring(OFFERED)));
-        assert!(
-            !compatible(&bitstring(&[0, 12, 26]), &bitstring(OFFERED)),
-            "no segment slicing yet"
-        );
     }
 
     #[test]

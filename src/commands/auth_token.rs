@@ -6,13 +6,24 @@
 //! B must re-run discovery. Ours is derived from the O's persisted recipientRand secret, so a
 //! restarted O still honours the tokens it issued.
 
-use crate::api::segment::AuthToken;
 use crate::pm::RandSecret;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
 /// `authTokenValidPeriod`: 30 minutes.
 pub const AUTH_TOKEN_VALID_S: i64 = 30 * 60;
+
+/// An O-issued session token (`net.AuthToken`): the O's session id, its expiry, and the HMAC that
+/// proves the O issued both.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct AuthToken {
+    /// HMAC-SHA256 over session id ‖ expiration.
+    pub token: Vec<u8>,
+    /// The O's session id (8 hex chars).
+    pub session_id: String,
+    /// Unix seconds.
+    pub expiration: i64,
+}
 
 /// The key that signs auth tokens.
 #[derive(Clone)]

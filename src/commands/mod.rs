@@ -1,0 +1,29 @@
+//! The decisions outside payments, pure like `pm`: each rule reads projections and the request,
+//! takes time (and any randomness) as arguments, and returns events or a typed [`Rejected`]. The
+//! node's writer runs them between its per-key lock and the log append; `api` maps [`Rejected`]
+//! to the reference's statuses and texts. One rule per file:
+//!
+//! - [`segment_admission`]: the O's `/segment` checks in go-livepeer's order, and the events that
+//!   record an admitted segment.
+//! - [`o_sessions`]: the O's sessions: open, `-maxSessions`, ended by the B, idle end.
+//! - [`b_streams`]: the B's streams: admission, end, idle end, end at restart.
+//! - [`orch_choice`]: the B's choice of O (round robin, 30 s suspension, 3 attempts, token
+//!   refresh).
+//! - [`transcoder_choice`]: the O's choice of remote T (sticky sessions, least load).
+//! - [`segment_timeout`]: how long a segment may take.
+//! - [`auth_token`]: session tokens (issue and check); [`capabilities`]: capability bits and
+//!   whether an O takes a job.
+
+pub mod auth_token;
+pub mod b_streams;
+pub mod capabilities;
+pub mod o_sessions;
+pub mod orch_choice;
+mod rejected;
+pub mod segment_admission;
+pub mod segment_timeout;
+#[cfg(test)]
+mod testing;
+pub mod transcoder_choice;
+
+pub use rejected::Rejected;

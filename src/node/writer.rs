@@ -1,0 +1,244 @@
+//! The node's one writer: every command goes decide → append → apply through it. A decision
+//! reads the projections, the log makes its events durable, and the projections fold them in
+//! log order; decisions that race for the same state share a key and run one at a time with
+//! their append (per sender for payments, one key for the O's admissions), so two of them can
+//! never both pass a check against the same snapshot.
+//!
+//! At start the writer restores each projection from its checkpoint plus the tail of the log
+//! (a full replay only for a projection whose version changed). Records appended by anyone (the
+//! writer's callers, or straight to the log) are read back before each decision, so the
+//! projections always follow the log in seq order and a cancelled caller loses nothing.
+
+use super::state::{restore, Restored};
+use crate::events::{Envelope, Event};
+use crate::log::{Expect, Log, LogError, LogStore};
+use crate::projections::Projections;
+use std::{
+    collections::BTreeMap,
+    sync::{Arc, Mutex, MutexGuard, PoisonError},
+};
+
+/// Why a command could not be carried out (its refusal, if any, is the decision's, not this).
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The log refused the append.
+    #[error("event log: {0}")]
+    Log(#[from] LogError),
+    /// The log does not hold records it acknowledged.
+    #[error("projections cannot follow the event log: acknowledged records are missing")]
+    Stalled,
+}
+
+/// The writer over a log and every projection.
+pub struct Writer<S: LogStore> {
+    log: Arc<Log<S>>,
+    state: Mutex<Projections>,
+    keys: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
+}
+
+impl<S: LogStore> Writer<S> {
+    /// Opens the writer: every projection from its checkpoint and the log's tail.
+    pub fn open(log: Arc<Log<S>>) -> Result<(Self, Restored), LogError> {
+        let (proj, restored) = restore(&log)?;
+        let w = Writer {
+            log,
+            state: Mutex::new(proj),
+            keys: Mutex::new(BTreeMap::new()),
+        };
+        Ok((w, restored))
+    }
+
+    /// The log the writer appends to.
+    pub fn log(&self) -> &Arc<Log<S>> {
+        &self.log
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Projections> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn key_lock(&self, key: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut keys = self.keys.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(l) = keys.get(key) {
+            return l.clone();
+        }
+        let l = Arc::new(tokio::sync::Mutex::new(()));
+        keys.insert(key.to_string(), l.clone());
+        l
+    }
+
+    /// Reads the projections as they are now (every acknowledged append folded in when the
+    /// caller caught up first).
+    pub fn read<R>(&self, f: impl FnOnce(&Projections) -> R) -> R {
+        f(&self.lock())
+    }
+
+    /// Folds whatever the log holds beyond the projections.
+    pub fn catch_up(&self) -> Result<(), WriteError> {
+        let head = self.log.head().next_seq;
+        let mut st = self.lock();
+        let from = st.next_seq();
+        if from < head {
+            for rec in self.log.read(from, head - 1) {
+                st.apply(&rec?.envelope);
+            }
+        }
+        Ok(())
+    }
+
+    /// Applies stored records in seq order, reading back any that sit before `envs` and are not
+    /// folded yet (another writer's, or a cancelled caller's).
+    fn ingest(&self, envs: &[Envelope]) -> Result<(), WriteError> {
+        let Some(first) = envs.first().map(|e| e.seq) else {
+            return Ok(());
+        };
+        let mut st = self.lock();
+        let from = st.next_seq();
+        if from < first {
+            for rec in self.log.read(from, first - 1) {
+                st.apply(&rec?.envelope);
+            }
+            if st.next_seq() < first {
+                return Err(WriteError::Stalled);
+            }
+        }
+        for e in envs {
+            st.apply(e);
+        }
+        Ok(())
+    }
+
+    /// Appends events (facts the node observed: effects' outcomes, chain data) and applies them.
+    pub async fn append(
+        &self,
+        at_ms: u64,
+        events: Vec<Event>,
+    ) -> Result<Vec<Envelope>, WriteError> {
+        if events.is_empty() {
+            return Ok(Vec::new());
+        }
+        let stamped = events.into_iter().map(|e| (at_ms, e)).collect();
+        let receipt = self.log.append(stamped, Expect::Any).await?;
+        self.ingest(&receipt.envelopes)?;
+        Ok(receipt.envelopes)
+    }
+
+    /// Runs one command: under `key`'s lock, catches up, lets `decide` read the projections,
+    /// appends the events it returns and applies them. A refusal (`Err(E)`) appends nothing.
+    pub async fn decide<T, E>(
+        &self,
+        key: &str,
+        at_ms: u64,
+        decide: impl FnOnce(&Projections) -> Result<(Vec<Event>, T), E>,
+    ) -> Result<Result<(T, Vec<Envelope>), E>, WriteError> {
+        let lock = self.key_lock(key);
+        let _guard = lock.lock().await;
+        self.catch_up()?;
+        let decided = decide(&self.lock());
+        match decided {
+            Err(e) => Ok(Err(e)),
+            Ok((events, t)) => {
+                let envs = self.append(at_ms, events).await?;
+                Ok(Ok((t, envs)))
+            }
+        }
+    }
+
+    /// Writes a checkpoint of every projection (durable when it resolves); returns the seq the
+    /// checkpoints cover.
+    pub async fn checkpoint(&self) -> Result<u64, WriteError> {
+        self.catch_up()?;
+        let (cps, next) = {
+            let st = self.lock();
+            let cps: Vec<_> = st
+                .slots()
+                .iter()
+                .map(|s| (s.name(), s.checkpoint().encode()))
+                .collect();
+            (cps, st.next_seq())
+        };
+        for (name, bytes) in cps {
+            self.log.put_checkpoint(name, bytes).await?;
+        }
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{IngestSource, StreamStarted};
+    use crate::log::MemoryLog;
+
+    fn started(i: u32) -> Event {
+        Event::StreamStarted(StreamStarted {
+            stream: format!("s{i}"),
+            source: IngestSource::HttpPush,
+            profiles: vec![],
+        })
+    }
+
+    #[tokio::test]
+    async fn a_restart_applies_only_the_records_past_the_checkpoint() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, r) = Writer::open(log.clone()).unwrap();
+        assert_eq!(r.tail_records, 0);
+        for i in 0..10 {
+            w.append(u64::from(i), vec![started(i)]).await.unwrap();
+        }
+        assert_eq!(w.checkpoint().await.unwrap(), 10);
+        for i in 10..17 {
+            w.append(u64::from(i), vec![started(i)]).await.unwrap();
+        }
+        let live = w.read(Projections::digests);
+        drop(w);
+        let (w, r) = Writer::open(log.clone()).unwrap();
+        assert_eq!(
+            r.tail_records, 7,
+            "exactly the records after the checkpoint"
+        );
+        assert_eq!(w.read(Projections::digests), live);
+        assert_eq!(w.read(|p| p.streams.state.streams.len()), 17);
+    }
+
+    #[tokio::test]
+    async fn decisions_under_one_key_see_each_others_events() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, _) = Writer::open(log).unwrap();
+        let w = Arc::new(w);
+        // Each decision admits stream "s<n>" where n is the number of streams it sees: if two
+        // ran against the same snapshot they would both pick the same name.
+        let mut tasks = Vec::new();
+        for _ in 0..8 {
+            let w = w.clone();
+            tasks.push(tokio::spawn(async move {
+                w.decide("k", 0, |p| {
+                    let n = p.streams.state.streams.len() as u32;
+                    Ok::<_, ()>((vec![started(n)], n))
+                })
+                .await
+                .unwrap()
+                .unwrap()
+                .0
+            }));
+        }
+        let mut got = Vec::new();
+        for t in tasks {
+            got.push(t.await.unwrap());
+        }
+        got.sort_unstable();
+        assert_eq!(got, (0..8).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_refusal_appends_nothing() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, _) = Writer::open(log.clone()).unwrap();
+        let r = w
+            .decide("k", 0, |_| Err::<(Vec<Event>, ()), _>("no"))
+            .await
+            .unwrap();
+        assert_eq!(r.unwrap_err(), "no");
+        assert_eq!(log.head().next_seq, 0);
+    }
+}
