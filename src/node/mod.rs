@@ -54,9 +54,16 @@ pub fn open_writer<S: crate::log::LogStore>(
     for n in &restored.notices {
         println!("{n}");
     }
-    let (next, open) = w.read(|p| (p.next_seq(), p.streams.state.live().count()));
+    let (next, open, digest) = w.read(|p| {
+        (
+            p.next_seq(),
+            p.streams.state.live().count(),
+            crate::projections::SlotInfo::digest(&p.streams),
+        )
+    });
     println!(
-        "State restored: {} records folded after the checkpoints, log at seq {next}, {open} streams or sessions open",
+        "State restored: {} records folded after the checkpoints, log at seq {next}; \
+         streams {digest} ({open} streams or sessions open)",
         restored.tail_records
     );
     Ok(w)

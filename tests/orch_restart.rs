@@ -1,0 +1,406 @@
+//! Restarts through the binary, as an operator meets them: an O killed with SIGKILL between two
+//! segments comes back knowing its sessions (restored = a replay from seq 0) and takes the next
+//! segment on the old auth token with no `GetOrchestrator` in between; a B killed the same way
+//! ends the streams it left open (`NodeRestarted`, `#EXT-X-ENDLIST`); SIGTERM mid-stream stops
+//! a B and an O within 10 s with exit 0 and a log that verifies.
+#![allow(clippy::unwrap_used)]
+
+mod media_support;
+
+use ethers_core::utils::keccak256;
+use livepeer::{
+    api::{
+        proto::net,
+        segment::{auth_token_from_proto, SegMeta},
+    },
+    bcast::client::OrchClient,
+    media::{Container, VideoProfile},
+};
+use media_support::{source, KillOnDrop};
+use std::{
+    io::BufRead,
+    path::Path,
+    process::{Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+const T: Duration = Duration::from_secs(60);
+
+/// A node started from the binary, its stdout lines collected.
+struct Node {
+    child: KillOnDrop,
+    lines: mpsc::Receiver<String>,
+    seen: Vec<String>,
+}
+
+impl Node {
+    fn start(datadir: &Path, args: &[&str]) -> Node {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+            .args(args)
+            .args(["-datadir", datadir.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(l);
+            }
+        });
+        Node {
+            child: KillOnDrop(child),
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The first stdout line containing `needle` (waiting up to 30 s).
+    fn line(&mut self, needle: &str) -> String {
+        if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
+            return l.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Ok(l) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(l.clone());
+            if l.contains(needle) {
+                return l;
+            }
+        }
+        panic!("no line with {needle:?} in {:?}", self.seen)
+    }
+
+    fn sigkill(mut self) {
+        self.child.0.kill().unwrap();
+        self.child.0.wait().unwrap();
+    }
+
+    /// SIGTERM, then the exit status and how long the node took to stop.
+    fn sigterm(mut self) -> (std::process::ExitStatus, Duration) {
+        let at = Instant::now();
+        let pid = self.child.0.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        loop {
+            if let Some(status) = self.child.0.try_wait().unwrap() {
+                return (status, at.elapsed());
+            }
+            assert!(
+                at.elapsed() < Duration::from_secs(20),
+                "still running 20 s after SIGTERM"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `livepeer <args> -datadir <dir>`: exit code and stdout.
+fn tool(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(args)
+        .args(["-datadir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+/// The streams digest a node printed when it restored its state.
+fn restored_streams(line: &str) -> (String, usize) {
+    let digest = line
+        .split("streams ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    let open = line.split('(').nth(1).unwrap().split(' ').next().unwrap();
+    (digest.to_string(), open.parse().unwrap())
+}
+
+/// The streams digest `livepeer replay` computes from seq 0.
+fn replayed_streams(dir: &Path) -> String {
+    let (code, out) = tool(dir, &["replay"]);
+    assert_eq!(code, 0, "{out}");
+    let line = out.lines().find(|l| l.starts_with("streams ")).unwrap();
+    line.split_whitespace().nth(2).unwrap().to_string()
+}
+
+fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
+    SegMeta {
+        manifest_id: format!("m{seq}"),
+        seq,
+        hash: keccak256(body),
+        sig: Vec::new(),
+        duration_ms: 2000,
+        profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
+        container: Container::MpegTs,
+        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        capabilities: livepeer::api::capabilities::job(&[], false),
+    }
+}
+
+async fn submit(uri: &str, info: &net::OrchestratorInfo, seq: i64, seg: &[u8]) -> bool {
+    let b = OrchClient::connect(uri).await.unwrap();
+    let r = b
+        .submit_segment(uri, &meta(info, seq, seg), "", seg.to_vec(), T)
+        .await
+        .unwrap();
+    matches!(r.result, Some(net::transcode_result::Result::Data(_)))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("o");
+    let addr = format!("127.0.0.1:{}", free_port());
+    let uri = format!("https://{addr}");
+    let o_args = [
+        "-orchestrator",
+        "-transcoder",
+        "-serviceAddr",
+        &addr,
+        "-maxSessions",
+        "2",
+    ];
+    let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", false, &[])).unwrap();
+
+    let mut o = Node::start(&data, &o_args);
+    o.line("serving");
+    let b = OrchClient::connect(&uri).await.unwrap();
+    let first = b.get_orchestrator(Default::default()).await.unwrap();
+    let second = b.get_orchestrator(Default::default()).await.unwrap();
+    assert!(submit(&uri, &first, 0, &seg).await);
+    assert!(submit(&uri, &second, 0, &seg).await);
+    drop(b);
+    o.sigkill();
+
+    // Back up: both sessions are restored, and they are what a replay from seq 0 gives.
+    let mut o = Node::start(&data, &o_args);
+    let (digest, open) = restored_streams(&o.line("State restored"));
+    o.line("serving");
+    assert_eq!(open, 2, "both sessions opened before the kill");
+    o.sigkill();
+    assert_eq!(
+        digest,
+        replayed_streams(&data),
+        "restored = replayed from seq 0"
+    );
+
+    // The next segment carries the old token: no GetOrchestrator in between. Both restored
+    // sessions hold the two -maxSessions slots, so a third session is refused meanwhile.
+    let mut o = Node::start(&data, &o_args);
+    o.line("serving");
+    assert!(
+        submit(&uri, &first, 1, &seg).await,
+        "the old token is honoured"
+    );
+    let c = OrchClient::connect(&uri).await.unwrap();
+    let third = c.get_orchestrator(Default::default()).await.unwrap();
+    let refused = c
+        .submit_segment(&uri, &meta(&third, 0, &seg), "", seg.clone(), T)
+        .await;
+    assert!(
+        matches!(&refused, Err(livepeer::bcast::client::ClientError::Refused { status: 403, text }) if text == "OrchestratorCapped"),
+        "{refused:?}"
+    );
+    let (status, took) = o.sigterm();
+    assert!(status.success(), "{status:?}");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    let (code, out) = tool(&data, &["log", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (_, dump) = tool(&data, &["log", "dump"]);
+    let session = &first.auth_token.as_ref().unwrap().session_id;
+    let starts = dump
+        .lines()
+        .filter(|l| l.contains("StreamStarted") && l.contains(session.as_str()))
+        .count();
+    assert_eq!(starts, 1, "the session did not start again:\n{dump}");
+    // Stopped with SIGTERM: checkpointed, so the next start folds nothing.
+    let mut o = Node::start(&data, &o_args);
+    assert!(
+        o.line("State restored")
+            .starts_with("State restored: 0 records folded"),
+        "{:?}",
+        o.seen
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let o_addr = format!("127.0.0.1:{}", free_port());
+    let b_addr = format!("127.0.0.1:{}", free_port());
+    let rtmp_addr = format!("127.0.0.1:{}", free_port());
+    let mut o = Node::start(
+        &dir.path().join("o"),
+        &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
+    );
+    o.line("serving");
+    let b_args = [
+        "-broadcaster",
+        "-orchAddr",
+        &o_addr,
+        "-httpAddr",
+        &b_addr,
+        "-rtmpAddr",
+        &rtmp_addr,
+        "-transcodingOptions",
+        "P144p30fps16x9",
+    ];
+    let b_dir = dir.path().join("b");
+    let mut b = Node::start(&b_dir, &b_args);
+    b.line("Broadcaster");
+    let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", false, &[])).unwrap();
+    let http = reqwest::Client::new();
+    for seq in 0..2 {
+        let r = http
+            .put(format!("http://{b_addr}/live/movie/{seq}.ts"))
+            .body(seg.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let playlist = format!("http://{b_addr}/stream/movie/P144p30fps16x9.m3u8");
+    let live = http
+        .get(&playlist)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        live.contains("P144p30fps16x9/1.ts") && !live.contains("ENDLIST"),
+        "{live}"
+    );
+    b.sigkill();
+
+    let mut b = Node::start(&b_dir, &b_args);
+    let ended = b.line("Ended 1 streams the last run left open");
+    assert!(ended.ends_with("movie"), "{ended}");
+    b.line("Broadcaster");
+    let closed = http
+        .get(&playlist)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        closed.contains("P144p30fps16x9/1.ts\n#EXT-X-ENDLIST\n"),
+        "the playlist lists what was served, closed: {closed}"
+    );
+    let (status, took) = b.sigterm();
+    assert!(
+        status.success() && took < Duration::from_secs(10),
+        "{status:?} {took:?}"
+    );
+    let (code, out) = tool(&b_dir, &["log", "verify"]);
+    assert_eq!(code, 0, "{out}");
+    let (_, dump) = tool(&b_dir, &["log", "dump"]);
+    assert!(dump.contains("NodeRestarted"), "{dump}");
+    drop(o);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let o_addr = format!("127.0.0.1:{}", free_port());
+    let b_addr = format!("127.0.0.1:{}", free_port());
+    let rtmp_addr = format!("127.0.0.1:{}", free_port());
+    let (o_dir, b_dir) = (dir.path().join("o"), dir.path().join("b"));
+    let mut o = Node::start(
+        &o_dir,
+        &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
+    );
+    o.line("serving");
+    let mut b = Node::start(
+        &b_dir,
+        &[
+            "-broadcaster",
+            "-orchAddr",
+            &o_addr,
+            "-httpAddr",
+            &b_addr,
+            "-rtmpAddr",
+            &rtmp_addr,
+            "-transcodingOptions",
+            "P144p30fps16x9",
+        ],
+    );
+    b.line("Broadcaster");
+    // A publisher that would go on for a minute.
+    let publisher = KillOnDrop(
+        Command::new("ffmpeg")
+            .args([
+                "-hide_banner",
+                "-loglevel",
+                "error",
+                "-re",
+                "-f",
+                "lavfi",
+                "-i",
+            ])
+            .arg("testsrc2=size=320x180:rate=30")
+            .args([
+                "-t",
+                "60",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-g",
+                "30",
+            ])
+            .args(["-f", "flv", &format!("rtmp://{rtmp_addr}/movie")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let playlist = format!("http://{b_addr}/stream/movie/P144p30fps16x9.m3u8");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let r = reqwest::get(&playlist).await.unwrap();
+        if r.status() == 200 && r.text().await.unwrap().contains(".ts") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "no segment came through");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (status, took) = b.sigterm();
+    assert!(status.success(), "B: {status:?}");
+    assert!(took < Duration::from_secs(10), "B took {took:?}");
+    let (status, took) = o.sigterm();
+    assert!(status.success(), "O: {status:?}");
+    assert!(took < Duration::from_secs(10), "O took {took:?}");
+    drop(publisher);
+    for d in [&o_dir, &b_dir] {
+        let (code, out) = tool(d, &["log", "verify"]);
+        assert_eq!(code, 0, "{out}");
+    }
+}
