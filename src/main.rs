@@ -36,7 +36,19 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    match livepeer::tools::run(cli) {
+    // The process's one tokio runtime (one worker per core): the node's roles, the demo and the
+    // benchmarks all run on it.
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match livepeer::tools::run(cli, &rt) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e}");

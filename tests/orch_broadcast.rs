@@ -15,10 +15,12 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
 }
 
 struct Running {
-    o: Option<std::sync::Arc<livepeer::orch::Orchestrator<livepeer::log::FjallStore>>>,
+    o: Option<
+        std::sync::Arc<livepeer::node::orchestrator::Orchestrator<livepeer::log::FjallStore>>,
+    >,
     b_url: String,
     rtmp_url: String,
-    b: std::sync::Arc<livepeer::bcast::broadcaster::Broadcaster<livepeer::log::FjallStore>>,
+    b: std::sync::Arc<livepeer::node::broadcaster::service::Broadcaster<livepeer::log::FjallStore>>,
     stop: Vec<tokio::sync::oneshot::Sender<()>>,
 }
 

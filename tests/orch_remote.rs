@@ -7,11 +7,11 @@ mod media_support;
 
 use ethers_core::utils::keccak256;
 use livepeer::{
+    api::client::{tls_channel, OrchClient},
     api::{
         proto::net::{self, transcoder_client::TranscoderClient},
-        segment::{auth_token_from_proto, SegMeta},
+        segment::SegMeta,
     },
-    bcast::client::{tls_channel, OrchClient},
     events::{Event, Worker},
     media::{Container, VideoProfile},
     node,
@@ -23,7 +23,7 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
     livepeer::cli::node_args(args).unwrap()
 }
 
-fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
+fn meta(info: &livepeer::api::info::OrchInfo, seq: i64, body: &[u8]) -> SegMeta {
     SegMeta {
         manifest_id: "remote".into(),
         seq,
@@ -32,7 +32,7 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
         duration_ms: 2000,
         profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
         container: Container::MpegTs,
-        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        auth_token: info.auth_token.clone(),
         capabilities: livepeer::api::capabilities::job(&[], false),
     }
 }
@@ -61,7 +61,7 @@ async fn segments_go_through_a_remote_transcoder() {
     }));
     let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", true, &[])).unwrap();
     let b = OrchClient::connect(&uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
     let t = std::time::Duration::from_secs(60);
 
     // No T yet: the segment is answered with the reference's error.
@@ -69,12 +69,7 @@ async fn segments_go_through_a_remote_transcoder() {
         .submit_segment(&info.transcoder, &meta(&info, 0, &seg), "", seg.clone(), t)
         .await
         .unwrap();
-    assert_eq!(
-        res.result,
-        Some(net::transcode_result::Result::Error(
-            "no transcoders available".into()
-        ))
-    );
+    assert_eq!(res.outcome, Err("no transcoders available".into()));
 
     // Registration checks.
     let mut grpc = TranscoderClient::new(tls_channel(&uri).await.unwrap());
@@ -106,7 +101,7 @@ async fn segments_go_through_a_remote_transcoder() {
         "sesame",
     ]);
     let (stop_t, t_stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(livepeer::worker::run(
+    let worker = tokio::spawn(livepeer::node::transcoder::worker::run(
         node::transcoder::config(&t_args).unwrap(),
         node::transcoder::transcoder(&t_args).unwrap(),
         async {
@@ -124,16 +119,16 @@ async fn segments_go_through_a_remote_transcoder() {
         .submit_segment(&info.transcoder, &meta(&info, 1, &seg), "", seg.clone(), t)
         .await
         .unwrap();
-    let Some(net::transcode_result::Result::Data(data)) = res.result else {
-        panic!("no data: {:?}", res.result)
+    let Ok(data) = res.outcome else {
+        panic!("no data: {:?}", res.outcome)
     };
-    let bytes = b.download(&data.segments[0].url).await.unwrap();
+    let bytes = b.download(&data[0].url).await.unwrap();
     let facts = probe(&write(d, "r.ts", &bytes));
     assert_eq!(facts.frame_sizes.len(), 60);
     assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
     assert_eq!(
         facts.pixels() as i64,
-        data.segments[0].pixels,
+        data[0].pixels,
         "the T's pixel count is billed"
     );
     let worker_of = handle

@@ -9,11 +9,8 @@ mod media_support;
 
 use ethers_core::utils::keccak256;
 use livepeer::{
-    api::{
-        proto::net,
-        segment::{auth_token_from_proto, SegMeta},
-    },
-    bcast::client::OrchClient,
+    api::client::OrchClient,
+    api::{info::OrchInfo, segment::SegMeta},
     media::{Container, VideoProfile},
 };
 use media_support::{source, KillOnDrop};
@@ -147,7 +144,7 @@ fn replayed_streams(dir: &Path) -> String {
     line.split_whitespace().nth(2).unwrap().to_string()
 }
 
-fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
+fn meta(info: &OrchInfo, seq: i64, body: &[u8]) -> SegMeta {
     SegMeta {
         manifest_id: format!("m{seq}"),
         seq,
@@ -156,18 +153,18 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8]) -> SegMeta {
         duration_ms: 2000,
         profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
         container: Container::MpegTs,
-        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        auth_token: info.auth_token.clone(),
         capabilities: livepeer::api::capabilities::job(&[], false),
     }
 }
 
-async fn submit(uri: &str, info: &net::OrchestratorInfo, seq: i64, seg: &[u8]) -> bool {
+async fn submit(uri: &str, info: &OrchInfo, seq: i64, seg: &[u8]) -> bool {
     let b = OrchClient::connect(uri).await.unwrap();
     let r = b
         .submit_segment(uri, &meta(info, seq, seg), "", seg.to_vec(), T)
         .await
         .unwrap();
-    matches!(r.result, Some(net::transcode_result::Result::Data(_)))
+    r.outcome.is_ok()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -189,8 +186,8 @@ async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
     let mut o = Node::start(&data, &o_args);
     o.line("serving");
     let b = OrchClient::connect(&uri).await.unwrap();
-    let first = b.get_orchestrator(Default::default()).await.unwrap();
-    let second = b.get_orchestrator(Default::default()).await.unwrap();
+    let first = b.get_orchestrator().await.unwrap();
+    let second = b.get_orchestrator().await.unwrap();
     assert!(submit(&uri, &first, 0, &seg).await);
     assert!(submit(&uri, &second, 0, &seg).await);
     drop(b);
@@ -217,12 +214,12 @@ async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
         "the old token is honoured"
     );
     let c = OrchClient::connect(&uri).await.unwrap();
-    let third = c.get_orchestrator(Default::default()).await.unwrap();
+    let third = c.get_orchestrator().await.unwrap();
     let refused = c
         .submit_segment(&uri, &meta(&third, 0, &seg), "", seg.clone(), T)
         .await;
     assert!(
-        matches!(&refused, Err(livepeer::bcast::client::ClientError::Refused { status: 403, text }) if text == "OrchestratorCapped"),
+        matches!(&refused, Err(livepeer::api::client::ClientError::Refused { status: 403, text }) if text == "OrchestratorCapped"),
         "{refused:?}"
     );
     let (status, took) = o.sigterm();

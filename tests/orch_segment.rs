@@ -8,11 +8,9 @@ mod media_support;
 
 use ethers_core::utils::keccak256;
 use livepeer::{
-    api::{
-        proto::net,
-        segment::{auth_token_from_proto, SegMeta},
-    },
-    bcast::client::{ClientError, OrchClient},
+    api::client::{ClientError, OrchClient},
+    api::tls,
+    api::{proto::net, segment::SegMeta},
     commands::auth_token::AuthKey,
     events::Event,
     log::MemoryLog,
@@ -20,8 +18,8 @@ use livepeer::{
         cmd::ladder_config, threads::ThreadPlan, Container, SessionLimits, SessionManager,
         VideoProfile,
     },
+    node::orchestrator::{OrchConfig, Orchestrator},
     node::writer::Writer,
-    orch::{server, tls, OrchConfig, Orchestrator},
     pm::RandSecret,
 };
 use media_support::{probe, source, write};
@@ -90,9 +88,14 @@ async fn start_o_with(
         pm.clone(),
     ));
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(server::serve(listener, cfg, server::app(o), async {
-        let _ = stopped.await;
-    }));
+    tokio::spawn(livepeer::node::httpd::serve(
+        listener,
+        Some(cfg),
+        livepeer::api::orchestrator::app(o),
+        async {
+            let _ = stopped.await;
+        },
+    ));
     RunningO {
         uri,
         pm,
@@ -101,7 +104,7 @@ async fn start_o_with(
     }
 }
 
-fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8], profiles: &[&str]) -> SegMeta {
+fn meta(info: &livepeer::api::info::OrchInfo, seq: i64, body: &[u8], profiles: &[&str]) -> SegMeta {
     SegMeta {
         manifest_id: "stream1".into(),
         seq,
@@ -113,12 +116,12 @@ fn meta(info: &net::OrchestratorInfo, seq: i64, body: &[u8], profiles: &[&str]) 
             .map(|p| VideoProfile::preset(p).unwrap())
             .collect(),
         container: Container::MpegTs,
-        auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+        auth_token: info.auth_token.clone(),
         capabilities: livepeer::api::capabilities::job(&[], false),
     }
 }
 
-fn refused(r: Result<net::TranscodeResult, ClientError>) -> (u16, String) {
+fn refused(r: Result<livepeer::api::info::SegmentResult, ClientError>) -> (u16, String) {
     match r {
         Err(ClientError::Refused { status, text }) => (status, text),
         other => panic!("expected a refusal, got {other:?}"),
@@ -142,12 +145,22 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
     ))
     .unwrap();
     let b = OrchClient::connect(&o.uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
     assert_eq!(info.transcoder, o.uri);
     let token = info.auth_token.clone().expect("a session token");
     assert_eq!(token.session_id.len(), 8);
     assert_eq!(token.token.len(), 32);
-    let caps = info.capabilities.clone().unwrap();
+    // On the wire, as a Go B reads it.
+    let mut raw = net::orchestrator_client::OrchestratorClient::new(
+        livepeer::api::client::tls_channel(&o.uri).await.unwrap(),
+    );
+    let caps = raw
+        .get_orchestrator(net::OrchestratorRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .capabilities
+        .unwrap();
     assert_eq!(caps.mandatories, vec![1 << 12], "auth tokens are mandatory");
 
     let profiles = ["P240p30fps16x9", "P144p30fps16x9"];
@@ -164,11 +177,11 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
             Some(token.clone()),
             "the refreshed info echoes the B's token"
         );
-        let Some(net::transcode_result::Result::Data(data)) = res.result else {
-            panic!("no data: {:?}", res.result)
+        let Ok(data) = res.outcome else {
+            panic!("no data: {:?}", res.outcome)
         };
-        assert_eq!(data.segments.len(), 2);
-        for (s, (name, size)) in data.segments.iter().zip([
+        assert_eq!(data.len(), 2);
+        for (s, (name, size)) in data.iter().zip([
             ("P240p30fps16x9", (426, 240)),
             ("P144p30fps16x9", (256, 144)),
         ]) {
@@ -223,7 +236,7 @@ async fn b_gets_info_submits_segments_and_fetches_renditions_over_tls() {
     assert_eq!(s.pixels, 2 * (426 * 240 + 256 * 144) * 60);
     assert!(s.ended.is_none());
     // The B ends the session: the O frees it and records the end.
-    b.end_transcoding_session(token.clone()).await.unwrap();
+    b.end_transcoding_session(&token).await.unwrap();
     let mut ended = false;
     for _ in 0..50 {
         ended = o.pm.log().read(0, u64::MAX).any(|r| {
@@ -243,7 +256,7 @@ async fn refusals_carry_the_reference_status_and_text() {
     let dir = tempfile::tempdir().unwrap();
     let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "1", false, &[])).unwrap();
     let b = OrchClient::connect(&o.uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
     let p = ["P144p30fps16x9"];
     let submit = |m: SegMeta, pay: &'static str, body: Vec<u8>| {
         let b = &b;
@@ -291,12 +304,9 @@ async fn refusals_carry_the_reference_status_and_text() {
     let ok = submit(meta(&info, 0, &seg, &p), "", seg.clone())
         .await
         .unwrap();
-    assert!(matches!(
-        ok.result,
-        Some(net::transcode_result::Result::Data(_))
-    ));
+    assert!(ok.outcome.is_ok(), "{:?}", ok.outcome);
     let b2 = OrchClient::connect(&o.uri).await.unwrap();
-    let other = b2.get_orchestrator(Default::default()).await.unwrap();
+    let other = b2.get_orchestrator().await.unwrap();
     assert_ne!(other.auth_token, info.auth_token);
     assert_eq!(
         refused(submit(meta(&other, 0, &seg, &p), "", seg.clone()).await),
@@ -305,11 +315,7 @@ async fn refusals_carry_the_reference_status_and_text() {
     // Undecodable media is a 200 whose result carries the error.
     let junk = vec![0x47u8; 188 * 10];
     let res = submit(meta(&info, 1, &junk, &p), "", junk).await.unwrap();
-    assert!(
-        matches!(res.result, Some(net::transcode_result::Result::Error(_))),
-        "{:?}",
-        res.result
-    );
+    assert!(res.outcome.is_err(), "{:?}", res.outcome);
     // A raw segment header that is not base64 protobuf.
     let resp = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
@@ -362,11 +368,8 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
     let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", true, &[])).unwrap();
     let uri = format!("https://{addr}");
     let b = OrchClient::connect(&uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
-    assert_eq!(
-        info.capabilities.as_ref().unwrap().capacities.get(&0),
-        Some(&2)
-    );
+    let info = b.get_orchestrator().await.unwrap();
+    assert_eq!(info.capacity, 2, "-maxSessions is the advertised capacity");
     let res = b
         .submit_segment(
             &info.transcoder,
@@ -377,10 +380,10 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
         )
         .await
         .unwrap();
-    let Some(net::transcode_result::Result::Data(data)) = res.result else {
-        panic!("no data: {:?}", res.result)
+    let Ok(data) = res.outcome else {
+        panic!("no data: {:?}", res.outcome)
     };
-    let bytes = b.download(&data.segments[0].url).await.unwrap();
+    let bytes = b.download(&data[0].url).await.unwrap();
     let facts = probe(&write(dir.path(), "r.ts", &bytes));
     assert_eq!(facts.frame_sizes.len(), 60);
     drop(node);
@@ -417,7 +420,7 @@ async fn the_status_goes_out_before_the_transcode_ends() {
     let pause = Duration::from_millis(2500);
     let o = start_o_with(4, Arc::new(Slow(Default::default(), pause))).await;
     let b = OrchClient::connect(&o.uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
     let seg = b"not even video: the fake transcoder does not look".to_vec();
     let m = meta(&info, 0, &seg, &["P144p30fps16x9"]);
     let http = reqwest::Client::builder()
@@ -472,7 +475,7 @@ async fn the_o_fetches_a_segment_given_by_url() {
     tokio::spawn(async move { axum::serve(listener, files).await });
 
     let b = OrchClient::connect(&o.uri).await.unwrap();
-    let info = b.get_orchestrator(Default::default()).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
     let http = reqwest::Client::builder()
         .danger_accept_invalid_certs(true)
         .build()

@@ -6,8 +6,8 @@
 mod pm_common;
 
 use livepeer::events::{Account, Event, Side, TicketOutcome};
-use livepeer::keystore::load_or_create_rand_secret;
 use livepeer::log::{FjallLog, MemoryLog};
+use livepeer::node::keystore::load_or_create_rand_secret;
 use livepeer::node::payments::Payments;
 use livepeer::pm::{num::ratio_to_big, Ticket};
 use livepeer::projections::payments::PaymentProjections;

@@ -242,57 +242,15 @@ fn production_files() -> Vec<(String, String)> {
 }
 
 /// Runs `rule` over `files` and fails with every violation at once.
-/// The violations the tree still carries, per check and file, while the spine refactor lands
-/// (`tests/tidy/debt.txt`, lines `check path count`). It only shrinks: a file not listed, or
-/// with more violations than listed, fails; so does a listed count the tree has gone below (lower
-/// it, or drop the line, in the same change).
-fn debt(what: &str) -> std::collections::BTreeMap<String, usize> {
-    let text = std::fs::read_to_string(root().join("tests/tidy/debt.txt")).unwrap_or_default();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .filter_map(|l| {
-            let mut f = l.rsplitn(3, ' ');
-            let n = f.next()?.parse().ok()?;
-            let path = f.next()?;
-            (f.next()? == what).then(|| (path.to_string(), n))
-        })
-        .collect()
-}
-
 fn check_tree(what: &str, files: &[(String, String)], rule: fn(&str, &str) -> Vec<String>) {
     assert!(files.len() > 10, "no sources found under src/");
-    let owed = debt(what);
-    let mut failures = Vec::new();
-    let mut seen = std::collections::BTreeSet::new();
-    for (path, text) in files {
-        let v = rule(path, text);
-        let allowed = owed.get(path).copied().unwrap_or(0);
-        if !v.is_empty() {
-            seen.insert(path.clone());
-        }
-        if v.len() > allowed {
-            failures.push(format!(
-                "{path}: {} violation(s), {allowed} allowed in tests/tidy/debt.txt:\n{}",
-                v.len(),
-                v.join("\n")
-            ));
-        } else if v.len() < allowed {
-            failures.push(format!(
-                "{path}: {} violation(s) left; lower the debt line to `{what} {path} {}`{}",
-                v.len(),
-                v.len(),
-                if v.is_empty() { " (or remove it)" } else { "" }
-            ));
-        }
-    }
-    for (path, n) in &owed {
-        if !seen.contains(path) && *n > 0 && !files.iter().any(|(p, _)| p == path) {
-            failures.push(format!(
-                "{path} is gone: remove `{what} {path} {n}` from tests/tidy/debt.txt"
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{what}:\n{}", failures.join("\n"));
+    let violations: Vec<String> = files.iter().flat_map(|(r, t)| rule(r, t)).collect();
+    assert!(
+        violations.is_empty(),
+        "{what}: {} violation(s):\n{}",
+        violations.len(),
+        violations.join("\n")
+    );
 }
 
 #[test]

@@ -14,12 +14,27 @@
 //!   statuses and texts.
 //! - [`ticket_params`]: `net.TicketParams`, `TicketSenderParams`, `TicketExpirationParams`,
 //!   `PriceInfo` and the payment part of `OrchestratorInfo` ↔ the pm types, both directions.
+//! - [`info`]: `net.OrchestratorInfo` and `net.TranscodeResult` ↔ `OrchInfo`, `SegmentResult`;
+//!   [`task`]: `net.NotifySegment` ↔ `TaskNotice` (the remote-transcoder protocol).
+//! - [`orchestrator`]: the O's gRPC services and HTTP routes over its `OrchestratorPort`;
+//!   [`broadcaster`]: the B's push ingest and HLS routes over its `BroadcasterPort`;
+//!   [`hls`]: playlists rendered from the streams projection.
+//! - [`client`]: the B's calls to an O; [`transcoder`]: the T's; [`tls`]: go-livepeer's
+//!   self-signed certificate and the clients' no-verify TLS.
 
+pub mod broadcaster;
 pub mod capabilities;
+pub mod client;
+pub mod hls;
+pub mod info;
 pub mod multipart;
+pub mod orchestrator;
 pub mod payment;
 pub mod proto;
 pub mod redeemer;
 pub mod segment;
 pub mod status;
+pub mod task;
 pub mod ticket_params;
+pub mod tls;
+pub mod transcoder;

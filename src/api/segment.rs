@@ -23,6 +23,7 @@ pub const MAX_DURATION_MS: i64 = 5 * 60 * 1000;
 pub const DEFAULT_DURATION_MS: u32 = 2000;
 
 pub use crate::commands::auth_token::AuthToken;
+use crate::commands::segment_admission::SegmentClaim;
 
 /// A segment's metadata as the O uses it.
 #[derive(Clone, Debug, PartialEq)]
@@ -248,6 +249,28 @@ pub fn auth_token_from_proto(t: &net::AuthToken) -> AuthToken {
         session_id: t.session_id.clone(),
         expiration: t.expiration,
     }
+}
+
+/// The admission rule's view of a decoded header (`commands::segment_admission`).
+pub fn claim_of(meta: &SegMeta) -> SegmentClaim {
+    SegmentClaim {
+        manifest: meta.manifest_id.clone(),
+        seq: u64::try_from(meta.seq).unwrap_or(0),
+        duration_ms: meta.duration_ms,
+        hash: meta.hash,
+        profiles: meta.profiles.iter().map(|p| p.name.clone()).collect(),
+        capabilities: meta.capabilities.clone(),
+        auth_token: meta.auth_token.clone(),
+    }
+}
+
+/// A segment whose headers passed the checks: the O's metadata and the rule's view of it.
+#[derive(Clone, Debug)]
+pub struct CheckedSegment {
+    /// The decoded header.
+    pub meta: SegMeta,
+    /// What the admission rule reads.
+    pub claim: SegmentClaim,
 }
 
 #[cfg(test)]

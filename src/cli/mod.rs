@@ -22,56 +22,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-/// go-livepeer's node flags (facts §9), those this node implements so far.
-#[derive(Debug, Clone, Args, PartialEq, Eq)]
-pub struct NodeArgs {
-    /// Run as a broadcaster (gateway): HTTP push ingest and HLS playback.
-    #[arg(long = "broadcaster", alias = "gateway", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    pub broadcaster: bool,
-    /// Orchestrators a broadcaster uses (`host:port`, comma-separated).
-    #[arg(long = "orchAddr")]
-    pub orch_addr: Option<String>,
-    /// A broadcaster also serves its latest stream at `/stream/current.m3u8`.
-    #[arg(long = "currentManifest", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    pub current_manifest: bool,
-    /// A broadcaster's RTMP ingest address (`-rtmpAddr 0.0.0.0:1936`; port 0 picks a free one).
-    #[arg(long = "rtmpAddr", default_value = "127.0.0.1:1935")]
-    pub rtmp_addr: String,
-    /// A broadcaster's ladder: preset names, comma-separated, or a JSON profile file.
-    #[arg(long = "transcodingOptions", default_value = crate::media::profile::DEFAULT_TRANSCODING_OPTIONS)]
-    pub transcoding_options: String,
-    /// Run as an orchestrator.
-    #[arg(long = "orchestrator", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    pub orchestrator: bool,
-    /// Transcode on this node (with `-orchestrator`: the O transcodes itself).
-    #[arg(long = "transcoder", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
-    pub transcoder: bool,
-    /// The O's public `host:port`; Bs reach it at `https://<serviceAddr>` (default port 8935).
-    #[arg(long = "serviceAddr", default_value = "127.0.0.1:8935")]
-    pub service_addr: String,
-    /// HTTP listen address: a B's ingest and playback (default 127.0.0.1:9935); an O's TLS
-    /// port (default: every interface on the serviceAddr port).
-    #[arg(long = "httpAddr")]
-    pub http_addr: Option<String>,
-    /// Shared secret between an O and its remote transcoders.
-    #[arg(long = "orchSecret")]
-    pub orch_secret: Option<String>,
-    /// Most concurrent transcoding sessions.
-    #[arg(long = "maxSessions", default_value_t = 10)]
-    pub max_sessions: u32,
-    /// Price per `pixelsPerUnit` pixels, in wei.
-    #[arg(long = "pricePerUnit", default_value_t = 0)]
-    pub price_per_unit: i64,
-    /// Pixels the price is for.
-    #[arg(long = "pixelsPerUnit", default_value_t = 1)]
-    pub pixels_per_unit: i64,
-    /// NVIDIA devices to transcode on (`0,2` or `all`).
-    #[arg(long = "nvidia")]
-    pub nvidia: Option<String>,
-    /// x264 preset for CPU transcoding.
-    #[arg(long = "x264Preset", default_value = "veryfast")]
-    pub x264_preset: String,
-}
+pub use crate::node::args::NodeArgs;
 
 /// Flags shared by every command.
 #[derive(Debug, Clone, Args, PartialEq, Eq)]

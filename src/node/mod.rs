@@ -1,32 +1,44 @@
-//! Wiring: opening the log, the one [`writer::Writer`] every command goes through (projections
-//! restored from checkpoints), the payment desk, and running the node in its roles
-//! (`orchestrator`, `broadcaster`, `transcoder`).
+//! The runtime side of the node: the only code that spawns tasks (besides `log` and `media`,
+//! whose threads own a blocking library). It opens the log, runs the one [`writer::Writer`] every
+//! command goes through (projections restored from checkpoints), the payment desk, and the roles
+//! ([`orchestrator`], [`broadcaster`], [`transcoder`]), each joining its tasks at shutdown.
+//! Edge helpers live here too: the wall clock ([`clock`]), the accept loop ([`httpd`]), the
+//! persisted secret ([`keystore`]), the media byte cache ([`store`]), signals ([`signals`]).
 
+pub mod args;
 pub mod broadcaster;
+pub mod clock;
+pub mod demo;
+pub mod httpd;
+pub mod keystore;
 pub mod orchestrator;
 pub mod payments;
 pub mod signals;
 pub mod state;
+pub mod store;
 pub mod transcoder;
 pub mod writer;
 
-use crate::{cli::NodeArgs, tools::ToolError};
+use args::NodeArgs;
 use std::{path::Path, process::ExitCode};
+
+/// A role's start-up or run error: printed as `error: …` with exit code 1.
+pub type NodeError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Runs the node in the roles `args` name (go-livepeer style: `-orchestrator -transcoder`, or
 /// `-broadcaster`), with a clear error for combinations not supported yet.
-pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
+pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
     if args.broadcaster {
         if args.orchestrator || args.transcoder {
             return Err(
                 "-broadcaster runs alone: start the orchestrator as its own process".into(),
             );
         }
-        return broadcaster::run(datadir, network, args);
+        return broadcaster::run(datadir, network, args).await;
     }
     if !args.orchestrator {
         if args.transcoder {
-            return transcoder::run(args);
+            return transcoder::run(args).await;
         }
         return Err(
             "nothing to run: pass -orchestrator -transcoder or -broadcaster -orchAddr \
@@ -42,7 +54,7 @@ pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, T
                 .into(),
         );
     }
-    orchestrator::run(datadir, network, args)
+    orchestrator::run(datadir, network, args).await
 }
 
 /// Opens the node's writer over `log`, restoring the projections (checkpoint + tail), and says

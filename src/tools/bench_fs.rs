@@ -1,5 +1,7 @@
-//! Which filesystem a path lives on, so benchmarks can name it and refuse memory-backed ones.
+//! The benchmarks' filesystem: which one a path lives on (so they can name it and refuse
+//! memory-backed ones), fresh folders, their size, and a sync between runs.
 
+use super::ToolError;
 use std::path::Path;
 
 /// The filesystem type of the longest mount point containing `path` (from /proc/self/mounts).
@@ -54,4 +56,36 @@ pub fn bench_root(
         ));
     }
     Ok((root, keep, fs))
+}
+
+/// Removes the given benchmark folders and flushes every filesystem (`sync`), so the next run
+/// starts without the previous one's dirty pages.
+pub fn settle(dirs: &[&Path]) -> Result<(), ToolError> {
+    for d in dirs {
+        fresh_dir(d)?;
+    }
+    let _ = std::process::Command::new("sync").status();
+    Ok(())
+}
+
+/// The benchmark's own folders start empty, even when -datadir holds an earlier run.
+pub fn fresh_dir(dir: &Path) -> Result<(), ToolError> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    Ok(())
+}
+
+pub fn dir_bytes(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }

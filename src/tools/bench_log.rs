@@ -3,7 +3,12 @@
 //! memory at N and 4N events (child processes), (d) bytes per event and growth per day.
 //! Baseline and ours are alternated and the median is printed, with ratios.
 
-use super::{bench_fs, now_ms, synth::Synth, ToolError};
+use super::{
+    bench_fs::{self, dir_bytes, fresh_dir, settle},
+    now_ms,
+    synth::Synth,
+    ToolError,
+};
 use crate::{
     cli::BenchLogArgs,
     events::{Event, Hash32, KvSet},
@@ -26,26 +31,30 @@ fn pct(sorted: &[f64], p: f64) -> f64 {
 }
 
 /// Runs the benchmark; with `datadir`, its logs are left there.
-pub fn run(datadir: Option<&Path>, args: &BenchLogArgs) -> Result<ExitCode, ToolError> {
+pub fn run(
+    datadir: Option<&Path>,
+    args: &BenchLogArgs,
+    rt: &tokio::runtime::Runtime,
+) -> Result<ExitCode, ToolError> {
     let (root, keep, fs) = bench_fs::bench_root(datadir, "bench-log")?;
     println!("bench log: dir {} on filesystem {fs}", root.display());
-    let result = run_in(&root, args);
+    let result = run_in(rt, &root, args);
     if !keep {
         let _ = std::fs::remove_dir_all(&root);
     }
     result
 }
 
-fn run_in(root: &Path, args: &BenchLogArgs) -> Result<ExitCode, ToolError> {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+fn run_in(
+    rt: &tokio::runtime::Runtime,
+    root: &Path,
+    args: &BenchLogArgs,
+) -> Result<ExitCode, ToolError> {
     if args.sections.contains('a') {
-        group_section(&rt, root, args)?;
+        group_section(rt, root, args)?;
     }
     if args.sections.contains(['b', 'c', 'd']) {
-        replay_sections(&rt, root, args)?;
+        replay_sections(rt, root, args)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -322,38 +331,6 @@ fn fill(rt: &tokio::runtime::Runtime, dir: &Path, events: u64) -> Result<Filled,
         disk_per_event: disk as f64 / events.max(1) as f64,
         record_per_event: record_bytes as f64 / events.max(1) as f64,
     })
-}
-
-/// Removes the given benchmark folders and flushes every filesystem (`sync`), so the next run
-/// starts without the previous one's dirty pages.
-fn settle(dirs: &[&Path]) -> Result<(), ToolError> {
-    for d in dirs {
-        fresh_dir(d)?;
-    }
-    let _ = std::process::Command::new("sync").status();
-    Ok(())
-}
-
-/// The benchmark's own folders start empty, even when -datadir holds an earlier run.
-fn fresh_dir(dir: &Path) -> Result<(), ToolError> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir)?;
-    }
-    Ok(())
-}
-
-fn dir_bytes(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_bytes(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
 }
 
 /// The baseline: fjall's range iteration over the same keyspace, each value's bytes touched

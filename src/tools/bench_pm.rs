@@ -5,12 +5,16 @@
 use super::{bench_fs, ToolError};
 use crate::{
     cli::BenchPmArgs,
-    pm_bench::{print_report, run_bench_pm, BenchPmOptions},
+    tools::pm_bench::{print_report, run_bench_pm, BenchPmOptions},
 };
 use std::{path::Path, process::ExitCode};
 
 /// Runs the payment benchmark; with `datadir`, its fjall logs are left there.
-pub fn run(datadir: Option<&Path>, args: &BenchPmArgs) -> Result<ExitCode, ToolError> {
+pub fn run(
+    datadir: Option<&Path>,
+    args: &BenchPmArgs,
+    rt: &tokio::runtime::Runtime,
+) -> Result<ExitCode, ToolError> {
     let (root, keep, fs) = bench_fs::bench_root(datadir, "bench-pm")?;
     let result = (|| -> Result<(), ToolError> {
         for per in [1, 4] {
@@ -20,7 +24,7 @@ pub fn run(datadir: Option<&Path>, args: &BenchPmArgs) -> Result<ExitCode, ToolE
                 rounds: args.rounds,
                 fjall_dir: Some(root.join(format!("per{per}"))),
             };
-            let r = run_bench_pm(&opts)?;
+            let r = run_bench_pm(&opts, rt)?;
             print_report(&r, &opts, &fs);
             if r.credited != u64::from(args.tickets) {
                 return Err(format!(

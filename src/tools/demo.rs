@@ -11,12 +11,12 @@ use crate::{
 use std::{path::Path, process::ExitCode, time::Instant};
 
 /// Runs the demo into `datadir`.
-pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
+pub fn run(
+    datadir: &Path,
+    args: &DemoArgs,
+    rt: &tokio::runtime::Runtime,
+) -> Result<ExitCode, ToolError> {
     println!("demo: datadir {}", datadir.display());
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
     let _guard = rt.enter();
     {
         let log = FjallLog::open_dir(datadir)?;
@@ -36,18 +36,18 @@ pub fn run(datadir: &Path, args: &DemoArgs) -> Result<ExitCode, ToolError> {
         let half = total / 2;
         let mut written = 0u64;
         while written < total {
-            // One segment of every stream, each appended by its own writer task: concurrent
-            // writers share fsyncs (group commit).
-            let mut tasks = tokio::task::JoinSet::new();
+            // One segment of every stream, each appended as its own request (handed to the
+            // appender when made): concurrent writers share fsyncs (group commit).
+            let mut pending = Vec::new();
             for _ in 0..args.streams {
                 let batch: Vec<_> = synth
                     .next_batch()
                     .into_iter()
                     .map(|(_, e)| (now_ms(), e))
                     .collect();
-                tasks.spawn(log.append(batch, Expect::Any));
+                pending.push(log.append(batch, Expect::Any));
             }
-            for res in rt.block_on(tasks.join_all()) {
+            for res in rt.block_on(futures_util::future::join_all(pending)) {
                 res?;
             }
             let before = written;

@@ -10,6 +10,7 @@ mod debug;
 mod demo;
 mod demo_live;
 mod logcmd;
+pub mod pm_bench;
 mod replay;
 pub mod synth;
 
@@ -17,13 +18,13 @@ use crate::cli::{BenchCommand, Cli, Command, LogCommand};
 use std::process::ExitCode;
 
 /// A tool's error: printed as `error: …` with exit code 1.
-pub type ToolError = Box<dyn std::error::Error + Send + Sync>;
+pub type ToolError = crate::node::NodeError;
 
-/// Runs a parsed command line.
-pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
+/// Runs a parsed command line on the process's one runtime `rt` (built in `main.rs`).
+pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError> {
     let datadir = cli.global.datadir();
     let Some(command) = cli.command else {
-        return crate::node::run(&datadir, &cli.global.network, &cli.node);
+        return rt.block_on(crate::node::run(&datadir, &cli.global.network, &cli.node));
     };
     match command {
         Command::Log(LogCommand::Verify) => logcmd::verify(&datadir),
@@ -31,10 +32,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
         Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),
         Command::Replay => replay::run(&datadir),
         Command::Bench(BenchCommand::Log(args)) => {
-            bench_log::run(cli.global.datadir.as_deref(), &args)
+            bench_log::run(cli.global.datadir.as_deref(), &args, rt)
         }
         Command::Bench(BenchCommand::Pm(args)) => {
-            bench_pm::run(cli.global.datadir.as_deref(), &args)
+            bench_pm::run(cli.global.datadir.as_deref(), &args, rt)
         }
         Command::Bench(BenchCommand::Transcode(args)) => {
             crate::media::cmd::run_bench_transcode(args)?;
@@ -44,10 +45,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, ToolError> {
             crate::media::cmd::run_transcode(args)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo(args) if args.synthetic => demo::run(&datadir, &args),
-        Command::Demo(args) => demo_live::run(&datadir, &args),
+        Command::Demo(args) if args.synthetic => demo::run(&datadir, &args, rt),
+        Command::Demo(args) => demo_live::run(&datadir, &args, rt),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
     }
 }
 
-pub use crate::clock::now_ms;
+pub use crate::node::clock::now_ms;

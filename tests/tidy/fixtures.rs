@@ -330,3 +330,17 @@ fn test_only_module_files_are_found() {
         ["src/chain/topics/tests.rs", "src/chain/topics/tests/"]
     );
 }
+
+#[test]
+fn api_may_name_plain_media_types_but_not_the_transcoder() {
+    let ok =
+        "//! A.\nuse crate::media::{Container, VideoProfile};\nuse crate::media::profile::Gop;\n";
+    assert_eq!(import_direction("src/api/x.rs", ok), Vec::<String>::new());
+    let bad = "//! A.\nuse crate::media::Transcoder;\n";
+    let v = import_direction("src/api/x.rs", bad);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(
+        v[0].starts_with("src/api/x.rs:2: module `api` must not reference `media`"),
+        "{v:?}"
+    );
+}

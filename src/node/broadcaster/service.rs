@@ -9,19 +9,13 @@
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
-use super::{
-    client::{ClientError, OrchClient},
-    playlist::StreamPlaylists,
-};
 use crate::api::{
-    proto::net,
-    segment::{auth_token_from_proto, SegMeta},
+    broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
     status::Refusal,
 };
-use crate::clock::now_ms;
 use crate::commands::{
     b_streams,
-    orch_choice::{attempts, session_usable, try_order, Suspensions},
+    orch_choice::{attempts, Suspensions},
     segment_timeout::segment_timeout_ms,
     Rejected,
 };
@@ -29,16 +23,18 @@ use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
     SegmentTranscoded, Worker,
 };
-use crate::log::{Log, LogStore};
+use crate::log::LogStore;
 use crate::media::{Container, VideoProfile};
+use crate::node::clock::now_ms;
+use crate::node::store::RenditionStore;
 use crate::node::writer::Writer;
-use crate::orch::store::RenditionStore;
 use crate::projections::Projections;
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
+use tokio_util::task::TaskTracker;
 
 /// How a B works.
 #[derive(Clone, Debug)]
@@ -58,15 +54,6 @@ fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
     Refusal::new(status, text)
 }
 
-/// One transcoded rendition handed back to the pusher.
-#[derive(Clone, Debug)]
-pub struct PushedRendition {
-    /// Profile name.
-    pub name: String,
-    /// The segment bytes.
-    pub data: bytes::Bytes,
-}
-
 /// The B. Its streams of record are the streams projection behind the writer (a restarted B
 /// knows them, ends those its death left open, and still serves their playlists); the O
 /// sessions, connections, suspensions and rendition bytes are caches and soft state.
@@ -77,12 +64,14 @@ pub struct Broadcaster<S: LogStore> {
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
     /// Each stream's O session (the O and its info with the auth token): a cache, since a
     /// stream without one asks an O for a fresh session.
-    sessions: Mutex<BTreeMap<String, (String, net::OrchestratorInfo)>>,
+    sessions: Mutex<BTreeMap<String, (String, OrchInfo)>>,
     /// Os that failed recently, passed over until then while others are available.
     suspended: Mutex<Suspensions>,
     /// Round-robin position for new sessions.
     next: std::sync::atomic::AtomicUsize,
     store: RenditionStore,
+    /// Every task this B starts (segments in flight, RTMP publishers): joined at shutdown.
+    tasks: TaskTracker,
 }
 
 impl<S: LogStore> Broadcaster<S> {
@@ -96,12 +85,45 @@ impl<S: LogStore> Broadcaster<S> {
             suspended: Mutex::new(Suspensions::default()),
             next: std::sync::atomic::AtomicUsize::new(0),
             store: RenditionStore::default(),
+            tasks: TaskTracker::new(),
         }
     }
 
-    fn cached_sessions(
+    /// The B's tasks (joined at shutdown).
+    pub fn tasks(&self) -> &TaskTracker {
+        &self.tasks
+    }
+
+    pub(super) fn clients(&self) -> &tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>> {
+        &self.clients
+    }
+
+    pub(super) fn suspended(&self) -> &Mutex<Suspensions> {
+        &self.suspended
+    }
+
+    pub(super) fn turn(&self) -> &std::sync::atomic::AtomicUsize {
+        &self.next
+    }
+
+    /// The B's writer (its log and projections).
+    pub fn writer(&self) -> &Arc<Writer<S>> {
+        &self.writer
+    }
+
+    /// The B's configuration.
+    pub fn config(&self) -> &BcastConfig {
+        &self.cfg
+    }
+
+    /// The rendition bytes kept for HLS.
+    pub fn store(&self) -> &RenditionStore {
+        &self.store
+    }
+
+    pub(super) fn cached_sessions(
         &self,
-    ) -> std::sync::MutexGuard<'_, BTreeMap<String, (String, net::OrchestratorInfo)>> {
+    ) -> std::sync::MutexGuard<'_, BTreeMap<String, (String, OrchInfo)>> {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -134,79 +156,6 @@ impl<S: LogStore> Broadcaster<S> {
         self.cfg.profiles.iter().map(|p| p.name.clone()).collect()
     }
 
-    /// The session for `manifest`: cached, or fresh from `GetOrchestrator` (round robin over the
-    /// Os that have not failed recently) when missing or when its token is about to expire.
-    async fn session(
-        &self,
-        manifest: &str,
-    ) -> Result<(Arc<OrchClient>, String, net::OrchestratorInfo), ClientError> {
-        let cached = self.cached_sessions().get(manifest).cloned();
-        if let Some((uri, info)) = cached {
-            let expiration = info.auth_token.as_ref().map(|t| t.expiration);
-            let usable = session_usable(expiration, &uri, &self.suspensions(), now_ms());
-            if usable {
-                return Ok((self.client_for(&uri).await?, uri, info));
-            }
-        }
-        let os = &self.cfg.orchestrators;
-        if os.is_empty() {
-            return Err(ClientError::Address("no -orchAddr given".into()));
-        }
-        let turn = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let order: Vec<String> = try_order(os, turn, &self.suspensions(), now_ms())
-            .into_iter()
-            .map(String::from)
-            .collect();
-        let mut last_err = None;
-        for uri in &order {
-            let attempt = async {
-                let client = self.client_for(uri).await?;
-                let info = client.get_orchestrator(Default::default()).await?;
-                Ok::<_, ClientError>((client, info))
-            };
-            match attempt.await {
-                Ok((client, info)) => {
-                    self.cached_sessions()
-                        .insert(manifest.to_string(), (uri.clone(), info.clone()));
-                    return Ok((client, uri.clone(), info));
-                }
-                Err(e) => {
-                    tracing::warn!("orchestrator {uri}: {e}");
-                    self.suspend(uri).await;
-                    last_err = Some(e);
-                }
-            }
-        }
-        Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into())))
-    }
-
-    fn suspensions(&self) -> std::sync::MutexGuard<'_, Suspensions> {
-        self.suspended
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Passes over `uri` for a while and drops its connection (reconnect next time).
-    async fn suspend(&self, uri: &str) {
-        self.suspensions().suspend(uri, now_ms());
-        self.clients.lock().await.remove(uri);
-    }
-
-    /// The shared connection to `uri`, connecting on first use.
-    async fn client_for(&self, uri: &str) -> Result<Arc<OrchClient>, ClientError> {
-        let mut guard = self.clients.lock().await;
-        if let Some(c) = guard.get(uri) {
-            return Ok(c.clone());
-        }
-        let c = Arc::new(OrchClient::connect(uri).await?);
-        guard.insert(uri.to_string(), c.clone());
-        Ok(c)
-    }
-
-    fn forget_session(&self, manifest: &str) {
-        self.cached_sessions().remove(manifest);
-    }
-
     /// A publisher started stream `manifest` (RTMP): records `StreamStarted` with its source.
     pub async fn begin(&self, manifest: &str, source: IngestSource) -> Result<(), PushError> {
         let names = self.profile_names();
@@ -232,7 +181,7 @@ impl<S: LogStore> Broadcaster<S> {
         // Free the O's session now rather than after its idle timeout (its -maxSessions slot).
         if let Some((uri, info)) = session {
             if let (Some(token), Ok(client)) = (info.auth_token, self.client_for(&uri).await) {
-                if let Err(e) = client.end_transcoding_session(token).await {
+                if let Err(e) = client.end_transcoding_session(&token).await {
                     tracing::debug!("stream {manifest}: EndTranscodingSession at {uri}: {e}");
                 }
             }
@@ -243,7 +192,7 @@ impl<S: LogStore> Broadcaster<S> {
     /// Handles `PUT /live/<manifest>/<seq>.ts` (or `.mp4`, for renditions in fragmented MP4):
     /// transcodes the segment through an O and returns its renditions. MPEG-TS renditions also
     /// join the stream's HLS playlists.
-    pub async fn push(
+    pub async fn push_segment(
         &self,
         manifest: &str,
         seq: u64,
@@ -336,7 +285,7 @@ impl<S: LogStore> Broadcaster<S> {
                 duration_ms,
                 profiles: self.cfg.profiles.clone(),
                 container,
-                auth_token: info.auth_token.as_ref().map(auth_token_from_proto),
+                auth_token: info.auth_token.clone(),
                 // A Go O refuses a job without capabilities: its mandatory AuthToken bit is unset.
                 capabilities: crate::api::capabilities::job(
                     &self.cfg.profiles,
@@ -363,16 +312,15 @@ impl<S: LogStore> Broadcaster<S> {
         let Some((client, _uri, info, meta, result)) = done else {
             return Err((failure, true));
         };
-        let data = match result.result {
-            Some(net::transcode_result::Result::Data(d)) => d,
-            Some(net::transcode_result::Result::Error(e)) => return Err((push_err(500, e), true)),
-            None => return Err((push_err(500, "empty transcode result"), true)),
+        let segments = match result.outcome {
+            Ok(segments) => segments,
+            Err(e) => return Err((push_err(500, e), true)),
         };
-        if data.segments.len() != self.cfg.profiles.len() {
+        if segments.len() != self.cfg.profiles.len() {
             return Err((push_err(500, "MismatchedSegments"), true));
         }
         let mut out = Vec::new();
-        for (s, p) in data.segments.iter().zip(&self.cfg.profiles) {
+        for (s, p) in segments.iter().zip(&self.cfg.profiles) {
             let bytes = client
                 .download(&s.url)
                 .await
@@ -406,108 +354,6 @@ impl<S: LogStore> Broadcaster<S> {
             uri: info.transcoder.clone(),
         };
         Ok((out, worker))
-    }
-
-    /// The B's event log.
-    pub fn log(&self) -> &Arc<Log<S>> {
-        self.writer.log()
-    }
-
-    /// The B's writer (its projections).
-    pub fn writer(&self) -> &Arc<Writer<S>> {
-        &self.writer
-    }
-
-    fn playlists(&self, manifest: &str) -> Option<StreamPlaylists> {
-        let bandwidth = |name: &str| {
-            self.cfg
-                .profiles
-                .iter()
-                .find(|p| p.name == name)
-                .map_or(0, |p| p.bitrate)
-        };
-        self.writer.read(|p| {
-            let s = p.streams.state.streams.get(manifest)?;
-            (!s.recent.is_empty()).then(|| StreamPlaylists::of(s, bandwidth))
-        })
-    }
-
-    /// The master playlist of a stream, once it has a segment; with `-currentManifest`,
-    /// `current` names the stream that started last.
-    pub fn master_playlist(&self, manifest: &str) -> Option<String> {
-        let manifest = if manifest == "current" && self.cfg.current_manifest {
-            self.writer
-                .read(|p| b_streams::current(&p.streams.state).map(String::from))?
-        } else {
-            manifest.to_string()
-        };
-        self.playlists(&manifest).map(|p| p.master(&manifest))
-    }
-
-    /// A rendition's media playlist.
-    pub fn media_playlist(&self, manifest: &str, rendition: &str) -> Option<String> {
-        self.playlists(manifest)?.media(rendition)
-    }
-
-    /// A stored segment at `<manifest>/<rendition>/<seq>.ts`.
-    pub fn segment(&self, path: &str) -> Option<bytes::Bytes> {
-        self.store.get(path)
-    }
-
-    /// Ends pushed streams idle for 60 s, and drops the rendition bytes of streams ended that
-    /// long ago; returns how many streams ended.
-    pub async fn end_idle(&self) -> usize {
-        let now = now_ms();
-        let decided = self
-            .writer
-            .decide("b/idle", now, |p| {
-                Ok::<_, std::convert::Infallible>((b_streams::end_idle(&p.streams.state, now), ()))
-            })
-            .await;
-        let ended = match decided {
-            Ok(Ok(((), envs))) => envs.len(),
-            Err(e) => {
-                tracing::warn!("recording ended streams: {e}");
-                0
-            }
-        };
-        let gone: Vec<String> = self.writer.read(|p| {
-            p.streams
-                .state
-                .streams
-                .iter()
-                .filter(|(_, s)| {
-                    s.ended
-                        .as_ref()
-                        .is_some_and(|(at, _)| now.saturating_sub(*at) >= b_streams::PUSH_IDLE_MS)
-                })
-                .map(|(id, _)| id.clone())
-                .collect()
-        });
-        for id in gone {
-            self.store.end(&id);
-            self.forget_session(&id);
-        }
-        ended
-    }
-
-    /// At start: ends every stream the previous run left open (`NodeRestarted`); returns them.
-    pub async fn end_streams_left_open(&self) -> Result<Vec<String>, PushError> {
-        let decided = self
-            .writer
-            .decide("b/restart", now_ms(), |p| {
-                Ok::<_, std::convert::Infallible>((b_streams::end_at_restart(&p.streams.state), ()))
-            })
-            .await
-            .map_err(Refusal::internal)?;
-        let Ok(((), envs)) = decided;
-        Ok(envs
-            .into_iter()
-            .filter_map(|e| match e.event {
-                Event::StreamEnded(s) => Some(s.stream),
-                _ => None,
-            })
-            .collect())
     }
 }
 

@@ -4,7 +4,7 @@
 //! path as pushed segments. The stream name is the first element of the RTMP path, after an
 //! optional `stream/` prefix; the rest is the key; no name gives a random one.
 
-use super::broadcaster::Broadcaster;
+use super::service::Broadcaster;
 use crate::events::{EndReason, IngestSource};
 use crate::log::LogStore;
 use crate::media::segmenter::{tag, FlvSegmenter, Segment};
@@ -44,11 +44,21 @@ struct Publishing {
     segmenter: FlvSegmenter,
 }
 
-/// The RTMP handler of a B.
+/// The RTMP handler of a B (a clone shares the publishers: the node keeps one to stop them).
 pub struct RtmpIngest<S: LogStore> {
     b: Arc<Broadcaster<S>>,
     max_sessions: usize,
-    publishing: Mutex<BTreeMap<u64, Publishing>>,
+    publishing: Arc<Mutex<BTreeMap<u64, Publishing>>>,
+}
+
+impl<S: LogStore> Clone for RtmpIngest<S> {
+    fn clone(&self) -> Self {
+        RtmpIngest {
+            b: self.b.clone(),
+            max_sessions: self.max_sessions,
+            publishing: self.publishing.clone(),
+        }
+    }
 }
 
 impl<S: LogStore> RtmpIngest<S> {
@@ -57,7 +67,16 @@ impl<S: LogStore> RtmpIngest<S> {
         RtmpIngest {
             b,
             max_sessions,
-            publishing: Mutex::new(BTreeMap::new()),
+            publishing: Arc::new(Mutex::new(BTreeMap::new())),
+        }
+    }
+
+    /// Stops every publisher still connected (the node is stopping): their last segments are
+    /// cut and their streams end once those are through.
+    pub async fn stop_all(&self) {
+        let ids: Vec<u64> = self.lock().keys().copied().collect();
+        for id in ids {
+            self.stop(id).await;
         }
     }
 
@@ -117,11 +136,11 @@ impl<S: LogStore> RtmpHandler for RtmpIngest<S> {
             Err(e) => return AuthResult::Reject(e.to_string()),
         };
         let (b, n) = (self.b.clone(), name.clone());
-        tokio::spawn(async move {
+        self.b.tasks().spawn(async move {
             while let Some(s) = rx.recv().await {
                 // Failures are recorded (SegmentFailed) and logged by the B; the stream goes on.
                 let _ = b
-                    .push(&n, s.seq, s.duration_ms, Container::MpegTs, s.data.into())
+                    .push_segment(&n, s.seq, s.duration_ms, Container::MpegTs, s.data.into())
                     .await;
             }
             if let Err(e) = b.end(&n, EndReason::Unpublished).await {

@@ -1,11 +1,9 @@
-//! The B's HTTP routes (facts §2.4, §2.5): push ingest at `PUT|POST /live/<manifest>/<seq>.ts`
+//! The B's HTTP routes, over its [`BroadcasterPort`] (facts §2.4, §2.5): push ingest at `PUT|POST /live/<manifest>/<seq>.ts`
 //! (`Content-Duration` in ms, 2000 by default; `Accept: multipart/mixed` returns the renditions)
 //! and HLS playback at `/stream/<manifest>.m3u8`, `/stream/<manifest>/<rendition>.m3u8` and
 //! `/stream/<manifest>/<rendition>/<seq>.ts`.
 
-use super::broadcaster::{Broadcaster, PushedRendition};
-use crate::api::multipart::Part;
-use crate::log::LogStore;
+use super::{multipart::Part, orchestrator::http::mime_of, status::Refusal};
 use crate::media::Container;
 use axum::{
     body::Bytes,
@@ -20,11 +18,46 @@ use std::sync::Arc;
 /// Largest pushed segment accepted.
 const MAX_PUSH_BYTES: usize = 300_000_000;
 
+/// One transcoded rendition handed back to the pusher.
+#[derive(Clone, Debug)]
+pub struct PushedRendition {
+    /// Profile name.
+    pub name: String,
+    /// The segment bytes.
+    pub data: bytes::Bytes,
+}
+
+/// The B as its handlers reach it.
+#[tonic::async_trait]
+pub trait BroadcasterPort: Send + Sync + 'static {
+    /// `PUT /live/<manifest>/<seq>.<ts|mp4>`: the segment's renditions. The node finishes the
+    /// segment even if the pusher hangs up first (ffmpeg's HLS muxer closes its PUT connection
+    /// without reading the answer, and hyper drops a request's handler when its connection
+    /// closes).
+    async fn push(
+        self: Arc<Self>,
+        manifest: String,
+        seq: u64,
+        duration_ms: u32,
+        container: Container,
+        body: Bytes,
+    ) -> Result<Vec<PushedRendition>, Refusal>;
+
+    /// A stream's master playlist, once it has a segment.
+    fn master_playlist(&self, manifest: &str) -> Option<String>;
+
+    /// A rendition's media playlist.
+    fn media_playlist(&self, manifest: &str, rendition: &str) -> Option<String>;
+
+    /// A stored segment at `<manifest>/<rendition>/<seq>.ts`.
+    fn segment(&self, path: &str) -> Option<Bytes>;
+}
+
 /// The routes.
-pub fn router<S: LogStore>(b: Arc<Broadcaster<S>>) -> Router {
+pub fn router(b: Arc<dyn BroadcasterPort>) -> Router {
     Router::new()
-        .route("/live/{manifest}/{file}", any(push::<S>))
-        .route("/stream/{*path}", get(stream::<S>))
+        .route("/live/{manifest}/{file}", any(push))
+        .route("/stream/{*path}", get(stream))
         .route("/healthz", get(|| async { "OK" }))
         .layer(DefaultBodyLimit::max(MAX_PUSH_BYTES))
         .with_state(b)
@@ -35,8 +68,8 @@ fn text(status: u16, body: impl Into<String>) -> Response {
     (s, body.into()).into_response()
 }
 
-async fn push<S: LogStore>(
-    State(b): State<Arc<Broadcaster<S>>>,
+async fn push(
+    State(b): State<Arc<dyn BroadcasterPort>>,
     Path((manifest, file)): Path<(String, String)>,
     method: Method,
     headers: HeaderMap,
@@ -62,15 +95,9 @@ async fn push<S: LogStore>(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u32>().ok())
         .unwrap_or(2000);
-    // The segment is processed to the end even if the pusher hangs up first: ffmpeg's HLS
-    // muxer closes its PUT connection without reading the answer, and hyper drops a request's
-    // handler when its connection closes.
-    let work =
-        tokio::spawn(async move { b.push(&manifest, seq, duration_ms, container, body).await });
-    let renditions = match work.await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => return text(e.status, e.text),
-        Err(e) => return text(500, format!("segment task failed: {e}")),
+    let renditions = match b.push(manifest, seq, duration_ms, container, body).await {
+        Ok(r) => r,
+        Err(e) => return text(e.status, e.text),
     };
     let wants_parts = headers
         .get(header::ACCEPT)
@@ -120,10 +147,7 @@ pub fn multipart(
     crate::api::multipart::write(boundary, &parts)
 }
 
-async fn stream<S: LogStore>(
-    State(b): State<Arc<Broadcaster<S>>>,
-    Path(path): Path<String>,
-) -> Response {
+async fn stream(State(b): State<Arc<dyn BroadcasterPort>>, Path(path): Path<String>) -> Response {
     let playlist = |body: String| {
         (
             [
@@ -144,7 +168,7 @@ async fn stream<S: LogStore>(
                 .map_or_else(not_found, playlist),
         };
     }
-    let mime = crate::orch::store::mime_of(&path);
+    let mime = mime_of(&path);
     match b.segment(&path) {
         Some(bytes) => (
             [

@@ -207,16 +207,14 @@ fn median(v: &mut [f64]) -> f64 {
 }
 
 /// Runs the benchmark and returns its figures.
-pub fn run_bench_pm(opts: &BenchPmOptions) -> Result<BenchPmReport, BenchPmError> {
+/// Payments are handled in tasks on `rt`, the process's multi-threaded runtime (the node's shape).
+pub fn run_bench_pm(
+    opts: &BenchPmOptions,
+    rt: &tokio::runtime::Runtime,
+) -> Result<BenchPmReport, BenchPmError> {
     let o_wallet = wallet(1)?;
     let o = Address(o_wallet.address().0);
     let secret = RandSecret([0x42; 32]);
-    // The node's runtime shape: payments are handled in tasks on a multi-threaded runtime.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(setup)?;
 
     let one = make_payers(o, &secret, 1, opts)?;
     let senders1: Vec<Address> = (0..1)

@@ -1,13 +1,15 @@
 //! The B's calls to an O (facts §1.1, §2.2): `GetOrchestrator` over gRPC and `POST /segment` over
 //! HTTPS, both skipping certificate verification as every go-livepeer client does (O certificates
-//! are self-signed), then fetching the renditions from the URLs the O returns.
+//! are self-signed), then fetching the renditions from the URLs the O returns. Answers come back
+//! as the crate's own types (`api::info`). The T's connection to its O shares [`tls_channel`].
 
-use crate::api::{
+use super::{
+    info::{info_from_proto, result_from_proto, OrchInfo, SegmentResult},
     payment::PAYMENT_HEADER,
     proto::net::{self, orchestrator_client::OrchestratorClient},
-    segment::{encode_segment_header, SegMeta, SEGMENT_HEADER},
+    segment::{auth_token_to_proto, encode_segment_header, AuthToken, SegMeta, SEGMENT_HEADER},
+    tls::{insecure_client_config, TlsError},
 };
-use crate::orch::tls::{insecure_client_config, TlsError};
 use hyper_util::rt::TokioIo;
 use prost::Message;
 use std::time::Duration;
@@ -122,21 +124,21 @@ impl OrchClient {
     }
 
     /// `GetOrchestrator` (calls may run concurrently: the gRPC channel multiplexes them).
-    pub async fn get_orchestrator(
-        &self,
-        req: net::OrchestratorRequest,
-    ) -> Result<net::OrchestratorInfo, ClientError> {
+    /// Offchain the request carries no address or signature.
+    pub async fn get_orchestrator(&self) -> Result<OrchInfo, ClientError> {
         let mut grpc = self.grpc.clone();
-        let mut req = tonic::Request::new(req);
+        let mut req = tonic::Request::new(net::OrchestratorRequest::default());
         req.set_timeout(GRPC_TIMEOUT);
-        Ok(grpc.get_orchestrator(req).await?.into_inner())
+        Ok(info_from_proto(
+            &grpc.get_orchestrator(req).await?.into_inner(),
+        ))
     }
 
     /// `EndTranscodingSession`: tells the O it can free the session now.
-    pub async fn end_transcoding_session(&self, token: net::AuthToken) -> Result<(), ClientError> {
+    pub async fn end_transcoding_session(&self, token: &AuthToken) -> Result<(), ClientError> {
         let mut grpc = self.grpc.clone();
         let mut req = tonic::Request::new(net::EndTranscodingSessionRequest {
-            auth_token: Some(token),
+            auth_token: Some(auth_token_to_proto(token)),
         });
         req.set_timeout(GRPC_TIMEOUT);
         grpc.end_transcoding_session(req).await?;
@@ -151,7 +153,7 @@ impl OrchClient {
         payment_header: &str,
         body: Vec<u8>,
         timeout: Duration,
-    ) -> Result<net::TranscodeResult, ClientError> {
+    ) -> Result<SegmentResult, ClientError> {
         let base = if transcoder_uri.is_empty() {
             self.uri.as_str()
         } else {
@@ -175,7 +177,9 @@ impl OrchClient {
                 text: String::from_utf8_lossy(&bytes).trim().to_string(),
             });
         }
-        Ok(net::TranscodeResult::decode(bytes.as_ref())?)
+        Ok(result_from_proto(net::TranscodeResult::decode(
+            bytes.as_ref(),
+        )?))
     }
 
     /// Downloads a rendition from the URL the O returned.

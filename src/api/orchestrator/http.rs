@@ -2,13 +2,12 @@
 //! (remote transcoders), `GET /stream/...` (stored renditions, and inputs for remote Ts) and
 //! `/healthz`.
 
-use super::{
-    remote::RemoteRendition,
-    service::{Orchestrator, MAX_SEGMENT_BYTES},
+use super::port::OrchestratorPort;
+use crate::api::{
+    info::result_to_proto, payment::PAYMENT_HEADER, segment::SEGMENT_HEADER, status::Refusal,
+    task::RemoteRendition,
 };
-use crate::api::{payment::PAYMENT_HEADER, segment::SEGMENT_HEADER, status::Refusal};
-use crate::commands::Rejected;
-use crate::log::LogStore;
+use crate::commands::{segment_admission::MAX_SEGMENT_BYTES, Rejected};
 use axum::{
     body::Bytes,
     extract::{DefaultBodyLimit, Path, State},
@@ -30,18 +29,20 @@ fn header_str<'a>(h: &'a HeaderMap, name: &str) -> &'a str {
 }
 
 /// The routes.
-pub fn router<S: LogStore>(o: Arc<Orchestrator<S>>) -> Router {
+pub fn router(o: Arc<dyn OrchestratorPort>) -> Router {
     Router::new()
-        .route("/segment", post(segment::<S>))
-        .route("/transcodeResults", post(transcode_results::<S>))
-        .route("/stream/{*path}", get(stream::<S>))
+        .route("/segment", post(segment))
+        .route("/transcodeResults", post(transcode_results))
+        .route("/stream/{*path}", get(stream))
         .route("/healthz", get(|| async { "OK" }))
-        .layer(DefaultBodyLimit::max(MAX_SEGMENT_BYTES))
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(MAX_SEGMENT_BYTES).unwrap_or(usize::MAX),
+        ))
         .with_state(o)
 }
 
-async fn segment<S: LogStore>(
-    State(o): State<Arc<Orchestrator<S>>>,
+async fn segment(
+    State(o): State<Arc<dyn OrchestratorPort>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -70,15 +71,11 @@ async fn segment<S: LogStore>(
     };
     // Every check passed: the 200 goes out now, before transcoding, as go-livepeer does (a Go B
     // waits at most max(2 s, segment/2) for the answer's headers). The result follows as the
-    // body; the transcode finishes even if the B hangs up.
-    let (tx, rx) = tokio::sync::oneshot::channel::<Vec<u8>>();
-    tokio::spawn(async move {
-        let result = o.segment_result(meta, body).await;
-        let _ = tx.send(result.encode_to_vec());
-    });
+    // body; the node finishes the transcode even if the B hangs up.
+    let rx = o.start_transcode(meta, body);
     let body = futures_util::stream::once(async move {
         rx.await
-            .map(Bytes::from)
+            .map(|r| Bytes::from(result_to_proto(&r).encode_to_vec()))
             .map_err(|_| std::io::Error::other("transcode task ended without a result"))
     });
     (StatusCode::OK, axum::body::Body::from_stream(body)).into_response()
@@ -106,14 +103,14 @@ async fn fetch(url: &[u8]) -> Result<Bytes, Rejected> {
 /// A remote T's results (facts §2.3): `Authorization: Livepeer-Transcoder-1.0`, the O's secret in
 /// `Credentials`, the task in `TaskId`, and either `multipart/mixed` renditions (each part with its
 /// `Pixels`) or `livepeer/transcoding-error` with the error text.
-async fn transcode_results<S: LogStore>(
-    State(o): State<Arc<Orchestrator<S>>>,
+async fn transcode_results(
+    State(o): State<Arc<dyn OrchestratorPort>>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let text = |status: StatusCode, t: &str| (status, t.to_string()).into_response();
     if header_str(&headers, "Authorization") != "Livepeer-Transcoder-1.0"
-        || !o.remote().secret_ok(header_str(&headers, "Credentials"))
+        || !o.transcoder_secret_ok(header_str(&headers, "Credentials"))
     {
         return text(StatusCode::UNAUTHORIZED, "Unauthorized");
     }
@@ -149,18 +146,15 @@ async fn transcode_results<S: LogStore>(
     } else {
         return text(StatusCode::UNSUPPORTED_MEDIA_TYPE, "Unsupported Media Type");
     };
-    if !o.remote().complete(task, result) {
+    if !o.complete_task(task, result) {
         tracing::debug!("transcode result for task {task}, which nobody awaits");
     }
     text(StatusCode::OK, "OK")
 }
 
-async fn stream<S: LogStore>(
-    State(o): State<Arc<Orchestrator<S>>>,
-    Path(path): Path<String>,
-) -> Response {
-    let mime = crate::orch::store::mime_of(&path);
-    match o.store().get(&path) {
+async fn stream(State(o): State<Arc<dyn OrchestratorPort>>, Path(path): Path<String>) -> Response {
+    let mime = mime_of(&path);
+    match o.stored(&path) {
         Some(b) => (
             [
                 (header::CONTENT_TYPE, mime),
@@ -170,5 +164,14 @@ async fn stream<S: LogStore>(
         )
             .into_response(),
         None => (StatusCode::NOT_FOUND, "ErrNotFound").into_response(),
+    }
+}
+
+/// The MIME type of a stored segment, by its extension.
+pub fn mime_of(path: &str) -> &'static str {
+    if path.ends_with(".mp4") {
+        "video/mp4"
+    } else {
+        "video/mp2t"
     }
 }

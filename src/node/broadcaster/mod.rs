@@ -1,33 +1,42 @@
 //! `livepeer -broadcaster -orchAddr HOST:PORT`: the B's RTMP ingest on `-rtmpAddr` (default
 //! 127.0.0.1:1935), HTTP push ingest and HLS playback on `-httpAddr` (default 127.0.0.1:9935),
 //! sending every segment to the orchestrator.
+//!
+//! - [`service`]: the B's segment path and stream rules through the writer.
+//! - [`orch_sessions`]: each stream's O session, the choice of O, the connections.
+//! - [`playback`]: HLS from the streams projection, idle ends, the end of streams at restart.
+//! - [`rtmp`]: RTMP ingest cut into segments.
+//! - [`port`]: the B as `api::broadcaster`'s handlers reach it.
 
-use crate::bcast::{
-    broadcaster::{BcastConfig, Broadcaster},
-    http,
-    rtmp::RtmpIngest,
-};
-use crate::cli::NodeArgs;
+pub mod orch_sessions;
+pub mod playback;
+pub mod port;
+pub mod rtmp;
+pub mod service;
+
+use super::{args::NodeArgs, NodeError};
+use crate::api::broadcaster as http;
 use crate::log::{FjallLog, FjallStore};
 use crate::media::profile::parse_transcoding_options;
-use crate::tools::ToolError;
+use rtmp::RtmpIngest;
+use service::{BcastConfig, Broadcaster};
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
+/// How long a stopping B waits for its segments in flight and publishers to finish.
+const DRAIN: Duration = Duration::from_secs(8);
+
 /// Runs the B until interrupted.
-pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
+pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
     if network != "offchain" {
         return Err(format!(
             "-network {network}: this node runs offchain only so far (no chain client yet)"
         )
         .into());
     }
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let b = start(datadir, args).await?;
-        b.serve(super::signals::terminated()).await?;
-        println!("Broadcaster stopped");
-        Ok::<_, ToolError>(ExitCode::SUCCESS)
-    })
+    let b = start(datadir, args).await?;
+    b.serve(super::signals::terminated()).await?;
+    println!("Broadcaster stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// A B bound to its ports.
@@ -52,14 +61,15 @@ impl StartedBroadcaster {
     pub async fn serve(
         self,
         shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-    ) -> Result<(), ToolError> {
+    ) -> Result<(), NodeError> {
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
             let _ = rx.wait_for(|s| *s).await;
         };
         let idle = self.b.clone();
         let mut idle_stop = stop_rx.clone();
-        let ender = tokio::spawn(async move {
+        let tasks = self.b.tasks().clone();
+        let ender = tasks.spawn(async move {
             loop {
                 tokio::select! {
                     _ = idle_stop.wait_for(|s| *s) => return,
@@ -72,18 +82,19 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
+        let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions);
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
-            RtmpIngest::new(self.b.clone(), self.max_sessions),
+            ingest.clone(),
         );
         let rtmp_stop = stopped(stop_rx.clone());
-        let rtmp_task = tokio::spawn(async move {
+        let rtmp_task = tasks.spawn(async move {
             if let Err(e) = rtmp.run_until(rtmp_stop).await {
                 tracing::error!("RTMP server: {e}");
             }
         });
         let http_stop = stopped(stop_rx);
-        let http_task = tokio::spawn(crate::httpd::serve(
+        let http_task = tasks.spawn(super::httpd::serve(
             self.listener,
             None,
             http::router(self.b),
@@ -94,6 +105,17 @@ impl StartedBroadcaster {
         let _ = rtmp_task.await;
         let _ = http_task.await;
         let _ = ender.await;
+        // Publishers still connected lose the server: cut their last segments and end their
+        // streams; then every task (segments in flight, publishers' senders) is joined.
+        ingest.stop_all().await;
+        tasks.close();
+        if tokio::time::timeout(DRAIN, tasks.wait()).await.is_err() {
+            tracing::warn!(
+                "{} tasks still running {} s after the stop; leaving them",
+                tasks.len(),
+                DRAIN.as_secs()
+            );
+        }
         let seq = writer.checkpoint().await.map_err(|e| e.to_string())?;
         tracing::info!("projections checkpointed at seq {seq}");
         Ok(())
@@ -101,7 +123,7 @@ impl StartedBroadcaster {
 }
 
 /// Opens the B's log in `datadir`, parses its ladder and binds `-httpAddr`.
-pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster, ToolError> {
+pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster, NodeError> {
     let orchestrators: Vec<String> = args
         .orch_addr
         .as_deref()

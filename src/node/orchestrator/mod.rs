@@ -1,38 +1,46 @@
 //! `livepeer -orchestrator -transcoder`: the O on its TLS port, transcoding itself, until
 //! interrupted. Opens the event log in the datadir, the persisted secret beside it (auth tokens
 //! survive restarts), a fresh self-signed certificate, and the transcoder sessions.
+//!
+//! - [`service`]: the O's state and its session rules through the writer.
+//! - [`transcode`]: an admitted segment's transcode (local or remote) and its outcome.
+//! - [`remote`]: the remote Ts attached over `RegisterTranscoder`.
+//! - [`port`]: the O as `api::orchestrator`'s handlers reach it.
 
-use crate::cli::NodeArgs;
+pub mod port;
+pub mod remote;
+pub mod service;
+pub mod transcode;
+
+pub use service::{OrchConfig, Orchestrator};
+
+use super::{args::NodeArgs, NodeError};
+use crate::api::tls;
 use crate::commands::auth_token::AuthKey;
 use crate::log::FjallLog;
 use crate::media::{
     cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
 };
-use crate::orch::{server, tls, OrchConfig, Orchestrator};
-use crate::tools::ToolError;
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 /// Splits `host:port` (IPv6 in brackets).
-pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), ToolError> {
-    crate::bcast::client::split_host_port(addr)
+pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), NodeError> {
+    crate::api::client::split_host_port(addr)
         .ok_or_else(|| format!("-serviceAddr {addr:?}: expected host:port").into())
 }
 
 /// Runs the O until interrupted.
-pub fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, ToolError> {
+pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
     if network != "offchain" {
         return Err(format!(
             "-network {network}: this node runs offchain only so far (no chain client yet)"
         )
         .into());
     }
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async move {
-        let o = start(datadir, args).await?;
-        o.serve(super::signals::terminated()).await;
-        println!("Orchestrator stopped");
-        Ok::<_, ToolError>(ExitCode::SUCCESS)
-    })
+    let o = start(datadir, args).await?;
+    o.serve(super::signals::terminated()).await;
+    println!("Orchestrator stopped");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// An O bound to its port, ready to serve.
@@ -55,7 +63,8 @@ impl StartedOrchestrator {
     pub async fn serve(self, shutdown: impl std::future::Future<Output = ()>) {
         let idle = self.o.clone();
         let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
-        let closer = tokio::spawn(async move {
+        let tasks = self.o.tasks().clone();
+        let closer = tasks.spawn(async move {
             loop {
                 tokio::select! {
                     _ = stop_rx.wait_for(|s| *s) => return,
@@ -68,9 +77,14 @@ impl StartedOrchestrator {
             }
         });
         let writer = self.o.writer().clone();
-        server::serve(self.listener, self.tls, server::app(self.o), shutdown).await;
+        let app = crate::api::orchestrator::app(self.o);
+        super::httpd::serve(self.listener, Some(self.tls), app, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = closer.await;
+        // Every task the O started (transcodes in flight, T watchers) ends before the log's
+        // last checkpoint.
+        tasks.close();
+        tasks.wait().await;
         match writer.checkpoint().await {
             Ok(seq) => tracing::info!("projections checkpointed at seq {seq}"),
             Err(e) => tracing::warn!("checkpoint at shutdown: {e}"),
@@ -80,7 +94,7 @@ impl StartedOrchestrator {
 
 /// Opens the O's log, secret, certificate and transcoder in `datadir` and binds its port.
 /// A `-serviceAddr` port of 0 binds a free port (the URI then names it).
-pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, ToolError> {
+pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, NodeError> {
     std::fs::create_dir_all(datadir)?;
     crate::media::init()?;
     let transcoder: Option<Arc<dyn crate::media::Transcoder>> = if args.transcoder {
@@ -95,7 +109,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
         None
     };
     let log = Arc::new(FjallLog::open_dir(datadir)?);
-    let secret = crate::keystore::load_or_create_rand_secret(datadir)?;
+    let secret = crate::node::keystore::load_or_create_rand_secret(datadir)?;
     let writer = Arc::new(super::open_writer(log)?);
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args

@@ -1,5 +1,6 @@
-//! The O's in-memory rendition store (go-livepeer's default `NewMemoryDriver(serviceURI)`): each
-//! transcoded rendition is kept under `<session>/<profile>/<seq>.<ts|mp4>` and served at
+//! The in-memory rendition store (go-livepeer's default `NewMemoryDriver(serviceURI)`), a cache
+//! of media bytes, not state of record: the O's renditions and its Ts' inputs, the B's HLS
+//! segments. Each transcoded rendition is kept under `<session>/<profile>/<seq>.<ts|mp4>` and served at
 //! `/stream/<session>/<profile>/<seq>.<ts|mp4>` until the B has fetched it. Only the last
 //! [`KEEP_SEGMENTS`] segments of a session are kept, so memory stays bounded.
 
@@ -21,15 +22,6 @@ struct SessionStore {
 #[derive(Default)]
 pub struct RenditionStore {
     sessions: Mutex<BTreeMap<String, SessionStore>>,
-}
-
-/// The content type of a stored file, by its extension.
-pub fn mime_of(path: &str) -> &'static str {
-    if path.ends_with(".mp4") {
-        "video/mp4"
-    } else {
-        "video/mp2t"
-    }
 }
 
 impl RenditionStore {

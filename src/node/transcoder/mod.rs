@@ -1,15 +1,17 @@
-//! `livepeer -transcoder -orchAddr HOST:PORT -orchSecret S`: a standalone T serving one O.
+//! `livepeer -transcoder -orchAddr HOST:PORT -orchSecret S`: a standalone T serving one O
+//! ([`worker`]: the task loop).
 
-use crate::cli::NodeArgs;
+pub mod worker;
+
+use super::{args::NodeArgs, NodeError};
 use crate::media::{
     cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
 };
-use crate::tools::ToolError;
-use crate::worker::{self, WorkerConfig};
 use std::{process::ExitCode, sync::Arc};
+use worker::WorkerConfig;
 
 /// The T's settings from its flags.
-pub fn config(args: &NodeArgs) -> Result<WorkerConfig, ToolError> {
+pub fn config(args: &NodeArgs) -> Result<WorkerConfig, NodeError> {
     let orch = args
         .orch_addr
         .as_deref()
@@ -32,7 +34,7 @@ pub fn config(args: &NodeArgs) -> Result<WorkerConfig, ToolError> {
 }
 
 /// Builds the T's local transcoder sessions.
-pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, ToolError> {
+pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, NodeError> {
     crate::media::init()?;
     Ok(Arc::new(session_manager(
         DEFAULT_TRANSCODING_OPTIONS,
@@ -44,13 +46,10 @@ pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, 
 }
 
 /// Runs the T until interrupted.
-pub fn run(args: &NodeArgs) -> Result<ExitCode, ToolError> {
+pub async fn run(args: &NodeArgs) -> Result<ExitCode, NodeError> {
     let cfg = config(args)?;
     let t = transcoder(args)?;
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(worker::run(cfg, t, async {
-        let _ = tokio::signal::ctrl_c().await;
-    }));
+    worker::run(cfg, t, super::signals::terminated()).await;
     println!("Transcoder stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -6,7 +6,7 @@
 //! load / capacity). A T that does not answer within max(8 s, 4 × the segment's duration) fails
 //! the segment with the reference's "Remote transcoder took too long".
 
-use crate::api::proto::net;
+use crate::api::task::{RegisterError, TaskNotice, TaskResult};
 use crate::commands::transcoder_choice::{pick, Candidate};
 use std::{
     collections::BTreeMap,
@@ -17,18 +17,7 @@ use std::{
     time::Duration,
 };
 use tokio::sync::mpsc as tmpsc;
-
-/// One rendition as a T returned it: bytes and encoded pixels.
-#[derive(Clone, Debug)]
-pub struct RemoteRendition {
-    /// The segment bytes.
-    pub data: Vec<u8>,
-    /// Σ width × height over its frames, as the T reported.
-    pub pixels: u64,
-}
-
-/// What a T sent for a task.
-pub type TaskResult = Result<Vec<RemoteRendition>, String>;
+use tokio_util::task::TaskTracker;
 
 /// Why a segment could not go through a remote T.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,7 +41,7 @@ struct RemoteT {
     addr: String,
     capacity: i64,
     load: i64,
-    tx: tmpsc::Sender<Result<net::NotifySegment, tonic::Status>>,
+    tx: tmpsc::Sender<TaskNotice>,
 }
 
 #[derive(Default)]
@@ -68,12 +57,15 @@ pub struct RemoteTranscoders {
     inner: Mutex<Inner>,
     next_t: AtomicU64,
     next_task: AtomicI64,
+    tasks: TaskTracker,
 }
 
 impl RemoteTranscoders {
-    /// Accepts Ts that present `secret` (`-orchSecret`); none when it is `None`.
-    pub fn new(secret: Option<String>) -> Arc<Self> {
+    /// Accepts Ts that present `secret` (`-orchSecret`; none when it is `None`), watching each
+    /// T's stream from a task of `tasks`.
+    pub fn new(secret: Option<String>, tasks: TaskTracker) -> Arc<Self> {
         Arc::new(RemoteTranscoders {
+            tasks,
             secret,
             inner: Mutex::new(Inner::default()),
             next_t: AtomicU64::new(1),
@@ -99,14 +91,15 @@ impl RemoteTranscoders {
     /// for this T. The T is dropped when it hangs up.
     pub fn register(
         self: &Arc<Self>,
-        req: &net::RegisterRequest,
+        secret: &str,
+        capacity: i64,
         addr: String,
-    ) -> Result<tmpsc::Receiver<Result<net::NotifySegment, tonic::Status>>, tonic::Status> {
-        if !self.secret_ok(&req.secret) {
-            return Err(tonic::Status::unauthenticated("invalid secret"));
+    ) -> Result<tmpsc::Receiver<TaskNotice>, RegisterError> {
+        if !self.secret_ok(secret) {
+            return Err(RegisterError::InvalidSecret);
         }
-        if req.capacity <= 0 {
-            return Err(tonic::Status::invalid_argument("zero capacity"));
+        if capacity <= 0 {
+            return Err(RegisterError::ZeroCapacity);
         }
         let (tx, rx) = tmpsc::channel(16);
         let id = self.next_t.fetch_add(1, Ordering::Relaxed);
@@ -114,16 +107,13 @@ impl RemoteTranscoders {
         self.lock().ts.push(RemoteT {
             id,
             addr: addr.clone(),
-            capacity: req.capacity,
+            capacity,
             load: 0,
             tx,
         });
-        tracing::info!(
-            "remote transcoder {addr} attached (capacity {})",
-            req.capacity
-        );
+        tracing::info!("remote transcoder {addr} attached (capacity {capacity})");
         let me = self.clone();
-        tokio::spawn(async move {
+        self.tasks.spawn(async move {
             watch.closed().await;
             let mut inner = me.lock();
             inner.ts.retain(|t| t.id != id);
@@ -139,11 +129,13 @@ impl RemoteTranscoders {
     pub fn transcode(
         &self,
         session: &str,
-        mut notify: net::NotifySegment,
+        mut notify: TaskNotice,
         timeout: Duration,
-    ) -> Result<(Vec<RemoteRendition>, String), RemoteError> {
+    ) -> Result<(Vec<crate::api::task::RemoteRendition>, String), RemoteError> {
         let task = self.next_task.fetch_add(1, Ordering::Relaxed);
-        notify.task_id = task;
+        if let TaskNotice::Segment { task_id, .. } = &mut notify {
+            *task_id = task;
+        }
         let (done, answer) = mpsc::channel();
         let (t_id, tx, addr) = {
             let mut inner = self.lock();
@@ -169,7 +161,7 @@ impl RemoteTranscoders {
             inner.pending.insert(task, done);
             picked
         };
-        let result = match tx.blocking_send(Ok(notify)) {
+        let result = match tx.blocking_send(notify) {
             Err(_) => Err(RemoteError::Gone),
             Ok(()) => match answer.recv_timeout(timeout) {
                 Ok(Ok(r)) => Ok((r, addr)),
@@ -201,17 +193,10 @@ impl RemoteTranscoders {
             return;
         };
         if let Some(t) = inner.ts.iter().find(|t| t.id == t_id) {
-            let teardown = net::NotifySegment {
-                seg_data: Some(net::SegData {
-                    auth_token: Some(net::AuthToken {
-                        session_id: session.to_string(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-                ..Default::default()
+            let teardown = TaskNotice::EndSession {
+                session: session.to_string(),
             };
-            if t.tx.try_send(Ok(teardown)).is_err() {
+            if t.tx.try_send(teardown).is_err() {
                 tracing::debug!(
                     "remote transcoder {}: session teardown not delivered",
                     t.addr
