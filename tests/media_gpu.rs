@@ -5,7 +5,7 @@
 mod media_support;
 
 use livepeer::media::{
-    cmd::ladder_config, nvidia, threads::ThreadPlan, Container, Ladder, MediaError, SegmentInput,
+    nvidia, setup::ladder_config, threads::ThreadPlan, Container, Ladder, MediaError, SegmentInput,
 };
 use media_support::*;
 use std::sync::{atomic::AtomicBool, Arc};

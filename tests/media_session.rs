@@ -6,9 +6,9 @@
 mod media_support;
 
 use livepeer::media::{
-    cmd::ladder_config,
     profile::parse_transcoding_options,
     session::{SessionLimits, SessionManager},
+    setup::ladder_config,
     threads::ThreadPlan,
     Container, MediaError, SegmentInput,
 };
@@ -241,7 +241,7 @@ fn nvidia_sessions_fail_at_start_without_nvidia_libraries() {
     }
     livepeer::media::init().unwrap();
     let limits = SessionLimits::default();
-    let err = livepeer::media::cmd::session_manager(
+    let err = livepeer::media::setup::session_manager(
         "P144p30fps16x9",
         Container::MpegTs,
         "veryfast",
@@ -255,7 +255,7 @@ fn nvidia_sessions_fail_at_start_without_nvidia_libraries() {
         err.starts_with("-nvidia all:") && err.contains("libnvidia-ml.so.1"),
         "{err}"
     );
-    let cpu = livepeer::media::cmd::session_manager(
+    let cpu = livepeer::media::setup::session_manager(
         "P144p30fps16x9",
         Container::MpegTs,
         "veryfast",

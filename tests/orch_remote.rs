@@ -4,8 +4,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
+mod orch_support;
 
-use ethers_core::utils::keccak256;
 use livepeer::{
     api::client::{tls_channel, OrchClient},
     api::{
@@ -13,7 +13,6 @@ use livepeer::{
         segment::SegMeta,
     },
     events::{Event, Worker},
-    media::{Container, VideoProfile},
     node,
 };
 use media_support::{probe, source, write};
@@ -24,17 +23,7 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
 }
 
 fn meta(info: &livepeer::api::info::OrchInfo, seq: i64, body: &[u8]) -> SegMeta {
-    SegMeta {
-        manifest_id: "remote".into(),
-        seq,
-        hash: keccak256(body),
-        sig: Vec::new(),
-        duration_ms: 2000,
-        profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
-        container: Container::MpegTs,
-        auth_token: info.auth_token.clone(),
-        capabilities: livepeer::api::capabilities::job(&[], false),
-    }
+    orch_support::segment_meta(info, "remote", seq, body, &["P144p30fps16x9"])
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,122 +6,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
+mod orch_support;
 
-use ethers_core::utils::keccak256;
-use livepeer::{
-    api::client::OrchClient,
-    api::{info::OrchInfo, segment::SegMeta},
-    media::{Container, VideoProfile},
-};
+use livepeer::api::{client::OrchClient, info::OrchInfo};
 use media_support::{source, KillOnDrop};
+use orch_support::{free_port, segment_meta, tool, Node};
 use std::{
-    io::BufRead,
-    path::Path,
+    path::{Path, PathBuf},
     process::{Command, Stdio},
-    sync::mpsc,
     time::{Duration, Instant},
 };
 
 const T: Duration = Duration::from_secs(60);
-
-/// A node started from the binary, its stdout lines collected.
-struct Node {
-    child: KillOnDrop,
-    lines: mpsc::Receiver<String>,
-    seen: Vec<String>,
-}
-
-impl Node {
-    fn start(datadir: &Path, args: &[&str]) -> Node {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-            .args(args)
-            .args(["-datadir", datadir.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                let _ = tx.send(l);
-            }
-        });
-        Node {
-            child: KillOnDrop(child),
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    /// The first stdout line containing `needle` (waiting up to 30 s).
-    fn line(&mut self, needle: &str) -> String {
-        if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
-            return l.clone();
-        }
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while let Ok(l) = self
-            .lines
-            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
-        {
-            self.seen.push(l.clone());
-            if l.contains(needle) {
-                return l;
-            }
-        }
-        panic!("no line with {needle:?} in {:?}", self.seen)
-    }
-
-    fn sigkill(mut self) {
-        self.child.0.kill().unwrap();
-        self.child.0.wait().unwrap();
-    }
-
-    /// SIGTERM, then the exit status and how long the node took to stop.
-    fn sigterm(mut self) -> (std::process::ExitStatus, Duration) {
-        let at = Instant::now();
-        let pid = self.child.0.id().to_string();
-        assert!(Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success());
-        loop {
-            if let Some(status) = self.child.0.try_wait().unwrap() {
-                return (status, at.elapsed());
-            }
-            assert!(
-                at.elapsed() < Duration::from_secs(20),
-                "still running 20 s after SIGTERM"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// `livepeer <args> -datadir <dir>`: exit code and stdout.
-fn tool(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(args)
-        .args(["-datadir", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
 
 /// The streams digest a node printed when it restored its state.
 fn restored_streams(line: &str) -> (String, usize) {
@@ -144,24 +40,11 @@ fn replayed_streams(dir: &Path) -> String {
     line.split_whitespace().nth(2).unwrap().to_string()
 }
 
-fn meta(info: &OrchInfo, seq: i64, body: &[u8]) -> SegMeta {
-    SegMeta {
-        manifest_id: format!("m{seq}"),
-        seq,
-        hash: keccak256(body),
-        sig: Vec::new(),
-        duration_ms: 2000,
-        profiles: vec![VideoProfile::preset("P144p30fps16x9").unwrap()],
-        container: Container::MpegTs,
-        auth_token: info.auth_token.clone(),
-        capabilities: livepeer::api::capabilities::job(&[], false),
-    }
-}
-
 async fn submit(uri: &str, info: &OrchInfo, seq: i64, seg: &[u8]) -> bool {
     let b = OrchClient::connect(uri).await.unwrap();
+    let m = segment_meta(info, &format!("m{seq}"), seq, seg, &["P144p30fps16x9"]);
     let r = b
-        .submit_segment(uri, &meta(info, seq, seg), "", seg.to_vec(), T)
+        .submit_segment(uri, &m, "", seg.to_vec(), T)
         .await
         .unwrap();
     r.outcome.is_ok()
@@ -216,7 +99,13 @@ async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
     let c = OrchClient::connect(&uri).await.unwrap();
     let third = c.get_orchestrator().await.unwrap();
     let refused = c
-        .submit_segment(&uri, &meta(&third, 0, &seg), "", seg.clone(), T)
+        .submit_segment(
+            &uri,
+            &segment_meta(&third, "m0", 0, &seg, &["P144p30fps16x9"]),
+            "",
+            seg.clone(),
+            T,
+        )
         .await;
     assert!(
         matches!(&refused, Err(livepeer::api::client::ClientError::Refused { status: 403, text }) if text == "OrchestratorCapped"),
@@ -247,27 +136,10 @@ async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let o_addr = format!("127.0.0.1:{}", free_port());
-    let b_addr = format!("127.0.0.1:{}", free_port());
-    let rtmp_addr = format!("127.0.0.1:{}", free_port());
-    let mut o = Node::start(
-        &dir.path().join("o"),
-        &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
-    );
-    o.line("serving");
-    let b_args = [
-        "-broadcaster",
-        "-orchAddr",
-        &o_addr,
-        "-httpAddr",
-        &b_addr,
-        "-rtmpAddr",
-        &rtmp_addr,
-        "-transcodingOptions",
-        "P144p30fps16x9",
-    ];
+    let net = BehindO::start(dir.path());
     let b_dir = dir.path().join("b");
-    let mut b = Node::start(&b_dir, &b_args);
+    let b_addr = net.b_addr.clone();
+    let mut b = Node::start(&b_dir, &net.b_args());
     b.line("Broadcaster");
     let seg = std::fs::read(source(dir.path(), "s.ts", "320x180", "30", "2", false, &[])).unwrap();
     let http = reqwest::Client::new();
@@ -295,7 +167,7 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
     );
     b.sigkill();
 
-    let mut b = Node::start(&b_dir, &b_args);
+    let mut b = Node::start(&b_dir, &net.b_args());
     let ended = b.line("Ended 1 streams the last run left open");
     assert!(ended.ends_with("movie"), "{ended}");
     b.line("Broadcaster");
@@ -320,35 +192,15 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
     assert_eq!(code, 0, "{out}");
     let (_, dump) = tool(&b_dir, &["log", "dump"]);
     assert!(dump.contains("NodeRestarted"), "{dump}");
-    drop(o);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let o_addr = format!("127.0.0.1:{}", free_port());
-    let b_addr = format!("127.0.0.1:{}", free_port());
-    let rtmp_addr = format!("127.0.0.1:{}", free_port());
-    let (o_dir, b_dir) = (dir.path().join("o"), dir.path().join("b"));
-    let mut o = Node::start(
-        &o_dir,
-        &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
-    );
-    o.line("serving");
-    let mut b = Node::start(
-        &b_dir,
-        &[
-            "-broadcaster",
-            "-orchAddr",
-            &o_addr,
-            "-httpAddr",
-            &b_addr,
-            "-rtmpAddr",
-            &rtmp_addr,
-            "-transcodingOptions",
-            "P144p30fps16x9",
-        ],
-    );
+    let mut net = BehindO::start(dir.path());
+    let b_dir = dir.path().join("b");
+    let (b_addr, rtmp_addr) = (net.b_addr.clone(), net.rtmp_addr.clone());
+    let mut b = Node::start(&b_dir, &net.b_args());
     b.line("Broadcaster");
     // A publisher that would go on for a minute.
     let publisher = KillOnDrop(
@@ -392,12 +244,55 @@ async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
     let (status, took) = b.sigterm();
     assert!(status.success(), "B: {status:?}");
     assert!(took < Duration::from_secs(10), "B took {took:?}");
-    let (status, took) = o.sigterm();
+    let (status, took) = net.o.take().unwrap().sigterm();
     assert!(status.success(), "O: {status:?}");
     assert!(took < Duration::from_secs(10), "O took {took:?}");
     drop(publisher);
-    for d in [&o_dir, &b_dir] {
+    for d in [&net.o_dir, &b_dir] {
         let (code, out) = tool(d, &["log", "verify"]);
         assert_eq!(code, 0, "{out}");
+    }
+}
+
+/// An O serving from the binary, and the addresses a B in front of it will use.
+struct BehindO {
+    o: Option<Node>,
+    o_dir: PathBuf,
+    o_addr: String,
+    b_addr: String,
+    rtmp_addr: String,
+}
+
+impl BehindO {
+    fn start(dir: &Path) -> BehindO {
+        let o_addr = format!("127.0.0.1:{}", free_port());
+        let o_dir = dir.join("o");
+        let mut o = Node::start(
+            &o_dir,
+            &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
+        );
+        o.line("serving");
+        BehindO {
+            o: Some(o),
+            o_dir,
+            o_addr,
+            b_addr: format!("127.0.0.1:{}", free_port()),
+            rtmp_addr: format!("127.0.0.1:{}", free_port()),
+        }
+    }
+
+    /// A B's flags: this O, its ports, a one-rendition ladder.
+    fn b_args(&self) -> Vec<&str> {
+        vec![
+            "-broadcaster",
+            "-orchAddr",
+            &self.o_addr,
+            "-httpAddr",
+            &self.b_addr,
+            "-rtmpAddr",
+            &self.rtmp_addr,
+            "-transcodingOptions",
+            "P144p30fps16x9",
+        ]
     }
 }

@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
+mod orch_support;
 
-use ethers_core::utils::keccak256;
 use livepeer::{
     api::client::{ClientError, OrchClient},
     api::tls,
@@ -15,7 +15,7 @@ use livepeer::{
     events::Event,
     log::MemoryLog,
     media::{
-        cmd::ladder_config, threads::ThreadPlan, Container, SessionLimits, SessionManager,
+        setup::ladder_config, threads::ThreadPlan, Container, SessionLimits, SessionManager,
         VideoProfile,
     },
     node::orchestrator::{OrchConfig, Orchestrator},
@@ -105,20 +105,7 @@ async fn start_o_with(
 }
 
 fn meta(info: &livepeer::api::info::OrchInfo, seq: i64, body: &[u8], profiles: &[&str]) -> SegMeta {
-    SegMeta {
-        manifest_id: "stream1".into(),
-        seq,
-        hash: keccak256(body),
-        sig: Vec::new(),
-        duration_ms: 2000,
-        profiles: profiles
-            .iter()
-            .map(|p| VideoProfile::preset(p).unwrap())
-            .collect(),
-        container: Container::MpegTs,
-        auth_token: info.auth_token.clone(),
-        capabilities: livepeer::api::capabilities::job(&[], false),
-    }
+    orch_support::segment_meta(info, "stream1", seq, body, profiles)
 }
 
 fn refused(r: Result<livepeer::api::info::SegmentResult, ClientError>) -> (u16, String) {
@@ -333,35 +320,20 @@ async fn refusals_carry_the_reference_status_and_text() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_runs_an_offchain_o_with_go_flags() {
-    use std::io::BufRead;
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args([
+    let addr = format!("127.0.0.1:{}", orch_support::free_port());
+    let mut node = orch_support::Node::start(
+        dir.path(),
+        &[
             "-orchestrator",
             "-transcoder",
             "-serviceAddr",
             &addr,
             "-maxSessions",
             "2",
-        ])
-        .args(["-datadir", dir.path().to_str().unwrap()])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let node = media_support::KillOnDrop(child);
-    let mut lines = std::io::BufReader::new(stdout).lines();
-    let banner = lines
-        .by_ref()
-        .map(|l| l.unwrap())
-        .find(|l| l.contains("serving"))
-        .expect("the O announces where it serves");
+        ],
+    );
+    let banner = node.line("serving");
     assert!(banner.contains(&format!("https://{addr}")), "{banner}");
     assert!(dir.path().join("cert.pem").exists());
 
@@ -388,11 +360,7 @@ async fn the_binary_runs_an_offchain_o_with_go_flags() {
     assert_eq!(facts.frame_sizes.len(), 60);
     drop(node);
     // The node's log recorded the segment (read after the node has stopped).
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["log", "dump", "-datadir", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let dump = String::from_utf8_lossy(&out.stdout);
+    let (_, dump) = orch_support::tool(dir.path(), &["log", "dump"]);
     assert!(dump.contains("SegmentTranscoded"), "{dump}");
 }
 

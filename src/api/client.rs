@@ -108,6 +108,19 @@ pub async fn tls_channel(uri: &str) -> Result<Channel, ClientError> {
         .map_err(|e| connect_err(format!("{e}: {:?}", std::error::Error::source(&e))))
 }
 
+/// The body of a 200 answer; any other status is the O's refusal with its text.
+async fn ok_body(resp: reqwest::Response) -> Result<bytes::Bytes, ClientError> {
+    let status = resp.status().as_u16();
+    let bytes = resp.bytes().await?;
+    if status != 200 {
+        return Err(ClientError::Refused {
+            status,
+            text: String::from_utf8_lossy(&bytes).trim().to_string(),
+        });
+    }
+    Ok(bytes)
+}
+
 impl OrchClient {
     /// Connects to the O at `uri` (`https://host:port`).
     pub async fn connect(uri: &str) -> Result<Self, ClientError> {
@@ -169,14 +182,7 @@ impl OrchClient {
             .body(body)
             .send()
             .await?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await?;
-        if status != 200 {
-            return Err(ClientError::Refused {
-                status,
-                text: String::from_utf8_lossy(&bytes).trim().to_string(),
-            });
-        }
+        let bytes = ok_body(resp).await?;
         Ok(result_from_proto(net::TranscodeResult::decode(
             bytes.as_ref(),
         )?))
@@ -185,15 +191,7 @@ impl OrchClient {
     /// Downloads a rendition from the URL the O returned.
     pub async fn download(&self, url: &str) -> Result<Vec<u8>, ClientError> {
         let resp = self.http.get(url).timeout(GRPC_TIMEOUT).send().await?;
-        let status = resp.status().as_u16();
-        let bytes = resp.bytes().await?;
-        if status != 200 {
-            return Err(ClientError::Refused {
-                status,
-                text: String::from_utf8_lossy(&bytes).trim().to_string(),
-            });
-        }
-        Ok(bytes.to_vec())
+        Ok(ok_body(resp).await?.to_vec())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The command line: go-livepeer flag names in either dash style, and the operator subcommands.
 
 mod goflags;
+pub mod media;
 
 pub use goflags::normalise;
 
@@ -67,7 +68,7 @@ pub enum Command {
     /// realistic event history through the real log instead.
     Demo(DemoArgs),
     /// Transcode one file into a rendition ladder.
-    Transcode(crate::media::cmd::TranscodeArgs),
+    Transcode(media::TranscodeArgs),
     /// Test helpers (used by the durability tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
@@ -106,7 +107,7 @@ pub enum BenchCommand {
     /// The O's ticket receive path against signature recovery alone.
     Pm(BenchPmArgs),
     /// Our segment-by-segment ladder against one ffmpeg CLI process over the whole file.
-    Transcode(crate::media::cmd::BenchTranscodeArgs),
+    Transcode(media::BenchTranscodeArgs),
 }
 
 /// `livepeer bench pm`

@@ -15,9 +15,6 @@
 
 pub mod aspect;
 pub mod audio;
-pub mod bench;
-pub mod bench_load;
-pub mod cmd;
 pub mod cuda_device;
 mod decode;
 pub mod encoder;
@@ -35,6 +32,7 @@ pub mod profile;
 pub mod rendition;
 pub mod segmenter;
 pub mod session;
+pub mod setup;
 pub mod threads;
 pub mod transcoder;
 

@@ -15,8 +15,14 @@ use crate::log::{Expect, Log, LogError, LogStore};
 use crate::projections::Projections;
 use std::{
     collections::BTreeMap,
-    sync::{Arc, Mutex, MutexGuard, PoisonError},
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        Arc, Mutex, MutexGuard, PoisonError,
+    },
 };
+
+/// Records between automatic checkpoints: a restart folds at most about this many.
+pub const CHECKPOINT_EVERY: u64 = 10_000;
 
 /// Why a command could not be carried out (its refusal, if any, is the decision's, not this).
 #[derive(Debug, thiserror::Error)]
@@ -34,16 +40,29 @@ pub struct Writer<S: LogStore> {
     log: Arc<Log<S>>,
     state: Mutex<Projections>,
     keys: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    /// Checkpoint when the log has grown this much since the last one.
+    every: u64,
+    /// The seq the last checkpoint covers (restored state counts as one).
+    checkpointed: AtomicU64,
 }
 
 impl<S: LogStore> Writer<S> {
-    /// Opens the writer: every projection from its checkpoint and the log's tail.
+    /// Opens the writer: every projection from its checkpoint and the log's tail; checkpoints
+    /// again every [`CHECKPOINT_EVERY`] records.
     pub fn open(log: Arc<Log<S>>) -> Result<(Self, Restored), LogError> {
+        Self::open_with(log, CHECKPOINT_EVERY)
+    }
+
+    /// [`Writer::open`], checkpointing every `every` records.
+    pub fn open_with(log: Arc<Log<S>>, every: u64) -> Result<(Self, Restored), LogError> {
         let (proj, restored) = restore(&log)?;
+        let from = proj.next_seq().saturating_sub(restored.tail_records);
         let w = Writer {
             log,
             state: Mutex::new(proj),
             keys: Mutex::new(BTreeMap::new()),
+            every: every.max(1),
+            checkpointed: AtomicU64::new(from),
         };
         Ok((w, restored))
     }
@@ -120,6 +139,16 @@ impl<S: LogStore> Writer<S> {
         let stamped = events.into_iter().map(|e| (at_ms, e)).collect();
         let receipt = self.log.append(stamped, Expect::Any).await?;
         self.ingest(&receipt.envelopes)?;
+        let head = receipt.envelopes.last().map_or(0, |e| e.seq + 1);
+        let last = self.checkpointed.load(Ordering::Relaxed);
+        if head.saturating_sub(last) >= self.every
+            && self
+                .checkpointed
+                .compare_exchange(last, head, Ordering::Relaxed, Ordering::Relaxed)
+                .is_ok()
+        {
+            self.checkpoint().await?;
+        }
         Ok(receipt.envelopes)
     }
 
@@ -160,6 +189,7 @@ impl<S: LogStore> Writer<S> {
         for (name, bytes) in cps {
             self.log.put_checkpoint(name, bytes).await?;
         }
+        self.checkpointed.fetch_max(next, Ordering::Relaxed);
         Ok(next)
     }
 }
@@ -199,6 +229,20 @@ mod tests {
         );
         assert_eq!(w.read(Projections::digests), live);
         assert_eq!(w.read(|p| p.streams.state.streams.len()), 17);
+    }
+
+    #[tokio::test]
+    async fn checkpoints_come_every_n_records_so_a_restart_folds_fewer() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, _) = Writer::open_with(log.clone(), 5).unwrap();
+        for i in 0..12 {
+            w.append(u64::from(i), vec![started(i)]).await.unwrap();
+        }
+        let live = w.read(Projections::digests);
+        drop(w);
+        let (w, r) = Writer::open(log).unwrap();
+        assert_eq!(r.tail_records, 2, "checkpoints at 5 and 10, then 2 records");
+        assert_eq!(w.read(Projections::digests), live);
     }
 
     #[tokio::test]

@@ -6,6 +6,8 @@
 mod bench_fs;
 mod bench_log;
 mod bench_pm;
+mod bench_transcode;
+mod bench_transcode_load;
 mod debug;
 mod demo;
 mod demo_live;
@@ -13,6 +15,7 @@ mod logcmd;
 pub mod pm_bench;
 mod replay;
 pub mod synth;
+mod transcode;
 
 use crate::cli::{BenchCommand, Cli, Command, LogCommand};
 use std::process::ExitCode;
@@ -38,11 +41,11 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
             bench_pm::run(cli.global.datadir.as_deref(), &args, rt)
         }
         Command::Bench(BenchCommand::Transcode(args)) => {
-            crate::media::cmd::run_bench_transcode(args)?;
+            bench_transcode::run(args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Transcode(args) => {
-            crate::media::cmd::run_transcode(args)?;
+            transcode::run(args)?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo(args) if args.synthetic => demo::run(&datadir, &args, rt),

@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use livepeer::media::{
-    cmd::ladder_config, threads::ThreadPlan, Container, Ladder, SegmentInput, SegmentOutput,
+    setup::ladder_config, threads::ThreadPlan, Container, Ladder, SegmentInput, SegmentOutput,
 };
 use std::{
     path::{Path, PathBuf},

@@ -18,9 +18,6 @@ use super::{args::NodeArgs, NodeError};
 use crate::api::tls;
 use crate::commands::auth_token::AuthKey;
 use crate::log::FjallLog;
-use crate::media::{
-    cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
-};
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 /// Splits `host:port` (IPv6 in brackets).
@@ -96,15 +93,8 @@ impl StartedOrchestrator {
 /// A `-serviceAddr` port of 0 binds a free port (the URI then names it).
 pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, NodeError> {
     std::fs::create_dir_all(datadir)?;
-    crate::media::init()?;
-    let transcoder: Option<Arc<dyn crate::media::Transcoder>> = if args.transcoder {
-        Some(Arc::new(session_manager(
-            DEFAULT_TRANSCODING_OPTIONS,
-            Container::MpegTs,
-            &args.x264_preset,
-            args.nvidia.as_deref(),
-            SessionLimits::default(),
-        )?))
+    let transcoder = if args.transcoder {
+        Some(super::transcoder::transcoder(args)?)
     } else {
         None
     };

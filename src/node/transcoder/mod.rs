@@ -5,7 +5,7 @@ pub mod worker;
 
 use super::{args::NodeArgs, NodeError};
 use crate::media::{
-    cmd::session_manager, profile::DEFAULT_TRANSCODING_OPTIONS, Container, SessionLimits,
+    profile::DEFAULT_TRANSCODING_OPTIONS, setup::session_manager, Container, SessionLimits,
 };
 use std::{process::ExitCode, sync::Arc};
 use worker::WorkerConfig;
@@ -33,7 +33,8 @@ pub fn config(args: &NodeArgs) -> Result<WorkerConfig, NodeError> {
     })
 }
 
-/// Builds the T's local transcoder sessions.
+/// Builds this node's transcoder sessions (a T's, or an O's with `-transcoder`): the default
+/// ladder's sessions on the CPU, or the NVIDIA devices `-nvidia` names.
 pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, NodeError> {
     crate::media::init()?;
     Ok(Arc::new(session_manager(

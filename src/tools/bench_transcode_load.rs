@@ -1,8 +1,8 @@
 //! Capacity search for `livepeer bench transcode`: how many concurrent live streams this machine
 //! holds at a real-time duration ratio ≤ 0.8 (the reference's rule for `-maxSessions`).
 
-use super::{
-    bench::percentile,
+use super::bench_transcode::percentile;
+use crate::media::{
     ladder::{LadderConfig, SegmentInput},
     session::{SessionLimits, SessionManager},
     MediaError,
@@ -100,8 +100,8 @@ pub fn capacity(
     for n in 1..=max {
         let r = run_streams(base, segs, seg_len, n)?;
         println!(
-            "{n} concurrent stream(s): duration ratio {:.3}, segment latency p50 {:.3} s, p95 {:.3} s",
-            r.duration_ratio, r.p50, r.p95
+            "{} concurrent stream(s): duration ratio {:.3}, segment latency p50 {:.3} s, p95 {:.3} s",
+            r.streams, r.duration_ratio, r.p50, r.p95
         );
         if r.duration_ratio > MAX_DURATION_RATIO {
             break;

@@ -1,7 +1,8 @@
 //! `livepeer bench transcode`: our segment-by-segment ladder against one ffmpeg CLI process doing
 //! the same single-decode ladder over the whole file, then the concurrent-stream capacity.
 
-use super::{
+use crate::cli::media::BenchTranscodeArgs;
+use crate::media::{
     aspect::{self, SourceGeometry, H264_LIMITS},
     encoder::{encoder_options, EncoderConfig, EncoderKind},
     fps::Ratio,
@@ -18,32 +19,6 @@ use std::{
     process::Command,
     time::Instant,
 };
-
-/// Arguments of `livepeer bench transcode`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct BenchTranscodeArgs {
-    /// Working directory for the source, segments and outputs.
-    #[arg(long = "dir", default_value = "target/bench-transcode")]
-    pub dir: PathBuf,
-    /// Source length in seconds (1080p30 test pattern with noise).
-    #[arg(long = "seconds", default_value_t = 20)]
-    pub seconds: u32,
-    /// Segment length in seconds.
-    #[arg(long = "segment", default_value_t = 2)]
-    pub segment: u32,
-    /// x264 preset for both sides.
-    #[arg(long = "x264Preset", default_value = "veryfast")]
-    pub x264_preset: String,
-    /// Alternated rounds (the median is reported).
-    #[arg(long = "rounds", default_value_t = 3)]
-    pub rounds: u32,
-    /// Most concurrent streams to try in the capacity search (0 skips it).
-    #[arg(long = "maxStreams", default_value_t = 4)]
-    pub max_streams: u32,
-    /// x264 threads per encoder (default: the thread plan's choice).
-    #[arg(long = "x264Threads")]
-    pub x264_threads: Option<usize>,
-}
 
 /// The benchmark ladder: livepeer_bench's transcodingOptions.json (720p 3000k, 480p 1600k,
 /// 360p 800k, 240p 250k; source frame rate, constrained high, 1 s GOP).
@@ -269,6 +244,7 @@ pub fn percentile(v: &[f64], p: f64) -> f64 {
 
 /// Runs the benchmark and prints its figures.
 pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
+    crate::media::init()?;
     let mut plan = ThreadPlan::detect();
     if let Some(t) = args.x264_threads {
         plan.x264_per_encoder = t;
@@ -310,7 +286,7 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
                 profile: profiles
                     .first()
                     .map(|p| p.profile)
-                    .unwrap_or(super::profile::H264Profile::EncoderDefault),
+                    .unwrap_or(crate::media::profile::H264Profile::EncoderDefault),
                 gop_frames: Some(30),
                 global_header: false,
             })
@@ -324,7 +300,12 @@ pub fn run(args: BenchTranscodeArgs) -> Result<(), MediaError> {
         compare(&args, &base, &segs, &cli, &out, content)?;
     }
     if args.max_streams > 0 {
-        super::bench_load::capacity(&base, &segs, f64::from(args.segment), args.max_streams)?;
+        super::bench_transcode_load::capacity(
+            &base,
+            &segs,
+            f64::from(args.segment),
+            args.max_streams,
+        )?;
     }
     Ok(())
 }

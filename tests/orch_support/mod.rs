@@ -1,0 +1,156 @@
+//! Shared helpers of the tests that run Os and Bs: a segment's metadata for an O session, a free
+//! local port, and a node started from the binary with its stdout lines at hand.
+#![allow(dead_code, clippy::unwrap_used)]
+
+use ethers_core::utils::keccak256;
+use livepeer::{
+    api::{info::OrchInfo, segment::SegMeta},
+    media::{Container, VideoProfile},
+};
+use std::{
+    io::BufRead,
+    path::Path,
+    process::{Child, Command, Stdio},
+    sync::mpsc,
+    time::{Duration, Instant},
+};
+
+/// `SegData` for segment `seq` of `manifest` in the session `info` opened, asking for `profiles`
+/// (preset names) in MPEG-TS.
+pub fn segment_meta(
+    info: &OrchInfo,
+    manifest: &str,
+    seq: i64,
+    body: &[u8],
+    profiles: &[&str],
+) -> SegMeta {
+    SegMeta {
+        manifest_id: manifest.into(),
+        seq,
+        hash: keccak256(body),
+        sig: Vec::new(),
+        duration_ms: 2000,
+        profiles: profiles
+            .iter()
+            .map(|p| VideoProfile::preset(p).unwrap())
+            .collect(),
+        container: Container::MpegTs,
+        auth_token: info.auth_token.clone(),
+        capabilities: livepeer::api::capabilities::job(&[], false),
+    }
+}
+
+/// A local port nobody listens on (yet).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A node started from the binary, its stdout lines collected; killed when dropped.
+pub struct Node {
+    child: Option<Child>,
+    lines: mpsc::Receiver<String>,
+    /// Every stdout line read so far.
+    pub seen: Vec<String>,
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Node {
+    /// `livepeer <args> -datadir <datadir>`.
+    pub fn start(datadir: &Path, args: &[&str]) -> Node {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+            .args(args)
+            .args(["-datadir", datadir.to_str().unwrap()])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for l in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                let _ = tx.send(l);
+            }
+        });
+        Node {
+            child: Some(child),
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// The first stdout line containing `needle` (waiting up to 30 s).
+    pub fn line(&mut self, needle: &str) -> String {
+        if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
+            return l.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Ok(l) = self
+            .lines
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            self.seen.push(l.clone());
+            if l.contains(needle) {
+                return l;
+            }
+        }
+        panic!("no line with {needle:?} in {:?}", self.seen)
+    }
+
+    /// Kills the node (SIGKILL) and reaps it.
+    pub fn sigkill(mut self) {
+        if let Some(mut c) = self.child.take() {
+            c.kill().unwrap();
+            c.wait().unwrap();
+        }
+    }
+
+    /// SIGTERM, then the exit status and how long the node took to stop.
+    pub fn sigterm(mut self) -> (std::process::ExitStatus, Duration) {
+        let mut c = self.child.take().unwrap();
+        let at = Instant::now();
+        let pid = c.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success());
+        loop {
+            if let Some(status) = c.try_wait().unwrap() {
+                return (status, at.elapsed());
+            }
+            if at.elapsed() > Duration::from_secs(20) {
+                let _ = c.kill();
+                panic!("still running 20 s after SIGTERM");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// `livepeer <args> -datadir <dir>` run to its end: exit code and stdout.
+pub fn tool(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(args)
+        .args(["-datadir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
