@@ -252,6 +252,21 @@ async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
         let (code, out) = tool(d, &["log", "verify"]);
         assert_eq!(code, 0, "{out}");
     }
+    // The B drained its publisher before it stopped: the stream ended as unpublished, with its
+    // last segment through, and nothing is left open for the next start to clean up.
+    let (_, dump) = tool(&b_dir, &["log", "dump"]);
+    let ends: Vec<&str> = dump.lines().filter(|l| l.contains("StreamEnded")).collect();
+    assert!(
+        ends.len() == 1 && ends[0].contains("Unpublished"),
+        "{ends:?}"
+    );
+    let mut b = Node::start(&b_dir, &net.b_args());
+    assert!(
+        b.line("State restored")
+            .contains("(0 streams or sessions open)"),
+        "{:?}",
+        b.seen
+    );
 }
 
 /// An O serving from the binary, and the addresses a B in front of it will use.
