@@ -282,6 +282,15 @@ fn tree_runtime_built_only_in_main() {
 }
 
 #[test]
+fn tree_fjall_only_in_log_and_no_ethers_in_events() {
+    check_tree(
+        "owned libraries",
+        &production_files(),
+        rules::owned_libraries,
+    );
+}
+
+#[test]
 fn tree_files_stay_under_400_lines() {
     check_tree("file length", &src_files(), rules::file_length);
 }

@@ -344,3 +344,29 @@ fn api_may_name_plain_media_types_but_not_the_transcoder() {
         "{v:?}"
     );
 }
+
+#[test]
+fn fjall_outside_log_and_ethers_in_events_are_reported() {
+    use crate::rules::owned_libraries;
+    let bad = "//! N.\nfn f() { let _ = fjall::Config::new(\"x\"); }\n";
+    let v = owned_libraries("src/node/x.rs", bad);
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert!(
+        v[0].starts_with("src/node/x.rs:2: `fjall` outside src/log/"),
+        "{v:?}"
+    );
+    assert_eq!(
+        owned_libraries("src/log/store.rs", bad),
+        Vec::<String>::new()
+    );
+    let ev = "//! E.\npub struct S(ethers::types::U256);\n";
+    let v = owned_libraries("src/events/types.rs", ev);
+    assert!(
+        v.len() == 1 && v[0].contains("stored events must not use ethers types"),
+        "{v:?}"
+    );
+    assert_eq!(
+        owned_libraries("src/chain/logs.rs", ev),
+        Vec::<String>::new()
+    );
+}

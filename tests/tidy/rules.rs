@@ -297,6 +297,35 @@ pub fn runtimes(rel: &str, text: &str) -> Vec<String> {
     out
 }
 
+/// Libraries only one part may know: `(crate path word, the part's folder)`.
+pub const OWNED_LIBRARIES: &[(&str, &str)] = &[("fjall", "src/log/"), ("ethers", "src/")];
+
+/// Rule 6: `fjall` is known only by `log/`, and stored events never name ethers' types
+/// (`src/events/` must not mention `ethers`).
+pub fn owned_libraries(rel: &str, text: &str) -> Vec<String> {
+    let code = production(text);
+    let mut out = Vec::new();
+    for (n, line) in code.lines().enumerate() {
+        for (word, owner) in OWNED_LIBRARIES {
+            let outside = !rel.starts_with(owner);
+            let in_events = *word == "ethers" && rel.starts_with("src/events/");
+            if (outside || in_events) && line.contains(&format!("{word}::")) {
+                out.push(violation(
+                    rel,
+                    text,
+                    n + 1,
+                    &if in_events {
+                        "stored events must not use ethers types".to_string()
+                    } else {
+                        format!("`{word}` outside {owner}")
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
 /// Rule 5: no file over `MAX_LINES` lines (tests and comments count).
 pub fn file_length(rel: &str, text: &str) -> Vec<String> {
     let n = text.lines().count();
