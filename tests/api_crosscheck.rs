@@ -150,8 +150,7 @@ fn random_payment(rng: &mut StdRng) -> WirePayment {
 
 fn payments() -> Vec<WirePayment> {
     let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let b = w.fund_b();
     let mut out = vec![WirePayment::default()];
     for seed in 1..=20u64 {
         let params = w.issue(addr(&b), seed);

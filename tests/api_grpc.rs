@@ -13,7 +13,6 @@ use livepeer::api::proto::net::{
     orchestrator_server::{Orchestrator, OrchestratorServer},
 };
 use livepeer::api::ticket_params::{payment_info_from_proto, set_payment_info, PaymentInfo};
-use livepeer::pm::sender::{validate_ticket_params, SenderConfig};
 use pm_common::*;
 use tonic::codegen::http::{uri::PathAndQuery, Uri};
 use tonic::transport::{Channel, Endpoint, Server};
@@ -69,11 +68,9 @@ async fn channel(o: TestO) -> Channel {
 
 #[tokio::test]
 async fn a_b_gets_params_over_grpc_and_accepts_them() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let (w, b, params) = funded(5);
     let pay = PaymentInfo {
-        ticket_params: Some(w.issue(addr(&b), 5)),
+        ticket_params: Some(params),
         price: Some(price()),
     };
     let mut info = net::OrchestratorInfo {
@@ -95,16 +92,8 @@ async fn a_b_gets_params_over_grpc_and_accepts_them() {
         .into_inner();
     let back = payment_info_from_proto(&got).unwrap();
     assert_eq!(back, pay);
-    let funds = w.proj.funds.get(&addr(&b)).cloned();
-    validate_ticket_params(
-        &SenderConfig::default(),
-        back.ticket_params.as_ref(),
-        1,
-        funds.as_ref(),
-        L1,
-        ROUND,
-    )
-    .unwrap();
+    w.b_validates(addr(&b), back.ticket_params.as_ref())
+        .unwrap();
     let bad = client
         .get_orchestrator(net::OrchestratorRequest::default())
         .await

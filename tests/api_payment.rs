@@ -15,14 +15,11 @@ use livepeer::api::proto::net;
 use livepeer::api::ticket_params::{
     payment_info_from_proto, set_payment_info, InfoError, PaymentInfo,
 };
-use livepeer::events::{Account, Event, Side};
+use livepeer::events::Event;
 use livepeer::log::MemoryLog;
-use livepeer::node::payments::Payments;
 use livepeer::pm::{
     num::ratio_to_big,
-    sender::{validate_ticket_params, SenderConfig},
     wire::{PriceInfo, WireExpirationParams, WirePayment, WireSenderParams, WireTicketParams},
-    Ticket,
 };
 use num_rational::BigRational;
 use pm_common::*;
@@ -39,10 +36,7 @@ fn credited(events: &[Event]) -> Option<BigRational> {
 
 #[test]
 fn a_signed_payment_through_the_header_is_credited_by_the_o() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 5);
+    let (w, b, params) = funded(5);
     let pay = payment(&b, &params, 1, 3);
 
     let header = encode_payment_header(&pay);
@@ -59,7 +53,7 @@ fn a_signed_payment_through_the_header_is_credited_by_the_o() {
 
     let d = w.decide(&decoded, "sess");
     assert_eq!(d.error, None);
-    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
+    let ev = ev_of(&params, addr(&b));
     assert_eq!(
         credited(&d.events),
         Some(ev * BigRational::from_integer(3.into()))
@@ -68,19 +62,8 @@ fn a_signed_payment_through_the_header_is_credited_by_the_o() {
 
 #[tokio::test]
 async fn the_service_credits_a_decoded_header() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 9);
-    let svc = Payments::open(
-        Arc::new(MemoryLog::in_memory().unwrap()),
-        w.me(),
-        w.secret.clone(),
-    )
-    .unwrap();
-    svc.append(1, w.log.iter().map(|e| e.event.clone()).collect())
-        .await
-        .unwrap();
+    let (w, b, params) = funded(9);
+    let svc = w.desk(Arc::new(MemoryLog::in_memory().unwrap())).await;
     let header = encode_payment_header(&payment(&b, &params, 1, 2));
     let r = svc
         .receive_payment(2, &decode_payment_header(&header).unwrap(), "s", true)
@@ -93,22 +76,15 @@ async fn the_service_credits_a_decoded_header() {
         .await
         .unwrap();
     assert!(again.error.is_some());
-    let acc = Account {
-        side: Side::Orchestrator,
-        counterparty: addr(&b),
-        session: "s".into(),
-    };
-    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
+    let acc = o_account(addr(&b), "s");
+    let ev = ev_of(&params, addr(&b));
     let bal = svc.with_projections(|p| ratio_to_big(&p.balances.balance(&acc)));
     assert_eq!(bal, ev * BigRational::from_integer(2.into()));
 }
 
 #[test]
 fn zero_tickets_and_offchain_headers() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 5);
+    let (w, b, params) = funded(5);
     // n = 0: our B sends only sender and expected_price, as go-livepeer's `genPayment` does.
     let zero = payment(&b, &params, 1, 0);
     assert_eq!(
@@ -176,10 +152,7 @@ fn typed_errors_for_bad_base64_and_bad_protobuf() {
 
 #[test]
 fn orchestrator_info_payment_part_round_trips_and_is_accepted_by_the_b() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 5);
+    let (w, b, params) = funded(5);
     let pay = PaymentInfo {
         ticket_params: Some(params.clone()),
         price: Some(price()),
@@ -200,16 +173,8 @@ fn orchestrator_info_payment_part_round_trips_and_is_accepted_by_the_b() {
     let back =
         payment_info_from_proto(&net::OrchestratorInfo::decode(bytes.as_slice()).unwrap()).unwrap();
     assert_eq!(back, pay);
-    let funds = w.proj.funds.get(&addr(&b)).cloned();
-    validate_ticket_params(
-        &SenderConfig::default(),
-        back.ticket_params.as_ref(),
-        1,
-        funds.as_ref(),
-        L1,
-        ROUND,
-    )
-    .unwrap();
+    w.b_validates(addr(&b), back.ticket_params.as_ref())
+        .unwrap();
 
     // Offchain: no params, no price.
     let mut off = net::OrchestratorInfo::default();
@@ -333,10 +298,7 @@ proptest! {
 
     #[test]
     fn a_valid_header_with_a_byte_changed_never_panics(pos in any::<prop::sample::Index>(), x in any::<u8>()) {
-        let mut w = World::new();
-        let b = wallet(2);
-        w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-        let params = w.issue(addr(&b), 5);
+        let (w, b, params) = funded(5);
         let mut bytes = encode_payment_bytes(&payment(&b, &params, 1, 1));
         let i = pos.index(bytes.len());
         bytes[i] ^= x;

@@ -13,45 +13,18 @@ use livepeer::api::redeemer::{
     max_float_from_update, max_float_request, max_float_sender, max_float_update,
     queue_ticket_request, queued_ticket_from_proto, RedeemerWireError,
 };
-use livepeer::events::Event;
-use livepeer::pm::{
-    recipient_rand, recipient_rand_hash, redeem::recipient_rand_of, sig, RandInputs,
-};
+use livepeer::pm::{recipient_rand_hash, redeem::recipient_rand_of, sig};
 use pm_common::*;
 use prost::Message;
 
 #[test]
 fn a_queued_winner_reaches_the_redeemer_intact() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let mut params = w.issue(addr(&b), 5);
-    // Every ticket wins: faceValue = EV gives winProb = 2^256 − 1.
-    params.face_value = w.cfg.ev;
-    params.win_prob = U256::MAX;
-    let rand = recipient_rand(
-        &w.secret,
-        &RandInputs {
-            seed: params.seed,
-            sender: addr(&b),
-            face_value: params.face_value,
-            win_prob: params.win_prob,
-            expiration_block: params.expiration_block,
-            price: price(),
-            expiration: params.expiration_params,
-        },
-    );
-    params.recipient_rand_hash = recipient_rand_hash(rand);
+    let (w, b, mut params) = funded(5);
+    // Every ticket wins.
+    let rand = w.always_win(&mut params, addr(&b));
     let d = w.decide(&payment(&b, &params, 1, 1), "sess");
     assert_eq!(d.error, None);
-    let q = d
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::WinningTicketQueued(t) => Some(t.clone()),
-            _ => None,
-        })
-        .unwrap();
+    let q = queued_winner(&d.events).unwrap();
 
     let req = queue_ticket_request(&q, recipient_rand_of(&q, &w.secret));
     let tp = req.ticket_params.as_ref().unwrap();

@@ -9,6 +9,39 @@ use common::samples::one_of_each;
 use livepeer::events::*;
 use proptest::prelude::*;
 
+/// `record!(T { field: strategy, .. })`: a strategy for a `T` (a struct or a struct-like enum
+/// variant) whose fields each come from their own strategy. Every field must be named: the struct
+/// literal it builds would not compile otherwise.
+macro_rules! record {
+    ($($ty:ident)::+ { $($field:ident: $strategy:expr),+ $(,)? }) => {
+        ($($strategy,)+).prop_map(|($($field,)+)| $($ty)::+ { $($field),+ })
+    };
+}
+
+/// `event!(T { .. })`: the boxed strategy for `Event::T(T { .. })`.
+macro_rules! event {
+    ($ty:ident { $($fields:tt)* }) => {
+        record!($ty { $($fields)* }).prop_map(Event::$ty).boxed()
+    };
+}
+
+/// The terms a `TicketParamsIssued` and a `SenderSessionStarted` share, after the counterparty
+/// (`sender` for the O's params, `recipient` for the B's session).
+macro_rules! ticket_terms {
+    ($ty:ident, $counterparty:ident) => {
+        record!($ty {
+            $counterparty: addr(),
+            recipient_rand_hash: h32(),
+            face_value: wei(),
+            win_prob: wei(),
+            expiration_block: any::<u64>(),
+            creation: creation(),
+            seed: h32(),
+            price: price(),
+        })
+    };
+}
+
 fn wei() -> impl Strategy<Value = Wei> {
     any::<[u8; 32]>().prop_map(Wei)
 }
@@ -21,482 +54,261 @@ fn h32() -> impl Strategy<Value = Hash32> {
 fn text() -> impl Strategy<Value = String> {
     "[ -~]{0,24}"
 }
+fn bytes(max: usize) -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(any::<u8>(), 0..max)
+}
 fn ratio() -> impl Strategy<Value = Ratio> {
-    (
-        any::<bool>(),
-        prop::collection::vec(any::<u8>(), 0..70),
-        prop::collection::vec(any::<u8>(), 0..40),
-    )
-        .prop_map(|(negative, numer, denom)| Ratio {
-            negative,
-            numer,
-            denom,
-        })
+    record!(Ratio {
+        negative: any::<bool>(),
+        numer: bytes(70),
+        denom: bytes(40),
+    })
 }
 fn price() -> impl Strategy<Value = Price> {
-    (any::<i64>(), any::<i64>()).prop_map(|(price_per_unit, pixels_per_unit)| Price {
-        price_per_unit,
-        pixels_per_unit,
+    record!(Price {
+        price_per_unit: any::<i64>(),
+        pixels_per_unit: any::<i64>(),
     })
 }
 fn creation() -> impl Strategy<Value = CreationRound> {
-    (any::<u64>(), h32()).prop_map(|(round, block_hash)| CreationRound { round, block_hash })
+    record!(CreationRound {
+        round: any::<u64>(),
+        block_hash: h32(),
+    })
 }
 fn pos() -> impl Strategy<Value = ChainPos> {
-    (any::<u64>(), h32(), any::<u32>()).prop_map(|(block, block_hash, log_index)| ChainPos {
-        block,
-        block_hash,
-        log_index,
+    record!(ChainPos {
+        block: any::<u64>(),
+        block_hash: h32(),
+        log_index: any::<u32>(),
     })
 }
 fn account() -> impl Strategy<Value = Account> {
-    (
-        prop_oneof![Just(Side::Orchestrator), Just(Side::Broadcaster)],
-        addr(),
-        text(),
-    )
-        .prop_map(|(side, counterparty, session)| Account {
-            side,
-            counterparty,
-            session,
-        })
+    record!(Account {
+        side: prop_oneof![Just(Side::Orchestrator), Just(Side::Broadcaster)],
+        counterparty: addr(),
+        session: text(),
+    })
 }
 fn balance_changed() -> impl Strategy<Value = BalanceChanged> {
-    (account(), ratio(), ratio()).prop_map(|(account, amount, balance)| BalanceChanged {
-        account,
-        amount,
-        balance,
+    record!(BalanceChanged {
+        account: account(),
+        amount: ratio(),
+        balance: ratio(),
     })
 }
 
 /// A strategy for the variant of `kind`. No wildcard arm: a new variant must be added here.
 fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
     match kind {
-        Event::NodeStarted(_) => (
-            text(),
-            text(),
-            any::<u64>(),
-            prop::collection::vec(text(), 0..4),
-        )
-            .prop_map(|(version, network, chain_id, roles)| {
-                Event::NodeStarted(NodeStarted {
-                    version,
-                    network,
-                    chain_id,
-                    roles,
-                })
-            })
-            .boxed(),
-        Event::KvSet(_) => (text(), prop::collection::vec(any::<u8>(), 0..64))
-            .prop_map(|(key, value)| Event::KvSet(KvSet { key, value }))
-            .boxed(),
-        Event::StreamStarted(_) => {
-            let source = prop_oneof![
-                (text(), text()).prop_map(|(app, key)| IngestSource::Rtmp { app, key }),
+        Event::NodeStarted(_) => event!(NodeStarted {
+            version: text(),
+            network: text(),
+            chain_id: any::<u64>(),
+            roles: prop::collection::vec(text(), 0..4),
+        }),
+        Event::KvSet(_) => event!(KvSet {
+            key: text(),
+            value: bytes(64),
+        }),
+        Event::StreamStarted(_) => event!(StreamStarted {
+            stream: text(),
+            source: prop_oneof![
+                record!(IngestSource::Rtmp {
+                    app: text(),
+                    key: text(),
+                }),
                 Just(IngestSource::HttpPush),
-                text().prop_map(|path| IngestSource::File { path }),
-                text().prop_map(|manifest| IngestSource::Broadcaster { manifest }),
-            ];
-            (text(), source, prop::collection::vec(text(), 0..5))
-                .prop_map(|(stream, source, profiles)| {
-                    Event::StreamStarted(StreamStarted {
-                        stream,
-                        source,
-                        profiles,
-                    })
-                })
-                .boxed()
-        }
-        Event::StreamEnded(_) => {
-            let reason = prop_oneof![
+                record!(IngestSource::File { path: text() }),
+                record!(IngestSource::Broadcaster { manifest: text() }),
+            ],
+            profiles: prop::collection::vec(text(), 0..5),
+        }),
+        Event::StreamEnded(_) => event!(StreamEnded {
+            stream: text(),
+            reason: prop_oneof![
                 Just(EndReason::Unpublished),
                 Just(EndReason::IdleTimeout),
                 text().prop_map(EndReason::Error),
                 Just(EndReason::NodeRestarted)
-            ];
-            (text(), reason)
-                .prop_map(|(stream, reason)| Event::StreamEnded(StreamEnded { stream, reason }))
-                .boxed()
-        }
-        Event::SegmentReceived(_) => (text(), any::<u64>(), any::<u32>(), any::<u64>())
-            .prop_map(|(stream, seq_no, duration_ms, bytes)| {
-                Event::SegmentReceived(SegmentReceived {
-                    stream,
-                    seq_no,
-                    duration_ms,
-                    bytes,
-                })
-            })
-            .boxed(),
+            ],
+        }),
+        Event::SegmentReceived(_) => event!(SegmentReceived {
+            stream: text(),
+            seq_no: any::<u64>(),
+            duration_ms: any::<u32>(),
+            bytes: any::<u64>(),
+        }),
         Event::SegmentTranscoded(_) => {
-            let worker = prop_oneof![
-                Just(Worker::Local),
-                (addr(), text()).prop_map(|(address, uri)| Worker::Orchestrator { address, uri }),
-                text().prop_map(|addr| Worker::Transcoder { addr }),
-            ];
-            let rendition = (
-                text(),
-                any::<u32>(),
-                any::<u32>(),
-                any::<u32>(),
-                any::<u64>(),
-                any::<u64>(),
-            )
-                .prop_map(
-                    |(profile, width, height, frames, pixels, bytes)| Rendition {
-                        profile,
-                        width,
-                        height,
-                        frames,
-                        pixels,
-                        bytes,
-                    },
-                );
-            (
-                text(),
-                any::<u64>(),
-                worker,
-                prop::collection::vec(rendition, 0..5),
-                any::<u32>(),
-            )
-                .prop_map(|(stream, seq_no, worker, renditions, took_ms)| {
-                    Event::SegmentTranscoded(SegmentTranscoded {
-                        stream,
-                        seq_no,
-                        worker,
-                        renditions,
-                        took_ms,
-                    })
-                })
-                .boxed()
-        }
-        Event::SegmentFailed(_) => (text(), any::<u64>(), text(), any::<bool>())
-            .prop_map(|(stream, seq_no, reason, retryable)| {
-                Event::SegmentFailed(SegmentFailed {
-                    stream,
-                    seq_no,
-                    reason,
-                    retryable,
-                })
+            let rendition = record!(Rendition {
+                profile: text(),
+                width: any::<u32>(),
+                height: any::<u32>(),
+                frames: any::<u32>(),
+                pixels: any::<u64>(),
+                bytes: any::<u64>(),
+            });
+            event!(SegmentTranscoded {
+                stream: text(),
+                seq_no: any::<u64>(),
+                worker: prop_oneof![
+                    Just(Worker::Local),
+                    record!(Worker::Orchestrator {
+                        address: addr(),
+                        uri: text(),
+                    }),
+                    record!(Worker::Transcoder { addr: text() }),
+                ],
+                renditions: prop::collection::vec(rendition, 0..5),
+                took_ms: any::<u32>(),
             })
+        }
+        Event::SegmentFailed(_) => event!(SegmentFailed {
+            stream: text(),
+            seq_no: any::<u64>(),
+            reason: text(),
+            retryable: any::<bool>(),
+        }),
+        Event::TicketParamsIssued(_) => ticket_terms!(TicketParamsIssued, sender)
+            .prop_map(Event::TicketParamsIssued)
             .boxed(),
-        Event::TicketParamsIssued(_) => (
-            addr(),
-            h32(),
-            wei(),
-            wei(),
-            any::<u64>(),
-            creation(),
-            h32(),
-            price(),
-        )
-            .prop_map(
-                |(
-                    sender,
-                    recipient_rand_hash,
-                    face_value,
-                    win_prob,
-                    expiration_block,
-                    creation,
-                    seed,
-                    price,
-                )| {
-                    Event::TicketParamsIssued(TicketParamsIssued {
-                        sender,
-                        recipient_rand_hash,
-                        face_value,
-                        win_prob,
-                        expiration_block,
-                        creation,
-                        seed,
-                        price,
-                    })
-                },
-            )
-            .boxed(),
-        Event::TicketReceived(_) => {
-            let outcome = prop_oneof![
-                (any::<bool>(), ratio()).prop_map(|(won, ev)| TicketOutcome::Accepted { won, ev }),
-                (text(), any::<bool>(), any::<bool>()).prop_map(|(reason, fatal, won)| {
-                    TicketOutcome::Rejected { reason, fatal, won }
+        Event::TicketReceived(_) => event!(TicketReceived {
+            sender: addr(),
+            session: text(),
+            recipient_rand_hash: h32(),
+            nonce: any::<u32>(),
+            ticket_hash: h32(),
+            expiration_block: any::<u64>(),
+            outcome: prop_oneof![
+                record!(TicketOutcome::Accepted {
+                    won: any::<bool>(),
+                    ev: ratio(),
                 }),
-            ];
-            (
-                addr(),
-                text(),
-                h32(),
-                any::<u32>(),
-                h32(),
-                any::<u64>(),
-                outcome,
-            )
-                .prop_map(
-                    |(
-                        sender,
-                        session,
-                        recipient_rand_hash,
-                        nonce,
-                        ticket_hash,
-                        expiration_block,
-                        outcome,
-                    )| {
-                        Event::TicketReceived(TicketReceived {
-                            sender,
-                            session,
-                            recipient_rand_hash,
-                            nonce,
-                            ticket_hash,
-                            expiration_block,
-                            outcome,
-                        })
-                    },
-                )
-                .boxed()
-        }
-        Event::WinningTicketQueued(_) => (
-            (addr(), addr(), wei(), wei(), any::<u32>(), h32()),
-            (
-                creation(),
-                any::<u64>(),
-                prop::collection::vec(any::<u8>(), 0..70),
-                h32(),
-                price(),
-                h32(),
-            ),
-        )
-            .prop_map(
-                |(
-                    (recipient, sender, face_value, win_prob, nonce, recipient_rand_hash),
-                    (creation, expiration_block, sig, seed, price, ticket_hash),
-                )| {
-                    Event::WinningTicketQueued(Box::new(WinningTicket {
-                        recipient,
-                        sender,
-                        face_value,
-                        win_prob,
-                        nonce,
-                        recipient_rand_hash,
-                        creation,
-                        expiration_block,
-                        sig,
-                        seed,
-                        price,
-                        ticket_hash,
-                    }))
-                },
-            )
-            .boxed(),
-        Event::RedemptionSubmitted(_) => (h32(), h32())
-            .prop_map(|(ticket_hash, tx_hash)| {
-                Event::RedemptionSubmitted(RedemptionSubmitted {
-                    ticket_hash,
-                    tx_hash,
-                })
-            })
-            .boxed(),
-        Event::RedemptionConfirmed(_) => (h32(), h32(), any::<u64>())
-            .prop_map(|(ticket_hash, tx_hash, block)| {
-                Event::RedemptionConfirmed(RedemptionConfirmed {
-                    ticket_hash,
-                    tx_hash,
-                    block,
-                })
-            })
-            .boxed(),
-        Event::RedemptionFailed(_) => (h32(), text(), any::<bool>())
-            .prop_map(|(ticket_hash, reason, retryable)| {
-                Event::RedemptionFailed(RedemptionFailed {
-                    ticket_hash,
-                    reason,
-                    retryable,
-                })
-            })
-            .boxed(),
+                record!(TicketOutcome::Rejected {
+                    reason: text(),
+                    fatal: any::<bool>(),
+                    won: any::<bool>(),
+                }),
+            ],
+        }),
+        Event::WinningTicketQueued(_) => record!(WinningTicket {
+            recipient: addr(),
+            sender: addr(),
+            face_value: wei(),
+            win_prob: wei(),
+            nonce: any::<u32>(),
+            recipient_rand_hash: h32(),
+            creation: creation(),
+            expiration_block: any::<u64>(),
+            sig: bytes(70),
+            seed: h32(),
+            price: price(),
+            ticket_hash: h32(),
+        })
+        .prop_map(|t| Event::WinningTicketQueued(Box::new(t)))
+        .boxed(),
+        Event::RedemptionSubmitted(_) => event!(RedemptionSubmitted {
+            ticket_hash: h32(),
+            tx_hash: h32(),
+        }),
+        Event::RedemptionConfirmed(_) => event!(RedemptionConfirmed {
+            ticket_hash: h32(),
+            tx_hash: h32(),
+            block: any::<u64>(),
+        }),
+        Event::RedemptionFailed(_) => event!(RedemptionFailed {
+            ticket_hash: h32(),
+            reason: text(),
+            retryable: any::<bool>(),
+        }),
         Event::BalanceCredited(_) => balance_changed().prop_map(Event::BalanceCredited).boxed(),
         Event::BalanceDebited(_) => balance_changed().prop_map(Event::BalanceDebited).boxed(),
-        Event::FixedPriceSet(_) => (account(), price())
-            .prop_map(|(account, price)| Event::FixedPriceSet(FixedPriceSet { account, price }))
-            .boxed(),
+        Event::FixedPriceSet(_) => event!(FixedPriceSet {
+            account: account(),
+            price: price(),
+        }),
         Event::SessionClosed(_) => account().prop_map(Event::SessionClosed).boxed(),
-        Event::SenderSessionStarted(_) => (
-            addr(),
-            h32(),
-            wei(),
-            wei(),
-            any::<u64>(),
-            creation(),
-            h32(),
-            price(),
-        )
-            .prop_map(
-                |(
-                    recipient,
-                    recipient_rand_hash,
-                    face_value,
-                    win_prob,
-                    expiration_block,
-                    creation,
-                    seed,
-                    price,
-                )| {
-                    Event::SenderSessionStarted(SenderSessionStarted {
-                        recipient,
-                        recipient_rand_hash,
-                        face_value,
-                        win_prob,
-                        expiration_block,
-                        creation,
-                        seed,
-                        price,
-                    })
-                },
-            )
+        Event::SenderSessionStarted(_) => ticket_terms!(SenderSessionStarted, recipient)
+            .prop_map(Event::SenderSessionStarted)
             .boxed(),
-        Event::TicketsSent(_) => (h32(), any::<u32>(), any::<u32>(), ratio())
-            .prop_map(|(recipient_rand_hash, first_nonce, count, ev)| {
-                Event::TicketsSent(TicketsSent {
-                    recipient_rand_hash,
-                    first_nonce,
-                    count,
-                    ev,
-                })
-            })
-            .boxed(),
-        Event::BlockObserved(_) => (any::<u64>(), h32(), h32(), any::<u64>())
-            .prop_map(|(number, hash, parent, l1_number)| {
-                Event::BlockObserved(BlockObserved {
-                    number,
-                    hash,
-                    parent,
-                    l1_number,
-                })
-            })
-            .boxed(),
-        Event::BlockReverted(_) => (any::<u64>(), h32())
-            .prop_map(|(number, hash)| Event::BlockReverted(BlockReverted { number, hash }))
-            .boxed(),
-        Event::RoundInitialized(_) => (any::<u64>(), h32(), any::<u64>(), pos())
-            .prop_map(|(round, block_hash, l1_block, pos)| {
-                Event::RoundInitialized(RoundInitialized {
-                    round,
-                    block_hash,
-                    l1_block,
-                    pos,
-                })
-            })
-            .boxed(),
-        Event::PoolSizeChanged(_) => (any::<u64>(), any::<u64>())
-            .prop_map(|(round, size)| Event::PoolSizeChanged(PoolSizeChanged { round, size }))
-            .boxed(),
-        Event::SenderFundsObserved(_) => (
-            addr(),
-            wei(),
-            wei(),
-            wei(),
-            wei(),
-            any::<u64>(),
-            any::<u64>(),
-        )
-            .prop_map(
-                |(
-                    sender,
-                    deposit,
-                    reserve_remaining,
-                    claimed_in_round,
-                    claimed_by_us,
-                    withdraw_round,
-                    block,
-                )| {
-                    Event::SenderFundsObserved(SenderFundsObserved {
-                        sender,
-                        deposit,
-                        reserve_remaining,
-                        claimed_in_round,
-                        claimed_by_us,
-                        withdraw_round,
-                        block,
-                    })
-                },
-            )
-            .boxed(),
-        Event::SenderFundsChanged(_) => {
-            let change = prop_oneof![
-                wei().prop_map(|amount| FundsChange::DepositFunded { amount }),
-                wei().prop_map(|amount| FundsChange::ReserveFunded { amount }),
-                (wei(), wei())
-                    .prop_map(|(deposit, reserve)| FundsChange::Withdrawal { deposit, reserve }),
-                (addr(), wei()).prop_map(|(recipient, amount)| {
-                    FundsChange::WinningTicketTransfer { recipient, amount }
+        Event::TicketsSent(_) => event!(TicketsSent {
+            recipient_rand_hash: h32(),
+            first_nonce: any::<u32>(),
+            count: any::<u32>(),
+            ev: ratio(),
+        }),
+        Event::BlockObserved(_) => event!(BlockObserved {
+            number: any::<u64>(),
+            hash: h32(),
+            parent: h32(),
+            l1_number: any::<u64>(),
+        }),
+        Event::BlockReverted(_) => event!(BlockReverted {
+            number: any::<u64>(),
+            hash: h32(),
+        }),
+        Event::RoundInitialized(_) => event!(RoundInitialized {
+            round: any::<u64>(),
+            block_hash: h32(),
+            l1_block: any::<u64>(),
+            pos: pos(),
+        }),
+        Event::PoolSizeChanged(_) => event!(PoolSizeChanged {
+            round: any::<u64>(),
+            size: any::<u64>(),
+        }),
+        Event::SenderFundsObserved(_) => event!(SenderFundsObserved {
+            sender: addr(),
+            deposit: wei(),
+            reserve_remaining: wei(),
+            claimed_in_round: wei(),
+            claimed_by_us: wei(),
+            withdraw_round: any::<u64>(),
+            block: any::<u64>(),
+        }),
+        Event::SenderFundsChanged(_) => event!(SenderFundsChanged {
+            sender: addr(),
+            change: prop_oneof![
+                record!(FundsChange::DepositFunded { amount: wei() }),
+                record!(FundsChange::ReserveFunded { amount: wei() }),
+                record!(FundsChange::Withdrawal {
+                    deposit: wei(),
+                    reserve: wei(),
                 }),
-                (any::<u64>(), any::<u64>()).prop_map(|(start_round, end_round)| {
-                    FundsChange::Unlock {
-                        start_round,
-                        end_round,
-                    }
+                record!(FundsChange::WinningTicketTransfer {
+                    recipient: addr(),
+                    amount: wei(),
+                }),
+                record!(FundsChange::Unlock {
+                    start_round: any::<u64>(),
+                    end_round: any::<u64>(),
                 }),
                 Just(FundsChange::UnlockCancelled),
-            ];
-            (addr(), change, pos())
-                .prop_map(|(sender, change, pos)| {
-                    Event::SenderFundsChanged(SenderFundsChanged {
-                        sender,
-                        change,
-                        pos,
-                    })
-                })
-                .boxed()
-        }
-        Event::OrchestratorObserved(_) => (
-            addr(),
-            text(),
-            any::<u64>(),
-            any::<u64>(),
-            wei(),
-            price(),
-            any::<u64>(),
-        )
-            .prop_map(
-                |(
-                    address,
-                    service_uri,
-                    activation_round,
-                    deactivation_round,
-                    total_stake,
-                    price,
-                    block,
-                )| {
-                    Event::OrchestratorObserved(OrchestratorObserved {
-                        address,
-                        service_uri,
-                        activation_round,
-                        deactivation_round,
-                        total_stake,
-                        price,
-                        block,
-                    })
-                },
-            )
-            .boxed(),
-        Event::UnbondingLockChanged(_) => {
-            let change = prop_oneof![
-                (wei(), any::<u64>()).prop_map(|(amount, withdraw_round)| LockChange::Created {
-                    amount,
-                    withdraw_round
+            ],
+            pos: pos(),
+        }),
+        Event::OrchestratorObserved(_) => event!(OrchestratorObserved {
+            address: addr(),
+            service_uri: text(),
+            activation_round: any::<u64>(),
+            deactivation_round: any::<u64>(),
+            total_stake: wei(),
+            price: price(),
+            block: any::<u64>(),
+        }),
+        Event::UnbondingLockChanged(_) => event!(UnbondingLockChanged {
+            delegator: addr(),
+            lock_id: any::<u64>(),
+            change: prop_oneof![
+                record!(LockChange::Created {
+                    amount: wei(),
+                    withdraw_round: any::<u64>(),
                 }),
                 Just(LockChange::Rebonded),
                 Just(LockChange::Withdrawn),
-            ];
-            (addr(), any::<u64>(), change, pos())
-                .prop_map(|(delegator, lock_id, change, pos)| {
-                    Event::UnbondingLockChanged(UnbondingLockChanged {
-                        delegator,
-                        lock_id,
-                        change,
-                        pos,
-                    })
-                })
-                .boxed()
-        }
+            ],
+            pos: pos(),
+        }),
     }
 }
 

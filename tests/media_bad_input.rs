@@ -56,26 +56,10 @@ fn audio_only_segment_is_returned_as_is() {
 #[test]
 fn segment_without_keyframe_is_a_typed_error() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "320x180",
-        "30",
-        "1",
-        false,
-        &["-g", "300"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "320x180", "1", false, "300");
     let cut = dir.path().join("nokey.ts");
     // Drop the IDR slices: what is left references a picture the segment does not have.
-    ffmpeg(&[
-        "-i",
-        src.to_str().unwrap(),
-        "-c",
-        "copy",
-        "-bsf:v",
-        "filter_units=remove_types=5",
-        cut.to_str().unwrap(),
-    ]);
+    copy_with(&src, &cut, &["-bsf:v", "filter_units=remove_types=5"]);
     let err = transcode(&cut, "P144p30fps16x9", Container::MpegTs).unwrap_err();
     assert!(
         matches!(err, MediaError::NoKeyframe | MediaError::Decode(_)),
@@ -88,13 +72,8 @@ fn segment_without_keyframe_is_a_typed_error() {
 fn unsupported_encoder_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let src = source(dir.path(), "src.ts", "320x180", "30", "0.2", false, &[]);
-    let pj = dir.path().join("p.json");
-    std::fs::write(
-        &pj,
-        r#"[{"width":320,"height":180,"bitrate":300000,"encoder":"VP9"}]"#,
-    )
-    .unwrap();
-    let err = transcode(&src, pj.to_str().unwrap(), Container::MpegTs)
+    let profiles = r#"[{"width":320,"height":180,"bitrate":300000,"encoder":"VP9"}]"#;
+    let err = transcode_json(&src, profiles, Container::MpegTs)
         .unwrap_err()
         .to_string();
     assert!(err.contains("unsupported encoder \"VP9\""), "{err}");
@@ -112,13 +91,8 @@ fn a_one_frame_segment_lasts_one_frame() {
         false,
         &["-frames:v", "1"],
     );
-    let pj = dir.path().join("p.json");
-    std::fs::write(
-        &pj,
-        r#"[{"width":320,"height":180,"bitrate":300000,"fps":60}]"#,
-    )
-    .unwrap();
-    let out = transcode(&src, pj.to_str().unwrap(), Container::MpegTs).unwrap();
+    let profiles = r#"[{"width":320,"height":180,"bitrate":300000,"fps":60}]"#;
+    let out = transcode_json(&src, profiles, Container::MpegTs).unwrap();
     assert_eq!(out.decoded_frames, 1);
     assert_eq!(
         out.renditions[0].frames, 2,

@@ -4,37 +4,34 @@
 mod media_support;
 
 use media_support::*;
-use std::process::Command;
+use std::path::Path;
+use std::process::{Command, Output};
+
+/// Runs `livepeer transcode -i <input> -o <out> <flags>` as an operator would.
+fn livepeer_transcode(input: &Path, out: &Path, flags: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(["transcode", "-i", input.to_str().unwrap()])
+        .args(["-o", out.to_str().unwrap()])
+        .args(flags)
+        .output()
+        .unwrap()
+}
 
 #[test]
 fn transcode_command_writes_renditions_and_prints_them() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "in.ts",
-        "640x360",
-        "30",
-        "1",
-        true,
-        &["-g", "30"],
-    );
+    let src = gop_source(dir.path(), "in.ts", "640x360", "1", true, "30");
     let out_dir = dir.path().join("out");
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args([
-            "transcode",
-            "-i",
-            src.to_str().unwrap(),
-            "-o",
-            out_dir.to_str().unwrap(),
-        ])
-        .args([
+    let out = livepeer_transcode(
+        &src,
+        &out_dir,
+        &[
             "-transcodingOptions",
             "P240p30fps16x9,P144p30fps16x9",
             "-x264Preset",
             "veryfast",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -70,18 +67,7 @@ fn nvidia_flag_without_nvidia_libraries_says_why() {
     }
     let dir = tempfile::tempdir().unwrap();
     let src = source(dir.path(), "in.ts", "320x180", "30", "0.2", false, &[]);
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args([
-            "transcode",
-            "-i",
-            src.to_str().unwrap(),
-            "-o",
-            dir.path().to_str().unwrap(),
-            "-nvidia",
-            "0",
-        ])
-        .output()
-        .unwrap();
+    let out = livepeer_transcode(&src, dir.path(), &["-nvidia", "0"]);
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -92,18 +78,11 @@ fn nvidia_flag_without_nvidia_libraries_says_why() {
 
 #[test]
 fn unknown_preset_is_rejected_before_any_work() {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args([
-            "transcode",
-            "-i",
-            "/nonexistent.ts",
-            "-o",
-            "/tmp/x",
-            "-transcodingOptions",
-            "P9999p",
-        ])
-        .output()
-        .unwrap();
+    let out = livepeer_transcode(
+        Path::new("/nonexistent.ts"),
+        Path::new("/tmp/x"),
+        &["-transcodingOptions", "P9999p"],
+    );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown transcoding preset \"P9999p\""));
 }

@@ -4,11 +4,8 @@
 
 mod media_support;
 
-use livepeer::media::{
-    nvidia, setup::ladder_config, threads::ThreadPlan, Container, Ladder, MediaError, SegmentInput,
-};
+use livepeer::media::{nvidia, Container, MediaError};
 use media_support::*;
-use std::sync::{atomic::AtomicBool, Arc};
 
 fn nv_device() -> Option<String> {
     match std::env::var("NV_DEVICE") {
@@ -24,17 +21,11 @@ fn gpu_transcode(
     src: &std::path::Path,
     dev: &str,
 ) -> Result<livepeer::media::SegmentOutput, MediaError> {
-    livepeer::media::init().unwrap();
-    let cfg = ladder_config(
+    transcode_on(
+        src,
         "P360p30fps16x9,P240p30fps16x9",
         Container::MpegTs,
-        "veryfast",
         Some(dev),
-        ThreadPlan::for_cores(2),
-    )?;
-    Ladder::new(cfg).transcode(
-        &SegmentInput::File(src.to_path_buf()),
-        Arc::new(AtomicBool::new(false)),
     )
 }
 
@@ -62,15 +53,7 @@ fn probe_names_a_missing_device() {
 fn gpu_ladder_decodes_on_nvdec() {
     let Some(dev) = nv_device() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "1280x720",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "1280x720", "2", true, "60");
     let out = gpu_transcode(&src, &dev).unwrap();
     assert!(
         out.gpu_frames,
@@ -109,24 +92,7 @@ fn gpu_rejects_non_420_input() {
 fn gpu_deinterlaces_on_the_device() {
     let Some(dev) = nv_device() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "interlaced.ts",
-        "1280x720",
-        "30",
-        "1",
-        false,
-        &[
-            "-g",
-            "30",
-            "-flags",
-            "+ilme+ildct",
-            "-x264opts",
-            "tff=1",
-            "-vf",
-            "setfield=tff",
-        ],
-    );
+    let src = interlaced_source(dir.path(), "1280x720");
     let out = gpu_transcode(&src, &dev).unwrap();
     assert!(out.gpu_frames);
     for r in &out.renditions {

@@ -18,27 +18,14 @@ fn ratio(s: &str) -> f64 {
 #[test]
 fn one_decode_feeds_a_whole_ladder() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "640x360",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "640x360", "2", true, "60");
     let input = probe(&src);
-    let profiles = dir.path().join("p.json");
-    std::fs::write(
-        &profiles,
-        r#"[
+    let profiles = r#"[
           {"name":"a","width":426,"height":240,"bitrate":600000,"fps":25,"gop":"1"},
           {"name":"b","width":256,"height":144,"bitrate":400000,"fps":30000,"fpsDen":1001,"profile":"H264Baseline"},
           {"name":"c","width":320,"height":180,"bitrate":500000,"fps":0,"gop":"intra"}
-        ]"#,
-    )
-    .unwrap();
-    let out = transcode(&src, profiles.to_str().unwrap(), Container::MpegTs).unwrap();
+        ]"#;
+    let out = transcode_json(&src, profiles, Container::MpegTs).unwrap();
     assert_eq!(out.decoded_frames, 60, "the source is decoded once");
     assert_eq!(out.renditions.len(), 3);
     let tb = Ratio::new(1, 90_000);
@@ -116,15 +103,7 @@ fn one_decode_feeds_a_whole_ladder() {
 #[test]
 fn presets_give_reference_sizes_and_fragmented_mp4_works() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.mp4",
-        "1280x720",
-        "30",
-        "1",
-        false,
-        &["-g", "30"],
-    );
+    let src = gop_source(dir.path(), "src.mp4", "1280x720", "1", false, "30");
     let presets = transcode(&src, "P360p30fps16x9,P240p30fps16x9", Container::MpegTs).unwrap();
     let sizes: Vec<(u32, u32)> = presets
         .renditions
@@ -132,14 +111,9 @@ fn presets_give_reference_sizes_and_fragmented_mp4_works() {
         .map(|r| (r.width, r.height))
         .collect();
     assert_eq!(sizes, vec![(640, 360), (426, 240)]);
-    let pj = dir.path().join("p.json");
-    std::fs::write(
-        &pj,
-        r#"[{"name":"P360p30fps16x9","width":640,"height":360,"bitrate":1200000,"fps":30,"profile":"H264ConstrainedHigh"},
-            {"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,"profile":"H264Main"}]"#,
-    )
-    .unwrap();
-    let out = transcode(&src, pj.to_str().unwrap(), Container::FragmentedMp4).unwrap();
+    let profiles = r#"[{"name":"P360p30fps16x9","width":640,"height":360,"bitrate":1200000,"fps":30,"profile":"H264ConstrainedHigh"},
+            {"name":"P240p30fps16x9","width":426,"height":240,"bitrate":600000,"fps":30,"profile":"H264Main"}]"#;
+    let out = transcode_json(&src, profiles, Container::FragmentedMp4).unwrap();
     for r in &out.renditions {
         let path = write(dir.path(), &format!("{}.mp4", r.name), &r.data);
         let facts = probe(&path);
@@ -183,9 +157,7 @@ fn frame_rate_conversion_counts_match_the_arithmetic() {
             &["-g", "30"],
         );
         let json = format!(r#"[{{"width":320,"height":180,"bitrate":300000,"fps":{out_fps}}}]"#);
-        let pj = dir.path().join("p.json");
-        std::fs::write(&pj, json).unwrap();
-        let out = transcode(&src, pj.to_str().unwrap(), Container::MpegTs).unwrap();
+        let out = transcode_json(&src, &json, Container::MpegTs).unwrap();
         assert_eq!(out.decoded_frames, src_frames, "{src_rate}");
         let path = write(dir.path(), "o.ts", &out.renditions[0].data);
         let facts = probe(&path);
@@ -211,27 +183,7 @@ fn frame_rate_conversion_counts_match_the_arithmetic() {
 fn audio_that_cannot_be_copied_is_reencoded_to_aac() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("pcm.mov");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x180:rate=30",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=44100",
-        "-t",
-        "1",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-g",
-        "30",
-        "-c:a",
-        "pcm_s16le",
-        src.to_str().unwrap(),
-    ]);
+    pattern_with_tone(&src, "1", &["-g", "30", "-c:a", "pcm_s16le"]);
     for (container, ext) in [(Container::MpegTs, "ts"), (Container::FragmentedMp4, "mp4")] {
         let out = transcode(&src, "P144p30fps16x9", container).unwrap();
         let path = write(dir.path(), &format!("o.{ext}"), &out.renditions[0].data);
@@ -258,15 +210,7 @@ fn audio_that_cannot_be_copied_is_reencoded_to_aac() {
 #[test]
 fn adts_aac_from_mpeg_ts_goes_into_fragmented_mp4() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "320x180",
-        "30",
-        "1",
-        true,
-        &["-g", "30"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "320x180", "1", true, "30");
     let out = transcode(&src, "P144p30fps16x9", Container::FragmentedMp4).unwrap();
     let facts = probe(&write(dir.path(), "o.mp4", &out.renditions[0].data));
     assert!(facts.has_audio);

@@ -5,7 +5,7 @@
 mod media_support;
 
 use livepeer::media::segmenter::{FlvSegmenter, Segment};
-use media_support::{ffmpeg, probe, write};
+use media_support::{pattern_with_tone, probe, write};
 use std::sync::{Arc, Mutex};
 
 /// (type, timestamp ms, data) of each tag of an FLV file.
@@ -29,33 +29,22 @@ fn flv_tags_become_two_second_ts_segments() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let flv = d.join("in.flv");
-    ffmpeg(&[
-        "-f",
-        "lavfi",
-        "-i",
-        "testsrc2=size=320x180:rate=30",
-        "-f",
-        "lavfi",
-        "-i",
-        "sine=frequency=440:sample_rate=44100",
-        "-t",
+    pattern_with_tone(
+        &flv,
         "6",
-        "-c:v",
-        "libx264",
-        "-preset",
-        "ultrafast",
-        "-g",
-        "60",
-        "-keyint_min",
-        "60",
-        "-sc_threshold",
-        "0",
-        "-c:a",
-        "aac",
-        "-f",
-        "flv",
-        flv.to_str().unwrap(),
-    ]);
+        &[
+            "-g",
+            "60",
+            "-keyint_min",
+            "60",
+            "-sc_threshold",
+            "0",
+            "-c:a",
+            "aac",
+            "-f",
+            "flv",
+        ],
+    );
     let tags = flv_tags(&std::fs::read(&flv).unwrap());
     assert!(tags.len() > 200);
     let got: Arc<Mutex<Vec<Segment>>> = Arc::default();

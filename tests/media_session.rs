@@ -8,23 +8,13 @@ mod media_support;
 use livepeer::media::{
     profile::parse_transcoding_options,
     session::{SessionLimits, SessionManager},
-    setup::ladder_config,
-    threads::ThreadPlan,
     Container, MediaError, SegmentInput,
 };
 use media_support::*;
 use std::time::Duration;
 
 fn manager(limits: SessionLimits) -> SessionManager {
-    livepeer::media::init().unwrap();
-    let base = ladder_config(
-        "P144p30fps16x9",
-        Container::MpegTs,
-        "veryfast",
-        None,
-        ThreadPlan::for_cores(2),
-    )
-    .unwrap();
+    let base = ladder("P144p30fps16x9", Container::MpegTs, None).unwrap();
     SessionManager::new(base, limits, None)
 }
 
@@ -41,18 +31,11 @@ fn consecutive_segments_continue_the_stream() {
         true,
         &["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"],
     );
-    let pattern = d.join("seg%d.ts");
-    ffmpeg(&[
-        "-i",
-        src.to_str().unwrap(),
-        "-c",
-        "copy",
-        "-f",
-        "segment",
-        "-segment_time",
-        "2",
-        pattern.to_str().unwrap(),
-    ]);
+    copy_with(
+        &src,
+        &d.join("seg%d.ts"),
+        &["-f", "segment", "-segment_time", "2"],
+    );
     let sessions = manager(SessionLimits::default());
     let mut pj = parse_transcoding_options("P144p30fps16x9").unwrap();
     pj[0].fps = 25;
@@ -106,15 +89,7 @@ fn consecutive_segments_continue_the_stream() {
 #[test]
 fn a_timeout_frees_the_session_and_the_stream_recovers() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "640x360",
-        "30",
-        "2",
-        false,
-        &["-g", "60"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "640x360", "2", false, "60");
     let profiles = parse_transcoding_options("P360p30fps16x9").unwrap();
     let limits = SessionLimits {
         transcode_timeout: Duration::from_millis(1),
@@ -156,7 +131,7 @@ fn idle_sessions_close() {
 fn mid_segment_resolution_change_follows_the_new_aspect() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let a = source(d, "a.ts", "640x360", "30", "1", false, &["-g", "30"]);
+    let a = gop_source(d, "a.ts", "640x360", "1", false, "30");
     let b = source(
         d,
         "b.ts",
@@ -199,15 +174,7 @@ fn rss_kib() -> u64 {
 #[ignore = "soak test: 300 segments, about a minute"]
 fn soak_memory_stays_flat() {
     let dir = tempfile::tempdir().unwrap();
-    let src = source(
-        dir.path(),
-        "src.ts",
-        "640x360",
-        "30",
-        "1",
-        true,
-        &["-g", "30"],
-    );
+    let src = gop_source(dir.path(), "src.ts", "640x360", "1", true, "30");
     let profiles =
         parse_transcoding_options("P360p30fps16x9,P240p30fps16x9,P144p30fps16x9").unwrap();
     let sessions = manager(SessionLimits::default());

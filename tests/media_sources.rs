@@ -55,17 +55,9 @@ fn aspect_rule_on_real_sources() {
 fn rotation_metadata_is_honoured() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let plain = source(d, "plain.mp4", "640x360", "30", "0.5", false, &["-g", "30"]);
+    let plain = gop_source(d, "plain.mp4", "640x360", "0.5", false, "30");
     let rotated = d.join("rotated.mp4");
-    ffmpeg(&[
-        "-i",
-        plain.to_str().unwrap(),
-        "-c",
-        "copy",
-        "-metadata:s:v",
-        "rotate=90",
-        rotated.to_str().unwrap(),
-    ]);
+    copy_with(&plain, &rotated, &["-metadata:s:v", "rotate=90"]);
     assert_eq!(
         sizes_for(&rotated, "P240p30fps16x9"),
         vec![(240, 426)],
@@ -98,24 +90,7 @@ fn ten_bit_and_422_become_8_bit_420() {
 fn interlaced_input_is_deinterlaced() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let s = source(
-        d,
-        "interlaced.ts",
-        "320x240",
-        "30",
-        "1",
-        false,
-        &[
-            "-g",
-            "30",
-            "-flags",
-            "+ilme+ildct",
-            "-x264opts",
-            "tff=1",
-            "-vf",
-            "setfield=tff",
-        ],
-    );
+    let s = interlaced_source(d, "320x240");
     let src = probe(&s);
     assert_ne!(
         src.field_order, "progressive",

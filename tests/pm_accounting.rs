@@ -12,10 +12,13 @@ use livepeer::events::{
     RedemptionSubmitted, SenderFundsChanged, Side, Wei, WinningTicket,
 };
 use livepeer::pm::{
-    accounting::{complete_update, decide_debit, stage_update, sufficient_balance, SegmentFate},
+    accounting::{
+        complete_update, decide_debit, stage_update, sufficient_balance, SegmentFate, Staged,
+    },
     fee::{estimate_fee, estimate_pixels, OutputProfile},
     num::ratio_to_big,
     redeem::{is_non_retryable, plan_redemptions, Plan},
+    NumError,
 };
 use num_rational::BigRational;
 use pm_common::*;
@@ -71,6 +74,12 @@ fn fee_estimate_ceils_and_uses_probed_fps_for_passthrough() {
     .is_err());
 }
 
+/// The B's segment `staged` ended as `fate`: its update is completed in the log.
+fn complete(w: &mut World, acc: &Account, staged: &Staged, fate: SegmentFate) {
+    let events = complete_update(&w.proj.balances, acc, staged, &fate);
+    w.append(events);
+}
+
 fn b_account() -> Account {
     Account {
         side: Side::Broadcaster,
@@ -88,50 +97,26 @@ fn b_credit_carries_over_between_segments() {
     let s1 = stage_update(&w.proj.balances, &acc, &rat(250), &ev).unwrap();
     assert_eq!((s1.num_tickets, s1.new_credit.clone()), (3, rat(300)));
     w.append(s1.events.clone());
-    w.append(complete_update(
-        &w.proj.balances,
-        &acc,
-        &s1,
-        &SegmentFate::Received { debit: rat(240) },
-    ));
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(60));
+    complete(&mut w, &acc, &s1, SegmentFate::Received { debit: rat(240) });
+    assert_eq!(w.balance(&acc), rat(60));
     // Segment 2: 60 left, fee 50 → min credit max(50, 100) = 100 → 1 ticket.
     let s2 = stage_update(&w.proj.balances, &acc, &rat(50), &ev).unwrap();
     assert_eq!((s2.existing.clone(), s2.num_tickets), (rat(60), 1));
     w.append(s2.events.clone());
-    assert_eq!(
-        ratio_to_big(&w.proj.balances.balance(&acc)),
-        rat(0),
-        "reserved while in flight"
-    );
+    assert_eq!(w.balance(&acc), rat(0), "reserved while in flight");
     // Never sent: the reserve comes back.
-    w.append(complete_update(
-        &w.proj.balances,
-        &acc,
-        &s2,
-        &SegmentFate::Staged,
-    ));
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(60));
+    complete(&mut w, &acc, &s2, SegmentFate::Staged);
+    assert_eq!(w.balance(&acc), rat(60));
     // Sent but no usable answer: the credit is spent.
     let s3 = stage_update(&w.proj.balances, &acc, &rat(50), &ev).unwrap();
     w.append(s3.events.clone());
-    w.append(complete_update(
-        &w.proj.balances,
-        &acc,
-        &s3,
-        &SegmentFate::CreditSpent,
-    ));
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(0));
+    complete(&mut w, &acc, &s3, SegmentFate::CreditSpent);
+    assert_eq!(w.balance(&acc), rat(0));
     // An overspend goes negative and is made up by the next stage.
     let s4 = stage_update(&w.proj.balances, &acc, &rat(100), &ev).unwrap();
     w.append(s4.events.clone());
-    w.append(complete_update(
-        &w.proj.balances,
-        &acc,
-        &s4,
-        &SegmentFate::Received { debit: rat(130) },
-    ));
-    assert_eq!(ratio_to_big(&w.proj.balances.balance(&acc)), rat(-30));
+    complete(&mut w, &acc, &s4, SegmentFate::Received { debit: rat(130) });
+    assert_eq!(w.balance(&acc), rat(-30));
     let s5 = stage_update(&w.proj.balances, &acc, &rat(100), &ev).unwrap();
     assert_eq!(s5.num_tickets, 2, "ceil((100 + 30) / 100)");
 }
@@ -172,7 +157,7 @@ fn o_debits_price_times_pixels_and_checks_balance() {
     );
     w.append(ev_debit);
     assert_eq!(
-        ratio_to_big(&w.proj.balances.balance(&acc)),
+        w.balance(&acc),
         BigRational::new((3000 - 3003).into(), 2.into())
     );
     assert!(!sufficient_balance(&w.proj.balances, &acc, price, ev));
@@ -249,12 +234,7 @@ fn max_float_from_chain_facts() {
         },
     )]);
     assert_eq!(w.proj.funds.max_float(&s, &w.me()), Some(U256::zero()));
-    w.append(vec![Event::PoolSizeChanged(
-        livepeer::events::PoolSizeChanged {
-            round: ROUND + 1,
-            size: 0,
-        },
-    )]);
+    w.pool_size(ROUND + 1, 0);
     w.fund(s, 1, 1000);
     assert_eq!(
         w.proj.funds.max_float(&s, &w.me()),
@@ -289,16 +269,16 @@ fn winning(
     }
 }
 
+/// The redemption plans for the queue at `gas_price` (the reference's 1.2e6 redeem gas).
+fn plans_at(w: &World, gas_price: U256) -> Result<Vec<Plan>, NumError> {
+    plan_redemptions(&w.proj.queue, &w.proj.funds, gas_price, 1_200_000)
+}
+
 #[test]
 fn pending_redemptions_reduce_max_float_unless_deposit_covers_three_times() {
     // The reference's TestMaxFloat_MinDepositPendingRatio: pool 1, reserve 500, pending 100.
     let mut w = World::new();
-    w.append(vec![Event::PoolSizeChanged(
-        livepeer::events::PoolSizeChanged {
-            round: ROUND,
-            size: 1,
-        },
-    )]);
+    w.pool_size(ROUND, 1);
     let s = Address([3; 20]);
     let t = winning(s, 100, 1, ROUND, L1);
     w.append(vec![
@@ -340,22 +320,10 @@ fn queue_redeems_only_after_expiry_and_within_validity() {
     assert!(w.proj.queue.redeemable().is_empty());
     w.advance_l1(L1 + 40);
     assert_eq!(w.proj.queue.redeemable().len(), 1);
-    let plans = plan_redemptions(
-        &w.proj.queue,
-        &w.proj.funds,
-        U256::from(1_000_000_000u64),
-        1_200_000,
-    )
-    .unwrap();
+    let plans = plans_at(&w, U256::from(1_000_000_000u64)).unwrap();
     assert_eq!(plans, vec![Plan::Redeem(t.clone())]);
     // Gas so high that the tx costs more than the ticket: a retryable skip.
-    let plans = plan_redemptions(
-        &w.proj.queue,
-        &w.proj.funds,
-        U256::from(10u64.pow(12)),
-        1_200_000,
-    )
-    .unwrap();
+    let plans = plans_at(&w, U256::from(10u64.pow(12))).unwrap();
     assert!(
         matches!(&plans[0], Plan::Skip(Event::RedemptionFailed(f)) if f.retryable && f.reason == "insufficient ticket face value for redeem tx cost")
     );
@@ -411,13 +379,7 @@ fn redemption_waits_when_the_sender_cannot_cover_the_tx() {
     w.fund(s, 0, 0);
     let t = winning(s, 10u128.pow(17), 1, ROUND, L1);
     w.append(vec![Event::WinningTicketQueued(Box::new(t))]);
-    let plans = plan_redemptions(
-        &w.proj.queue,
-        &w.proj.funds,
-        U256::from(1_000_000_000u64),
-        1_200_000,
-    )
-    .unwrap();
+    let plans = plans_at(&w, U256::from(1_000_000_000u64)).unwrap();
     assert!(matches!(&plans[0], Plan::Skip(Event::RedemptionFailed(f))
         if f.retryable && f.reason == "insufficient sender funds for redeem tx cost"));
 }

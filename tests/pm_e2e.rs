@@ -12,8 +12,7 @@ use livepeer::pm::{
         complete_update, decide_debit, price_rat, stage_update, sufficient_balance, SegmentFate,
     },
     fee::{estimate_fee, OutputProfile},
-    num::ratio_to_big,
-    sender::{create_payment, start_session, validate_ticket_params, SenderConfig},
+    sender::{create_payment, start_session},
     ticket_ev, TicketExpirationParams,
 };
 use num_rational::BigRational;
@@ -23,27 +22,13 @@ use pm_common::*;
 fn both_views_of_the_credit_agree_segment_after_segment() {
     let mut o = World::new();
     let mut b_node = World::new();
-    let b = wallet(2);
-    o.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    b_node.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let b = o.fund_b();
+    b_node.fund_b();
     let params = o.issue(addr(&b), 5);
-    let own_funds = b_node.proj.funds.get(&addr(&b)).cloned();
-    validate_ticket_params(
-        &SenderConfig::default(),
-        Some(&params),
-        1,
-        own_funds.as_ref(),
-        L1,
-        ROUND,
-    )
-    .unwrap();
+    b_node.b_validates(addr(&b), Some(&params)).unwrap();
     b_node.append(vec![start_session(&params, price())]);
 
-    let o_acc = Account {
-        side: Side::Orchestrator,
-        counterparty: addr(&b),
-        session: "o-sess".into(),
-    };
+    let o_acc = o_account(addr(&b), "o-sess");
     let b_acc = Account {
         side: Side::Broadcaster,
         counterparty: o.me(),
@@ -70,12 +55,7 @@ fn both_views_of_the_credit_agree_segment_after_segment() {
         let fee = estimate_fee(&profiles, 2_000, price(), None).unwrap();
         let staged = stage_update(&b_node.proj.balances, &b_acc, &fee, &ev).unwrap();
         b_node.append(staged.events.clone());
-        let session = b_node
-            .proj
-            .sessions
-            .get(&params.recipient_rand_hash)
-            .unwrap()
-            .clone();
+        let session = b_node.session(&params.recipient_rand_hash).unwrap().clone();
         let n = u32::try_from(staged.num_tickets).unwrap();
         let (payment, sent) =
             create_payment(&session, n, &b, addr(&b), TicketExpirationParams::default()).unwrap();
@@ -105,8 +85,8 @@ fn both_views_of_the_credit_agree_segment_after_segment() {
         );
         b_node.append(done);
 
-        let o_view = ratio_to_big(&o.proj.balances.balance(&o_acc));
-        let b_view = ratio_to_big(&b_node.proj.balances.balance(&b_acc));
+        let o_view = o.balance(&o_acc);
+        let b_view = b_node.balance(&b_acc);
         assert_eq!(o_view, b_view, "segment {seg}");
         assert!(o_view >= BigRational::from_integer(0.into()));
     }
@@ -118,9 +98,7 @@ fn both_views_of_the_credit_agree_segment_after_segment() {
     );
     assert_eq!(
         b_node
-            .proj
-            .sessions
-            .get(&params.recipient_rand_hash)
+            .session(&params.recipient_rand_hash)
             .unwrap()
             .last_nonce,
         tickets_sent

@@ -68,10 +68,7 @@ fn face_value_follows_tx_cost_ev_max_float_and_cap() {
 
 #[test]
 fn issued_params_expiry_win_prob_and_creation_round() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let p = w.issue(addr(&b), 1);
+    let (w, _, p) = funded(1);
     assert_eq!(p.expiration_block, L1 + 40);
     assert_eq!(
         p.expiration_params,
@@ -142,10 +139,7 @@ fn funds(deposit: u128, reserve: u128, withdraw_round: u64) -> Funds {
 
 #[test]
 fn b_validates_params_in_reference_order() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let p = w.issue(addr(&b), 1);
+    let (_, _, p) = funded(1);
     let cfg = SenderConfig::default();
     let f = funds(10u128.pow(18), 10u128.pow(19), 0);
     let v =
@@ -216,19 +210,11 @@ fn b_validates_params_in_reference_order() {
 
 #[test]
 fn sessions_number_tickets_from_one_and_o_accepts_them() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let p = w.issue(addr(&b), 77);
+    let (mut w, b, p) = funded(77);
     // The B's own log: session started, then two batches.
     let mut bw = World::new();
     bw.append(vec![start_session(&p, price())]);
-    let s = bw
-        .proj
-        .sessions
-        .get(&p.recipient_rand_hash)
-        .unwrap()
-        .clone();
+    let s = bw.session(&p.recipient_rand_hash).unwrap().clone();
     assert_eq!(s.last_nonce, 0);
     let own = TicketExpirationParams::default();
     let (pay1, ev1) = create_payment(&s, 2, &b, addr(&b), own).unwrap();
@@ -240,12 +226,7 @@ fn sessions_number_tickets_from_one_and_o_accepts_them() {
         vec![1, 2]
     );
     bw.append(vec![ev1]);
-    let s = bw
-        .proj
-        .sessions
-        .get(&p.recipient_rand_hash)
-        .unwrap()
-        .clone();
+    let s = bw.session(&p.recipient_rand_hash).unwrap().clone();
     assert_eq!(s.last_nonce, 2);
     let (pay2, _) = create_payment(&s, 1, &b, addr(&b), own).unwrap();
     assert_eq!(pay2.ticket_sender_params[0].sender_nonce, 3);

@@ -5,31 +5,22 @@
 mod pm_common;
 
 use ethers_core::types::U256;
-use livepeer::events::{Account, Address, Event, Side, TicketOutcome};
+use livepeer::events::{Account, Address, Event, TicketOutcome};
 use livepeer::pm::{
-    num::ratio_to_big,
     receive::{hex_address, MAX_SENDER_NONCES},
-    recipient_rand, recipient_rand_hash,
+    recipient_rand_hash,
     wire::{PriceInfo, WirePayment},
-    PaymentError, RandInputs, Ticket, TicketParams,
+    PaymentError, TicketParams,
 };
 use num_rational::BigRational;
 use pm_common::*;
 
 fn account(sender: Address) -> Account {
-    Account {
-        side: Side::Orchestrator,
-        counterparty: sender,
-        session: "sess".into(),
-    }
+    o_account(sender, "sess")
 }
 
 fn setup() -> (World, ethers_signers::LocalWallet, TicketParams) {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 42);
-    (w, b, params)
+    funded(42)
 }
 
 fn outcomes(events: &[Event]) -> Vec<TicketOutcome> {
@@ -47,11 +38,11 @@ fn valid_payment_credits_sum_of_ev_and_fixes_the_price_once() {
     let (mut w, b, params) = setup();
     let d = w.decide(&payment(&b, &params, 1, 3), "sess");
     assert_eq!(d.error, None);
-    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
+    let ev = ev_of(&params, addr(&b));
     assert!(matches!(d.events[0], Event::FixedPriceSet(_)));
     assert_eq!(outcomes(&d.events).len(), 3);
     w.append(d.events);
-    let bal = ratio_to_big(&w.proj.balances.balance(&account(addr(&b))));
+    let bal = w.balance(&account(addr(&b)));
     assert_eq!(bal, &ev * BigRational::from_integer(3.into()));
     assert_eq!(
         w.proj.balances.fixed_price(&account(addr(&b))),
@@ -65,7 +56,7 @@ fn valid_payment_credits_sum_of_ev_and_fixes_the_price_once() {
         .iter()
         .any(|e| matches!(e, Event::FixedPriceSet(_))));
     w.append(d.events);
-    let bal = ratio_to_big(&w.proj.balances.balance(&account(addr(&b))));
+    let bal = w.balance(&account(addr(&b)));
     assert_eq!(bal, ev * BigRational::from_integer(5.into()));
 }
 
@@ -226,11 +217,8 @@ fn bad_signature_is_not_fatal_and_stops_credit_for_later_tickets() {
     // Checked and its nonce taken, but not credited: the reference credits nothing after an error.
     assert!(matches!(&o[2], TicketOutcome::Accepted { ev, .. } if ev.numer.is_empty()));
     w.append(d.events);
-    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
-    assert_eq!(
-        ratio_to_big(&w.proj.balances.balance(&account(addr(&b)))),
-        ev
-    );
+    let ev = ev_of(&params, addr(&b));
+    assert_eq!(w.balance(&account(addr(&b))), ev);
     assert!(w.proj.nonces.seen(&params.recipient_rand_hash, 3));
     assert!(!w.proj.nonces.seen(&params.recipient_rand_hash, 2));
 
@@ -270,9 +258,7 @@ fn nonces_are_a_set_seen_once_and_capped_at_600() {
         Some(PaymentError::NonceSeen { nonce: 7, .. })
     ));
 
-    let mut w2 = World::new();
-    w2.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w2.issue(addr(&b), 42);
+    let (mut w2, _, params) = funded(42);
     let d = w2.decide(&payment(&b, &params, 1, MAX_SENDER_NONCES as u32 + 1), "s");
     assert_eq!(
         d.error.unwrap().to_string(),
@@ -288,32 +274,11 @@ fn nonces_are_a_set_seen_once_and_capped_at_600() {
 #[test]
 fn expired_params_are_refused_but_winners_still_queue_and_nonce_sets_purge() {
     let (mut w, b, mut params) = setup();
-    // Make every ticket win: faceValue = EV gives winProb = 2^256 − 1.
-    params.face_value = w.cfg.ev;
-    params.win_prob = U256::MAX;
-    let rand = recipient_rand(
-        &w.secret,
-        &RandInputs {
-            seed: params.seed,
-            sender: addr(&b),
-            face_value: params.face_value,
-            win_prob: params.win_prob,
-            expiration_block: params.expiration_block,
-            price: price(),
-            expiration: params.expiration_params,
-        },
-    );
-    params.recipient_rand_hash = recipient_rand_hash(rand);
+    // Make every ticket win.
+    let rand = w.always_win(&mut params, addr(&b));
     let d = w.decide(&payment(&b, &params, 1, 1), "sess");
     assert_eq!(d.error, None);
-    let q = d
-        .events
-        .iter()
-        .find_map(|e| match e {
-            Event::WinningTicketQueued(t) => Some(t.clone()),
-            _ => None,
-        })
-        .expect("winner queued");
+    let q = queued_winner(&d.events).expect("winner queued");
     // The queued ticket carries what recomputes its rand from the persisted secret.
     let again = livepeer::pm::redeem::recipient_rand_of(&q, &w.secret);
     assert_eq!(recipient_rand_hash(again), q.recipient_rand_hash);
@@ -375,7 +340,7 @@ fn a_restarted_o_with_the_same_secret_accepts_params_issued_before() {
     let (w, b, params) = setup();
     let p = payment(&b, &params, 1, 1);
     let mut restarted = World::new();
-    restarted.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    restarted.fund_b();
     assert_eq!(restarted.secret, w.secret);
     assert_eq!(restarted.decide(&p, "sess").error, None);
     restarted.secret = livepeer::pm::RandSecret([8; 32]);

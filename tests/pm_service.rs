@@ -5,35 +5,20 @@
 
 mod pm_common;
 
-use livepeer::events::{Account, Event, Side, TicketOutcome};
+use livepeer::events::{Event, TicketOutcome};
 use livepeer::log::{FjallLog, MemoryLog};
 use livepeer::node::keystore::load_or_create_rand_secret;
 use livepeer::node::payments::Payments;
-use livepeer::pm::{num::ratio_to_big, Ticket};
+use livepeer::pm::num::ratio_to_big;
 use livepeer::projections::payments::PaymentProjections;
 use num_rational::BigRational;
 use pm_common::*;
 use std::sync::Arc;
 
-fn setup_events(w: &World) -> Vec<Event> {
-    w.log.iter().map(|e| e.event.clone()).collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_duplicates_are_credited_once() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 3);
-    let svc = Arc::new(
-        Payments::open(
-            Arc::new(MemoryLog::in_memory().unwrap()),
-            w.me(),
-            w.secret.clone(),
-        )
-        .unwrap(),
-    );
-    svc.append(1, setup_events(&w)).await.unwrap();
+    let (w, b, params) = funded(3);
+    let svc = Arc::new(w.desk(Arc::new(MemoryLog::in_memory().unwrap())).await);
 
     let pay = payment(&b, &params, 1, 2);
     let mut tasks = Vec::new();
@@ -50,12 +35,8 @@ async fn concurrent_duplicates_are_credited_once() {
         }
     }
     assert_eq!(ok, 1, "exactly one of the duplicates is accepted");
-    let acc = Account {
-        side: Side::Orchestrator,
-        counterparty: addr(&b),
-        session: "s".into(),
-    };
-    let ev = Ticket::new(&params, params.expiration_params, addr(&b), 1, price()).ev();
+    let acc = o_account(addr(&b), "s");
+    let ev = ev_of(&params, addr(&b));
     let bal = svc.with_projections(|p| ratio_to_big(&p.balances.balance(&acc)));
     assert_eq!(bal, ev * BigRational::from_integer(2.into()));
 }
@@ -66,13 +47,12 @@ async fn restart_keeps_secret_projections_and_issued_params() {
     let keys = data.path().join("keystore");
     let mut w = World::new();
     w.secret = load_or_create_rand_secret(&keys).unwrap();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+    let b = w.fund_b();
     let params = w.issue(addr(&b), 11);
     let live = {
-        let log = Arc::new(FjallLog::open_dir(data.path()).unwrap());
-        let svc = Payments::open(log, w.me(), w.secret.clone()).unwrap();
-        svc.append(1, setup_events(&w)).await.unwrap();
+        let svc = w
+            .desk(Arc::new(FjallLog::open_dir(data.path()).unwrap()))
+            .await;
         let r = svc
             .receive_payment(2, &payment(&b, &params, 1, 1), "s", true)
             .await
@@ -108,13 +88,9 @@ async fn restart_keeps_secret_projections_and_issued_params() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn records_appended_straight_to_the_log_are_seen_before_deciding() {
-    let mut w = World::new();
-    let b = wallet(2);
-    w.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
-    let params = w.issue(addr(&b), 3);
+    let (w, b, params) = funded(3);
     let log = Arc::new(MemoryLog::in_memory().unwrap());
-    let svc = Payments::open(log.clone(), w.me(), w.secret.clone()).unwrap();
-    svc.append(1, setup_events(&w)).await.unwrap();
+    let svc = w.desk(log.clone()).await;
     // The chain watcher appends the block that expires the params without going through us.
     let block = Event::BlockObserved(livepeer::events::BlockObserved {
         number: 9_999,

@@ -1,8 +1,10 @@
-//! Shared helpers for the media tests: generated sources, ffprobe checks, one-shot transcodes.
-#![allow(dead_code)]
+//! Shared helpers for the media tests: generated sources (a GOP, interlaced, with a tone), stream
+//! copies, ffprobe checks, one-shot transcodes (CPU or GPU, presets or JSON profiles).
+#![allow(dead_code, clippy::unwrap_used)]
 
 use livepeer::media::{
-    setup::ladder_config, threads::ThreadPlan, Container, Ladder, SegmentInput, SegmentOutput,
+    setup::ladder_config, threads::ThreadPlan, Container, Ladder, LadderConfig, MediaError,
+    SegmentInput, SegmentOutput,
 };
 use std::{
     path::{Path, PathBuf},
@@ -10,18 +12,35 @@ use std::{
     sync::{atomic::AtomicBool, Arc},
 };
 
-/// Runs the ffmpeg CLI with `args` (quiet, overwrite) and panics with its stderr on failure.
-pub fn ffmpeg(args: &[&str]) {
-    let out = Command::new("ffmpeg")
-        .args(["-hide_banner", "-v", "error", "-y"])
-        .args(args)
+/// Runs `cmd`, panicking with its stderr (after `what`) unless it succeeds; returns its stdout.
+fn run_ok(mut cmd: Command, what: &str) -> Vec<u8> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    let out = cmd
         .output()
-        .expect("ffmpeg runs");
+        .unwrap_or_else(|e| panic!("{program} runs: {e}"));
     assert!(
         out.status.success(),
-        "ffmpeg {args:?}: {}",
+        "{program} {what}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    out.stdout
+}
+
+/// Runs the ffmpeg CLI with `args` (quiet, overwrite) and panics with its stderr on failure.
+pub fn ffmpeg(args: &[&str]) {
+    let mut cmd = Command::new("ffmpeg");
+    cmd.args(["-hide_banner", "-v", "error", "-y"]).args(args);
+    run_ok(cmd, &format!("{args:?}"));
+}
+
+/// Copies the streams of `src` into `out` without re-encoding, with `args` (a bitstream filter,
+/// metadata, a segment muxer) in between.
+pub fn copy_with(src: &Path, out: &Path, args: &[&str]) {
+    let (src, out) = (src.to_str().unwrap(), out.to_str().unwrap());
+    let mut all = vec!["-i", src, "-c", "copy"];
+    all.extend_from_slice(args);
+    all.push(out);
+    ffmpeg(&all);
 }
 
 /// A test-pattern source with temporal noise: `size` like "640x360", `rate` like "30" or
@@ -54,24 +73,105 @@ pub fn source(
     path
 }
 
+/// A 30 fps [`source`] `secs` long with a keyframe every `gop` frames (`-g`).
+pub fn gop_source(
+    dir: &Path,
+    name: &str,
+    size: &str,
+    secs: &str,
+    audio: bool,
+    gop: &str,
+) -> PathBuf {
+    source(dir, name, size, "30", secs, audio, &["-g", gop])
+}
+
+/// A 1 s, 30 fps, top-field-first interlaced `interlaced.ts` of `size`, without audio.
+pub fn interlaced_source(dir: &Path, size: &str) -> PathBuf {
+    let interlaced = [
+        "-g",
+        "30",
+        "-flags",
+        "+ilme+ildct",
+        "-x264opts",
+        "tff=1",
+        "-vf",
+        "setfield=tff",
+    ];
+    source(dir, "interlaced.ts", size, "30", "1", false, &interlaced)
+}
+
+/// A plain 320x180, 30 fps test pattern (no noise) with a 44.1 kHz tone, `secs` long, H.264
+/// (ultrafast), then `args` (GOP, audio codec, muxer), written to `path`.
+pub fn pattern_with_tone(path: &Path, secs: &str, args: &[&str]) {
+    let mut all = vec![
+        "-f",
+        "lavfi",
+        "-i",
+        "testsrc2=size=320x180:rate=30",
+        "-f",
+        "lavfi",
+        "-i",
+        "sine=frequency=440:sample_rate=44100",
+        "-t",
+        secs,
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+    ];
+    all.extend_from_slice(args);
+    all.push(path.to_str().unwrap());
+    ffmpeg(&all);
+}
+
+/// The ladder config for `options` the tests use: veryfast x264, two threads, NVIDIA `nvidia`.
+pub fn ladder(
+    options: &str,
+    container: Container,
+    nvidia: Option<&str>,
+) -> Result<LadderConfig, MediaError> {
+    livepeer::media::init().expect("ffmpeg init");
+    ladder_config(
+        options,
+        container,
+        "veryfast",
+        nvidia,
+        ThreadPlan::for_cores(2),
+    )
+}
+
 /// Transcodes `src` once with `-transcodingOptions`-style `options` on the CPU.
 pub fn transcode(
     src: &Path,
     options: &str,
     container: Container,
-) -> Result<SegmentOutput, livepeer::media::MediaError> {
-    livepeer::media::init().expect("ffmpeg init");
-    let cfg = ladder_config(
-        options,
-        container,
-        "veryfast",
-        None,
-        ThreadPlan::for_cores(2),
-    )?;
+) -> Result<SegmentOutput, MediaError> {
+    transcode_on(src, options, container, None)
+}
+
+/// Transcodes `src` once with `options` on the GPUs `nvidia` names, or on the CPU when `None`.
+pub fn transcode_on(
+    src: &Path,
+    options: &str,
+    container: Container,
+    nvidia: Option<&str>,
+) -> Result<SegmentOutput, MediaError> {
+    let cfg = ladder(options, container, nvidia)?;
     Ladder::new(cfg).transcode(
         &SegmentInput::File(src.to_path_buf()),
         Arc::new(AtomicBool::new(false)),
     )
+}
+
+/// Transcodes `src` once with the JSON profiles `json`, written to `p.json` next to `src`.
+pub fn transcode_json(
+    src: &Path,
+    json: &str,
+    container: Container,
+) -> Result<SegmentOutput, MediaError> {
+    let profiles = src.with_file_name("p.json");
+    std::fs::write(&profiles, json).expect("write profiles");
+    transcode(src, profiles.to_str().unwrap(), container)
 }
 
 /// Writes a rendition to `dir/name` and returns the path.
@@ -82,19 +182,12 @@ pub fn write(dir: &Path, name: &str, data: &[u8]) -> PathBuf {
 }
 
 fn ffprobe_json(path: &Path, args: &[&str]) -> serde_json::Value {
-    let out = Command::new("ffprobe")
-        .args(["-v", "error", "-of", "json"])
+    let mut cmd = Command::new("ffprobe");
+    cmd.args(["-v", "error", "-of", "json"])
         .args(args)
-        .arg(path)
-        .output()
-        .expect("ffprobe runs");
-    assert!(
-        out.status.success(),
-        "ffprobe {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("ffprobe json")
+        .arg(path);
+    let stdout = run_ok(cmd, &path.display().to_string());
+    serde_json::from_slice(&stdout).expect("ffprobe json")
 }
 
 /// What a user checks about a video stream, decoded by ffprobe.

@@ -1,10 +1,9 @@
 //! Pre-signed fixtures for the property tests: two senders, three params each (one that always
 //! wins), and a one-ticket payment per params and nonce, signed once per test binary.
 
-use super::{addr, payment, price, wallet, World};
-use ethers_core::types::U256;
+use super::{addr, payment, wallet, World};
 use livepeer::events::Address;
-use livepeer::pm::{recipient_rand, recipient_rand_hash, wire::WirePayment, RandInputs};
+use livepeer::pm::wire::WirePayment;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
@@ -28,21 +27,7 @@ pub fn fixture() -> &'static Fixture {
             for seed in 0..3u64 {
                 let mut p = w.issue_unchecked(addr(b), 100 + seed);
                 if seed == 0 {
-                    // Always wins: faceValue = EV, winProb = 2^256 − 1.
-                    p.face_value = w.cfg.ev;
-                    p.win_prob = U256::MAX;
-                    p.recipient_rand_hash = recipient_rand_hash(recipient_rand(
-                        &w.secret,
-                        &RandInputs {
-                            seed: p.seed,
-                            sender: addr(b),
-                            face_value: p.face_value,
-                            win_prob: p.win_prob,
-                            expiration_block: p.expiration_block,
-                            price: price(),
-                            expiration: p.expiration_params,
-                        },
-                    ));
+                    w.always_win(&mut p, addr(b));
                 }
                 params.push((si, p));
             }

@@ -1,5 +1,6 @@
 //! Shared fixtures for the pm tests: an O and a B with fixed keys, the O's secret, projections
-//! fed by a little in-memory sequencer, and helpers that issue params and build payments.
+//! fed by a little in-memory sequencer, and helpers that fund the B, issue params (winning ones
+//! too), build payments, open the node's payments desk and read balances and queued winners.
 #![allow(dead_code, clippy::unwrap_used)] // test fixtures: a failure here is a test failure
 
 pub mod fixture;
@@ -8,17 +9,23 @@ pub mod model;
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
 use livepeer::events::{
-    Address, BlockObserved, Envelope, Event, Hash32, PoolSizeChanged, Price, RoundInitialized,
-    SenderFundsObserved, Wei,
+    Account, Address, BlockObserved, Envelope, Event, Hash32, PoolSizeChanged, Price,
+    RoundInitialized, SenderFundsObserved, Side, Wei, WinningTicket,
 };
+use livepeer::log::{Log, LogStore};
+use livepeer::node::payments::Payments;
 use livepeer::pm::{
     issue::{issue_params, IssueConfig, IssueInput, RoundView},
+    num::ratio_to_big,
     receive::{decide_payment, PaymentDecision, PaymentInput, Recipient},
-    sender::{create_payment, start_session},
+    recipient_rand, recipient_rand_hash,
+    sender::{create_payment, start_session, validate_ticket_params, SenderConfig, SenderError},
     wire::WirePayment,
-    RandSecret, TicketExpirationParams, TicketParams,
+    RandInputs, RandSecret, Ticket, TicketExpirationParams, TicketParams,
 };
-use livepeer::projections::payments::PaymentProjections;
+use livepeer::projections::{nonces::SenderSession, payments::PaymentProjections};
+use num_rational::BigRational;
+use std::sync::Arc;
 
 pub const ROUND: u64 = 100;
 pub const L1: u64 = 1_000;
@@ -42,6 +49,36 @@ pub fn price() -> Price {
 
 pub fn round_hash() -> Hash32 {
     Hash32([0xab; 32])
+}
+
+/// The O's balance account for `sender`'s payments in balance session `session`.
+pub fn o_account(sender: Address, session: &str) -> Account {
+    Account {
+        side: Side::Orchestrator,
+        counterparty: sender,
+        session: session.into(),
+    }
+}
+
+/// The EV of one ticket `sender` signs under `params`.
+pub fn ev_of(params: &TicketParams, sender: Address) -> BigRational {
+    Ticket::new(params, params.expiration_params, sender, 1, price()).ev()
+}
+
+/// The winning ticket a decision queued, if it queued one.
+pub fn queued_winner(events: &[Event]) -> Option<Box<WinningTicket>> {
+    events.iter().find_map(|e| match e {
+        Event::WinningTicketQueued(t) => Some(t.clone()),
+        _ => None,
+    })
+}
+
+/// A fresh O, the B (wallet 2) funded generously there, and params issued to it with `seed`.
+pub fn funded(seed: u64) -> (World, LocalWallet, TicketParams) {
+    let mut w = World::new();
+    let b = w.fund_b();
+    let params = w.issue(addr(&b), seed);
+    (w, b, params)
 }
 
 /// One O with its projections, plus B wallets that pay it.
@@ -116,6 +153,21 @@ impl World {
         })]);
     }
 
+    /// The B (wallet 2), funded generously: a deposit of 1e18 and a reserve of 1e19.
+    pub fn fund_b(&mut self) -> LocalWallet {
+        let b = wallet(2);
+        self.fund(addr(&b), 10u128.pow(18), 10u128.pow(19));
+        b
+    }
+
+    /// The active pool size of `round` is `size`.
+    pub fn pool_size(&mut self, round: u64, size: u64) {
+        self.append(vec![Event::PoolSizeChanged(PoolSizeChanged {
+            round,
+            size,
+        })]);
+    }
+
     pub fn rounds(&self) -> RoundView {
         RoundView {
             last_initialized_round: self.round,
@@ -152,6 +204,64 @@ impl World {
             seed: U256::from(seed),
         };
         issue_params(&self.cfg, &self.secret, &input).unwrap().0
+    }
+
+    /// Makes every ticket `sender` signs under `params` win (faceValue = EV gives winProb =
+    /// 2^256 − 1), with the recipientRandHash this O's secret gives the new terms; returns that
+    /// recipientRand.
+    pub fn always_win(&self, params: &mut TicketParams, sender: Address) -> U256 {
+        params.face_value = self.cfg.ev;
+        params.win_prob = U256::MAX;
+        let rand = recipient_rand(
+            &self.secret,
+            &RandInputs {
+                seed: params.seed,
+                sender,
+                face_value: params.face_value,
+                win_prob: params.win_prob,
+                expiration_block: params.expiration_block,
+                price: price(),
+                expiration: params.expiration_params,
+            },
+        );
+        params.recipient_rand_hash = recipient_rand_hash(rand);
+        rand
+    }
+
+    /// A B's check of `params` for one ticket (at `L1`, `ROUND`), against the funds this world
+    /// has observed for `sender`.
+    pub fn b_validates(
+        &self,
+        sender: Address,
+        params: Option<&TicketParams>,
+    ) -> Result<(), SenderError> {
+        let funds = self.proj.funds.get(&sender).cloned();
+        validate_ticket_params(
+            &SenderConfig::default(),
+            params,
+            1,
+            funds.as_ref(),
+            L1,
+            ROUND,
+        )
+    }
+
+    /// The balance of `account`.
+    pub fn balance(&self, account: &Account) -> BigRational {
+        ratio_to_big(&self.proj.balances.balance(account))
+    }
+
+    /// The B's session for the params with `recipient_rand_hash`.
+    pub fn session(&self, recipient_rand_hash: &Hash32) -> Option<&SenderSession> {
+        self.proj.sessions.get(recipient_rand_hash)
+    }
+
+    /// The node's payments desk for this O on `log`, with this world's events appended.
+    pub async fn desk<S: LogStore>(&self, log: Arc<Log<S>>) -> Payments<S> {
+        let desk = Payments::open(log, self.me(), self.secret.clone()).unwrap();
+        let events = self.log.iter().map(|e| e.event.clone()).collect();
+        desk.append(1, events).await.unwrap();
+        desk
     }
 
     pub fn decide(&self, payment: &WirePayment, session: &str) -> PaymentDecision {
