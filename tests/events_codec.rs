@@ -111,6 +111,11 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             key: text(),
             value: bytes(64),
         }),
+        Event::TranscoderAttached(_) => event!(TranscoderAttached {
+            addr: text(),
+            capacity: any::<u32>(),
+        }),
+        Event::TranscoderDetached(_) => event!(TranscoderDetached { addr: text() }),
         Event::StreamStarted(_) => event!(StreamStarted {
             stream: text(),
             source: prop_oneof![

@@ -1,7 +1,8 @@
-//! The committed golden log (`replay/golden-v1/`): one record per variant (nested enums in
-//! several shapes). It must decode byte-for-byte and give the same digests forever.
-//! Regenerate only for a new format version, into a new folder:
-//! `LP_REGEN_GOLDEN=1 cargo test --test golden_log -- --ignored`.
+//! The committed golden logs (`replay/golden-*/`): `golden-v1` has one record of every variant
+//! the first format had (nested enums in several shapes); each later folder adds the variants
+//! appended since. Every one must decode byte-for-byte and give the same digests forever, and
+//! together they cover every variant. Never rewrite one: when variants are appended, write a new
+//! folder with `LP_REGEN_GOLDEN=replay/golden-<name> cargo test --test golden_log -- --ignored`.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -13,12 +14,27 @@ use livepeer::{
 };
 use std::path::PathBuf;
 
-fn dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("replay/golden-v1")
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn read_records() -> Vec<(Vec<u8>, Opened)> {
-    let bytes = std::fs::read(dir().join("records.bin")).expect("golden records.bin");
+/// Every golden folder, oldest first.
+fn golden_dirs() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("replay"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("golden-"))
+        })
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn read_records(dir: &std::path::Path) -> Vec<(Vec<u8>, Opened)> {
+    let bytes = std::fs::read(dir.join("records.bin")).expect("golden records.bin");
     let mut out = Vec::new();
     let mut rest = bytes.as_slice();
     let mut seq = 0;
@@ -50,9 +66,23 @@ fn digests_text(p: &Projections, head: Hash32) -> String {
 }
 
 #[test]
-fn golden_log_decodes_byte_for_byte_with_the_same_digests() {
-    let records = read_records();
-    assert!(records.len() >= livepeer::events::EVENT_COUNT as usize);
+fn golden_logs_decode_byte_for_byte_with_the_same_digests_and_cover_every_variant() {
+    let dirs = golden_dirs();
+    assert!(dirs.iter().any(|d| d.ends_with("golden-v1")), "{dirs:?}");
+    let mut tags = std::collections::BTreeSet::new();
+    for dir in &dirs {
+        tags.extend(check_golden(dir));
+    }
+    assert_eq!(
+        tags.len() as u32,
+        livepeer::events::EVENT_COUNT,
+        "the golden logs cover every variant: write a new golden folder for the new ones"
+    );
+}
+
+/// Checks one golden folder; returns the tags it holds.
+fn check_golden(dir: &std::path::Path) -> std::collections::BTreeSet<u32> {
+    let records = read_records(dir);
     let mut prev = Hash32::default();
     let mut p = Projections::default();
     let mut tags = std::collections::BTreeSet::new();
@@ -71,14 +101,9 @@ fn golden_log_decodes_byte_for_byte_with_the_same_digests() {
         prev = rec.stored_hash;
         p.apply(&rec.envelope);
     }
-    assert_eq!(
-        tags.len() as u32,
-        livepeer::events::EVENT_COUNT,
-        "golden log covers every variant"
-    );
     // digests.txt is append-only: a new projection (or a new version of one) adds a line; the
     // lines already there must keep matching.
-    let expected = std::fs::read_to_string(dir().join("digests.txt")).expect("golden digests.txt");
+    let expected = std::fs::read_to_string(dir.join("digests.txt")).expect("golden digests.txt");
     let actual = digests_text(&p, prev);
     let actual: std::collections::BTreeSet<&str> = actual.lines().collect();
     let mut listed = std::collections::BTreeSet::new();
@@ -106,14 +131,21 @@ fn golden_log_decodes_byte_for_byte_with_the_same_digests() {
     for slot in p.slots() {
         assert!(listed.contains(slot.name()), "projection {} v{} has no golden digest: append `{} v{} {}` to replay/golden-v1/digests.txt", slot.name(), slot.version(), slot.name(), slot.version(), slot.digest());
     }
+    tags
 }
 
 #[test]
 #[ignore = "writes the golden files; run only when creating a new format version's golden log"]
 fn generate_golden() {
-    if std::env::var("LP_REGEN_GOLDEN").as_deref() != Ok("1") {
+    let Ok(target) = std::env::var("LP_REGEN_GOLDEN") else {
         return;
-    }
+    };
+    let dir = root().join(target);
+    assert!(
+        !dir.exists(),
+        "{} exists: golden logs are never rewritten",
+        dir.display()
+    );
     let mut file = Vec::new();
     let mut prev = Hash32::default();
     let mut p = Projections::default();
@@ -124,7 +156,7 @@ fn generate_golden() {
         p.apply(&s.envelope);
         prev = s.hash;
     }
-    std::fs::create_dir_all(dir()).unwrap();
-    std::fs::write(dir().join("records.bin"), file).unwrap();
-    std::fs::write(dir().join("digests.txt"), digests_text(&p, prev)).unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("records.bin"), file).unwrap();
+    std::fs::write(dir.join("digests.txt"), digests_text(&p, prev)).unwrap();
 }

@@ -184,5 +184,31 @@ async fn segments_go_through_a_remote_transcoder() {
 
     let _ = stop_t.send(());
     worker.await.unwrap();
+    // The T's coming and going are in the O's log, with the address it worked under.
+    let events = || -> Vec<Event> {
+        handle
+            .writer()
+            .log()
+            .read(0, u64::MAX)
+            .map(|r| r.unwrap().envelope.event)
+            .collect()
+    };
+    let Worker::Transcoder { addr } = worker_of else {
+        unreachable!()
+    };
+    assert!(events()
+        .iter()
+        .any(|e| matches!(e, Event::TranscoderAttached(t) if t.addr == addr && t.capacity == 10)));
+    let mut gone = false;
+    for _ in 0..100 {
+        gone = events()
+            .iter()
+            .any(|e| matches!(e, Event::TranscoderDetached(t) if t.addr == addr));
+        if gone {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(gone, "the T's going is recorded: {:?}", events());
     let _ = stop.send(());
 }

@@ -104,6 +104,10 @@ events! {
     25 => OrchestratorObserved(OrchestratorObserved),
     /// An unbonding lock changed.
     26 => UnbondingLockChanged(UnbondingLockChanged),
+    /// A remote transcoder attached to this O.
+    27 => TranscoderAttached(TranscoderAttached),
+    /// A remote transcoder went away.
+    28 => TranscoderDetached(TranscoderDetached),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

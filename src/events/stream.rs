@@ -1,5 +1,5 @@
 //! Stream lifecycle and segment facts: a stream started or ended, a segment arrived, was
-//! transcoded (with the pixels that bill it) or failed.
+//! transcoded (with the pixels that bill it) or failed; remote transcoders came and went.
 
 use super::types::Address;
 use serde::{Deserialize, Serialize};
@@ -137,4 +137,20 @@ pub struct SegmentFailed {
     pub reason: String,
     /// Whether another attempt may succeed.
     pub retryable: bool,
+}
+
+/// A remote transcoder attached to this O (`RegisterTranscoder` with the O's secret).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscoderAttached {
+    /// Its address as the O sees it (`ip:port` of its connection).
+    pub addr: String,
+    /// Sessions it said it takes.
+    pub capacity: u32,
+}
+
+/// A remote transcoder went away (its segment stream closed).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscoderDetached {
+    /// Its address, as when it attached.
+    pub addr: String,
 }

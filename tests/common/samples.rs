@@ -328,5 +328,17 @@ pub fn one_of_each() -> Vec<Event> {
             change: LockChange::Withdrawn,
             pos: pos(7),
         }),
+        // Appended after golden-v1 (they are in golden-v1b).
+        Event::StreamEnded(StreamEnded {
+            stream: "s2".into(),
+            reason: EndReason::NodeRestarted,
+        }),
+        Event::TranscoderAttached(TranscoderAttached {
+            addr: "127.0.0.1:40000".into(),
+            capacity: 10,
+        }),
+        Event::TranscoderDetached(TranscoderDetached {
+            addr: "127.0.0.1:40000".into(),
+        }),
     ]
 }

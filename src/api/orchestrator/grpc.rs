@@ -65,6 +65,7 @@ impl net::transcoder_server::Transcoder for TranscoderGrpc {
         let rx = self
             .0
             .register_transcoder(&r.secret, r.capacity, addr)
+            .await
             .map_err(|e| match e {
                 RegisterError::InvalidSecret => Status::unauthenticated(e.to_string()),
                 RegisterError::ZeroCapacity => Status::invalid_argument(e.to_string()),

@@ -46,7 +46,7 @@ pub trait OrchestratorPort: Send + Sync + 'static {
     ) -> oneshot::Receiver<SegmentResult>;
 
     /// `RegisterTranscoder`: the stream of tasks for a T presenting `secret`.
-    fn register_transcoder(
+    async fn register_transcoder(
         &self,
         secret: &str,
         capacity: i64,

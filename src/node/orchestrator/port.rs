@@ -56,13 +56,13 @@ impl<S: LogStore> OrchestratorPort for Orchestrator<S> {
         rx
     }
 
-    fn register_transcoder(
+    async fn register_transcoder(
         &self,
         secret: &str,
         capacity: i64,
         addr: String,
     ) -> Result<mpsc::Receiver<TaskNotice>, RegisterError> {
-        self.remote().register(secret, capacity, addr)
+        self.attach_transcoder(secret, capacity, addr).await
     }
 
     fn transcoder_secret_ok(&self, secret: &str) -> bool {

@@ -17,7 +17,6 @@ use std::{
     time::Duration,
 };
 use tokio::sync::mpsc as tmpsc;
-use tokio_util::task::TaskTracker;
 
 /// Why a segment could not go through a remote T.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,15 +56,15 @@ pub struct RemoteTranscoders {
     inner: Mutex<Inner>,
     next_t: AtomicU64,
     next_task: AtomicI64,
-    tasks: TaskTracker,
 }
 
+/// Resolves once a registered T has gone (its stream closed) and left the registry.
+pub type Gone = std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>>;
+
 impl RemoteTranscoders {
-    /// Accepts Ts that present `secret` (`-orchSecret`; none when it is `None`), watching each
-    /// T's stream from a task of `tasks`.
-    pub fn new(secret: Option<String>, tasks: TaskTracker) -> Arc<Self> {
+    /// Accepts Ts that present `secret` (`-orchSecret`); none when it is `None`.
+    pub fn new(secret: Option<String>) -> Arc<Self> {
         Arc::new(RemoteTranscoders {
-            tasks,
             secret,
             inner: Mutex::new(Inner::default()),
             next_t: AtomicU64::new(1),
@@ -88,13 +87,13 @@ impl RemoteTranscoders {
     }
 
     /// `RegisterTranscoder`: checks the secret and capacity, then returns the stream of segments
-    /// for this T. The T is dropped when it hangs up.
+    /// for this T, and a future that resolves once it has hung up and left the registry.
     pub fn register(
         self: &Arc<Self>,
         secret: &str,
         capacity: i64,
         addr: String,
-    ) -> Result<tmpsc::Receiver<TaskNotice>, RegisterError> {
+    ) -> Result<(tmpsc::Receiver<TaskNotice>, Gone), RegisterError> {
         if !self.secret_ok(secret) {
             return Err(RegisterError::InvalidSecret);
         }
@@ -113,7 +112,7 @@ impl RemoteTranscoders {
         });
         tracing::info!("remote transcoder {addr} attached (capacity {capacity})");
         let me = self.clone();
-        self.tasks.spawn(async move {
+        let gone = Box::pin(async move {
             watch.closed().await;
             let mut inner = me.lock();
             inner.ts.retain(|t| t.id != id);
@@ -121,7 +120,7 @@ impl RemoteTranscoders {
             drop(inner);
             tracing::info!("remote transcoder {addr} detached");
         });
-        Ok(rx)
+        Ok((rx, gone))
     }
 
     /// Offers a segment of `session` to a T and waits for its renditions (blocking: call from a

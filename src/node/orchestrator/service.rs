@@ -10,6 +10,7 @@
 //! node's `Payments` desk on the same writer) plug in between the capacity check and the body.
 
 use super::remote::RemoteTranscoders;
+use crate::api::task::{RegisterError, TaskNotice};
 use crate::api::{
     info::OrchInfo,
     payment::decode_payment_header,
@@ -22,7 +23,7 @@ use crate::commands::{
     segment_admission::{self, Body, OrchestratorRules, SegmentRequest},
     Rejected,
 };
-use crate::events::Event;
+use crate::events::{Event, TranscoderAttached, TranscoderDetached};
 use crate::log::LogStore;
 use crate::media::Transcoder;
 use crate::node::{
@@ -79,7 +80,7 @@ impl<S: LogStore> Orchestrator<S> {
     ) -> Self {
         let tasks = TaskTracker::new();
         Orchestrator {
-            remote: RemoteTranscoders::new(cfg.orch_secret.clone(), tasks.clone()),
+            remote: RemoteTranscoders::new(cfg.orch_secret.clone()),
             tasks,
             cfg,
             auth,
@@ -102,6 +103,33 @@ impl<S: LogStore> Orchestrator<S> {
     /// The writer, and through it the O's event log and projections.
     pub fn writer(&self) -> &Arc<Writer<S>> {
         &self.writer
+    }
+
+    /// `RegisterTranscoder`: the T joins the registry and its coming is in the log before its
+    /// stream of tasks opens; its going is appended when its stream closes.
+    pub async fn attach_transcoder(
+        &self,
+        secret: &str,
+        capacity: i64,
+        addr: String,
+    ) -> Result<tokio::sync::mpsc::Receiver<TaskNotice>, RegisterError> {
+        let (rx, gone) = self.remote.register(secret, capacity, addr.clone())?;
+        let attached = Event::TranscoderAttached(TranscoderAttached {
+            addr: addr.clone(),
+            capacity: u32::try_from(capacity).unwrap_or(u32::MAX),
+        });
+        if let Err(e) = self.writer.append(now_ms(), vec![attached]).await {
+            tracing::warn!("recording transcoder {addr}: {e}");
+        }
+        let writer = self.writer.clone();
+        self.tasks.spawn(async move {
+            gone.await;
+            let detached = Event::TranscoderDetached(TranscoderDetached { addr: addr.clone() });
+            if let Err(e) = writer.append(now_ms(), vec![detached]).await {
+                tracing::warn!("recording transcoder {addr}: {e}");
+            }
+        });
+        Ok(rx)
     }
 
     /// The O's tasks (joined at shutdown).
