@@ -116,6 +116,14 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             capacity: any::<u32>(),
         }),
         Event::TranscoderDetached(_) => event!(TranscoderDetached { addr: text() }),
+        Event::BroadcastSessionOpened(_) => event!(BroadcastSessionOpened {
+            stream: text(),
+            orchestrator: text(),
+            transcoder: text(),
+            session_id: text(),
+            expiration: any::<i64>(),
+            token: bytes(32),
+        }),
         Event::StreamStarted(_) => event!(StreamStarted {
             stream: text(),
             source: prop_oneof![

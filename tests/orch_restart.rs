@@ -136,7 +136,8 @@ async fn an_o_killed_between_segments_keeps_its_sessions_and_their_tokens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let net = BehindO::start(dir.path());
+    // The O takes one session: the killed B's stream holds it until the B, restarted, ends it.
+    let net = BehindO::start(dir.path(), "1");
     let b_dir = dir.path().join("b");
     let b_addr = net.b_addr.clone();
     let mut b = Node::start(&b_dir, &net.b_args());
@@ -183,6 +184,15 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
         closed.contains("P144p30fps16x9/1.ts\n#EXT-X-ENDLIST\n"),
         "the playlist lists what was served, closed: {closed}"
     );
+    // The restarted B ended the killed stream's session at the O: a new stream gets the O's
+    // only slot now, not after the O's 70 s idle timeout.
+    let r = http
+        .put(format!("http://{b_addr}/live/second/0.ts"))
+        .body(seg.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
     let (status, took) = b.sigterm();
     assert!(
         status.success() && took < Duration::from_secs(10),
@@ -197,7 +207,7 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut net = BehindO::start(dir.path());
+    let mut net = BehindO::start(dir.path(), "10");
     let b_dir = dir.path().join("b");
     let (b_addr, rtmp_addr) = (net.b_addr.clone(), net.rtmp_addr.clone());
     let mut b = Node::start(&b_dir, &net.b_args());
@@ -279,12 +289,20 @@ struct BehindO {
 }
 
 impl BehindO {
-    fn start(dir: &Path) -> BehindO {
+    /// An O taking `max_sessions` sessions.
+    fn start(dir: &Path, max_sessions: &str) -> BehindO {
         let o_addr = format!("127.0.0.1:{}", free_port());
         let o_dir = dir.join("o");
         let mut o = Node::start(
             &o_dir,
-            &["-orchestrator", "-transcoder", "-serviceAddr", &o_addr],
+            &[
+                "-orchestrator",
+                "-transcoder",
+                "-serviceAddr",
+                &o_addr,
+                "-maxSessions",
+                max_sessions,
+            ],
         );
         o.line("serving");
         BehindO {

@@ -108,6 +108,8 @@ events! {
     27 => TranscoderAttached(TranscoderAttached),
     /// A remote transcoder went away.
     28 => TranscoderDetached(TranscoderDetached),
+    /// A B opened a session with an O for a stream.
+    29 => BroadcastSessionOpened(BroadcastSessionOpened),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

@@ -154,3 +154,22 @@ pub struct TranscoderDetached {
     /// Its address, as when it attached.
     pub addr: String,
 }
+
+/// A B opened a session with an O for one of its streams (`GetOrchestrator` answered): where its
+/// segments go and the O's token for them. Kept so that a B restarted after a crash can end the
+/// sessions its streams held (`EndTranscodingSession`) instead of leaving them to time out.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BroadcastSessionOpened {
+    /// The B's stream.
+    pub stream: String,
+    /// The O asked (`https://host:port`).
+    pub orchestrator: String,
+    /// Where segments go (`OrchestratorInfo.transcoder`).
+    pub transcoder: String,
+    /// The O's session id.
+    pub session_id: String,
+    /// The token's expiry (unix seconds).
+    pub expiration: i64,
+    /// The token's HMAC.
+    pub token: Vec<u8>,
+}

@@ -1,9 +1,9 @@
 //! Streams and their segments: what is live, what was transcoded, the pixels billed, when each
 //! stream last showed life (its sessions idle out from there, restarts included), and the recent
-//! transcoded segments a B lists in its HLS playlists.
+//! transcoded segments a B lists in its HLS playlists, and a B stream's session with its O.
 
 use super::Projection;
-use crate::events::{EndReason, Envelope, Event, IngestSource};
+use crate::events::{BroadcastSessionOpened, EndReason, Envelope, Event, IngestSource};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -54,6 +54,8 @@ pub struct StreamState {
     pub variants: Vec<VariantSize>,
     /// Duration of each received segment not transcoded yet, by seq (the playlist needs it).
     pub pending: BTreeMap<u64, u32>,
+    /// A B stream's session with an O, while the stream is live.
+    pub session: Option<BroadcastSessionOpened>,
 }
 
 impl StreamState {
@@ -100,6 +102,7 @@ impl Projection for Streams {
                         recent: Vec::new(),
                         variants: Vec::new(),
                         pending: BTreeMap::new(),
+                        session: None,
                     },
                 );
             }
@@ -107,6 +110,7 @@ impl Projection for Streams {
                 if let Some(s) = self.streams.get_mut(&e.stream) {
                     s.ended = Some((env.at_ms, e.reason.clone()));
                     s.pending.clear();
+                    s.session = None;
                     s.touch(env.at_ms);
                 }
             }
@@ -148,6 +152,12 @@ impl Projection for Streams {
                             s.recent.remove(0);
                         }
                     }
+                }
+            }
+            Event::BroadcastSessionOpened(e) => {
+                if let Some(s) = self.streams.get_mut(&e.stream) {
+                    s.session = Some(e.clone());
+                    s.touch(env.at_ms);
                 }
             }
             Event::SegmentFailed(e) => {

@@ -340,5 +340,18 @@ pub fn one_of_each() -> Vec<Event> {
         Event::TranscoderDetached(TranscoderDetached {
             addr: "127.0.0.1:40000".into(),
         }),
+        Event::StreamStarted(StreamStarted {
+            stream: "s3".into(),
+            source: IngestSource::HttpPush,
+            profiles: vec!["P144p30fps16x9".into()],
+        }),
+        Event::BroadcastSessionOpened(BroadcastSessionOpened {
+            stream: "s3".into(),
+            orchestrator: "https://127.0.0.1:8935".into(),
+            transcoder: "https://127.0.0.1:8935".into(),
+            session_id: "0a0b0c0d".into(),
+            expiration: 1_764_001_800,
+            token: vec![7; 32],
+        }),
     ]
 }

@@ -1,14 +1,17 @@
 //! The B's O sessions: each stream's session (the O and its info with the auth token) kept while
 //! its token lives and its O has not failed; a new one asked of the Os in the order
 //! `commands::orch_choice` gives (round robin, failed Os last); the connections shared by every
-//! stream's segments.
+//! stream's segments. Each new session is in the log (`BroadcastSessionOpened`): a B restarted
+//! after a crash ends them at their Os.
 
 use super::service::Broadcaster;
 use crate::api::{
     client::{ClientError, OrchClient},
     info::OrchInfo,
+    segment::AuthToken,
 };
 use crate::commands::orch_choice::{session_usable, try_order, Suspensions};
+use crate::events::{BroadcastSessionOpened, Event};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
 use std::sync::{Arc, PoisonError};
@@ -48,6 +51,7 @@ impl<S: LogStore> Broadcaster<S> {
             };
             match attempt.await {
                 Ok((client, info)) => {
+                    self.record_session(manifest, uri, &info).await;
                     self.cached_sessions()
                         .insert(manifest.to_string(), (uri.clone(), info.clone()));
                     return Ok((client, uri.clone(), info));
@@ -60,6 +64,64 @@ impl<S: LogStore> Broadcaster<S> {
             }
         }
         Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into())))
+    }
+
+    /// Records the stream's new session (`BroadcastSessionOpened`), so a B restarted after a
+    /// crash can end it at its O.
+    async fn record_session(&self, manifest: &str, uri: &str, info: &OrchInfo) {
+        let Some(token) = &info.auth_token else {
+            return;
+        };
+        let opened = Event::BroadcastSessionOpened(BroadcastSessionOpened {
+            stream: manifest.to_string(),
+            orchestrator: uri.to_string(),
+            transcoder: info.transcoder.clone(),
+            session_id: token.session_id.clone(),
+            expiration: token.expiration,
+            token: token.token.clone(),
+        });
+        if let Err(e) = self.writer().append(now_ms(), vec![opened]).await {
+            tracing::warn!("stream {manifest}: recording its session at {uri}: {e}");
+        }
+    }
+
+    /// Ends `sessions` at their Os (`EndTranscodingSession`), so their `-maxSessions` slots free
+    /// now rather than after the O's idle timeout; failures are only logged.
+    pub(super) async fn end_sessions_at_os(&self, sessions: Vec<BroadcastSessionOpened>) {
+        for s in sessions {
+            let token = AuthToken {
+                token: s.token,
+                session_id: s.session_id,
+                expiration: s.expiration,
+            };
+            let ended = async {
+                self.client_for(&s.orchestrator)
+                    .await?
+                    .end_transcoding_session(&token)
+                    .await
+            };
+            // A dead O must not hold the B's start up for long.
+            let ended = tokio::time::timeout(std::time::Duration::from_secs(3), ended)
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ClientError::Address(format!(
+                        "{} did not answer",
+                        s.orchestrator
+                    )))
+                });
+            match ended {
+                Ok(()) => tracing::info!(
+                    "stream {}: ended its session at {}",
+                    s.stream,
+                    s.orchestrator
+                ),
+                Err(e) => tracing::warn!(
+                    "stream {}: EndTranscodingSession at {}: {e}",
+                    s.stream,
+                    s.orchestrator
+                ),
+            }
+        }
     }
 
     pub(super) fn suspensions(&self) -> std::sync::MutexGuard<'_, Suspensions> {

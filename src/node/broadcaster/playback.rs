@@ -90,16 +90,25 @@ impl<S: LogStore> Broadcaster<S> {
         ended
     }
 
-    /// At start: ends every stream the previous run left open (`NodeRestarted`); returns them.
+    /// At start: ends every stream the previous run left open (`NodeRestarted`), then the
+    /// sessions they held at their Os; returns the streams.
     pub async fn end_streams_left_open(&self) -> Result<Vec<String>, PushError> {
         let decided = self
             .writer()
             .decide("b/restart", now_ms(), |p| {
-                Ok::<_, std::convert::Infallible>((b_streams::end_at_restart(&p.streams.state), ()))
+                let sessions: Vec<_> = p
+                    .streams
+                    .state
+                    .live()
+                    .filter_map(|(_, s)| s.session.clone())
+                    .collect();
+                let events = b_streams::end_at_restart(&p.streams.state);
+                Ok::<_, std::convert::Infallible>((events, sessions))
             })
             .await
             .map_err(Refusal::internal)?;
-        let Ok(((), envs)) = decided;
+        let Ok((sessions, envs)) = decided;
+        self.end_sessions_at_os(sessions).await;
         Ok(envs
             .into_iter()
             .filter_map(|e| match e.event {

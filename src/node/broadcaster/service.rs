@@ -54,16 +54,17 @@ fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
     Refusal::new(status, text)
 }
 
-/// The B. Its streams of record are the streams projection behind the writer (a restarted B
-/// knows them, ends those its death left open, and still serves their playlists); the O
-/// sessions, connections, suspensions and rendition bytes are caches and soft state.
+/// The B. Its streams and their O sessions of record are the streams projection behind the
+/// writer (a restarted B knows them, ends those its death left open and their sessions at the
+/// Os, and still serves their playlists); connections, suspensions and rendition bytes are caches
+/// and soft state.
 pub struct Broadcaster<S: LogStore> {
     cfg: BcastConfig,
     writer: Arc<Writer<S>>,
     /// Connections to the Os, opened on first use and shared by every stream's segments.
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
-    /// Each stream's O session (the O and its info with the auth token): a cache, since a
-    /// stream without one asks an O for a fresh session.
+    /// Each stream's O session (the O and its info with the auth token): the in-memory copy of
+    /// what `BroadcastSessionOpened` records; a stream without one asks an O for a fresh one.
     sessions: Mutex<BTreeMap<String, (String, OrchInfo)>>,
     /// Os that failed recently, passed over until then while others are available.
     suspended: Mutex<Suspensions>,
