@@ -4,16 +4,21 @@
 //! sender's max float is the projections' business (`projections::max_float`).
 //!
 //! Today: [`topics`] (topic0 of the Livepeer events we watch), [`logs`] (a decoded log → an
-//! [`Event`](crate::events::Event)) and [`convert`] (ethers integers and hashes → our fixed-width
-//! types). The watcher that fetches logs comes later.
+//! [`Event`](crate::events::Event)), [`convert`] (ethers integers and hashes → our fixed-width
+//! types), [`rpc`] (a JSON-RPC client: signed transactions, calls, anvil's methods),
+//! [`artifacts`] (the real protocol contracts' compiled artifacts from `@livepeer/sdk`) and
+//! [`deploy`] (the protocol deployed on a devchain). The watcher that fetches logs comes later.
 //!
 //! Reorgs: a log with `removed: true` is never mapped to an event. The watcher checks
 //! [`logs::is_removed`], appends `BlockReverted` for the block and re-reads the affected state
 //! whole (`SenderFundsObserved`, …), as DESIGN.md describes and as go-livepeer's watchers refetch
 //! over RPC.
 
+pub mod artifacts;
 pub mod convert;
+pub mod deploy;
 pub mod logs;
+pub mod rpc;
 pub mod topics;
 
 #[cfg(test)]
@@ -72,4 +77,13 @@ pub enum ChainError {
     /// [`logs::round_from_log`].
     #[error("NewRound log needs the round's L1 start block: map it with round_from_log")]
     NeedsL1Block,
+    /// The node could not be reached or answered with an error.
+    #[error("Ethereum RPC: {0}")]
+    Rpc(String),
+    /// A call or transaction reverted, with the contract's reason.
+    #[error("reverted: {0}")]
+    Reverted(String),
+    /// A contract artifact is missing or unreadable.
+    #[error("contract artifact: {0}")]
+    Artifact(String),
 }

@@ -69,6 +69,9 @@ pub enum Command {
     Demo(DemoArgs),
     /// Transcode one file into a rendition ladder.
     Transcode(media::TranscodeArgs),
+    /// A local Ethereum devchain (anvil) with the real Livepeer contracts deployed and two
+    /// funded accounts in keystores.
+    Devchain(crate::node::devchain::DevchainArgs),
     /// Test helpers (used by the durability tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),

@@ -9,6 +9,7 @@ pub mod args;
 pub mod broadcaster;
 pub mod clock;
 pub mod demo;
+pub mod devchain;
 pub mod httpd;
 pub mod keystore;
 pub mod orchestrator;

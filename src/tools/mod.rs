@@ -51,6 +51,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Demo(args) if args.synthetic => demo::run(&datadir, &args, rt),
         Command::Demo(args) => demo_live::run(&datadir, &args, rt),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
+        Command::Devchain(args) => rt.block_on(crate::node::devchain::run(&datadir, &args)),
     }
 }
 

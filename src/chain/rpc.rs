@@ -1,0 +1,150 @@
+//! A JSON-RPC client of an Ethereum node (ethers' HTTP provider, polling every 50 ms): locally
+//! signed transactions with the sender's pending nonce and an estimated gas limit (+25 %), calls,
+//! and the devchain's own methods (`anvil_mine`, `evm_snapshot`, `evm_revert`). A revert comes
+//! back as a [`ChainError::Reverted`] carrying the node's reason.
+
+use super::ChainError;
+use ethers_core::types::{
+    transaction::eip2718::TypedTransaction, Address, BlockNumber, Bytes, TransactionReceipt,
+    TransactionRequest, U256, U64,
+};
+use ethers_providers::{Http, Middleware, Provider};
+use ethers_signers::{LocalWallet, Signer};
+use std::time::Duration;
+
+/// How often a pending transaction is polled.
+pub const POLL: Duration = Duration::from_millis(50);
+
+/// A connection to an Ethereum node.
+#[derive(Clone, Debug)]
+pub struct Rpc {
+    provider: Provider<Http>,
+    chain_id: u64,
+}
+
+fn rpc_err(e: impl std::fmt::Display) -> ChainError {
+    let text = e.to_string();
+    match text.split_once("execution reverted") {
+        Some((_, reason)) => ChainError::Reverted(
+            reason
+                .trim_start_matches(':')
+                .trim()
+                .trim_matches('"')
+                .to_string(),
+        ),
+        None => ChainError::Rpc(text),
+    }
+}
+
+impl Rpc {
+    /// Connects to `url` and reads the chain id.
+    pub async fn connect(url: &str) -> Result<Rpc, ChainError> {
+        let provider = Provider::<Http>::try_from(url)
+            .map_err(|e| ChainError::Rpc(format!("{url}: {e}")))?
+            .interval(POLL);
+        let chain_id = provider.get_chainid().await.map_err(rpc_err)?.as_u64();
+        Ok(Rpc { provider, chain_id })
+    }
+
+    /// The chain id.
+    pub fn chain_id(&self) -> u64 {
+        self.chain_id
+    }
+
+    /// The latest block number.
+    pub async fn block_number(&self) -> Result<u64, ChainError> {
+        Ok(self
+            .provider
+            .get_block_number()
+            .await
+            .map_err(rpc_err)?
+            .as_u64())
+    }
+
+    /// `eth_call` of `data` on `to` at the latest block.
+    pub async fn call(&self, to: Address, data: Bytes) -> Result<Bytes, ChainError> {
+        let tx: TypedTransaction = TransactionRequest::new().to(to).data(data).into();
+        self.provider.call(&tx, None).await.map_err(rpc_err)
+    }
+
+    /// An account's ETH balance.
+    pub async fn balance(&self, of: Address) -> Result<U256, ChainError> {
+        self.provider.get_balance(of, None).await.map_err(rpc_err)
+    }
+
+    /// Signs and sends a transaction from `from` (to `to`, or a contract creation), waits for
+    /// its receipt and fails on a revert.
+    pub async fn send(
+        &self,
+        from: &LocalWallet,
+        to: Option<Address>,
+        data: Bytes,
+        value: U256,
+    ) -> Result<TransactionReceipt, ChainError> {
+        let wallet = from.clone().with_chain_id(self.chain_id);
+        let nonce = self
+            .provider
+            .get_transaction_count(wallet.address(), Some(BlockNumber::Pending.into()))
+            .await
+            .map_err(rpc_err)?;
+        let mut req = TransactionRequest::new()
+            .from(wallet.address())
+            .data(data)
+            .value(value)
+            .nonce(nonce)
+            .chain_id(self.chain_id);
+        if let Some(to) = to {
+            req = req.to(to);
+        }
+        let mut tx: TypedTransaction = req.into();
+        let gas = self
+            .provider
+            .estimate_gas(&tx, None)
+            .await
+            .map_err(rpc_err)?;
+        tx.set_gas(gas * 5 / 4);
+        tx.set_gas_price(self.provider.get_gas_price().await.map_err(rpc_err)?);
+        let sig = wallet
+            .sign_transaction_sync(&tx)
+            .map_err(|e| ChainError::Rpc(format!("signing: {e}")))?;
+        let pending = self
+            .provider
+            .send_raw_transaction(tx.rlp_signed(&sig))
+            .await
+            .map_err(rpc_err)?;
+        let hash = pending.tx_hash();
+        let receipt = pending
+            .await
+            .map_err(rpc_err)?
+            .ok_or_else(|| ChainError::Rpc(format!("transaction {hash:?} was dropped")))?;
+        if receipt.status != Some(U64::from(1)) {
+            return Err(ChainError::Reverted(format!("transaction {hash:?} failed")));
+        }
+        Ok(receipt)
+    }
+
+    /// Mines `blocks` blocks (anvil).
+    pub async fn mine(&self, blocks: u64) -> Result<(), ChainError> {
+        self.provider
+            .request::<_, serde_json::Value>("anvil_mine", [U256::from(blocks)])
+            .await
+            .map(|_| ())
+            .map_err(rpc_err)
+    }
+
+    /// Snapshots the chain's state (anvil); returns the snapshot's id.
+    pub async fn snapshot(&self) -> Result<U256, ChainError> {
+        self.provider
+            .request::<_, U256>("evm_snapshot", ())
+            .await
+            .map_err(rpc_err)
+    }
+
+    /// Returns the chain to a snapshot (anvil).
+    pub async fn revert_to(&self, id: U256) -> Result<bool, ChainError> {
+        self.provider
+            .request::<_, bool>("evm_revert", [id])
+            .await
+            .map_err(rpc_err)
+    }
+}

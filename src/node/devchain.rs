@@ -1,0 +1,187 @@
+//! `livepeer devchain`: a local Ethereum devchain with the real Livepeer protocol — anvil (the
+//! platform binary from the npm package `@foundry-rs/anvil`, started as our child and killed by
+//! its PID: its npm wrapper would orphan it) with the contracts of `@livepeer/sdk` deployed
+//! (`chain::deploy`), and a broadcaster and an orchestrator account in geth v3 keystores in the
+//! datadir, funded with ETH and LPT. It prints one JSON line (`ethUrl`, `controller`, `chainId`,
+//! the contracts, the accounts and their keystores) and stays up until interrupted, or with
+//! `-detach` leaves anvil running and writes its PID to `<datadir>/anvil.pid`.
+
+use super::NodeError;
+use crate::chain::{
+    artifacts::artifacts_dir,
+    deploy::{fund, lpt, Deployer},
+    rpc::Rpc,
+};
+use clap::Args;
+use ethers_core::types::U256;
+use ethers_signers::{LocalWallet, Signer};
+use std::{
+    path::{Path, PathBuf},
+    process::{Command, ExitCode, Stdio},
+    time::{Duration, Instant},
+};
+
+/// anvil's account #0, the deployer (a well-known development key, never used elsewhere).
+const DEPLOYER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+
+/// The devchain's chain id.
+pub const CHAIN_ID: u64 = 1337;
+
+/// `livepeer devchain` flags.
+#[derive(Debug, Clone, Args)]
+pub struct DevchainArgs {
+    /// JSON-RPC port on 127.0.0.1 (0 picks a free one).
+    #[arg(long = "rpcPort", default_value_t = 8545)]
+    pub rpc_port: u16,
+    /// Leave the devchain running and exit once it is ready (its PID in `<datadir>/anvil.pid`).
+    #[arg(long = "detach", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub detach: bool,
+    /// The keystores' password (also written to `<datadir>/password` for `-ethPassword`).
+    #[arg(long = "password", default_value = "devchain")]
+    pub password: String,
+    /// The anvil binary (default: `node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil` here or
+    /// above).
+    #[arg(long = "anvil")]
+    pub anvil: Option<PathBuf>,
+    /// The folder holding `node_modules/@livepeer/sdk` (default: here or above).
+    #[arg(long = "npmRoot")]
+    pub npm_root: Option<PathBuf>,
+}
+
+/// The first of `.` and its ancestors, then the executable's ancestors, holding `rel`.
+fn find_up(rel: &str) -> Option<PathBuf> {
+    let starts = [std::env::current_dir().ok(), std::env::current_exe().ok()];
+    starts
+        .into_iter()
+        .flatten()
+        .flat_map(|p| p.ancestors().map(Path::to_path_buf).collect::<Vec<_>>())
+        .find(|p| p.join(rel).exists())
+}
+
+const ANVIL_REL: &str = "node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil";
+const SDK_REL: &str = "node_modules/@livepeer/sdk";
+
+fn free_port() -> Result<u16, NodeError> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
+}
+
+/// Kills anvil when the devchain stops (not when detached).
+struct Anvil(Option<std::process::Child>);
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// A new account in a geth v3 keystore under `dir` (named as geth names them).
+fn new_account(dir: &Path, password: &str) -> Result<(LocalWallet, PathBuf), NodeError> {
+    std::fs::create_dir_all(dir)?;
+    let key: [u8; 32] = rand::random();
+    let wallet = LocalWallet::from_bytes(&key)?;
+    let name = format!(
+        "UTC--{}--{}",
+        super::clock::now_ms(),
+        hex::encode(wallet.address().0)
+    );
+    eth_keystore::encrypt_key(dir, &mut rand::thread_rng(), key, password, Some(&name))?;
+    Ok((wallet, dir.join(name)))
+}
+
+/// Starts the devchain in `datadir`.
+pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeError> {
+    let anvil_bin = match &args.anvil {
+        Some(p) => p.clone(),
+        None => find_up(ANVIL_REL).map(|r| r.join(ANVIL_REL)).ok_or(
+            "anvil not found: run ./dev (npm ci installs @foundry-rs/anvil) or pass -anvil",
+        )?,
+    };
+    let npm_root = match &args.npm_root {
+        Some(p) => p.clone(),
+        None => find_up(SDK_REL)
+            .ok_or("@livepeer/sdk not found: run ./dev (npm ci installs it) or pass -npmRoot")?,
+    };
+    std::fs::create_dir_all(datadir)?;
+    let port = if args.rpc_port == 0 {
+        free_port()?
+    } else {
+        args.rpc_port
+    };
+    let child = Command::new(&anvil_bin)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string()])
+        .args(["--chain-id", &CHAIN_ID.to_string(), "--silent"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {}: {e}", anvil_bin.display()))?;
+    let pid = child.id();
+    let mut anvil = Anvil(Some(child));
+    let url = format!("http://127.0.0.1:{port}");
+    let started = Instant::now();
+    let rpc = loop {
+        match Rpc::connect(&url).await {
+            Ok(r) => break r,
+            Err(e) if started.elapsed() > Duration::from_secs(15) => {
+                return Err(format!("anvil at {url} did not answer: {e}").into())
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    };
+    let deployer = LocalWallet::from_bytes(&hex::decode(DEPLOYER_KEY)?)?;
+    let contracts = artifacts_dir(&npm_root);
+    let d = Deployer::new(&rpc, &deployer, &contracts).deploy().await?;
+    let keystore = datadir.join("keystore");
+    let mut accounts = serde_json::Map::new();
+    for role in ["broadcaster", "orchestrator"] {
+        let (wallet, file) = new_account(&keystore, &args.password)?;
+        let eth = U256::from(100) * U256::exp10(18);
+        fund(
+            &rpc,
+            &deployer,
+            &contracts,
+            &d,
+            wallet.address(),
+            eth,
+            lpt(1_000),
+        )
+        .await?;
+        accounts.insert(
+            role.to_string(),
+            serde_json::json!({
+                "address": format!("{:?}", wallet.address()),
+                "keystore": file,
+            }),
+        );
+    }
+    let password_file = datadir.join("password");
+    std::fs::write(&password_file, &args.password)?;
+    let summary = serde_json::json!({
+        "ethUrl": url,
+        "chainId": rpc.chain_id(),
+        "controller": format!("{:?}", d.controller),
+        "contracts": d.contracts.iter().map(|(k, v)| (k.clone(), serde_json::Value::from(format!("{v:?}")))).collect::<serde_json::Map<_, _>>(),
+        "accounts": accounts,
+        "keystoreDir": keystore,
+        "password": password_file,
+        "anvilPid": pid,
+        "took_ms": started.elapsed().as_millis() as u64,
+    });
+    std::fs::write(datadir.join("devchain.json"), summary.to_string())?;
+    println!("{summary}");
+    if args.detach {
+        std::fs::write(datadir.join("anvil.pid"), pid.to_string())?;
+        // Detached: anvil outlives this process; stop it with `kill $(cat anvil.pid)`.
+        let _ = anvil.0.take();
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!("devchain at {url} (chain id {CHAIN_ID}); Ctrl-C stops it");
+    super::signals::terminated().await;
+    drop(anvil);
+    Ok(ExitCode::SUCCESS)
+}

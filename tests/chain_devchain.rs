@@ -1,0 +1,191 @@
+//! `livepeer devchain` through the binary: anvil with the real Livepeer contracts of
+//! `@livepeer/sdk` deployed, checked the way a node will use them — every contract registered in
+//! the Controller, the system unpaused, round 1 initialised, and two accounts whose geth v3
+//! keystores open with the password and hold 100 ETH and 1,000 LPT; the broadcaster's account
+//! then funds a deposit and a reserve on the real TicketBroker. The deployment is shared through
+//! `evm_snapshot`/`evm_revert`, and no anvil outlives the test.
+#![allow(clippy::unwrap_used)]
+
+use ethers_core::abi::Token;
+use ethers_core::types::{Address, U256};
+use ethers_signers::{LocalWallet, Signer};
+use livepeer::chain::{artifacts::Artifact, deploy::contract_id, rpc::Rpc};
+use std::{
+    path::{Path, PathBuf},
+    process::Command,
+    str::FromStr,
+};
+
+/// Kills the detached anvil when the test ends, however it ends.
+struct Devchain {
+    pid: u32,
+    json: serde_json::Value,
+}
+
+impl Drop for Devchain {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.pid.to_string()).status();
+    }
+}
+
+fn contracts_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/@livepeer/sdk/abis/contracts")
+}
+
+fn start(datadir: &Path) -> Devchain {
+    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(["devchain", "-detach", "-rpcPort", "0", "-datadir"])
+        .arg(datadir)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+    let pid = std::fs::read_to_string(datadir.join("anvil.pid"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(json["anvilPid"].as_u64(), Some(u64::from(pid)));
+    Devchain { pid, json }
+}
+
+fn addr(v: &serde_json::Value) -> Address {
+    Address::from_str(v.as_str().unwrap()).unwrap()
+}
+
+async fn call(rpc: &Rpc, art: &Artifact, to: Address, f: &str, args: &[Token]) -> Vec<Token> {
+    let out = rpc.call(to, art.call_data(f, args).unwrap()).await.unwrap();
+    art.decode(f, &out).unwrap()
+}
+
+fn uint(t: &[Token]) -> U256 {
+    t[0].clone().into_uint().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_devchain_runs_the_real_protocol_with_funded_keystore_accounts() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = start(dir.path());
+    let j = &chain.json;
+    let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
+    assert_eq!(rpc.chain_id(), 1337);
+    let arts = contracts_dir();
+    let load = |p: &str| Artifact::load(&arts, p).unwrap();
+
+    // The Controller knows every contract a node looks up, and the system is not paused.
+    let controller = addr(&j["controller"]);
+    let ctl = load("Controller");
+    for (name, at) in j["contracts"].as_object().unwrap() {
+        let id = Token::FixedBytes(contract_id(name).to_vec());
+        let got = call(&rpc, &ctl, controller, "getContract", &[id]).await;
+        assert_eq!(got[0].clone().into_address().unwrap(), addr(at), "{name}");
+        assert_ne!(addr(at), Address::zero(), "{name}");
+    }
+    let paused = call(&rpc, &ctl, controller, "paused", &[]).await;
+    assert_eq!(
+        paused[0],
+        Token::Bool(false),
+        "Controller.unpause() was sent"
+    );
+    let c = |name: &str| addr(&j["contracts"][name]);
+    assert_eq!(c("JobsManager"), c("TicketBroker"));
+
+    // Round 1 is initialised (round 0 has no block hash for tickets).
+    let rounds = load("rounds/RoundsManager");
+    let rm = c("RoundsManager");
+    assert_eq!(
+        uint(&call(&rpc, &rounds, rm, "currentRound", &[]).await),
+        1.into()
+    );
+    let init = call(&rpc, &rounds, rm, "currentRoundInitialized", &[]).await;
+    assert_eq!(init[0], Token::Bool(true));
+
+    // Each account's keystore opens with the password and holds 100 ETH and 1,000 LPT.
+    let password = std::fs::read_to_string(j["password"].as_str().unwrap()).unwrap();
+    let token = load("token/LivepeerToken");
+    let mut wallets = Vec::new();
+    for role in ["broadcaster", "orchestrator"] {
+        let acct = &j["accounts"][role];
+        let file = acct["keystore"].as_str().unwrap();
+        let stored: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+        assert_eq!(stored["version"], 3);
+        let key = eth_keystore::decrypt_key(file, &password).unwrap();
+        let wallet = LocalWallet::from_bytes(&key).unwrap();
+        assert_eq!(wallet.address(), addr(&acct["address"]), "{role}");
+        assert_eq!(
+            Address::from_str(stored["address"].as_str().unwrap()).unwrap(),
+            wallet.address(),
+            "geth finds the key by its address"
+        );
+        assert_eq!(
+            rpc.balance(wallet.address()).await.unwrap(),
+            U256::exp10(20)
+        );
+        let lpt = call(
+            &rpc,
+            &token,
+            c("LivepeerToken"),
+            "balanceOf",
+            &[Token::Address(wallet.address())],
+        )
+        .await;
+        assert_eq!(uint(&lpt), U256::from(1_000) * U256::exp10(18));
+        wallets.push(wallet);
+    }
+
+    // The broadcaster funds a deposit and a reserve on the real TicketBroker; a snapshot taken
+    // before puts the chain back for the next test.
+    let snapshot = rpc.snapshot().await.unwrap();
+    let broker = load("pm/TicketBroker");
+    let b = &wallets[0];
+    let one_eth = U256::exp10(18);
+    let data = broker
+        .call_data(
+            "fundDepositAndReserve",
+            &[Token::Uint(one_eth), Token::Uint(one_eth)],
+        )
+        .unwrap();
+    rpc.send(b, Some(c("TicketBroker")), data, one_eth * 2)
+        .await
+        .unwrap();
+    let info = |who: Address| {
+        let (rpc, broker, at) = (&rpc, &broker, c("TicketBroker"));
+        async move { call(rpc, broker, at, "getSenderInfo", &[Token::Address(who)]).await }
+    };
+    let deposit = |t: &[Token]| {
+        t[0].clone().into_tuple().unwrap()[0]
+            .clone()
+            .into_uint()
+            .unwrap()
+    };
+    assert_eq!(deposit(&info(b.address()).await), one_eth);
+    // A wrong value is the contract's own refusal, reason and all.
+    let bad = rpc
+        .send(
+            b,
+            Some(c("TicketBroker")),
+            broker
+                .call_data(
+                    "fundDepositAndReserve",
+                    &[Token::Uint(one_eth), Token::Uint(one_eth)],
+                )
+                .unwrap(),
+            one_eth,
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        bad.to_string()
+            .contains("msg.value does not equal sum of deposit amount and reserve amount"),
+        "{bad}"
+    );
+    assert!(rpc.revert_to(snapshot).await.unwrap());
+    assert_eq!(deposit(&info(b.address()).await), U256::zero());
+}
