@@ -7,7 +7,7 @@
 //! [`Event`](crate::events::Event)), [`convert`] (ethers integers and hashes → our fixed-width
 //! types), [`rpc`] (a JSON-RPC client: signed transactions, calls, anvil's methods),
 //! [`artifacts`] (the real protocol contracts' compiled artifacts from `@livepeer/sdk`) and
-//! [`deploy`] (the protocol deployed on a devchain). The watcher that fetches logs comes later.
+//! [`deploy`] (the protocol deployed on a devchain), [`controller`] (contracts looked up by id). The watcher that fetches logs comes later.
 //!
 //! Reorgs: a log with `removed: true` is never mapped to an event. The watcher checks
 //! [`logs::is_removed`], appends `BlockReverted` for the block and re-reads the affected state
@@ -15,6 +15,7 @@
 //! over RPC.
 
 pub mod artifacts;
+pub mod controller;
 pub mod convert;
 pub mod deploy;
 pub mod logs;

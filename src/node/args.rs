@@ -52,6 +52,21 @@ pub struct NodeArgs {
     /// x264 preset for CPU transcoding.
     #[arg(long = "x264Preset", default_value = "veryfast")]
     pub x264_preset: String,
+    /// Ethereum JSON-RPC URL (any network but `offchain`).
+    #[arg(long = "ethUrl")]
+    pub eth_url: Option<String>,
+    /// The protocol's Controller address (built in for arbitrum-one-mainnet and mainnet).
+    #[arg(long = "ethController")]
+    pub eth_controller: Option<String>,
+    /// A keystore folder, or one keystore file (default `<datadir>/keystore`).
+    #[arg(long = "ethKeystorePath")]
+    pub eth_keystore_path: Option<std::path::PathBuf>,
+    /// The account to use, when the keystore holds several.
+    #[arg(long = "ethAcctAddr")]
+    pub eth_acct_addr: Option<String>,
+    /// The account's password, or a file holding it.
+    #[arg(long = "ethPassword")]
+    pub eth_password: Option<String>,
 }
 
 /// Parses node flags in clap's `--long` form (for roles wired in one process: the demo).

@@ -24,7 +24,7 @@ use std::{
 /// anvil's account #0, the deployer (a well-known development key, never used elsewhere).
 const DEPLOYER_KEY: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
 
-/// The devchain's chain id.
+/// The devchain's default chain id.
 pub const CHAIN_ID: u64 = 1337;
 
 /// `livepeer devchain` flags.
@@ -43,6 +43,9 @@ pub struct DevchainArgs {
     /// above).
     #[arg(long = "anvil")]
     pub anvil: Option<PathBuf>,
+    /// The chain id.
+    #[arg(long = "chainId", default_value_t = CHAIN_ID)]
+    pub chain_id: u64,
     /// The folder holding `node_modules/@livepeer/sdk` (default: here or above).
     #[arg(long = "npmRoot")]
     pub npm_root: Option<PathBuf>,
@@ -79,20 +82,6 @@ impl Drop for Anvil {
     }
 }
 
-/// A new account in a geth v3 keystore under `dir` (named as geth names them).
-fn new_account(dir: &Path, password: &str) -> Result<(LocalWallet, PathBuf), NodeError> {
-    std::fs::create_dir_all(dir)?;
-    let key: [u8; 32] = rand::random();
-    let wallet = LocalWallet::from_bytes(&key)?;
-    let name = format!(
-        "UTC--{}--{}",
-        super::clock::now_ms(),
-        hex::encode(wallet.address().0)
-    );
-    eth_keystore::encrypt_key(dir, &mut rand::thread_rng(), key, password, Some(&name))?;
-    Ok((wallet, dir.join(name)))
-}
-
 /// Starts the devchain in `datadir`.
 pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeError> {
     let anvil_bin = match &args.anvil {
@@ -114,7 +103,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
     };
     let child = Command::new(&anvil_bin)
         .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-        .args(["--chain-id", &CHAIN_ID.to_string(), "--silent"])
+        .args(["--chain-id", &args.chain_id.to_string(), "--silent"])
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -139,7 +128,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
     let keystore = datadir.join("keystore");
     let mut accounts = serde_json::Map::new();
     for role in ["broadcaster", "orchestrator"] {
-        let (wallet, file) = new_account(&keystore, &args.password)?;
+        let (wallet, file) = super::eth::new_keystore(&keystore, &args.password)?;
         let eth = U256::from(100) * U256::exp10(18);
         fund(
             &rpc,
@@ -180,7 +169,10 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
         let _ = anvil.0.take();
         return Ok(ExitCode::SUCCESS);
     }
-    eprintln!("devchain at {url} (chain id {CHAIN_ID}); Ctrl-C stops it");
+    eprintln!(
+        "devchain at {url} (chain id {}); Ctrl-C stops it",
+        args.chain_id
+    );
     super::signals::terminated().await;
     drop(anvil);
     Ok(ExitCode::SUCCESS)

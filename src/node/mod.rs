@@ -10,6 +10,7 @@ pub mod broadcaster;
 pub mod clock;
 pub mod demo;
 pub mod devchain;
+pub mod eth;
 pub mod httpd;
 pub mod keystore;
 pub mod orchestrator;

@@ -27,13 +27,7 @@ const DRAIN: Duration = Duration::from_secs(8);
 
 /// Runs the B until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
-    if network != "offchain" {
-        return Err(format!(
-            "-network {network}: this node runs offchain only so far (no chain client yet)"
-        )
-        .into());
-    }
-    let b = start(datadir, args).await?;
+    let b = start_on(datadir, network, args).await?;
     b.serve(super::signals::terminated()).await?;
     println!("Broadcaster stopped");
     Ok(ExitCode::SUCCESS)
@@ -124,6 +118,16 @@ impl StartedBroadcaster {
 
 /// Opens the B's log in `datadir`, parses its ladder and binds `-httpAddr`.
 pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster, NodeError> {
+    start_on(datadir, "offchain", args).await
+}
+
+/// [`start`] on `network`: on a chain, with the node's account checked there first
+/// (`node::eth`).
+pub async fn start_on(
+    datadir: &Path,
+    network: &str,
+    args: &NodeArgs,
+) -> Result<StartedBroadcaster, NodeError> {
     let orchestrators: Vec<String> = args
         .orch_addr
         .as_deref()
@@ -154,6 +158,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedBroadcaster
     crate::media::init()?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
+    super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
     let listen = args
         .http_addr
         .clone()

@@ -28,13 +28,7 @@ pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), NodeError> {
 
 /// Runs the O until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
-    if network != "offchain" {
-        return Err(format!(
-            "-network {network}: this node runs offchain only so far (no chain client yet)"
-        )
-        .into());
-    }
-    let o = start(datadir, args).await?;
+    let o = start_on(datadir, network, args).await?;
     o.serve(super::signals::terminated()).await;
     println!("Orchestrator stopped");
     Ok(ExitCode::SUCCESS)
@@ -92,6 +86,16 @@ impl StartedOrchestrator {
 /// Opens the O's log, secret, certificate and transcoder in `datadir` and binds its port.
 /// A `-serviceAddr` port of 0 binds a free port (the URI then names it).
 pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrator, NodeError> {
+    start_on(datadir, "offchain", args).await
+}
+
+/// [`start`] on `network`: on a chain, with the node's account checked there first
+/// (`node::eth`).
+pub async fn start_on(
+    datadir: &Path,
+    network: &str,
+    args: &NodeArgs,
+) -> Result<StartedOrchestrator, NodeError> {
     std::fs::create_dir_all(datadir)?;
     let transcoder = if args.transcoder {
         Some(super::transcoder::transcoder(args)?)
@@ -101,6 +105,7 @@ pub async fn start(datadir: &Path, args: &NodeArgs) -> Result<StartedOrchestrato
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = crate::node::keystore::load_or_create_rand_secret(datadir)?;
     let writer = Arc::new(super::open_writer(log)?);
+    super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
