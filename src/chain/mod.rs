@@ -7,7 +7,8 @@
 //! [`Event`](crate::events::Event)), [`convert`] (ethers integers and hashes → our fixed-width
 //! types), [`rpc`] (a JSON-RPC client: signed transactions, calls, anvil's methods),
 //! [`artifacts`] (the real protocol contracts' compiled artifacts from `@livepeer/sdk`) and
-//! [`deploy`] (the protocol deployed on a devchain), [`controller`] (contracts looked up by id). The watcher that fetches logs comes later.
+//! [`deploy`] (the protocol deployed on a devchain), [`controller`] (contracts looked up by id)
+//! and [`watch`] (one poll of the chain: logs and the head block as events).
 //!
 //! Reorgs: a log with `removed: true` is never mapped to an event. The watcher checks
 //! [`logs::is_removed`], appends `BlockReverted` for the block and re-reads the affected state
@@ -21,6 +22,7 @@ pub mod deploy;
 pub mod logs;
 pub mod rpc;
 pub mod topics;
+pub mod watch;
 
 #[cfg(test)]
 mod tests;

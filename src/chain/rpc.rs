@@ -5,8 +5,8 @@
 
 use super::ChainError;
 use ethers_core::types::{
-    transaction::eip2718::TypedTransaction, Address, BlockNumber, Bytes, TransactionReceipt,
-    TransactionRequest, U256, U64,
+    transaction::eip2718::TypedTransaction, Address, BlockNumber, Bytes, Filter, Log,
+    TransactionReceipt, TransactionRequest, H256, U256, U64,
 };
 use ethers_providers::{Http, Middleware, Provider};
 use ethers_signers::{LocalWallet, Signer};
@@ -121,6 +121,43 @@ impl Rpc {
             return Err(ChainError::Reverted(format!("transaction {hash:?} failed")));
         }
         Ok(receipt)
+    }
+
+    /// The logs of `addresses` with one of `topic0s`, in blocks `from..=to`.
+    pub async fn logs(
+        &self,
+        addresses: Vec<Address>,
+        topic0s: Vec<H256>,
+        from: u64,
+        to: u64,
+    ) -> Result<Vec<Log>, ChainError> {
+        let filter = Filter::new()
+            .address(addresses)
+            .topic0(topic0s)
+            .from_block(from)
+            .to_block(to);
+        self.provider.get_logs(&filter).await.map_err(rpc_err)
+    }
+
+    /// Block `number`: its hash, its parent's, and its L1 block number (Arbitrum's
+    /// `l1BlockNumber` field; the number itself elsewhere).
+    pub async fn block(&self, number: u64) -> Result<(H256, H256, u64), ChainError> {
+        let b = self
+            .provider
+            .get_block(number)
+            .await
+            .map_err(rpc_err)?
+            .ok_or_else(|| ChainError::Rpc(format!("no block {number}")))?;
+        let hash = b
+            .hash
+            .ok_or_else(|| ChainError::Rpc(format!("block {number} is pending")))?;
+        let l1 = b
+            .other
+            .get("l1BlockNumber")
+            .and_then(|v| v.as_str())
+            .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+            .unwrap_or(number);
+        Ok((hash, b.parent_hash, l1))
     }
 
     /// Mines `blocks` blocks (anvil).

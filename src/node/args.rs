@@ -67,6 +67,42 @@ pub struct NodeArgs {
     /// The account's password, or a file holding it.
     #[arg(long = "ethPassword")]
     pub eth_password: Option<String>,
+    /// How often the chain is polled: seconds (go-livepeer's form), or with a unit (`500ms`).
+    #[arg(long = "blockPollingInterval", default_value = "5")]
+    pub block_polling_interval: String,
+}
+
+/// `-blockPollingInterval`: a whole number is seconds; `ms` and `s` suffixes are accepted.
+pub fn polling_interval(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let bad = || format!("-blockPollingInterval {s:?}: seconds, or a number with ms or s");
+    let (num, unit_ms) = if let Some(n) = s.strip_suffix("ms") {
+        (n, 1)
+    } else if let Some(n) = s.strip_suffix('s') {
+        (n, 1000)
+    } else {
+        (s, 1000)
+    };
+    let n: u64 = num.trim().parse().map_err(|_| bad())?;
+    if n == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_millis(n * unit_ms))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::polling_interval;
+    use std::time::Duration;
+
+    #[test]
+    fn polling_intervals_read_as_the_reference_and_with_units() {
+        assert_eq!(polling_interval("5"), Ok(Duration::from_secs(5)));
+        assert_eq!(polling_interval("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(polling_interval("2s"), Ok(Duration::from_secs(2)));
+        assert!(polling_interval("0").is_err());
+        assert!(polling_interval("fast").is_err());
+    }
 }
 
 /// Parses node flags in clap's `--long` form (for roles wired in one process: the demo).

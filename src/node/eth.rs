@@ -27,6 +27,10 @@ pub struct EthNode {
     pub controller: Address,
     /// The TicketBroker, as the Controller has it.
     pub ticket_broker: Address,
+    /// The RoundsManager, as the Controller has it.
+    pub rounds_manager: Address,
+    /// The connection.
+    pub rpc: Rpc,
 }
 
 /// `-ethPassword`: a file's contents (trailing newline dropped) when it names a file, else the
@@ -183,11 +187,14 @@ pub async fn connect(datadir: &Path, network: &str, args: &NodeArgs) -> Result<E
         )
         .into());
     }
+    let rounds_manager = get_contract(&rpc, controller, "RoundsManager").await?;
     Ok(EthNode {
         account,
         chain_id: rpc.chain_id(),
         controller,
         ticket_broker,
+        rounds_manager,
+        rpc,
     })
 }
 
@@ -244,8 +251,8 @@ pub async fn start_on_chain<S: LogStore>(
     if let Some(e) = &eth {
         println!(
             "On chain id {} (network {network}): account {:?}, Controller {:?}, TicketBroker {:?}; \
-             segments are not paid for yet (the paid network comes next), so the role serves as \
-             offchain",
+             watching its funds and rounds; segments are not paid for yet (the paid network comes \
+             next), so the role serves as offchain",
             e.chain_id,
             e.account.address(),
             e.controller,

@@ -19,6 +19,7 @@ pub mod signals;
 pub mod state;
 pub mod store;
 pub mod transcoder;
+pub mod watcher;
 pub mod writer;
 
 use args::NodeArgs;

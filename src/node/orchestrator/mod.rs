@@ -41,6 +41,12 @@ pub struct StartedOrchestrator {
     listener: tokio::net::TcpListener,
     tls: Arc<rustls::ServerConfig>,
     o: Arc<Orchestrator<crate::log::FjallStore>>,
+    /// On a chain: what the watcher polls, and how often.
+    chain: Option<(
+        crate::chain::rpc::Rpc,
+        crate::chain::watch::Watched,
+        Duration,
+    )>,
 }
 
 impl StartedOrchestrator {
@@ -68,10 +74,17 @@ impl StartedOrchestrator {
             }
         });
         let writer = self.o.writer().clone();
+        let watcher = self.chain.map(|(rpc, w, every)| {
+            let run = super::watcher::run(rpc, w, writer.clone(), every, stop_tx.subscribe());
+            tasks.spawn(run)
+        });
         let app = crate::api::orchestrator::app(self.o);
         super::httpd::serve(self.listener, Some(self.tls), app, shutdown).await;
         let _ = stop_tx.send(true);
         let _ = closer.await;
+        if let Some(w) = watcher {
+            let _ = w.await;
+        }
         // Every task the O started (transcodes in flight, T watchers) ends before the log's
         // last checkpoint.
         tasks.close();
@@ -105,7 +118,16 @@ pub async fn start_on(
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = crate::node::keystore::load_or_create_rand_secret(datadir)?;
     let writer = Arc::new(super::open_writer(log)?);
-    super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
+    let every = super::args::polling_interval(&args.block_polling_interval)?;
+    let eth =
+        super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
+    let chain = eth.map(|e| {
+        let w = crate::chain::watch::Watched {
+            ticket_broker: e.ticket_broker,
+            rounds_manager: e.rounds_manager,
+        };
+        (e.rpc, w, every)
+    });
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
@@ -150,6 +172,7 @@ pub async fn start_on(
         listener,
         tls: tls_cfg,
         o,
+        chain,
     })
 }
 
