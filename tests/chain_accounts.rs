@@ -6,54 +6,16 @@
 //! 1337 refused on chain 1338.
 #![allow(clippy::unwrap_used)]
 
+mod chain_support;
 mod orch_support;
 
+use chain_support::devchain;
 use orch_support::{free_port, Node};
 use std::{
     path::Path,
     process::{Command, Stdio},
     time::{Duration, Instant},
 };
-
-/// A detached devchain, killed when dropped.
-struct Devchain {
-    pid: String,
-    json: serde_json::Value,
-}
-
-impl Drop for Devchain {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.pid).status();
-    }
-}
-
-fn devchain(dir: &Path, chain_id: u64) -> Devchain {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args([
-            "devchain",
-            "-detach",
-            "-rpcPort",
-            "0",
-            "-chainId",
-            &chain_id.to_string(),
-        ])
-        .arg("-datadir")
-        .arg(dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
-    Devchain {
-        pid: std::fs::read_to_string(dir.join("anvil.pid")).unwrap(),
-        json,
-    }
-}
 
 fn args(v: &[String]) -> Vec<&str> {
     v.iter().map(String::as_str).collect()

@@ -6,53 +6,17 @@
 //! `evm_snapshot`/`evm_revert`, and no anvil outlives the test.
 #![allow(clippy::unwrap_used)]
 
+mod chain_support;
+
+use chain_support::devchain;
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use ethers_signers::{LocalWallet, Signer};
 use livepeer::chain::{artifacts::Artifact, deploy::contract_id, rpc::Rpc};
-use std::{
-    path::{Path, PathBuf},
-    process::Command,
-    str::FromStr,
-};
-
-/// Kills the detached anvil when the test ends, however it ends.
-struct Devchain {
-    pid: u32,
-    json: serde_json::Value,
-}
-
-impl Drop for Devchain {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(self.pid.to_string()).status();
-    }
-}
+use std::{path::PathBuf, str::FromStr};
 
 fn contracts_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("node_modules/@livepeer/sdk/abis/contracts")
-}
-
-fn start(datadir: &Path) -> Devchain {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["devchain", "-detach", "-rpcPort", "0", "-datadir"])
-        .arg(datadir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json: serde_json::Value = serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
-    let pid = std::fs::read_to_string(datadir.join("anvil.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
-    assert_eq!(json["anvilPid"].as_u64(), Some(u64::from(pid)));
-    Devchain { pid, json }
 }
 
 fn addr(v: &serde_json::Value) -> Address {
@@ -71,7 +35,7 @@ fn uint(t: &[Token]) -> U256 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_devchain_runs_the_real_protocol_with_funded_keystore_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = start(dir.path());
+    let chain = devchain(dir.path(), 1337);
     let j = &chain.json;
     let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
     assert_eq!(rpc.chain_id(), 1337);

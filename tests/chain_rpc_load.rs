@@ -5,49 +5,18 @@
 //! finds new blocks). The figures are printed for the notes.
 #![allow(clippy::unwrap_used)]
 
+mod chain_support;
 mod orch_support;
 
 use axum::{body::Bytes, extract::State, routing::post, Router};
+use chain_support::devchain;
 use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, Node};
 use std::{
     collections::BTreeMap,
-    path::Path,
-    process::Command,
     sync::{Arc, Mutex},
     time::Duration,
 };
-
-struct Devchain {
-    pid: String,
-    json: serde_json::Value,
-}
-
-impl Drop for Devchain {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.pid).status();
-    }
-}
-
-fn devchain(dir: &Path) -> Devchain {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["devchain", "-detach", "-rpcPort", "0", "-datadir"])
-        .arg(dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let json =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
-    Devchain {
-        pid: std::fs::read_to_string(dir.join("anvil.pid")).unwrap(),
-        json,
-    }
-}
 
 type Counts = Arc<Mutex<BTreeMap<String, u64>>>;
 
@@ -77,7 +46,7 @@ async fn proxy(State((upstream, counts)): State<(String, Counts)>, body: Bytes) 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watcher_makes_at_most_three_calls_per_new_block() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"));
+    let chain = devchain(&dir.path().join("dc"), 1337);
     let j = &chain.json;
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let upstream = s(&j["ethUrl"]);

@@ -4,50 +4,120 @@
 //! `livepeer replay` of it agrees with its checkpoints.
 #![allow(clippy::unwrap_used)]
 
+mod chain_support;
 mod orch_support;
 
+use chain_support::devchain;
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use ethers_signers::LocalWallet;
 use livepeer::chain::{artifacts::Artifact, rpc::Rpc};
 use orch_support::{free_port, tool, Node};
-use std::{path::Path, process::Command, str::FromStr, time::Duration};
+use std::{path::Path, str::FromStr, time::Duration};
 
-struct Devchain {
-    pid: String,
-    json: serde_json::Value,
+/// The O's flags on `chain`, serving on `service`.
+fn o_args(j: &serde_json::Value, service: &str) -> Vec<String> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    [
+        "-orchestrator".to_string(),
+        "-transcoder".into(),
+        "-network".into(),
+        "devchain".into(),
+        "-serviceAddr".into(),
+        service.into(),
+        "-ethUrl".into(),
+        s(&j["ethUrl"]),
+        "-ethController".into(),
+        s(&j["controller"]),
+        "-ethKeystorePath".into(),
+        s(&j["keystoreDir"]),
+        "-ethAcctAddr".into(),
+        s(&j["accounts"]["orchestrator"]["address"]),
+        "-ethPassword".into(),
+        s(&j["password"]),
+        "-blockPollingInterval".into(),
+        "200ms".into(),
+    ]
+    .to_vec()
 }
 
-impl Drop for Devchain {
-    fn drop(&mut self) {
-        let _ = Command::new("kill").arg(&self.pid).status();
-    }
+/// The broadcaster's wallet, from its keystore.
+fn broadcaster(j: &serde_json::Value) -> LocalWallet {
+    let pass = std::fs::read_to_string(j["password"].as_str().unwrap()).unwrap();
+    let file = j["accounts"]["broadcaster"]["keystore"].as_str().unwrap();
+    LocalWallet::from_bytes(&eth_keystore::decrypt_key(file, pass).unwrap()).unwrap()
 }
 
-fn devchain(dir: &Path) -> Devchain {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["devchain", "-detach", "-rpcPort", "0", "-datadir"])
-        .arg(dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
+/// `fundDeposit()` with `wei` from `b`; the block it landed in.
+async fn fund_deposit(rpc: &Rpc, j: &serde_json::Value, b: &LocalWallet, wei: U256) -> u64 {
+    let arts =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@livepeer/sdk/abis/contracts");
+    let broker = Artifact::load(&arts, "pm/TicketBroker").unwrap();
+    let at = Address::from_str(j["contracts"]["TicketBroker"].as_str().unwrap()).unwrap();
+    let data = broker.call_data("fundDeposit", &[]).unwrap();
+    let r = rpc.send(b, Some(at), data, wei).await.unwrap();
+    r.block_number.unwrap().as_u64()
+}
+
+/// The sender-funds projection's digest `livepeer replay` gives for the log in `dir`.
+fn funds_digest(dir: &Path) -> String {
+    let (code, out) = tool(dir, &["replay"]);
+    assert_eq!(code, 0, "{out}");
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("sender_funds "))
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    line.split_whitespace().nth(2).unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_a_reorg_the_o_equals_a_fresh_sync() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
+    let b = broadcaster(j);
+    let eth = U256::exp10(18);
+    let o1_args = o_args(j, &format!("127.0.0.1:{}", free_port()));
+    let o1_dir = dir.path().join("o1");
+    let a1: Vec<&str> = o1_args.iter().map(String::as_str).collect();
+    let mut o1 = Node::start(&o1_dir, &a1);
+    o1.line("serving");
+
+    // A deposit the watcher sees, three blocks on; then the chain forgets it.
+    let snapshot = rpc.snapshot().await.unwrap();
+    fund_deposit(&rpc, j, &b, eth).await;
+    rpc.mine(3).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(rpc.revert_to(snapshot).await.unwrap());
+    rpc.mine(5).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // A fresh O joins on the new chain; the broadcaster funds again; both see it.
+    let o2_args = o_args(j, &format!("127.0.0.1:{}", free_port()));
+    let o2_dir = dir.path().join("o2");
+    let a2: Vec<&str> = o2_args.iter().map(String::as_str).collect();
+    let mut o2 = Node::start(&o2_dir, &a2);
+    o2.line("serving");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    fund_deposit(&rpc, j, &b, eth / 2).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(o1.sigterm().0.success());
+    assert!(o2.sigterm().0.success());
+
+    let (_, dump) = tool(&o1_dir, &["log", "dump", "-json"]);
+    assert!(dump.contains("BlockReverted"), "{dump}");
+    assert_eq!(
+        funds_digest(&o1_dir),
+        funds_digest(&o2_dir),
+        "the O that lived through the reorg holds what a fresh sync holds"
     );
-    let json =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).lines().last().unwrap()).unwrap();
-    Devchain {
-        pid: std::fs::read_to_string(dir.join("anvil.pid")).unwrap(),
-        json,
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_o_records_every_senders_funds_from_the_chain() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"));
+    let chain = devchain(&dir.path().join("dc"), 1337);
     let j = &chain.json;
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let (url, controller, keystore, password) = (
@@ -136,6 +206,16 @@ async fn the_o_records_every_senders_funds_from_the_chain() {
     assert!(
         reserve.contains("\"amount\":\"2000000000000000000\"") && reserve.contains(&at_block),
         "{reserve}"
+    );
+    // Met for the first time, the sender was read whole as of the block before its logs.
+    let observed = dump
+        .lines()
+        .find(|l| l.contains("SenderFundsObserved") && l.to_lowercase().contains(&sender))
+        .unwrap();
+    assert!(
+        observed.contains(&format!("\"block\":{}", block - 1))
+            && observed.contains("\"deposit\":\"0\""),
+        "{observed}"
     );
     assert!(dump.contains("BlockObserved"), "{dump}");
     let (code, out) = tool(&o_dir, &["replay"]);

@@ -67,6 +67,15 @@ impl Rpc {
         self.provider.call(&tx, None).await.map_err(rpc_err)
     }
 
+    /// `eth_call` of `data` on `to` in the state after block `block`.
+    pub async fn call_at(&self, to: Address, data: Bytes, block: u64) -> Result<Bytes, ChainError> {
+        let tx: TypedTransaction = TransactionRequest::new().to(to).data(data).into();
+        self.provider
+            .call(&tx, Some(BlockNumber::Number(block.into()).into()))
+            .await
+            .map_err(rpc_err)
+    }
+
     /// An account's ETH balance.
     pub async fn balance(&self, of: Address) -> Result<U256, ChainError> {
         self.provider.get_balance(of, None).await.map_err(rpc_err)

@@ -1,26 +1,89 @@
 //! What one poll of the chain becomes: the Livepeer logs of a block range, in chain order, mapped
-//! to events (`SenderFundsChanged` for the TicketBroker's funds logs of every sender,
-//! `RoundInitialized` for `NewRound` with its round's start block), then the head block
-//! (`BlockObserved`). The node's watcher does the calls and appends the result.
+//! to events (`SenderFundsChanged` for the TicketBroker's funds logs of every sender — a sender
+//! met for the first time is read whole first, as of the block before, `SenderFundsObserved`, so
+//! the funds projection can fold its logs —, `RoundInitialized` for `NewRound` with its round's
+//! start block), then the last block (`BlockObserved`). After a reorg, [`observe_sender`] reads
+//! senders whole again. The node's watcher does the polling and appends the result.
 
 use super::{convert, logs, rpc::Rpc, topics, ChainError};
-use crate::events::{BlockObserved, Event};
-use ethers_core::types::{Address, Bytes};
+use crate::events::{self, BlockObserved, Event, SenderFundsObserved};
+use ethers_core::types::{Address, Bytes, H256};
+use ethers_core::utils::keccak256;
+use std::collections::BTreeSet;
 
 /// `RoundsManager.currentRoundStartBlock()`.
 const CURRENT_ROUND_START_BLOCK: [u8; 4] = [0x8f, 0xa1, 0x48, 0xf2];
 
-/// The contracts a node watches.
+/// The contracts a node watches, and who it is.
 #[derive(Clone, Copy, Debug)]
 pub struct Watched {
     /// The TicketBroker (senders' funds).
     pub ticket_broker: Address,
     /// The RoundsManager (rounds).
     pub rounds_manager: Address,
+    /// The node's own address (the reserve it has claimed is part of a sender's funds).
+    pub me: Address,
 }
 
-/// The events of blocks `from..=head`: their logs in order, then the head block.
-pub async fn poll(rpc: &Rpc, w: Watched, from: u64, head: u64) -> Result<Vec<Event>, ChainError> {
+fn selector(signature: &str) -> Vec<u8> {
+    keccak256(signature.as_bytes())[..4].to_vec()
+}
+
+fn words(out: &[u8], n: usize, what: &str) -> Result<Vec<ethers_core::types::U256>, ChainError> {
+    if out.len() < 32 * n {
+        return Err(ChainError::Rpc(format!("{what}: {} bytes", out.len())));
+    }
+    Ok(out
+        .chunks(32)
+        .take(n)
+        .map(ethers_core::types::U256::from_big_endian)
+        .collect())
+}
+
+fn address_arg(data: &mut Vec<u8>, a: Address) {
+    data.extend_from_slice(&[0u8; 12]);
+    data.extend_from_slice(a.as_bytes());
+}
+
+/// Reads `sender`'s funds whole, as of block `block` (`getSenderInfo`, and the reserve this node
+/// has claimed, `claimedReserve`).
+pub async fn observe_sender(
+    rpc: &Rpc,
+    w: Watched,
+    sender: Address,
+    block: u64,
+) -> Result<Event, ChainError> {
+    let mut data = selector("getSenderInfo(address)");
+    address_arg(&mut data, sender);
+    let info = rpc.call_at(w.ticket_broker, data.into(), block).await?;
+    let v = words(&info, 4, "getSenderInfo")?;
+    let mut data = selector("claimedReserve(address,address)");
+    address_arg(&mut data, sender);
+    address_arg(&mut data, w.me);
+    let ours = rpc.call_at(w.ticket_broker, data.into(), block).await?;
+    let ours = words(&ours, 1, "claimedReserve")?;
+    Ok(Event::SenderFundsObserved(SenderFundsObserved {
+        sender: convert::address(sender),
+        deposit: convert::wei(v[0]),
+        withdraw_round: convert::to_u64(v[1]).unwrap_or(u64::MAX),
+        reserve_remaining: convert::wei(v[2]),
+        claimed_in_round: convert::wei(v[3]),
+        claimed_by_us: convert::wei(ours[0]),
+        block,
+    }))
+}
+
+/// The events of blocks `from..=head` (`head_block`: its hash, parent and L1 number, already
+/// read): their logs in order, senders not in `known` read whole first, then the head block.
+pub async fn poll(
+    rpc: &Rpc,
+    w: Watched,
+    from: u64,
+    head: u64,
+    head_block: (H256, H256, u64),
+    known: &BTreeSet<events::Address>,
+) -> Result<Vec<Event>, ChainError> {
+    let mut known = known.clone();
     let mut found = rpc
         .logs(
             vec![w.ticket_broker, w.rounds_manager],
@@ -55,13 +118,20 @@ pub async fn poll(rpc: &Rpc, w: Watched, from: u64, head: u64) -> Result<Vec<Eve
             }
             Some(_) if from_broker => {
                 if let Some(e) = logs::event_from_log(log)? {
+                    if let Event::SenderFundsChanged(c) = &e {
+                        if known.insert(c.sender) {
+                            let before = c.pos.block.saturating_sub(1);
+                            let sender = Address::from(c.sender.0);
+                            events.push(observe_sender(rpc, w, sender, before).await?);
+                        }
+                    }
                     events.push(e);
                 }
             }
             _ => {}
         }
     }
-    let (hash, parent, l1) = rpc.block(head).await?;
+    let (hash, parent, l1) = head_block;
     events.push(Event::BlockObserved(BlockObserved {
         number: head,
         hash: convert::hash(hash),

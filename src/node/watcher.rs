@@ -3,15 +3,24 @@
 //! head (`chain::watch`: two more calls) and appends them through the writer — the funds logs of
 //! every sender, rounds, the last block seen — so the projections (sender funds and max float,
 //! rounds, the chain view) follow the chain. It resumes after the last block in the log; a first
-//! start begins at the current head. Reorgs are detected by the next slice (left: see issue 9).
+//! start begins at the current head.
+//!
+//! Reorgs: each poll that finds new blocks checks that the last block it recorded is still
+//! canonical (the new block's parent, or the recorded block's hash read again). When it is not,
+//! the recorded blocks above the last common one get `BlockReverted`, every sender the node
+//! knows is read whole again as of the head (`SenderFundsObserved`; some effects, a `Withdrawal`,
+//! cannot be inverted) and the head is recorded — so the projections equal a fresh sync.
 
 use super::{clock::now_ms, writer::Writer};
 use crate::chain::{
+    convert,
     rpc::Rpc,
-    watch::{poll, Watched},
+    watch::{observe_sender, poll, Watched},
     ChainError,
 };
+use crate::events::{BlockObserved, BlockReverted, Event, Hash32};
 use crate::log::LogStore;
+use ethers_core::types::Address;
 use std::{sync::Arc, time::Duration};
 
 /// Blocks read in one poll at most (a node far behind catches up over several polls).
@@ -24,20 +33,86 @@ pub async fn poll_once<S: LogStore>(
     writer: &Writer<S>,
 ) -> Result<usize, ChainError> {
     let head = rpc.block_number().await?;
-    let last = writer.read(|p| p.chain.state.last_block().map(|(n, _)| n));
-    let from = match last {
-        Some(n) if head > n => n + 1,
-        Some(_) => return Ok(0),
-        None => head,
+    let (last, known) = writer.read(|p| {
+        (
+            p.chain.state.last_block(),
+            p.sender_funds.state.senders().map(|(a, _)| *a).collect(),
+        )
+    });
+    let events = match last {
+        None => {
+            let block = rpc.block(head).await?;
+            poll(rpc, w, head, head, block, &known).await?
+        }
+        Some((n, _)) if head == n => return Ok(0),
+        Some((n, hash)) => {
+            let to = head.min(n + MAX_RANGE - 1);
+            let block = rpc.block(to).await?;
+            let parent = if to == n + 1 {
+                block.1
+            } else if head > n {
+                rpc.block(n).await?.0
+            } else {
+                Default::default()
+            };
+            if head > n && convert::hash(parent) == hash {
+                poll(rpc, w, n + 1, to, block, &known).await?
+            } else {
+                reorg(rpc, w, writer, head).await?
+            }
+        }
     };
-    let to = head.min(from + MAX_RANGE - 1);
-    let events = poll(rpc, w, from, to).await?;
     let n = events.len();
     writer
         .append(now_ms(), events)
         .await
         .map_err(|e| ChainError::Rpc(format!("event log: {e}")))?;
     Ok(n)
+}
+
+/// The events of a reorg seen at `head`: the recorded blocks no longer canonical reverted,
+/// every known sender read whole again, the head recorded.
+async fn reorg<S: LogStore>(
+    rpc: &Rpc,
+    w: Watched,
+    writer: &Writer<S>,
+    head: u64,
+) -> Result<Vec<Event>, ChainError> {
+    let (recorded, senders): (Vec<(u64, Hash32)>, Vec<crate::events::Address>) = writer.read(|p| {
+        (
+            p.chain
+                .state
+                .blocks
+                .iter()
+                .map(|(n, (h, _))| (*n, *h))
+                .collect(),
+            p.sender_funds.state.senders().map(|(a, _)| *a).collect(),
+        )
+    });
+    let mut events = Vec::new();
+    for (number, hash) in recorded.into_iter().rev() {
+        let canonical = number <= head && convert::hash(rpc.block(number).await?.0) == hash;
+        if canonical {
+            break;
+        }
+        events.push(Event::BlockReverted(BlockReverted { number, hash }));
+    }
+    tracing::warn!(
+        "chain reorg: {} recorded blocks are no longer canonical; re-reading {} senders at block {head}",
+        events.len(),
+        senders.len()
+    );
+    for s in senders {
+        events.push(observe_sender(rpc, w, Address::from(s.0), head).await?);
+    }
+    let (hash, parent, l1) = rpc.block(head).await?;
+    events.push(Event::BlockObserved(BlockObserved {
+        number: head,
+        hash: convert::hash(hash),
+        parent: convert::hash(parent),
+        l1_number: l1,
+    }));
+    Ok(events)
 }
 
 /// Polls until `stop` turns true.

@@ -125,6 +125,7 @@ pub async fn start_on(
         let w = crate::chain::watch::Watched {
             ticket_broker: e.ticket_broker,
             rounds_manager: e.rounds_manager,
+            me: ethers_signers::Signer::address(&e.account),
         };
         (e.rpc, w, every)
     });
