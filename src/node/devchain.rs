@@ -162,6 +162,21 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
         "took_ms": started.elapsed().as_millis() as u64,
     });
     std::fs::write(datadir.join("devchain.json"), summary.to_string())?;
+    // Ready command lines for people (stderr: stdout is the one JSON line for scripts).
+    for (role, flags) in [
+        ("orchestrator", "-orchestrator -transcoder -serviceAddr 127.0.0.1:8935"),
+        ("broadcaster", "-broadcaster -orchAddr 127.0.0.1:8935"),
+    ] {
+        let addr = summary["accounts"][role]["address"].as_str().unwrap_or_default();
+        eprintln!(
+            "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {:?} \
+             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",
+            d.controller,
+            keystore.display(),
+            password_file.display(),
+            datadir.join(role).display()
+        );
+    }
     println!("{summary}");
     if args.detach {
         std::fs::write(datadir.join("anvil.pid"), pid.to_string())?;
