@@ -59,32 +59,9 @@ async fn the_watcher_makes_at_most_three_calls_per_new_block() {
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let service = format!("127.0.0.1:{}", free_port());
-    let (controller, keystore, password) =
-        (s(&j["controller"]), s(&j["keystoreDir"]), s(&j["password"]));
-    let o_addr = s(&j["accounts"]["orchestrator"]["address"]);
-    let mut o = Node::start(
-        &dir.path().join("o"),
-        &[
-            "-orchestrator",
-            "-transcoder",
-            "-network",
-            "devchain",
-            "-serviceAddr",
-            &service,
-            "-ethUrl",
-            &proxy_url,
-            "-ethController",
-            &controller,
-            "-ethKeystorePath",
-            &keystore,
-            "-ethAcctAddr",
-            &o_addr,
-            "-ethPassword",
-            &password,
-            "-blockPollingInterval",
-            "1",
-        ],
-    );
+    let o_args = chain_support::o_args(j, &proxy_url, &service, "1");
+    let o_args: Vec<&str> = o_args.iter().map(String::as_str).collect();
+    let mut o = Node::start(&dir.path().join("o"), &o_args);
     o.line("serving");
     tokio::time::sleep(Duration::from_millis(1200)).await;
     counts.lock().unwrap().clear();

@@ -15,32 +15,6 @@ use livepeer::chain::{artifacts::Artifact, rpc::Rpc};
 use orch_support::{free_port, tool, Node};
 use std::{path::Path, str::FromStr, time::Duration};
 
-/// The O's flags on `chain`, serving on `service`.
-fn o_args(j: &serde_json::Value, service: &str) -> Vec<String> {
-    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
-    [
-        "-orchestrator".to_string(),
-        "-transcoder".into(),
-        "-network".into(),
-        "devchain".into(),
-        "-serviceAddr".into(),
-        service.into(),
-        "-ethUrl".into(),
-        s(&j["ethUrl"]),
-        "-ethController".into(),
-        s(&j["controller"]),
-        "-ethKeystorePath".into(),
-        s(&j["keystoreDir"]),
-        "-ethAcctAddr".into(),
-        s(&j["accounts"]["orchestrator"]["address"]),
-        "-ethPassword".into(),
-        s(&j["password"]),
-        "-blockPollingInterval".into(),
-        "200ms".into(),
-    ]
-    .to_vec()
-}
-
 /// The broadcaster's wallet, from its keystore.
 fn broadcaster(j: &serde_json::Value) -> LocalWallet {
     let pass = std::fs::read_to_string(j["password"].as_str().unwrap()).unwrap();
@@ -78,7 +52,12 @@ async fn after_a_reorg_the_o_equals_a_fresh_sync() {
     let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
     let b = broadcaster(j);
     let eth = U256::exp10(18);
-    let o1_args = o_args(j, &format!("127.0.0.1:{}", free_port()));
+    let o1_args = chain_support::o_args(
+        j,
+        j["ethUrl"].as_str().unwrap(),
+        &format!("127.0.0.1:{}", free_port()),
+        "200ms",
+    );
     let o1_dir = dir.path().join("o1");
     let a1: Vec<&str> = o1_args.iter().map(String::as_str).collect();
     let mut o1 = Node::start(&o1_dir, &a1);
@@ -94,7 +73,12 @@ async fn after_a_reorg_the_o_equals_a_fresh_sync() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     // A fresh O joins on the new chain; the broadcaster funds again; both see it.
-    let o2_args = o_args(j, &format!("127.0.0.1:{}", free_port()));
+    let o2_args = chain_support::o_args(
+        j,
+        j["ethUrl"].as_str().unwrap(),
+        &format!("127.0.0.1:{}", free_port()),
+        "200ms",
+    );
     let o2_dir = dir.path().join("o2");
     let a2: Vec<&str> = o2_args.iter().map(String::as_str).collect();
     let mut o2 = Node::start(&o2_dir, &a2);
@@ -120,35 +104,11 @@ async fn the_o_records_every_senders_funds_from_the_chain() {
     let chain = devchain(&dir.path().join("dc"), 1337);
     let j = &chain.json;
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
-    let (url, controller, keystore, password) = (
-        s(&j["ethUrl"]),
-        s(&j["controller"]),
-        s(&j["keystoreDir"]),
-        s(&j["password"]),
-    );
-    let o_addr = s(&j["accounts"]["orchestrator"]["address"]);
+    let (url, password) = (s(&j["ethUrl"]), s(&j["password"]));
     let service = format!("127.0.0.1:{}", free_port());
     let o_dir = dir.path().join("o");
-    let o_args = [
-        "-orchestrator",
-        "-transcoder",
-        "-network",
-        "devchain",
-        "-serviceAddr",
-        &service,
-        "-ethUrl",
-        &url,
-        "-ethController",
-        &controller,
-        "-ethKeystorePath",
-        &keystore,
-        "-ethAcctAddr",
-        &o_addr,
-        "-ethPassword",
-        &password,
-        "-blockPollingInterval",
-        "200ms",
-    ];
+    let o_args = chain_support::o_args(j, &url, &service, "200ms");
+    let o_args: Vec<&str> = o_args.iter().map(String::as_str).collect();
     let mut o = Node::start(&o_dir, &o_args);
     o.line("serving");
 

@@ -164,10 +164,15 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
     std::fs::write(datadir.join("devchain.json"), summary.to_string())?;
     // Ready command lines for people (stderr: stdout is the one JSON line for scripts).
     for (role, flags) in [
-        ("orchestrator", "-orchestrator -transcoder -serviceAddr 127.0.0.1:8935"),
+        (
+            "orchestrator",
+            "-orchestrator -transcoder -serviceAddr 127.0.0.1:8935",
+        ),
         ("broadcaster", "-broadcaster -orchAddr 127.0.0.1:8935"),
     ] {
-        let addr = summary["accounts"][role]["address"].as_str().unwrap_or_default();
+        let addr = summary["accounts"][role]["address"]
+            .as_str()
+            .unwrap_or_default();
         eprintln!(
             "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {:?} \
              -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",

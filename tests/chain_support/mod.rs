@@ -37,3 +37,37 @@ pub fn devchain(dir: &Path, chain_id: u64) -> Devchain {
     assert_eq!(json["anvilPid"].as_u64(), pid.trim().parse().ok());
     Devchain { pid, json }
 }
+
+/// The flags of an O on `chain` (its orchestrator account) reaching it at `eth_url`, serving on
+/// `service`, polling every `polling`.
+pub fn o_args(
+    chain: &serde_json::Value,
+    eth_url: &str,
+    service: &str,
+    polling: &str,
+) -> Vec<String> {
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    [
+        "-orchestrator",
+        "-transcoder",
+        "-network",
+        "devchain",
+        "-serviceAddr",
+        service,
+        "-ethUrl",
+        eth_url,
+        "-ethController",
+        &s(&chain["controller"]),
+        "-ethKeystorePath",
+        &s(&chain["keystoreDir"]),
+        "-ethAcctAddr",
+        &s(&chain["accounts"]["orchestrator"]["address"]),
+        "-ethPassword",
+        &s(&chain["password"]),
+        "-blockPollingInterval",
+        polling,
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect()
+}
