@@ -33,6 +33,17 @@ async fn fund_deposit(rpc: &Rpc, j: &serde_json::Value, b: &LocalWallet, wei: U2
     r.block_number.unwrap().as_u64()
 }
 
+/// The highest block the O in `dir` recorded.
+fn seen_block(dir: &Path) -> u64 {
+    let (_, dump) = tool(dir, &["log", "dump", "-json"]);
+    dump.lines()
+        .filter(|l| l.contains("\"BlockObserved\""))
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["event"]["BlockObserved"]["number"].as_u64())
+        .max()
+        .unwrap_or(0)
+}
+
 /// The sender-funds projection's digest `livepeer replay` gives for the log in `dir`.
 fn funds_digest(dir: &Path) -> String {
     let (code, out) = tool(dir, &["replay"]);
@@ -84,10 +95,21 @@ async fn after_a_reorg_the_o_equals_a_fresh_sync() {
     let mut o2 = Node::start(&o2_dir, &a2);
     o2.line("serving");
     tokio::time::sleep(Duration::from_millis(800)).await;
-    fund_deposit(&rpc, j, &b, eth / 2).await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
-    assert!(o1.sigterm().0.success());
-    assert!(o2.sigterm().0.success());
+    let block = fund_deposit(&rpc, j, &b, eth / 2).await;
+    // Both must have polled past that block (the logs can be read once they stop).
+    for round in 0.. {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(o1.sigterm().0.success());
+        assert!(o2.sigterm().0.success());
+        if seen_block(&o1_dir) >= block && seen_block(&o2_dir) >= block {
+            break;
+        }
+        assert!(round < 3, "the watchers did not reach block {block}");
+        o1 = Node::start(&o1_dir, &a1);
+        o1.line("serving");
+        o2 = Node::start(&o2_dir, &a2);
+        o2.line("serving");
+    }
 
     let (_, dump) = tool(&o1_dir, &["log", "dump", "-json"]);
     assert!(dump.contains("BlockReverted"), "{dump}");
