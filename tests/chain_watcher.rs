@@ -203,3 +203,108 @@ async fn the_o_records_every_senders_funds_from_the_chain() {
     let (code, out) = tool(&o_dir, &["replay"]);
     assert_eq!(code, 0, "{out}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_round_records_the_active_pool() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let service = format!("127.0.0.1:{}", free_port());
+    let o_dir = dir.path().join("o");
+    let args = chain_support::o_args(j, &url, &service, "200ms");
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut o = Node::start(&o_dir, &args);
+    o.line("serving");
+
+    // The orchestrator account activates itself: bond 100 LPT, set its rates and service URI.
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let pass = std::fs::read_to_string(j["password"].as_str().unwrap()).unwrap();
+    let file = j["accounts"]["orchestrator"]["keystore"].as_str().unwrap();
+    let me = LocalWallet::from_bytes(&eth_keystore::decrypt_key(file, pass).unwrap()).unwrap();
+    let arts =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@livepeer/sdk/abis/contracts");
+    let at = |name: &str| Address::from_str(j["contracts"][name].as_str().unwrap()).unwrap();
+    let send = |path: &'static str, to: Address, f: &'static str, args: Vec<Token>| {
+        let (rpc, arts, me) = (&rpc, &arts, &me);
+        async move {
+            let art = Artifact::load(arts, path).unwrap();
+            let data = art.call_data(f, &args).unwrap();
+            rpc.send(me, Some(to), data, U256::zero()).await.unwrap();
+        }
+    };
+    let stake = U256::from(100) * U256::exp10(18);
+    let bm = at("BondingManager");
+    let o_addr = ethers_signers::Signer::address(&me);
+    send(
+        "token/LivepeerToken",
+        at("LivepeerToken"),
+        "approve",
+        vec![Token::Address(bm), Token::Uint(stake)],
+    )
+    .await;
+    send(
+        "bonding/BondingManager",
+        bm,
+        "bond",
+        vec![Token::Uint(stake), Token::Address(o_addr)],
+    )
+    .await;
+    send(
+        "bonding/BondingManager",
+        bm,
+        "transcoder",
+        vec![Token::Uint(100_000.into()), Token::Uint(500_000.into())],
+    )
+    .await;
+    send(
+        "ServiceRegistry",
+        at("ServiceRegistry"),
+        "setServiceURI",
+        vec![Token::String(format!("https://{service}"))],
+    )
+    .await;
+
+    // Round 2 starts (50-block rounds): anyone may initialise it.
+    let head = rpc.block_number().await.unwrap();
+    rpc.mine(100 - head).await.unwrap();
+    send(
+        "rounds/RoundsManager",
+        at("RoundsManager"),
+        "initializeRound",
+        vec![],
+    )
+    .await;
+
+    let mut dump = String::new();
+    for round in 0.. {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(o.sigterm().0.success());
+        dump = tool(&o_dir, &["log", "dump", "-json"]).1;
+        if dump.contains("OrchestratorObserved") || round == 3 {
+            break;
+        }
+        o = Node::start(&o_dir, &args);
+        o.line("serving");
+    }
+    let line = |kind: &str| -> serde_json::Value {
+        let l = dump
+            .lines()
+            .find(|l| l.contains(&format!("\"{kind}\"")))
+            .unwrap_or_else(|| panic!("no {kind} in {dump}"));
+        serde_json::from_str::<serde_json::Value>(l).unwrap()["event"][kind].clone()
+    };
+    assert_eq!(line("RoundInitialized")["round"], 2);
+    assert_eq!(line("PoolSizeChanged")["size"], 1);
+    let observed = line("OrchestratorObserved");
+    assert_eq!(
+        observed["address"].as_str().unwrap().to_lowercase(),
+        format!("{o_addr:?}").to_lowercase()
+    );
+    assert_eq!(observed["service_uri"], format!("https://{service}"));
+    assert_eq!(
+        observed["activation_round"], 2,
+        "active from the round after its bond"
+    );
+    assert_eq!(observed["total_stake"], stake.to_string());
+}

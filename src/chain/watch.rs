@@ -23,6 +23,10 @@ pub struct Watched {
     pub rounds_manager: Address,
     /// The node's own address (the reserve it has claimed is part of a sender's funds).
     pub me: Address,
+    /// The BondingManager (the active pool).
+    pub bonding_manager: Address,
+    /// The ServiceRegistry (orchestrators' service URIs).
+    pub service_registry: Address,
 }
 
 fn selector(signature: &str) -> Vec<u8> {
@@ -113,7 +117,9 @@ pub async fn poll(
                     .and_then(|b| convert::to_u64(convert::word(b)))
                     .ok_or_else(|| ChainError::Rpc("currentRoundStartBlock: bad answer".into()))?;
                 if let Some(r) = logs::round_from_log(log, start)? {
+                    let (round, block) = (r.round, log.block_number.map_or(head, |b| b.as_u64()));
                     events.push(Event::RoundInitialized(r));
+                    events.extend(active_pool(rpc, w, round, block).await?);
                 }
             }
             Some(_) if from_broker => {
@@ -138,5 +144,120 @@ pub async fn poll(
         parent: convert::hash(parent),
         l1_number: l1,
     }));
+    Ok(events)
+}
+
+async fn call_words(
+    rpc: &Rpc,
+    to: Address,
+    data: Vec<u8>,
+    block: u64,
+    n: usize,
+    what: &str,
+) -> Result<Vec<ethers_core::types::U256>, ChainError> {
+    let out = rpc.call_at(to, data.into(), block).await?;
+    words(&out, n, what)
+}
+
+fn with_address(signature: &str, a: Address) -> Vec<u8> {
+    let mut data = selector(signature);
+    address_arg(&mut data, a);
+    data
+}
+
+/// The active pool as of `block`, read when round `round` starts: its size (`PoolSizeChanged`,
+/// which the reserve a sender owes each orchestrator depends on) and each orchestrator's
+/// activation and deactivation rounds, total stake and service URI (`OrchestratorObserved`, the
+/// orchestrator cache). The price is not on chain: it comes with discovery.
+pub async fn active_pool(
+    rpc: &Rpc,
+    w: Watched,
+    round: u64,
+    block: u64,
+) -> Result<Vec<Event>, ChainError> {
+    let bm = w.bonding_manager;
+    let size = call_words(
+        rpc,
+        bm,
+        selector("getTranscoderPoolSize()"),
+        block,
+        1,
+        "pool size",
+    )
+    .await?[0];
+    let size = convert::to_u64(size).unwrap_or(0);
+    let mut events = vec![Event::PoolSizeChanged(events::PoolSizeChanged {
+        round,
+        size,
+    })];
+    let as_address = |w: ethers_core::types::U256| {
+        let mut b = [0u8; 32];
+        w.to_big_endian(&mut b);
+        Address::from_slice(&b[12..])
+    };
+    let first = call_words(
+        rpc,
+        bm,
+        selector("getFirstTranscoderInPool()"),
+        block,
+        1,
+        "pool",
+    )
+    .await?[0];
+    let mut next = as_address(first);
+    for _ in 0..size {
+        if next == Address::zero() {
+            break;
+        }
+        let t = call_words(
+            rpc,
+            bm,
+            with_address("getTranscoder(address)", next),
+            block,
+            10,
+            "getTranscoder",
+        )
+        .await?;
+        let stake = call_words(
+            rpc,
+            bm,
+            with_address("transcoderTotalStake(address)", next),
+            block,
+            1,
+            "stake",
+        )
+        .await?[0];
+        let uri_out = rpc
+            .call_at(
+                w.service_registry,
+                with_address("getServiceURI(address)", next).into(),
+                block,
+            )
+            .await?;
+        let uri = ethers_core::abi::decode(&[ethers_core::abi::ParamType::String], &uri_out)
+            .ok()
+            .and_then(|t| t.into_iter().next())
+            .and_then(|t| t.into_string())
+            .unwrap_or_default();
+        events.push(Event::OrchestratorObserved(events::OrchestratorObserved {
+            address: convert::address(next),
+            service_uri: uri,
+            activation_round: convert::to_u64(t[4]).unwrap_or(u64::MAX),
+            deactivation_round: convert::to_u64(t[5]).unwrap_or(u64::MAX),
+            total_stake: convert::wei(stake),
+            price: events::Price::default(),
+            block,
+        }));
+        let n = call_words(
+            rpc,
+            bm,
+            with_address("getNextTranscoderInPool(address)", next),
+            block,
+            1,
+            "pool",
+        )
+        .await?[0];
+        next = as_address(n);
+    }
     Ok(events)
 }

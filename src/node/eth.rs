@@ -29,6 +29,10 @@ pub struct EthNode {
     pub ticket_broker: Address,
     /// The RoundsManager, as the Controller has it.
     pub rounds_manager: Address,
+    /// The BondingManager, as the Controller has it.
+    pub bonding_manager: Address,
+    /// The ServiceRegistry, as the Controller has it.
+    pub service_registry: Address,
     /// The connection.
     pub rpc: Rpc,
 }
@@ -188,7 +192,11 @@ pub async fn connect(datadir: &Path, network: &str, args: &NodeArgs) -> Result<E
         .into());
     }
     let rounds_manager = get_contract(&rpc, controller, "RoundsManager").await?;
+    let bonding_manager = get_contract(&rpc, controller, "BondingManager").await?;
+    let service_registry = get_contract(&rpc, controller, "ServiceRegistry").await?;
     Ok(EthNode {
+        bonding_manager,
+        service_registry,
         account,
         chain_id: rpc.chain_id(),
         controller,

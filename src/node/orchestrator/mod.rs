@@ -126,6 +126,8 @@ pub async fn start_on(
             ticket_broker: e.ticket_broker,
             rounds_manager: e.rounds_manager,
             me: ethers_signers::Signer::address(&e.account),
+            bonding_manager: e.bonding_manager,
+            service_registry: e.service_registry,
         };
         (e.rpc, w, every)
     });
