@@ -29,6 +29,7 @@ fn artifact(contract: &str) -> Value {
 fn contract_of(kind: Kind) -> &'static str {
     match kind {
         Kind::NewRound => "rounds/RoundsManager",
+        Kind::Unbond | Kind::Rebond | Kind::WithdrawStake => "bonding/BondingManager",
         _ => "pm/TicketBroker",
     }
 }

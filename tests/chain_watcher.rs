@@ -205,7 +205,7 @@ async fn the_o_records_every_senders_funds_from_the_chain() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_new_round_records_the_active_pool() {
+async fn a_new_round_records_the_active_pool_and_the_nodes_own_unbonding() {
     let dir = tempfile::tempdir().unwrap();
     let chain = devchain(&dir.path().join("dc"), 1337);
     let j = &chain.json;
@@ -275,13 +275,22 @@ async fn a_new_round_records_the_active_pool() {
         vec![],
     )
     .await;
+    // Then it unbonds 10 LPT: an unbonding lock of its own.
+    let part = U256::from(10) * U256::exp10(18);
+    send(
+        "bonding/BondingManager",
+        bm,
+        "unbond",
+        vec![Token::Uint(part)],
+    )
+    .await;
 
     let mut dump = String::new();
     for round in 0.. {
         tokio::time::sleep(Duration::from_millis(1500)).await;
         assert!(o.sigterm().0.success());
         dump = tool(&o_dir, &["log", "dump", "-json"]).1;
-        if dump.contains("OrchestratorObserved") || round == 3 {
+        if dump.contains("UnbondingLockChanged") || round == 3 {
             break;
         }
         o = Node::start(&o_dir, &args);
@@ -307,4 +316,13 @@ async fn a_new_round_records_the_active_pool() {
         "active from the round after its bond"
     );
     assert_eq!(observed["total_stake"], stake.to_string());
+    let lock = line("UnbondingLockChanged");
+    assert_eq!(lock["lock_id"], 0);
+    let created = &lock["change"]["Created"];
+    assert_eq!(created["amount"], part.to_string());
+    assert_eq!(
+        created["withdraw_round"],
+        2 + 7,
+        "the unbonding period is 7 rounds"
+    );
 }

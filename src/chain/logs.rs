@@ -7,7 +7,10 @@
 use super::convert::{self, address_word, to_u32, to_u64, word};
 use super::topics::Kind;
 use super::ChainError;
-use crate::events::{ChainPos, Event, FundsChange, Hash32, RoundInitialized, SenderFundsChanged};
+use crate::events::{
+    ChainPos, Event, FundsChange, Hash32, LockChange, RoundInitialized, SenderFundsChanged,
+    UnbondingLockChanged,
+};
 use ethers_core::types::Log;
 
 /// Whether the log was removed by a reorg. Removed logs are never mapped: the watcher appends
@@ -39,6 +42,9 @@ pub fn event_from_log(log: &Log) -> Result<Option<Event>, ChainError> {
     }
     let words = shape(log, kind)?;
     let pos = pos(log, kind)?;
+    if let Some(change) = lock_change(log, kind, &words)? {
+        return Ok(Some(change));
+    }
     let sender = topic_address(log, kind, 1)?;
     let amount = |i: usize| convert::wei(word(&words[i]));
     let change = match kind {
@@ -58,11 +64,35 @@ pub fn event_from_log(log: &Log) -> Result<Option<Event>, ChainError> {
         },
         Kind::UnlockCancelled => FundsChange::UnlockCancelled,
         Kind::NewRound => return Err(ChainError::NeedsL1Block),
+        Kind::Unbond | Kind::Rebond | Kind::WithdrawStake => return Ok(None),
     };
     Ok(Some(Event::SenderFundsChanged(SenderFundsChanged {
         sender,
         change,
         pos,
+    })))
+}
+
+/// A BondingManager unbonding-lock log (`Unbond`, `Rebond`, `WithdrawStake`) as
+/// `UnbondingLockChanged`; `None` for other kinds.
+fn lock_change(log: &Log, kind: Kind, words: &[[u8; 32]]) -> Result<Option<Event>, ChainError> {
+    let (delegator_topic, change) = match kind {
+        Kind::Unbond => (
+            2,
+            LockChange::Created {
+                amount: convert::wei(word(&words[1])),
+                withdraw_round: round(&words[2], kind, "withdrawRound")?,
+            },
+        ),
+        Kind::Rebond => (2, LockChange::Rebonded),
+        Kind::WithdrawStake => (1, LockChange::Withdrawn),
+        _ => return Ok(None),
+    };
+    Ok(Some(Event::UnbondingLockChanged(UnbondingLockChanged {
+        delegator: topic_address(log, kind, delegator_topic)?,
+        lock_id: round(&words[0], kind, "unbondingLockId")?,
+        change,
+        pos: pos(log, kind)?,
     })))
 }
 

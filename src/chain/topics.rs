@@ -35,10 +35,19 @@ pub enum Kind {
     UnlockCancelled,
     /// RoundsManager `NewRound`.
     NewRound,
+    /// BondingManager `Unbond(address indexed delegate, address indexed delegator, uint256
+    /// unbondingLockId, uint256 amount, uint256 withdrawRound)`.
+    Unbond,
+    /// BondingManager `Rebond(address indexed delegate, address indexed delegator, uint256
+    /// unbondingLockId, uint256 amount)`.
+    Rebond,
+    /// BondingManager `WithdrawStake(address indexed delegator, uint256 unbondingLockId, uint256
+    /// amount, uint256 withdrawRound)`.
+    WithdrawStake,
 }
 
 /// Every kind, in declaration order.
-pub const ALL: [Kind; 7] = [
+pub const ALL: [Kind; 10] = [
     Kind::DepositFunded,
     Kind::ReserveFunded,
     Kind::Withdrawal,
@@ -46,9 +55,12 @@ pub const ALL: [Kind; 7] = [
     Kind::Unlock,
     Kind::UnlockCancelled,
     Kind::NewRound,
+    Kind::Unbond,
+    Kind::Rebond,
+    Kind::WithdrawStake,
 ];
 
-static TOPIC0: LazyLock<[H256; 7]> = LazyLock::new(|| ALL.map(|k| topic0_of(k.signature())));
+static TOPIC0: LazyLock<[H256; 10]> = LazyLock::new(|| ALL.map(|k| topic0_of(k.signature())));
 
 /// `keccak256(signature)`: the topic0 of an event with that canonical signature.
 pub fn topic0_of(signature: &str) -> H256 {
@@ -66,6 +78,9 @@ impl Kind {
             Kind::Unlock => "Unlock(address,uint256,uint256)",
             Kind::UnlockCancelled => "UnlockCancelled(address)",
             Kind::NewRound => "NewRound(uint256,bytes32)",
+            Kind::Unbond => "Unbond(address,address,uint256,uint256,uint256)",
+            Kind::Rebond => "Rebond(address,address,uint256,uint256)",
+            Kind::WithdrawStake => "WithdrawStake(address,uint256,uint256,uint256)",
         }
     }
 
@@ -79,13 +94,16 @@ impl Kind {
             Kind::Unlock => "Unlock",
             Kind::UnlockCancelled => "UnlockCancelled",
             Kind::NewRound => "NewRound",
+            Kind::Unbond => "Unbond",
+            Kind::Rebond => "Rebond",
+            Kind::WithdrawStake => "WithdrawStake",
         }
     }
 
     /// The number of topics its logs carry: topic0 plus one per indexed parameter.
     pub const fn topic_count(self) -> usize {
         match self {
-            Kind::WinningTicketTransfer => 3,
+            Kind::WinningTicketTransfer | Kind::Unbond | Kind::Rebond => 3,
             _ => 2,
         }
     }
@@ -94,7 +112,8 @@ impl Kind {
     pub const fn data_len(self) -> usize {
         match self {
             Kind::UnlockCancelled => 0,
-            Kind::Withdrawal | Kind::Unlock => 64,
+            Kind::Withdrawal | Kind::Unlock | Kind::Rebond => 64,
+            Kind::Unbond | Kind::WithdrawStake => 96,
             _ => 32,
         }
     }

@@ -2,7 +2,8 @@
 //! to events (`SenderFundsChanged` for the TicketBroker's funds logs of every sender — a sender
 //! met for the first time is read whole first, as of the block before, `SenderFundsObserved`, so
 //! the funds projection can fold its logs —, `RoundInitialized` for `NewRound` with its round's
-//! start block), then the last block (`BlockObserved`). After a reorg, [`observe_sender`] reads
+//! start block, followed by the active pool it starts with; `UnbondingLockChanged` for the node's
+//! own unbonding locks), then the last block (`BlockObserved`). After a reorg, [`observe_sender`] reads
 //! senders whole again. The node's watcher does the polling and appends the result.
 
 use super::{convert, logs, rpc::Rpc, topics, ChainError};
@@ -90,7 +91,7 @@ pub async fn poll(
     let mut known = known.clone();
     let mut found = rpc
         .logs(
-            vec![w.ticket_broker, w.rounds_manager],
+            vec![w.ticket_broker, w.rounds_manager, w.bonding_manager],
             topics::ALL.iter().map(|k| k.topic0()).collect(),
             from,
             head,
@@ -120,6 +121,16 @@ pub async fn poll(
                     let (round, block) = (r.round, log.block_number.map_or(head, |b| b.as_u64()));
                     events.push(Event::RoundInitialized(r));
                     events.extend(active_pool(rpc, w, round, block).await?);
+                }
+            }
+            Some(topics::Kind::Unbond | topics::Kind::Rebond | topics::Kind::WithdrawStake)
+                if log.address == w.bonding_manager =>
+            {
+                // The node's own unbonding locks (its stake), for the operator's views.
+                if let Some(Event::UnbondingLockChanged(c)) = logs::event_from_log(log)? {
+                    if c.delegator == convert::address(w.me) {
+                        events.push(Event::UnbondingLockChanged(c));
+                    }
                 }
             }
             Some(_) if from_broker => {
