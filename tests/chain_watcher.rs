@@ -326,3 +326,65 @@ async fn a_new_round_records_the_active_pool_and_the_nodes_own_unbonding() {
         "the unbonding period is 7 rounds"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcaster_on_the_chain_records_its_own_deposit() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+    let (http, rtmp) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let b_args = [
+        "-broadcaster".to_string(),
+        "-orchAddr".into(),
+        format!("127.0.0.1:{}", free_port()),
+        "-httpAddr".into(),
+        http,
+        "-rtmpAddr".into(),
+        rtmp,
+        "-network".into(),
+        "devchain".into(),
+        "-ethUrl".into(),
+        s(&j["ethUrl"]),
+        "-ethController".into(),
+        s(&j["controller"]),
+        "-ethKeystorePath".into(),
+        s(&j["keystoreDir"]),
+        "-ethAcctAddr".into(),
+        s(&j["accounts"]["broadcaster"]["address"]),
+        "-ethPassword".into(),
+        s(&j["password"]),
+        "-blockPollingInterval".into(),
+        "200ms".into(),
+    ];
+    let b_args: Vec<&str> = b_args.iter().map(String::as_str).collect();
+    let b_dir = dir.path().join("b");
+    let mut b = Node::start(&b_dir, &b_args);
+    assert!(b
+        .line("On chain id 1337")
+        .to_lowercase()
+        .contains(&s(&j["accounts"]["broadcaster"]["address"]).to_lowercase()));
+    b.line("Broadcaster");
+    let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
+    let block = fund_deposit(&rpc, j, &broadcaster(j), U256::exp10(18)).await;
+    for round in 0.. {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        assert!(b.sigterm().0.success());
+        if seen_block(&b_dir) >= block {
+            break;
+        }
+        assert!(round < 3, "the B's watcher did not reach block {block}");
+        b = Node::start(&b_dir, &b_args);
+        b.line("Broadcaster");
+    }
+    let me = s(&j["accounts"]["broadcaster"]["address"]).to_lowercase();
+    let (_, dump) = tool(&b_dir, &["log", "dump", "-json"]);
+    assert!(
+        dump.lines()
+            .any(|l| l.contains("DepositFunded") && l.to_lowercase().contains(&me)),
+        "{dump}"
+    );
+}

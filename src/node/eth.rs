@@ -269,3 +269,18 @@ pub async fn start_on_chain<S: LogStore>(
     }
     Ok(eth)
 }
+
+/// What the chain watcher of this node polls, and how often.
+pub type ChainWatch = (Rpc, crate::chain::watch::Watched, std::time::Duration);
+
+/// The watcher's inputs for a node on `eth`, polling every `every`.
+pub fn chain_watch(eth: EthNode, every: std::time::Duration) -> ChainWatch {
+    let w = crate::chain::watch::Watched {
+        ticket_broker: eth.ticket_broker,
+        rounds_manager: eth.rounds_manager,
+        me: eth.account.address(),
+        bonding_manager: eth.bonding_manager,
+        service_registry: eth.service_registry,
+    };
+    (eth.rpc, w, every)
+}

@@ -43,6 +43,8 @@ pub struct StartedBroadcaster {
     max_sessions: usize,
     listener: tokio::net::TcpListener,
     b: Arc<Broadcaster<FjallStore>>,
+    /// On a chain: what the watcher polls (the B's own deposit and reserve among every sender's).
+    chain: Option<super::eth::ChainWatch>,
 }
 
 impl StartedBroadcaster {
@@ -76,6 +78,15 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
+        let watcher = self.chain.map(|(rpc, w, every)| {
+            tasks.spawn(super::watcher::run(
+                rpc,
+                w,
+                writer.clone(),
+                every,
+                stop_rx.clone(),
+            ))
+        });
         let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions);
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
@@ -99,6 +110,9 @@ impl StartedBroadcaster {
         let _ = rtmp_task.await;
         let _ = http_task.await;
         let _ = ender.await;
+        if let Some(w) = watcher {
+            let _ = w.await;
+        }
         // Publishers still connected lose the server: cut their last segments and end their
         // streams; then every task (segments in flight, publishers' senders) is joined.
         ingest.stop_all().await;
@@ -158,7 +172,9 @@ pub async fn start_on(
     crate::media::init()?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
-    super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
+    let every = super::args::polling_interval(&args.block_polling_interval)?;
+    let eth = super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
+    let chain = eth.map(|e| super::eth::chain_watch(e, every));
     let listen = args
         .http_addr
         .clone()
@@ -209,5 +225,6 @@ pub async fn start_on(
         max_sessions: args.max_sessions as usize,
         listener,
         b,
+        chain,
     })
 }

@@ -121,16 +121,7 @@ pub async fn start_on(
     let every = super::args::polling_interval(&args.block_polling_interval)?;
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
-    let chain = eth.map(|e| {
-        let w = crate::chain::watch::Watched {
-            ticket_broker: e.ticket_broker,
-            rounds_manager: e.rounds_manager,
-            me: ethers_signers::Signer::address(&e.account),
-            bonding_manager: e.bonding_manager,
-            service_registry: e.service_registry,
-        };
-        (e.rpc, w, every)
-    });
+    let chain = eth.map(|e| super::eth::chain_watch(e, every));
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
