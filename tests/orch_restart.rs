@@ -19,6 +19,11 @@ use std::{
 
 const T: Duration = Duration::from_secs(60);
 
+/// The body of a GET.
+async fn get_text(http: &reqwest::Client, url: &str) -> String {
+    http.get(url).send().await.unwrap().text().await.unwrap()
+}
+
 /// The streams digest a node printed when it restored its state.
 fn restored_streams(line: &str) -> (String, usize) {
     let digest = line
@@ -154,14 +159,7 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
         assert_eq!(r.status(), 200);
     }
     let playlist = format!("http://{b_addr}/stream/movie/P144p30fps16x9.m3u8");
-    let live = http
-        .get(&playlist)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let live = get_text(&http, &playlist).await;
     assert!(
         live.contains("P144p30fps16x9/1.ts") && !live.contains("ENDLIST"),
         "{live}"
@@ -172,14 +170,7 @@ async fn a_b_killed_mid_stream_ends_its_streams_at_restart() {
     let ended = b.line("Ended 1 streams the last run left open");
     assert!(ended.ends_with("movie"), "{ended}");
     b.line("Broadcaster");
-    let closed = http
-        .get(&playlist)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let closed = get_text(&http, &playlist).await;
     assert!(
         closed.contains("P144p30fps16x9/1.ts\n#EXT-X-ENDLIST\n"),
         "the playlist lists what was served, closed: {closed}"

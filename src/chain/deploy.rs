@@ -243,42 +243,19 @@ impl<'a> Deployer<'a> {
         self.register("L2LPTDataCache", mock_at).await?;
 
         let zero = U256::zero();
-        self.send(&bonding, bonding_at, "setUnbondingPeriod", &[word(7)], zero)
-            .await?;
-        self.send(
-            &bonding,
-            bonding_at,
-            "setNumActiveTranscoders",
-            &[word(10)],
-            zero,
-        )
-        .await?;
-        self.send(
-            &rounds,
-            rounds_at,
-            "setRoundLength",
-            &[word(ROUND_LENGTH)],
-            zero,
-        )
-        .await?;
-        self.send(
-            &rounds,
-            rounds_at,
-            "setRoundLockAmount",
-            &[word(100_000)],
-            zero,
-        )
-        .await?;
-        self.send(&broker, broker_at, "setUnlockPeriod", &[word(100)], zero)
-            .await?;
-        self.send(
-            &broker,
-            broker_at,
-            "setTicketValidityPeriod",
-            &[word(2)],
-            zero,
-        )
-        .await?;
+        // The devchain's parameters, set through the proxies (a setter sent to a target writes
+        // the target's own storage and the proxy never sees it).
+        let params: [(&Artifact, Address, &str, u64); 6] = [
+            (&bonding, bonding_at, "setUnbondingPeriod", 7),
+            (&bonding, bonding_at, "setNumActiveTranscoders", 10),
+            (&rounds, rounds_at, "setRoundLength", ROUND_LENGTH),
+            (&rounds, rounds_at, "setRoundLockAmount", 100_000),
+            (&broker, broker_at, "setUnlockPeriod", 100),
+            (&broker, broker_at, "setTicketValidityPeriod", 2),
+        ];
+        for (art, at, setter, value) in params {
+            self.send(art, at, setter, &[word(value)], zero).await?;
+        }
 
         let faucet = self.artifact("token/LivepeerTokenFaucet")?;
         let faucet_at = self
@@ -291,46 +268,21 @@ impl<'a> Deployer<'a> {
             .await?;
         let minter_role = Token::FixedBytes(keccak256(b"MINTER_ROLE").to_vec());
         let me = Token::Address(ethers_signers::Signer::address(self.from));
-        self.send(
-            &token,
-            token_at,
-            "grantRole",
-            &[minter_role.clone(), me.clone()],
-            zero,
-        )
-        .await?;
-        self.send(
-            &token,
-            token_at,
-            "mint",
-            &[Token::Address(faucet_at), Token::Uint(lpt(6_343_700))],
-            zero,
-        )
-        .await?;
-        self.send(
-            &token,
-            token_at,
-            "mint",
-            &[me.clone(), Token::Uint(lpt(500_000))],
-            zero,
-        )
-        .await?;
-        self.send(
-            &token,
-            token_at,
-            "revokeRole",
-            &[minter_role.clone(), me],
-            zero,
-        )
-        .await?;
-        self.send(
-            &token,
-            token_at,
-            "grantRole",
-            &[minter_role, Token::Address(minter_at)],
-            zero,
-        )
-        .await?;
+        // The supply: the deployer mints for the faucet and itself, then gives the role up; the
+        // Minter gets it for rewards.
+        let supply = [
+            ("grantRole", vec![minter_role.clone(), me.clone()]),
+            (
+                "mint",
+                vec![Token::Address(faucet_at), Token::Uint(lpt(6_343_700))],
+            ),
+            ("mint", vec![me.clone(), Token::Uint(lpt(500_000))]),
+            ("revokeRole", vec![minter_role.clone(), me]),
+            ("grantRole", vec![minter_role, Token::Address(minter_at)]),
+        ];
+        for (f, args) in supply {
+            self.send(&token, token_at, f, &args, zero).await?;
+        }
         self.send(&controller_art, controller, "unpause", &[], zero)
             .await?;
 

@@ -148,14 +148,18 @@ pub async fn poll(
             _ => {}
         }
     }
-    let (hash, parent, l1) = head_block;
-    events.push(Event::BlockObserved(BlockObserved {
-        number: head,
+    events.push(block_observed(head, head_block));
+    Ok(events)
+}
+
+/// `BlockObserved` for block `number` as `Rpc::block` read it (hash, parent, L1 number).
+pub fn block_observed(number: u64, (hash, parent, l1): (H256, H256, u64)) -> Event {
+    Event::BlockObserved(BlockObserved {
+        number,
         hash: convert::hash(hash),
         parent: convert::hash(parent),
         l1_number: l1,
-    }));
-    Ok(events)
+    })
 }
 
 async fn call_words(

@@ -15,10 +15,10 @@ use super::{clock::now_ms, writer::Writer};
 use crate::chain::{
     convert,
     rpc::Rpc,
-    watch::{observe_sender, poll, Watched},
+    watch::{block_observed, observe_sender, poll, Watched},
     ChainError,
 };
-use crate::events::{BlockObserved, BlockReverted, Event, Hash32};
+use crate::events::{BlockReverted, Event, Hash32};
 use crate::log::LogStore;
 use ethers_core::types::Address;
 use std::{sync::Arc, time::Duration};
@@ -105,13 +105,7 @@ async fn reorg<S: LogStore>(
     for s in senders {
         events.push(observe_sender(rpc, w, Address::from(s.0), head).await?);
     }
-    let (hash, parent, l1) = rpc.block(head).await?;
-    events.push(Event::BlockObserved(BlockObserved {
-        number: head,
-        hash: convert::hash(hash),
-        parent: convert::hash(parent),
-        l1_number: l1,
-    }));
+    events.push(block_observed(head, rpc.block(head).await?));
     Ok(events)
 }
 

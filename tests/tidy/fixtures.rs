@@ -180,7 +180,7 @@ use crate::api::proto;
 use std::net::TcpStream;
 fn f(x: net::SegData) -> std::net::IpAddr {
     let _ = crate::api::segment::decode();
-    todo!()
+    std::net::IpAddr::from([0, 0, 0, 0])
 }
 ";
     assert_reports(
