@@ -70,3 +70,49 @@ fn mapped_events_match_the_real_contracts_abis() {
         assert_eq!(32 * data.len(), kind.data_len(), "{signature}: data length");
     }
 }
+
+/// A parameter's canonical type (tuples spelled out from their components).
+fn canonical_type(input: &Value) -> String {
+    let t = input["type"].as_str().unwrap();
+    match t.strip_prefix("tuple") {
+        Some(suffix) => {
+            let parts: Vec<String> = input["components"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(canonical_type)
+                .collect();
+            format!("({}){suffix}", parts.join(","))
+        }
+        None => t.to_string(),
+    }
+}
+
+#[test]
+fn every_function_the_node_calls_exists_in_the_real_contracts() {
+    use livepeer::chain::calls::{selector, FUNCTIONS};
+    for (contract, signature) in FUNCTIONS {
+        let abi = artifact(contract);
+        let name = signature.split('(').next().unwrap();
+        let found: Vec<String> = abi["abi"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["type"] == "function" && f["name"] == name)
+            .map(|f| {
+                let types: Vec<String> = f["inputs"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(canonical_type)
+                    .collect();
+                format!("{name}({})", types.join(","))
+            })
+            .collect();
+        assert!(
+            found.iter().any(|s| s == signature),
+            "{signature} not in {contract}: it has {found:?}"
+        );
+        assert_eq!(selector(signature), keccak256(signature.as_bytes())[..4]);
+    }
+}

@@ -90,6 +90,22 @@ fn account() -> impl Strategy<Value = Account> {
         session: text(),
     })
 }
+fn winning_ticket() -> impl Strategy<Value = WinningTicket> {
+    record!(WinningTicket {
+        recipient: addr(),
+        sender: addr(),
+        face_value: wei(),
+        win_prob: wei(),
+        nonce: any::<u32>(),
+        recipient_rand_hash: h32(),
+        creation: creation(),
+        expiration_block: any::<u64>(),
+        sig: bytes(70),
+        seed: h32(),
+        price: price(),
+        ticket_hash: h32(),
+    })
+}
 fn balance_changed() -> impl Strategy<Value = BalanceChanged> {
     record!(BalanceChanged {
         account: account(),
@@ -204,22 +220,52 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
                 }),
             ],
         }),
-        Event::WinningTicketQueued(_) => record!(WinningTicket {
-            recipient: addr(),
-            sender: addr(),
-            face_value: wei(),
-            win_prob: wei(),
-            nonce: any::<u32>(),
-            recipient_rand_hash: h32(),
-            creation: creation(),
-            expiration_block: any::<u64>(),
-            sig: bytes(70),
-            seed: h32(),
-            price: price(),
-            ticket_hash: h32(),
+        Event::WinningTicketQueued(_) => winning_ticket()
+            .prop_map(|t| Event::WinningTicketQueued(Box::new(t)))
+            .boxed(),
+        Event::RevealedTicketQueued(_) => record!(RevealedTicket {
+            ticket: winning_ticket(),
+            recipient_rand: h32(),
         })
-        .prop_map(|t| Event::WinningTicketQueued(Box::new(t)))
+        .prop_map(|t| Event::RevealedTicketQueued(Box::new(t)))
         .boxed(),
+        Event::TxSigned(_) => event!(TxSigned {
+            nonce: any::<u64>(),
+            hash: h32(),
+            to: addr(),
+            gas_price: wei(),
+            gas_limit: any::<u64>(),
+            raw: bytes(200),
+            purpose: prop_oneof![
+                h32().prop_map(|ticket_hash| TxPurpose::Redeem { ticket_hash }),
+                any::<u64>().prop_map(|round| TxPurpose::Reward { round }),
+                any::<u64>().prop_map(|round| TxPurpose::InitializeRound { round }),
+                text().prop_map(|name| TxPurpose::Action { name }),
+            ],
+            replaces: proptest::option::of(h32()),
+        }),
+        Event::TxMined(_) => event!(TxMined {
+            nonce: any::<u64>(),
+            hash: h32(),
+            block: any::<u64>(),
+            block_hash: h32(),
+            success: any::<bool>(),
+            gas_used: any::<u64>(),
+        }),
+        Event::TxAbandoned(_) => event!(TxAbandoned {
+            nonce: any::<u64>(),
+            hash: h32(),
+            reason: text(),
+        }),
+        Event::RedemptionHeld(_) => event!(RedemptionHeld {
+            ticket_hash: h32(),
+            reason: text(),
+            l1_block: any::<u64>(),
+        }),
+        Event::MaxFloatReported(_) => event!(MaxFloatReported {
+            sender: addr(),
+            max_float: wei(),
+        }),
         Event::RedemptionSubmitted(_) => event!(RedemptionSubmitted {
             ticket_hash: h32(),
             tx_hash: h32(),

@@ -32,6 +32,7 @@ pub mod orchestrator;
 pub mod payment;
 pub mod proto;
 pub mod redeemer;
+pub mod redeemer_service;
 pub mod segment;
 pub mod status;
 pub mod task;

@@ -16,12 +16,14 @@
 //! over RPC.
 
 pub mod artifacts;
+pub mod calls;
 pub mod controller;
 pub mod convert;
 pub mod deploy;
 pub mod logs;
 pub mod rpc;
 pub mod topics;
+pub mod tx;
 pub mod watch;
 
 #[cfg(test)]

@@ -81,8 +81,9 @@ impl Rpc {
         self.provider.get_balance(of, None).await.map_err(rpc_err)
     }
 
-    /// Signs and sends a transaction from `from` (to `to`, or a contract creation), waits for
-    /// its receipt and fails on a revert.
+    /// Signs and sends a transaction from `from` (to `to`, or a contract creation) at the
+    /// account's pending nonce and the node's gas price, waits for its receipt and fails on a
+    /// revert. (The devchain's deployer and tests; a node sends through its `TxOwner`.)
     pub async fn send(
         &self,
         from: &LocalWallet,
@@ -90,46 +91,91 @@ impl Rpc {
         data: Bytes,
         value: U256,
     ) -> Result<TransactionReceipt, ChainError> {
-        let wallet = from.clone().with_chain_id(self.chain_id);
-        let nonce = self
-            .provider
-            .get_transaction_count(wallet.address(), Some(BlockNumber::Pending.into()))
-            .await
-            .map_err(rpc_err)?;
-        let mut req = TransactionRequest::new()
-            .from(wallet.address())
-            .data(data)
-            .value(value)
-            .nonce(nonce)
-            .chain_id(self.chain_id);
-        if let Some(to) = to {
-            req = req.to(to);
+        let call = super::tx::Call { to, data, value };
+        let nonce = self.pending_nonce(from.address()).await?;
+        let gas = self.estimate(from.address(), &call).await?;
+        let price = self.gas_price().await?;
+        let signed = super::tx::sign(from, self.chain_id, nonce, &call, gas * 5 / 4, price)?;
+        let hash = self.broadcast(signed.raw.clone()).await?;
+        loop {
+            if let Some(receipt) = self.receipt(hash).await? {
+                if receipt.status != Some(U64::from(1)) {
+                    return Err(ChainError::Reverted(format!(
+                        "transaction failed txHash={hash:?}"
+                    )));
+                }
+                return Ok(receipt);
+            }
+            tokio::time::sleep(POLL).await;
         }
-        let mut tx: TypedTransaction = req.into();
+    }
+
+    /// The account's nonce counting its pending transactions.
+    pub async fn pending_nonce(&self, of: Address) -> Result<u64, ChainError> {
+        Ok(self
+            .provider
+            .get_transaction_count(of, Some(BlockNumber::Pending.into()))
+            .await
+            .map_err(rpc_err)?
+            .as_u64())
+    }
+
+    /// The account's nonce counting only mined transactions.
+    pub async fn mined_nonce(&self, of: Address) -> Result<u64, ChainError> {
+        Ok(self
+            .provider
+            .get_transaction_count(of, Some(BlockNumber::Latest.into()))
+            .await
+            .map_err(rpc_err)?
+            .as_u64())
+    }
+
+    /// `eth_estimateGas` of `call` from `from`: a revert comes back with its reason.
+    pub async fn estimate(&self, from: Address, call: &super::tx::Call) -> Result<u64, ChainError> {
+        let tx = call.request(from);
         let gas = self
             .provider
             .estimate_gas(&tx, None)
             .await
             .map_err(rpc_err)?;
-        tx.set_gas(gas * 5 / 4);
-        tx.set_gas_price(self.provider.get_gas_price().await.map_err(rpc_err)?);
-        let sig = wallet
-            .sign_transaction_sync(&tx)
-            .map_err(|e| ChainError::Rpc(format!("signing: {e}")))?;
-        let pending = self
+        Ok(gas.low_u64())
+    }
+
+    /// The node's suggested gas price (`eth_gasPrice`).
+    pub async fn gas_price(&self) -> Result<U256, ChainError> {
+        self.provider.get_gas_price().await.map_err(rpc_err)
+    }
+
+    /// Broadcasts signed bytes; a transaction the node already holds is not an error.
+    pub async fn broadcast(&self, raw: Bytes) -> Result<H256, ChainError> {
+        let hash = H256::from(ethers_core::utils::keccak256(&raw));
+        match self
             .provider
-            .send_raw_transaction(tx.rlp_signed(&sig))
+            .request::<_, H256>("eth_sendRawTransaction", [raw])
             .await
-            .map_err(rpc_err)?;
-        let hash = pending.tx_hash();
-        let receipt = pending
+        {
+            Ok(h) => Ok(h),
+            Err(e) if e.to_string().contains("already known") => Ok(hash),
+            Err(e) => Err(rpc_err(e)),
+        }
+    }
+
+    /// The receipt of a mined transaction.
+    pub async fn receipt(&self, hash: H256) -> Result<Option<TransactionReceipt>, ChainError> {
+        self.provider
+            .get_transaction_receipt(hash)
+            .await
+            .map_err(rpc_err)
+    }
+
+    /// Whether the node knows a transaction (pending in its pool, or mined).
+    pub async fn knows(&self, hash: H256) -> Result<bool, ChainError> {
+        Ok(self
+            .provider
+            .get_transaction(hash)
             .await
             .map_err(rpc_err)?
-            .ok_or_else(|| ChainError::Rpc(format!("transaction {hash:?} was dropped")))?;
-        if receipt.status != Some(U64::from(1)) {
-            return Err(ChainError::Reverted(format!("transaction {hash:?} failed")));
-        }
-        Ok(receipt)
+            .is_some())
     }
 
     /// The logs of `addresses` with one of `topic0s`, in blocks `from..=to`.

@@ -24,6 +24,7 @@ pub mod segment_admission;
 pub mod segment_timeout;
 #[cfg(test)]
 mod testing;
+pub mod transactions;
 pub mod transcoder_choice;
 
 pub use rejected::Rejected;

@@ -9,7 +9,9 @@ mod codec;
 mod envelope;
 mod node;
 mod payment;
+mod redemption;
 mod stream;
+mod tx;
 mod types;
 
 pub use chain::*;
@@ -17,7 +19,9 @@ pub use codec::{decode_record, encode_record, DecodeError};
 pub use envelope::{Envelope, FORMAT_VERSION, MAGIC};
 pub use node::*;
 pub use payment::*;
+pub use redemption::*;
 pub use stream::*;
+pub use tx::*;
 pub use types::*;
 
 use serde::{Deserialize, Serialize};
@@ -110,6 +114,18 @@ events! {
     28 => TranscoderDetached(TranscoderDetached),
     /// A B opened a session with an O for a stream.
     29 => BroadcastSessionOpened(BroadcastSessionOpened),
+    /// The node's account signed a transaction (recorded before it is broadcast).
+    30 => TxSigned(TxSigned),
+    /// A recorded transaction was mined.
+    31 => TxMined(TxMined),
+    /// The transactions at a nonce were given up.
+    32 => TxAbandoned(TxAbandoned),
+    /// A redeemable ticket was held back (its sender cannot cover it yet).
+    33 => RedemptionHeld(RedemptionHeld),
+    /// A redeemer was handed a winning ticket with its recipientRand.
+    34 => RevealedTicketQueued(Box<RevealedTicket>),
+    /// This O's redeemer reported a sender's max float.
+    35 => MaxFloatReported(MaxFloatReported),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

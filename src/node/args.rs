@@ -70,6 +70,73 @@ pub struct NodeArgs {
     /// How often the chain is polled: seconds (go-livepeer's form), or with a unit (`500ms`).
     #[arg(long = "blockPollingInterval", default_value = "5")]
     pub block_polling_interval: String,
+    /// Never send a transaction above this gas price, in wei (0: no limit).
+    #[arg(long = "maxGasPrice", default_value_t = 0)]
+    pub max_gas_price: u128,
+    /// Never pay less than this gas price, in wei (0: the node's suggestion).
+    #[arg(long = "minGasPrice", default_value_t = 0)]
+    pub min_gas_price: u128,
+    /// A fixed gas limit for every transaction (0: the estimate plus 25 %).
+    #[arg(long = "gasLimit", default_value_t = 0)]
+    pub gas_limit: u64,
+    /// How long a transaction may stay unmined before it is replaced (Go duration: `5m`, `30s`).
+    #[arg(long = "transactionTimeout", default_value = "5m")]
+    pub transaction_timeout: String,
+    /// Replacements at a higher gas price before a transaction is given up.
+    #[arg(long = "maxTransactionReplacements", default_value_t = 1)]
+    pub max_transaction_replacements: u32,
+    /// Run as a ticket redeemer for orchestrators (`TicketRedeemer` on `-httpAddr`).
+    #[arg(long = "redeemer", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub redeemer: bool,
+    /// The redeemer an O hands its winning tickets to (`host:port`).
+    #[arg(long = "redeemerAddr")]
+    pub redeemer_addr: Option<String>,
+}
+
+impl NodeArgs {
+    /// The transaction owner's policy from `-minGasPrice`, `-maxGasPrice`, `-gasLimit`,
+    /// `-transactionTimeout` and `-maxTransactionReplacements`.
+    pub fn tx_policy(&self) -> Result<crate::commands::transactions::TxPolicy, String> {
+        let wei = |v: u128| (v > 0).then(|| ethers_core::types::U256::from(v));
+        let timeout = go_duration(&self.transaction_timeout)
+            .map_err(|e| format!("-transactionTimeout: {e}"))?;
+        Ok(crate::commands::transactions::TxPolicy {
+            min_gas_price: wei(self.min_gas_price),
+            max_gas_price: wei(self.max_gas_price),
+            gas_limit: (self.gas_limit > 0).then_some(self.gas_limit),
+            timeout_ms: timeout.as_millis() as u64,
+            max_replacements: self.max_transaction_replacements,
+        })
+    }
+}
+
+/// A Go duration (`5m`, `1m30s`, `500ms`, `2h`); a bare number is seconds.
+pub fn go_duration(s: &str) -> Result<std::time::Duration, String> {
+    let t = s.trim();
+    if let Ok(secs) = t.parse::<u64>() {
+        return Ok(std::time::Duration::from_secs(secs));
+    }
+    let bad = || format!("{s:?} is not a duration (5m, 30s, 500ms)");
+    let mut ms: u64 = 0;
+    let mut rest = t;
+    while !rest.is_empty() {
+        let digits = rest.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?;
+        let n: u64 = rest[..digits].parse().map_err(|_| bad())?;
+        rest = &rest[digits..];
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        let per = match &rest[..unit_len] {
+            "ms" => 1,
+            "s" => 1_000,
+            "m" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(bad()),
+        };
+        ms = ms.saturating_add(n.saturating_mul(per));
+        rest = &rest[unit_len..];
+    }
+    Ok(std::time::Duration::from_millis(ms))
 }
 
 /// `-blockPollingInterval`: a whole number is seconds; `ms` and `s` suffixes are accepted.
@@ -92,8 +159,18 @@ pub fn polling_interval(s: &str) -> Result<std::time::Duration, String> {
 
 #[cfg(test)]
 mod tests {
-    use super::polling_interval;
+    use super::{go_duration, polling_interval};
     use std::time::Duration;
+
+    #[test]
+    fn go_durations_read_as_go_writes_them() {
+        assert_eq!(go_duration("5m"), Ok(Duration::from_secs(300)));
+        assert_eq!(go_duration("1m30s"), Ok(Duration::from_secs(90)));
+        assert_eq!(go_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(go_duration("7"), Ok(Duration::from_secs(7)));
+        assert!(go_duration("5 minutes").is_err());
+        assert!(go_duration("m").is_err());
+    }
 
     #[test]
     fn polling_intervals_read_as_the_reference_and_with_units() {

@@ -270,17 +270,39 @@ pub async fn start_on_chain<S: LogStore>(
     Ok(eth)
 }
 
-/// What the chain watcher of this node polls, and how often.
-pub type ChainWatch = (Rpc, crate::chain::watch::Watched, std::time::Duration);
-
-/// The watcher's inputs for a node on `eth`, polling every `every`.
-pub fn chain_watch(eth: EthNode, every: std::time::Duration) -> ChainWatch {
-    let w = crate::chain::watch::Watched {
+/// The chain loop of a node on `eth`, polling every `every`: its watcher, its transaction
+/// owner, and (`redeem`) the redemption of its ticket queue with the O's `secret`.
+pub fn chain_loop<S: LogStore>(
+    eth: EthNode,
+    args: &NodeArgs,
+    writer: std::sync::Arc<Writer<S>>,
+    redeem: Option<Option<crate::pm::RandSecret>>,
+) -> Result<super::chain_loop::ChainLoop<S>, NodeError> {
+    let every = super::args::polling_interval(&args.block_polling_interval)?;
+    let watched = crate::chain::watch::Watched {
         ticket_broker: eth.ticket_broker,
         rounds_manager: eth.rounds_manager,
         me: eth.account.address(),
         bonding_manager: eth.bonding_manager,
         service_registry: eth.service_registry,
     };
-    (eth.rpc, w, every)
+    let txs = std::sync::Arc::new(super::txs::TxOwner::new(
+        eth.rpc.clone(),
+        eth.account.clone(),
+        writer.clone(),
+        args.tx_policy()?,
+    ));
+    let redeemer = redeem.map(|secret| super::redemption::Redeemer {
+        txs: txs.clone(),
+        writer,
+        ticket_broker: eth.ticket_broker,
+        secret,
+    });
+    Ok(super::chain_loop::ChainLoop {
+        rpc: eth.rpc,
+        watched,
+        every,
+        txs,
+        redeemer,
+    })
 }

@@ -7,6 +7,7 @@
 
 pub mod args;
 pub mod broadcaster;
+pub mod chain_loop;
 pub mod clock;
 pub mod demo;
 pub mod devchain;
@@ -15,10 +16,13 @@ pub mod httpd;
 pub mod keystore;
 pub mod orchestrator;
 pub mod payments;
+pub mod redeemer;
+pub mod redemption;
 pub mod signals;
 pub mod state;
 pub mod store;
 pub mod transcoder;
+pub mod txs;
 pub mod watcher;
 pub mod writer;
 
@@ -31,6 +35,12 @@ pub type NodeError = Box<dyn std::error::Error + Send + Sync>;
 /// Runs the node in the roles `args` name (go-livepeer style: `-orchestrator -transcoder`, or
 /// `-broadcaster`), with a clear error for combinations not supported yet.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    if args.redeemer {
+        if args.orchestrator || args.transcoder || args.broadcaster {
+            return Err("-redeemer runs alone: start the orchestrator as its own process".into());
+        }
+        return redeemer::run(datadir, network, args).await;
+    }
     if args.broadcaster {
         if args.orchestrator || args.transcoder {
             return Err(

@@ -21,7 +21,6 @@ use crate::chain::{
 use crate::events::{BlockReverted, Event, Hash32};
 use crate::log::LogStore;
 use ethers_core::types::Address;
-use std::{sync::Arc, time::Duration};
 
 /// Blocks read in one poll at most (a node far behind catches up over several polls).
 pub const MAX_RANGE: u64 = 2_000;
@@ -107,25 +106,4 @@ async fn reorg<S: LogStore>(
     }
     events.push(block_observed(head, rpc.block(head).await?));
     Ok(events)
-}
-
-/// Polls until `stop` turns true.
-pub async fn run<S: LogStore>(
-    rpc: Rpc,
-    w: Watched,
-    writer: Arc<Writer<S>>,
-    every: Duration,
-    mut stop: tokio::sync::watch::Receiver<bool>,
-) {
-    loop {
-        match poll_once(&rpc, w, &writer).await {
-            Ok(n) if n > 1 => tracing::info!("chain: {n} events"),
-            Ok(_) => {}
-            Err(e) => tracing::warn!("chain watcher: {e}"),
-        }
-        tokio::select! {
-            _ = stop.wait_for(|s| *s) => return,
-            _ = tokio::time::sleep(every) => {}
-        }
-    }
 }

@@ -20,6 +20,7 @@ pub mod receive;
 pub mod receive_error;
 pub mod recipient_rand;
 pub mod redeem;
+pub mod reveal;
 pub mod segdata;
 pub mod sender;
 pub mod sig;

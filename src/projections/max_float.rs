@@ -95,6 +95,10 @@ impl SenderFunds {
             Event::WinningTicketQueued(t) => {
                 self.tickets.insert(t.ticket_hash, (t.sender, t.face_value));
             }
+            Event::RevealedTicketQueued(t) => {
+                let t = &t.ticket;
+                self.tickets.insert(t.ticket_hash, (t.sender, t.face_value));
+            }
             Event::RedemptionSubmitted(s) => {
                 if let Some(t) = self.tickets.get(&s.ticket_hash) {
                     self.in_flight.insert(s.ticket_hash, *t);
@@ -213,7 +217,7 @@ fn apply_change(f: &mut Funds, change: &FundsChange) {
 
 impl Projection for SenderFunds {
     const NAME: &'static str = "sender_funds";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope) {
         self.fold(env);

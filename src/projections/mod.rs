@@ -14,6 +14,7 @@ pub mod payments;
 mod registry;
 mod streams;
 pub mod ticket_queue;
+pub mod transactions;
 mod unbonding;
 
 pub use chain_view::ChainView;

@@ -5,6 +5,7 @@ use super::{
     max_float::SenderFunds,
     nonces::{NonceSets, SenderSessions},
     ticket_queue::TicketQueue,
+    transactions::Transactions,
     ChainView, Orchestrators, Projection, Streams, UnbondingLocks,
 };
 use crate::events::{Envelope, Hash32};
@@ -132,6 +133,8 @@ pub struct Projections {
     pub sender_funds: Slot<SenderFunds>,
     /// Winning tickets and their redemption.
     pub ticket_queue: Slot<TicketQueue>,
+    /// The account's transactions by nonce.
+    pub transactions: Slot<Transactions>,
 }
 
 impl Projections {
@@ -147,6 +150,7 @@ impl Projections {
             &self.sender_sessions,
             &self.sender_funds,
             &self.ticket_queue,
+            &self.transactions,
         ]
     }
 
@@ -162,6 +166,7 @@ impl Projections {
             &mut self.sender_sessions,
             &mut self.sender_funds,
             &mut self.ticket_queue,
+            &mut self.transactions,
         ]
     }
 
@@ -176,6 +181,7 @@ impl Projections {
         self.sender_sessions.apply(env);
         self.sender_funds.apply(env);
         self.ticket_queue.apply(env);
+        self.transactions.apply(env);
     }
 
     /// The lowest seq any projection still needs.

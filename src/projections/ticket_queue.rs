@@ -42,6 +42,12 @@ pub struct Queued {
     pub queued_seq: u64,
     /// Its state.
     pub state: QueueState,
+    /// The recipientRand, when the ticket came with it (a redeemer's `QueueTicket`); else it is
+    /// recomputed from the O's secret.
+    pub rand: Option<Hash32>,
+    /// Why the last attempt did not send it (a hold or a retryable failure), so the same
+    /// reason is not recorded again on every block.
+    pub note: Option<String>,
 }
 
 /// The ticket queue with the chain clock it needs.
@@ -56,16 +62,15 @@ impl TicketQueue {
     /// Folds one record.
     pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
-            Event::WinningTicketQueued(t) => {
-                self.tickets.entry(t.ticket_hash).or_insert_with(|| Queued {
-                    ticket: (**t).clone(),
-                    queued_seq: env.seq,
-                    state: QueueState::Pending,
-                });
+            Event::WinningTicketQueued(t) => self.queue(t, None, env.seq),
+            Event::RevealedTicketQueued(t) => {
+                self.queue(&t.ticket, Some(t.recipient_rand), env.seq);
             }
             Event::RedemptionSubmitted(s) => {
                 self.set(&s.ticket_hash, QueueState::Submitted { tx_hash: s.tx_hash });
+                self.note(&s.ticket_hash, None);
             }
+            Event::RedemptionHeld(h) => self.note(&h.ticket_hash, Some(h.reason.clone())),
             Event::RedemptionConfirmed(c) => {
                 self.set(&c.ticket_hash, QueueState::Redeemed { tx_hash: c.tx_hash });
             }
@@ -78,10 +83,27 @@ impl TicketQueue {
                     }
                 };
                 self.set(&f.ticket_hash, state);
+                self.note(&f.ticket_hash, Some(f.reason.clone()));
             }
             Event::BlockObserved(b) => self.last_l1_block = self.last_l1_block.max(b.l1_number),
             Event::RoundInitialized(r) => self.current_round = self.current_round.max(r.round),
             _ => {}
+        }
+    }
+
+    fn queue(&mut self, t: &WinningTicket, rand: Option<Hash32>, seq: u64) {
+        self.tickets.entry(t.ticket_hash).or_insert_with(|| Queued {
+            ticket: t.clone(),
+            queued_seq: seq,
+            state: QueueState::Pending,
+            rand,
+            note: None,
+        });
+    }
+
+    fn note(&mut self, hash: &Hash32, note: Option<String>) {
+        if let Some(q) = self.tickets.get_mut(hash) {
+            q.note = note;
         }
     }
 
@@ -110,11 +132,28 @@ impl TicketQueue {
     pub fn is_redeemable(&self, q: &Queued) -> bool {
         q.state == QueueState::Pending
             && q.ticket.expiration_block <= self.last_l1_block
-            && q.ticket
-                .creation
-                .round
-                .saturating_add(TICKET_VALIDITY_PERIOD)
-                > self.current_round
+            && !self.is_expired(q)
+    }
+
+    /// Whether `q` can no longer be redeemed on chain (`creationRound + ticketValidityPeriod ≤
+    /// currentRound`).
+    pub fn is_expired(&self, q: &Queued) -> bool {
+        q.ticket
+            .creation
+            .round
+            .saturating_add(TICKET_VALIDITY_PERIOD)
+            <= self.current_round
+    }
+
+    /// Pending tickets that expired before they could be redeemed.
+    pub fn expired(&self) -> Vec<&Queued> {
+        let mut out: Vec<&Queued> = self
+            .tickets
+            .values()
+            .filter(|q| q.state == QueueState::Pending && self.is_expired(q))
+            .collect();
+        out.sort_by_key(|q| q.queued_seq);
+        out
     }
 
     /// Redeemable tickets, earliest queued first.
@@ -148,7 +187,7 @@ impl TicketQueue {
 
 impl Projection for TicketQueue {
     const NAME: &'static str = "ticket_queue";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
 
     fn apply(&mut self, env: &Envelope) {
         self.fold(env);

@@ -71,3 +71,79 @@ pub fn o_args(
     .map(|a| a.to_string())
     .collect()
 }
+
+/// The wallet of the devchain's `role` account (`broadcaster`, `orchestrator`).
+pub fn wallet(chain: &serde_json::Value, role: &str) -> ethers_signers::LocalWallet {
+    let pass = std::fs::read_to_string(chain["password"].as_str().unwrap()).unwrap();
+    let file = chain["accounts"][role]["keystore"].as_str().unwrap();
+    ethers_signers::LocalWallet::from_bytes(&eth_keystore::decrypt_key(file, pass).unwrap())
+        .unwrap()
+}
+
+/// The address of a deployed contract by name.
+pub fn contract(chain: &serde_json::Value, name: &str) -> ethers_core::types::Address {
+    chain["contracts"][name].as_str().unwrap().parse().unwrap()
+}
+
+/// Sends `signature(args)` to `to` from `from` with `value` wei; panics on a revert.
+pub async fn send(
+    rpc: &livepeer::chain::rpc::Rpc,
+    from: &ethers_signers::LocalWallet,
+    to: ethers_core::types::Address,
+    signature: &str,
+    args: &[ethers_core::abi::Token],
+    value: ethers_core::types::U256,
+) -> ethers_core::types::TransactionReceipt {
+    let data = livepeer::chain::calls::calldata(signature, args).unwrap();
+    rpc.send(from, Some(to), data, value)
+        .await
+        .unwrap_or_else(|e| panic!("{signature}: {e}"))
+}
+
+/// `eth_call` of `signature(args)` on `to`: the words it returns.
+pub async fn call(
+    rpc: &livepeer::chain::rpc::Rpc,
+    to: ethers_core::types::Address,
+    signature: &str,
+    args: &[ethers_core::abi::Token],
+) -> Vec<ethers_core::types::U256> {
+    let data = livepeer::chain::calls::calldata(signature, args).unwrap();
+    let out = rpc.call(to, data).await.unwrap();
+    out.chunks(32)
+        .map(ethers_core::types::U256::from_big_endian)
+        .collect()
+}
+
+/// The orchestrator account activates itself as the reference's `activateOrchestrator` does:
+/// approve and bond `stake` LPT to itself, set its rates (10 % reward cut, 50 % fee share) and
+/// its service URI; then the next round is mined to and initialised, so it is active.
+pub async fn activate(rpc: &livepeer::chain::rpc::Rpc, chain: &serde_json::Value, uri: &str) {
+    use ethers_core::{abi::Token, types::U256};
+    let o = wallet(chain, "orchestrator");
+    let me = ethers_signers::Signer::address(&o);
+    let stake = U256::from(100) * U256::exp10(18);
+    let bm = contract(chain, "BondingManager");
+    let zero = U256::zero();
+    let lpt = contract(chain, "LivepeerToken");
+    let approve = [Token::Address(bm), Token::Uint(stake)];
+    send(rpc, &o, lpt, "approve(address,uint256)", &approve, zero).await;
+    let bond = [Token::Uint(stake), Token::Address(me)];
+    send(rpc, &o, bm, "bond(uint256,address)", &bond, zero).await;
+    let rates = [Token::Uint(100_000.into()), Token::Uint(500_000.into())];
+    send(rpc, &o, bm, "transcoder(uint256,uint256)", &rates, zero).await;
+    let sr = contract(chain, "ServiceRegistry");
+    let uri = [Token::String(uri.to_string())];
+    send(rpc, &o, sr, "setServiceURI(string)", &uri, zero).await;
+    next_round(rpc, chain).await;
+}
+
+/// Mines to the first block of the next 50-block round and initialises it (from the
+/// broadcaster's account: anyone may, and the orchestrator's nonce may belong to a node).
+pub async fn next_round(rpc: &livepeer::chain::rpc::Rpc, chain: &serde_json::Value) {
+    let head = rpc.block_number().await.unwrap();
+    rpc.mine(50 - head % 50).await.unwrap();
+    let rm = contract(chain, "RoundsManager");
+    let o = wallet(chain, "broadcaster");
+    let zero = ethers_core::types::U256::zero();
+    send(rpc, &o, rm, "initializeRound()", &[], zero).await;
+}

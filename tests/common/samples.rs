@@ -353,5 +353,81 @@ pub fn one_of_each() -> Vec<Event> {
             expiration: 1_764_001_800,
             token: vec![7; 32],
         }),
+        // Appended after golden-v1b (they are in golden-v1c).
+        Event::TxSigned(TxSigned {
+            nonce: 3,
+            hash: h(0x55),
+            to: a(0x7b),
+            gas_price: Wei::from_u128(1_000_000_000),
+            gas_limit: 450_000,
+            raw: vec![0xf8; 120],
+            purpose: TxPurpose::Redeem {
+                ticket_hash: h(0x44),
+            },
+            replaces: None,
+        }),
+        Event::TxSigned(TxSigned {
+            nonce: 3,
+            hash: h(0x56),
+            to: a(0x7b),
+            gas_price: Wei::from_u128(1_100_000_000),
+            gas_limit: 450_000,
+            raw: vec![0xf9; 120],
+            purpose: TxPurpose::Redeem {
+                ticket_hash: h(0x44),
+            },
+            replaces: Some(h(0x55)),
+        }),
+        Event::TxMined(TxMined {
+            nonce: 3,
+            hash: h(0x56),
+            block: 400_000_101,
+            block_hash: h(0x57),
+            success: true,
+            gas_used: 293_000,
+        }),
+        Event::TxSigned(TxSigned {
+            nonce: 4,
+            hash: h(0x58),
+            to: a(0x7c),
+            gas_price: Wei::from_u128(1_000_000_000),
+            gas_limit: 200_000,
+            raw: vec![0xfa; 100],
+            purpose: TxPurpose::Action {
+                name: "fundDepositAndReserve".into(),
+            },
+            replaces: None,
+        }),
+        Event::TxAbandoned(TxAbandoned {
+            nonce: 4,
+            hash: h(0x58),
+            reason: "not mined within -transactionTimeout 5m0s after 1 replacement".into(),
+        }),
+        Event::RedemptionHeld(RedemptionHeld {
+            ticket_hash: h(0x44),
+            reason: "sender funds 0.5 ETH below face value 1.2 ETH".into(),
+            l1_block: 21_000_050,
+        }),
+        Event::RevealedTicketQueued(Box::new(RevealedTicket {
+            ticket: WinningTicket {
+                recipient: a(0x0a),
+                sender: a(0xb1),
+                face_value: Wei::from_u128(1_000_000_000_000_000),
+                win_prob: Wei([0xff; 32]),
+                nonce: 1,
+                recipient_rand_hash: h(0x12),
+                creation,
+                expiration_block: 21_000_041,
+                sig: vec![0x5d; 65],
+                seed: Hash32::default(),
+                price: Price::default(),
+                ticket_hash: h(0x45),
+            },
+            recipient_rand: h(0x13),
+        })),
+        Event::MaxFloatReported(MaxFloatReported {
+            sender: a(0xb1),
+            max_float: Wei::from_u128(500_000_000_000_000_000),
+        }),
     ]
 }

@@ -43,8 +43,9 @@ pub struct StartedBroadcaster {
     max_sessions: usize,
     listener: tokio::net::TcpListener,
     b: Arc<Broadcaster<FjallStore>>,
-    /// On a chain: what the watcher polls (the B's own deposit and reserve among every sender's).
-    chain: Option<super::eth::ChainWatch>,
+    /// On a chain: its loop (the watcher — the B's own deposit and reserve among every
+    /// sender's — and the account's transactions).
+    chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
 }
 
 impl StartedBroadcaster {
@@ -78,15 +79,9 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
-        let watcher = self.chain.map(|(rpc, w, every)| {
-            tasks.spawn(super::watcher::run(
-                rpc,
-                w,
-                writer.clone(),
-                every,
-                stop_rx.clone(),
-            ))
-        });
+        let watcher = self
+            .chain
+            .map(|c| tasks.spawn(c.run(writer.clone(), stop_rx.clone())));
         let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions);
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
@@ -172,9 +167,10 @@ pub async fn start_on(
     crate::media::init()?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
-    let every = super::args::polling_interval(&args.block_polling_interval)?;
     let eth = super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
-    let chain = eth.map(|e| super::eth::chain_watch(e, every));
+    let chain = eth
+        .map(|e| super::eth::chain_loop(e, args, writer.clone(), None))
+        .transpose()?;
     let listen = args
         .http_addr
         .clone()

@@ -41,12 +41,8 @@ pub struct StartedOrchestrator {
     listener: tokio::net::TcpListener,
     tls: Arc<rustls::ServerConfig>,
     o: Arc<Orchestrator<crate::log::FjallStore>>,
-    /// On a chain: what the watcher polls, and how often.
-    chain: Option<(
-        crate::chain::rpc::Rpc,
-        crate::chain::watch::Watched,
-        Duration,
-    )>,
+    /// On a chain: its loop (watcher, transactions, redemption of its winning tickets).
+    chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
 }
 
 impl StartedOrchestrator {
@@ -74,10 +70,9 @@ impl StartedOrchestrator {
             }
         });
         let writer = self.o.writer().clone();
-        let watcher = self.chain.map(|(rpc, w, every)| {
-            let run = super::watcher::run(rpc, w, writer.clone(), every, stop_tx.subscribe());
-            tasks.spawn(run)
-        });
+        let watcher = self
+            .chain
+            .map(|c| tasks.spawn(c.run(writer.clone(), stop_tx.subscribe())));
         let app = crate::api::orchestrator::app(self.o);
         super::httpd::serve(self.listener, Some(self.tls), app, shutdown).await;
         let _ = stop_tx.send(true);
@@ -118,10 +113,12 @@ pub async fn start_on(
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = crate::node::keystore::load_or_create_rand_secret(datadir)?;
     let writer = Arc::new(super::open_writer(log)?);
-    let every = super::args::polling_interval(&args.block_polling_interval)?;
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
-    let chain = eth.map(|e| super::eth::chain_watch(e, every));
+    let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
+    let chain = eth
+        .map(|e| super::eth::chain_loop(e, args, writer.clone(), redeem))
+        .transpose()?;
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr

@@ -1,0 +1,97 @@
+//! The node's one loop on its chain, every `-blockPollingInterval`: the watcher's poll (new
+//! blocks, their Livepeer logs, reorgs), then the transaction owner's tick (receipts,
+//! re-broadcasts, replacements), then — when the L1 block moved on — the ticket queue's
+//! redemption. One loop, so the three never race and an idle chain costs one call per poll
+//! (plus one per open transaction).
+
+use super::{
+    clock::now_ms, redemption::Redeemer, txs::TxOwner, watcher::poll_once, writer::Writer,
+};
+use crate::chain::{
+    rpc::Rpc,
+    watch::{observe_sender, Watched},
+};
+use crate::log::LogStore;
+use std::{sync::Arc, time::Duration};
+
+/// What a node on a chain runs.
+pub struct ChainLoop<S: LogStore> {
+    /// The connection.
+    pub rpc: Rpc,
+    /// The contracts and the node's address.
+    pub watched: Watched,
+    /// The polling interval.
+    pub every: Duration,
+    /// The account's transaction owner.
+    pub txs: Arc<TxOwner<S>>,
+    /// The redemption of the ticket queue (an O that redeems its own tickets, or a redeemer).
+    pub redeemer: Option<Redeemer<S>>,
+}
+
+impl<S: LogStore> ChainLoop<S> {
+    /// Reads whole the funds of every sender with a queued ticket that the node has not met on
+    /// chain yet (its deposit may predate the node's first block), as of the last block seen.
+    async fn meet_senders(&self, writer: &Writer<S>) -> Result<(), crate::chain::ChainError> {
+        let (unknown, block) = writer.read(|p| {
+            let funds = &p.sender_funds.state;
+            let mut unknown: Vec<_> = p
+                .ticket_queue
+                .state
+                .iter()
+                .map(|(_, q)| q.ticket.sender)
+                .filter(|s| funds.get(s).is_none())
+                .collect();
+            unknown.dedup();
+            (unknown, p.chain.state.last_block().map(|(n, _)| n))
+        });
+        let Some(block) = block else { return Ok(()) };
+        let mut events = Vec::new();
+        for s in unknown {
+            let sender = ethers_core::types::Address::from(s.0);
+            events.push(observe_sender(&self.rpc, self.watched, sender, block).await?);
+        }
+        writer
+            .append(now_ms(), events)
+            .await
+            .map(|_| ())
+            .map_err(|e| crate::chain::ChainError::Rpc(format!("event log: {e}")))
+    }
+
+    /// Runs until `stop` turns true.
+    pub async fn run(self, writer: Arc<Writer<S>>, mut stop: tokio::sync::watch::Receiver<bool>) {
+        let mut redeemed_at = 0;
+        loop {
+            match poll_once(&self.rpc, self.watched, &writer).await {
+                Ok(n) if n > 1 => tracing::info!("chain: {n} events"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("chain watcher: {e}"),
+            }
+            if let Err(e) = self.txs.tick().await {
+                tracing::warn!("transactions: {e}");
+            }
+            if let Some(r) = &self.redeemer {
+                if let Err(e) = self.meet_senders(&writer).await {
+                    tracing::warn!("reading senders' funds: {e}");
+                }
+                let l1 = writer.read(|p| p.ticket_queue.state.last_l1_block());
+                if l1 > redeemed_at {
+                    match r.tick().await {
+                        Ok(_) => redeemed_at = l1,
+                        Err(e) => tracing::warn!("redemption: {e}"),
+                    }
+                }
+            }
+            let stopped = tokio::select! {
+                _ = stop.wait_for(|s| *s) => true,
+                _ = tokio::time::sleep(self.every) => false,
+            };
+            if stopped {
+                // Receipts that arrived since the last tick are recorded before the node stops.
+                if let Err(e) = self.txs.tick().await {
+                    tracing::warn!("transactions: {e}");
+                }
+                return;
+            }
+        }
+    }
+}

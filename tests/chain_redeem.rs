@@ -1,0 +1,298 @@
+//! Winning tickets redeemed on the real TicketBroker, through the binary: a broadcaster funds a
+//! deposit and a reserve, the orchestrator account activates itself, and `livepeer -redeemer`
+//! (holding the orchestrator's keystore) is handed tickets the broadcaster's keystore signed with
+//! our pm code over `QueueTicket`. Our ticket hash is the contract's `getTicketHash` for a few
+//! hundred random tickets; the queued tickets are redeemed once their params expire, the
+//! transfers sum to their face values exactly, the O's fees to within a wei a ticket, and the
+//! deposit falls by the same; a ticket the sender cannot cover is held (an event, nothing sent)
+//! and redeemed in full once it refunds; a ticket for another recipient is refused; `livepeer
+//! replay` of the redeemer's log agrees with its checkpoints.
+#![allow(clippy::unwrap_used)]
+
+mod chain_support;
+mod orch_support;
+
+use chain_support::{activate, call, contract, devchain, send, wallet};
+use ethers_core::abi::Token;
+use ethers_core::types::{Address as EthAddress, U256};
+use ethers_signers::{LocalWallet, Signer};
+use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
+use livepeer::chain::{calls, rpc::Rpc, topics::Kind};
+use livepeer::events::{Address, CreationRound, Hash32, WinningTicket};
+use livepeer::pm::{num::u256_to_wei, recipient_rand_hash, sig, Ticket, TicketExpirationParams};
+use orch_support::{free_port, tool, Node};
+use rand::{Rng, SeedableRng};
+use std::time::Duration;
+
+fn ours(a: EthAddress) -> Address {
+    Address(a.0)
+}
+
+/// A ticket from `b` to `o` signed by `b`'s key, and the recipientRand it was made with.
+fn ticket(
+    b: &LocalWallet,
+    o: Address,
+    nonce: u32,
+    face: U256,
+    creation: CreationRound,
+    exp: u64,
+    rand: U256,
+) -> WinningTicket {
+    let t = Ticket {
+        recipient: o,
+        sender: ours(b.address()),
+        face_value: face,
+        win_prob: U256::MAX,
+        sender_nonce: nonce,
+        recipient_rand_hash: recipient_rand_hash(rand),
+        expiration: TicketExpirationParams {
+            creation_round: creation.round,
+            creation_round_block_hash: creation.block_hash,
+        },
+        params_expiration_block: exp,
+        price: Default::default(),
+    };
+    let signature = sig::sign(b, &t.hash().0).unwrap();
+    WinningTicket {
+        recipient: o,
+        sender: t.sender,
+        face_value: u256_to_wei(face),
+        win_prob: u256_to_wei(U256::MAX),
+        nonce,
+        recipient_rand_hash: t.recipient_rand_hash,
+        creation,
+        expiration_block: exp,
+        sig: signature.to_vec(),
+        seed: Hash32::default(),
+        price: Default::default(),
+        ticket_hash: t.hash(),
+    }
+}
+
+async fn used(rpc: &Rpc, broker: EthAddress, t: &WinningTicket) -> bool {
+    let args = [Token::FixedBytes(t.ticket_hash.0.to_vec())];
+    !call(rpc, broker, "usedTickets(bytes32)", &args).await[0].is_zero()
+}
+
+/// Waits (mining a block each 300 ms, as a live chain would move on) until every ticket is used.
+async fn wait_used(rpc: &Rpc, broker: EthAddress, tickets: &[WinningTicket]) {
+    for _ in 0..100 {
+        let mut all = true;
+        for t in tickets {
+            all &= used(rpc, broker, t).await;
+        }
+        if all {
+            return;
+        }
+        rpc.mine(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("tickets not redeemed within 30 s");
+}
+
+/// Σ `WinningTicketTransfer` amounts from `b` to `o` on the whole chain.
+async fn transferred(rpc: &Rpc, broker: EthAddress, b: EthAddress, o: EthAddress) -> U256 {
+    let head = rpc.block_number().await.unwrap();
+    let logs = rpc
+        .logs(
+            vec![broker],
+            vec![Kind::WinningTicketTransfer.topic0()],
+            0,
+            head,
+        )
+        .await
+        .unwrap();
+    logs.iter()
+        .filter(|l| l.topics[1] == b.into() && l.topics[2] == o.into())
+        .map(|l| U256::from_big_endian(&l.data))
+        .fold(U256::zero(), |a, v| a + v)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let b = wallet(j, "broadcaster");
+    let o = ours(wallet(j, "orchestrator").address());
+    let broker = contract(j, "TicketBroker");
+    let eth = U256::exp10(18);
+
+    // The broadcaster funds 1 ETH of deposit and 1 ETH of reserve; the O activates itself.
+    let funds = [Token::Uint(eth), Token::Uint(eth)];
+    send(
+        &rpc,
+        &b,
+        broker,
+        "fundDepositAndReserve(uint256,uint256)",
+        &funds,
+        eth * 2,
+    )
+    .await;
+    activate(&rpc, j, "https://127.0.0.1:8935").await;
+
+    // Our ticket hash is the contract's for random tickets.
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    for i in 0..300u32 {
+        let creation = CreationRound {
+            round: rng.gen::<u32>().into(),
+            block_hash: Hash32(rng.gen()),
+        };
+        let t = ticket(
+            &b,
+            Address(rng.gen()),
+            rng.gen(),
+            U256::from(rng.gen::<u128>()) * rng.gen::<u64>(),
+            creation,
+            rng.gen::<u32>().into(),
+            U256::from(rng.gen::<u128>()),
+        );
+        let got = call(
+            &rpc,
+            broker,
+            "getTicketHash((address,address,uint256,uint256,uint256,bytes32,bytes))",
+            &[calls::ticket_tuple(&t)],
+        )
+        .await;
+        let mut want = [0u8; 32];
+        got[0].to_big_endian(&mut want);
+        assert_eq!(Hash32(want), t.ticket_hash, "ticket {i}");
+    }
+
+    // The redeemer runs with the orchestrator's keystore.
+    let http = format!("127.0.0.1:{}", free_port());
+    let mut args = chain_support::o_args(j, &url, "127.0.0.1:8935", "200ms");
+    args.retain(|a| a != "-orchestrator" && a != "-transcoder");
+    let i = args.iter().position(|a| a == "-serviceAddr").unwrap();
+    args.drain(i..i + 2);
+    args.extend(["-redeemer".to_string(), "-httpAddr".into(), http.clone()]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let r_dir = dir.path().join("redeemer");
+    let mut node = Node::start(&r_dir, &args);
+    node.line("serving net.TicketRedeemer");
+    let mut client = net::ticket_redeemer_client::TicketRedeemerClient::new(
+        tls_channel(&format!("https://{http}")).await.unwrap(),
+    );
+
+    let rm = contract(j, "RoundsManager");
+    let round = call(&rpc, rm, "currentRound()", &[]).await[0].as_u64();
+    let hash = call(
+        &rpc,
+        rm,
+        "blockHashForRound(uint256)",
+        &[Token::Uint(round.into())],
+    )
+    .await[0];
+    let mut block_hash = [0u8; 32];
+    hash.to_big_endian(&mut block_hash);
+    let creation = CreationRound {
+        round,
+        block_hash: Hash32(block_hash),
+    };
+    let exp = rpc.block_number().await.unwrap() + 2;
+    let tenth = eth / 10;
+
+    // A ticket for another recipient is refused.
+    let rand = U256::from(99);
+    let foreign = ticket(&b, Address([9; 20]), 99, tenth, creation, exp, rand);
+    let err = client
+        .queue_ticket(queue_ticket_request(&foreign, rand))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), tonic::Code::PermissionDenied, "{err:?}");
+
+    // Five 0.1 ETH tickets are queued and redeemed after their params expire.
+    let mut tickets = Vec::new();
+    for n in 1..=5u32 {
+        let rand = U256::from(1000 + n);
+        let t = ticket(&b, o, n, tenth, creation, exp, rand);
+        client
+            .queue_ticket(queue_ticket_request(&t, rand))
+            .await
+            .unwrap();
+        tickets.push(t);
+    }
+    let started = std::time::Instant::now();
+    wait_used(&rpc, broker, &tickets).await;
+    println!("5 tickets redeemed in {:?}", started.elapsed());
+    let b_addr = b.address();
+    let o_addr = EthAddress::from(o.0);
+    assert_eq!(
+        transferred(&rpc, broker, b_addr, o_addr).await,
+        tenth * 5,
+        "Σ transfers = Σ face values"
+    );
+    let bm = contract(j, "BondingManager");
+    let fees = call(
+        &rpc,
+        bm,
+        "pendingFees(address,uint256)",
+        &[Token::Address(o_addr), Token::Uint(0.into())],
+    )
+    .await[0];
+    assert!(
+        fees <= tenth * 5 && tenth * 5 - fees <= U256::from(5),
+        "pending fees {fees}"
+    );
+    let info = call(
+        &rpc,
+        broker,
+        "getSenderInfo(address)",
+        &[Token::Address(b_addr)],
+    )
+    .await;
+    assert_eq!(
+        info[0],
+        eth - tenth * 5,
+        "the deposit fell by the face values"
+    );
+
+    // 2 ETH is more than the deposit (0.5) and this O's reserve share (1): held, not sent.
+    let rand = U256::from(2000);
+    let big = ticket(&b, o, 6, eth * 2, creation, exp, rand);
+    client
+        .queue_ticket(queue_ticket_request(&big, rand))
+        .await
+        .unwrap();
+    for _ in 0..6 {
+        rpc.mine(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    assert!(
+        !used(&rpc, broker, &big).await,
+        "a ticket the sender cannot cover is not sent"
+    );
+    // The sender refunds its deposit: the ticket is redeemed in full.
+    send(&rpc, &b, broker, "fundDeposit()", &[], eth).await;
+    wait_used(&rpc, broker, std::slice::from_ref(&big)).await;
+    assert_eq!(
+        transferred(&rpc, broker, b_addr, o_addr).await,
+        tenth * 5 + eth * 2
+    );
+
+    assert!(node.sigterm().0.success());
+    let (_, dump) = tool(&r_dir, &["log", "dump", "-json"]);
+    let count = |kind: &str| {
+        dump.lines()
+            .filter(|l| l.contains(&format!("\"{kind}\"")))
+            .count()
+    };
+    assert_eq!(count("RevealedTicketQueued"), 6);
+    assert_eq!(count("RedemptionConfirmed"), 6, "{dump}");
+    assert!(count("RedemptionHeld") >= 1, "the wait is an event");
+    assert_eq!(count("TxSigned"), 6, "one transaction per ticket");
+    let zero = format!("{}", Hash32::default());
+    for l in dump.lines().filter(|l| l.contains("\"tx_hash\"")) {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        let kind = v["kind"].as_str().unwrap();
+        assert_ne!(
+            v["event"][kind]["tx_hash"].as_str(),
+            Some(zero.as_str()),
+            "never a zero hash: {l}"
+        );
+    }
+    let (code, out) = tool(&r_dir, &["replay"]);
+    assert_eq!(code, 0, "{out}");
+}
