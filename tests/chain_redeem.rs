@@ -12,83 +12,18 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{activate, call, contract, devchain, send, wallet};
+use chain_support::{
+    activate, call, contract, devchain, ours, send, ticket, used, wait_used, wallet,
+};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
-use ethers_signers::{LocalWallet, Signer};
+use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
 use livepeer::chain::{calls, rpc::Rpc, topics::Kind};
-use livepeer::events::{Address, CreationRound, Hash32, WinningTicket};
-use livepeer::pm::{num::u256_to_wei, recipient_rand_hash, sig, Ticket, TicketExpirationParams};
+use livepeer::events::{Address, CreationRound, Hash32};
 use orch_support::{free_port, tool, Node};
 use rand::{Rng, SeedableRng};
 use std::time::Duration;
-
-fn ours(a: EthAddress) -> Address {
-    Address(a.0)
-}
-
-/// A ticket from `b` to `o` signed by `b`'s key, and the recipientRand it was made with.
-fn ticket(
-    b: &LocalWallet,
-    o: Address,
-    nonce: u32,
-    face: U256,
-    creation: CreationRound,
-    exp: u64,
-    rand: U256,
-) -> WinningTicket {
-    let t = Ticket {
-        recipient: o,
-        sender: ours(b.address()),
-        face_value: face,
-        win_prob: U256::MAX,
-        sender_nonce: nonce,
-        recipient_rand_hash: recipient_rand_hash(rand),
-        expiration: TicketExpirationParams {
-            creation_round: creation.round,
-            creation_round_block_hash: creation.block_hash,
-        },
-        params_expiration_block: exp,
-        price: Default::default(),
-    };
-    let signature = sig::sign(b, &t.hash().0).unwrap();
-    WinningTicket {
-        recipient: o,
-        sender: t.sender,
-        face_value: u256_to_wei(face),
-        win_prob: u256_to_wei(U256::MAX),
-        nonce,
-        recipient_rand_hash: t.recipient_rand_hash,
-        creation,
-        expiration_block: exp,
-        sig: signature.to_vec(),
-        seed: Hash32::default(),
-        price: Default::default(),
-        ticket_hash: t.hash(),
-    }
-}
-
-async fn used(rpc: &Rpc, broker: EthAddress, t: &WinningTicket) -> bool {
-    let args = [Token::FixedBytes(t.ticket_hash.0.to_vec())];
-    !call(rpc, broker, "usedTickets(bytes32)", &args).await[0].is_zero()
-}
-
-/// Waits (mining a block each 300 ms, as a live chain would move on) until every ticket is used.
-async fn wait_used(rpc: &Rpc, broker: EthAddress, tickets: &[WinningTicket]) {
-    for _ in 0..100 {
-        let mut all = true;
-        for t in tickets {
-            all &= used(rpc, broker, t).await;
-        }
-        if all {
-            return;
-        }
-        rpc.mine(1).await.unwrap();
-        tokio::time::sleep(Duration::from_millis(300)).await;
-    }
-    panic!("tickets not redeemed within 30 s");
-}
 
 /// Σ `WinningTicketTransfer` amounts from `b` to `o` on the whole chain.
 async fn transferred(rpc: &Rpc, broker: EthAddress, b: EthAddress, o: EthAddress) -> U256 {
@@ -163,11 +98,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
 
     // The redeemer runs with the orchestrator's keystore.
     let http = format!("127.0.0.1:{}", free_port());
-    let mut args = chain_support::o_args(j, &url, "127.0.0.1:8935", "200ms");
-    args.retain(|a| a != "-orchestrator" && a != "-transcoder");
-    let i = args.iter().position(|a| a == "-serviceAddr").unwrap();
-    args.drain(i..i + 2);
-    args.extend(["-redeemer".to_string(), "-httpAddr".into(), http.clone()]);
+    let args = chain_support::redeemer_args(j, &url, &http, &[]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let r_dir = dir.path().join("redeemer");
     let mut node = Node::start(&r_dir, &args);
@@ -176,21 +107,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
         tls_channel(&format!("https://{http}")).await.unwrap(),
     );
 
-    let rm = contract(j, "RoundsManager");
-    let round = call(&rpc, rm, "currentRound()", &[]).await[0].as_u64();
-    let hash = call(
-        &rpc,
-        rm,
-        "blockHashForRound(uint256)",
-        &[Token::Uint(round.into())],
-    )
-    .await[0];
-    let mut block_hash = [0u8; 32];
-    hash.to_big_endian(&mut block_hash);
-    let creation = CreationRound {
-        round,
-        block_hash: Hash32(block_hash),
-    };
+    let creation = chain_support::creation_round(&rpc, j).await;
     let exp = rpc.block_number().await.unwrap() + 2;
     let tenth = eth / 10;
 

@@ -239,4 +239,21 @@ impl Rpc {
             .await
             .map_err(rpc_err)
     }
+
+    /// Turns mining on each transaction on or off (anvil's `evm_setAutomine`).
+    pub async fn set_automine(&self, on: bool) -> Result<(), ChainError> {
+        self.provider
+            .request::<_, serde_json::Value>("evm_setAutomine", [on])
+            .await
+            .map(|_| ())
+            .map_err(rpc_err)
+    }
+
+    /// The node's pool of pending transactions (`txpool_content`).
+    pub async fn txpool_content(&self) -> Result<serde_json::Value, ChainError> {
+        self.provider
+            .request::<_, serde_json::Value>("txpool_content", ())
+            .await
+            .map_err(rpc_err)
+    }
 }

@@ -147,3 +147,112 @@ pub async fn next_round(rpc: &livepeer::chain::rpc::Rpc, chain: &serde_json::Val
     let zero = ethers_core::types::U256::zero();
     send(rpc, &o, rm, "initializeRound()", &[], zero).await;
 }
+
+use ethers_core::abi::Token;
+use ethers_core::types::{Address as EthAddress, U256};
+use ethers_signers::{LocalWallet, Signer};
+use livepeer::chain::rpc::Rpc;
+use livepeer::events::{Address, CreationRound, Hash32, WinningTicket};
+use livepeer::pm::{num::u256_to_wei, recipient_rand_hash, sig, Ticket, TicketExpirationParams};
+use std::time::Duration;
+
+/// The flags of `livepeer -redeemer` on `chain` with the orchestrator's keystore, serving on
+/// `http`, polling every 200 ms, plus `extra`.
+pub fn redeemer_args(
+    chain: &serde_json::Value,
+    eth_url: &str,
+    http: &str,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut args = o_args(chain, eth_url, "127.0.0.1:8935", "200ms");
+    args.retain(|a| a != "-orchestrator" && a != "-transcoder");
+    let i = args.iter().position(|a| a == "-serviceAddr").unwrap();
+    args.drain(i..i + 2);
+    args.extend([
+        "-redeemer".to_string(),
+        "-httpAddr".into(),
+        http.to_string(),
+    ]);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+/// The current round and its block hash, as tickets' creation round.
+pub async fn creation_round(rpc: &Rpc, chain: &serde_json::Value) -> CreationRound {
+    let rm = contract(chain, "RoundsManager");
+    let round = call(rpc, rm, "currentRound()", &[]).await[0].as_u64();
+    let arg = [Token::Uint(round.into())];
+    let hash = call(rpc, rm, "blockHashForRound(uint256)", &arg).await[0];
+    let mut block_hash = [0u8; 32];
+    hash.to_big_endian(&mut block_hash);
+    CreationRound {
+        round,
+        block_hash: Hash32(block_hash),
+    }
+}
+
+pub fn ours(a: EthAddress) -> Address {
+    Address(a.0)
+}
+
+/// A ticket from `b` to `o` signed by `b`'s key, and the recipientRand it was made with.
+pub fn ticket(
+    b: &LocalWallet,
+    o: Address,
+    nonce: u32,
+    face: U256,
+    creation: CreationRound,
+    exp: u64,
+    rand: U256,
+) -> WinningTicket {
+    let t = Ticket {
+        recipient: o,
+        sender: ours(b.address()),
+        face_value: face,
+        win_prob: U256::MAX,
+        sender_nonce: nonce,
+        recipient_rand_hash: recipient_rand_hash(rand),
+        expiration: TicketExpirationParams {
+            creation_round: creation.round,
+            creation_round_block_hash: creation.block_hash,
+        },
+        params_expiration_block: exp,
+        price: Default::default(),
+    };
+    let signature = sig::sign(b, &t.hash().0).unwrap();
+    WinningTicket {
+        recipient: o,
+        sender: t.sender,
+        face_value: u256_to_wei(face),
+        win_prob: u256_to_wei(U256::MAX),
+        nonce,
+        recipient_rand_hash: t.recipient_rand_hash,
+        creation,
+        expiration_block: exp,
+        sig: signature.to_vec(),
+        seed: Hash32::default(),
+        price: Default::default(),
+        ticket_hash: t.hash(),
+    }
+}
+
+pub async fn used(rpc: &Rpc, broker: EthAddress, t: &WinningTicket) -> bool {
+    let args = [Token::FixedBytes(t.ticket_hash.0.to_vec())];
+    !call(rpc, broker, "usedTickets(bytes32)", &args).await[0].is_zero()
+}
+
+/// Waits (mining a block each 300 ms, as a live chain would move on) until every ticket is used.
+pub async fn wait_used(rpc: &Rpc, broker: EthAddress, tickets: &[WinningTicket]) {
+    for _ in 0..100 {
+        let mut all = true;
+        for t in tickets {
+            all &= used(rpc, broker, t).await;
+        }
+        if all {
+            return;
+        }
+        rpc.mine(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("tickets not redeemed within 30 s");
+}
