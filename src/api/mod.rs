@@ -24,6 +24,7 @@
 
 pub mod broadcaster;
 pub mod capabilities;
+pub mod cli_api;
 pub mod client;
 pub mod hls;
 pub mod info;

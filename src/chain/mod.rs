@@ -15,6 +15,7 @@
 //! whole (`SenderFundsObserved`, …), as DESIGN.md describes and as go-livepeer's watchers refetch
 //! over RPC.
 
+pub mod actions;
 pub mod artifacts;
 pub mod calls;
 pub mod controller;

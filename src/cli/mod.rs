@@ -72,9 +72,26 @@ pub enum Command {
     /// A local Ethereum devchain (anvil) with the real Livepeer contracts deployed and two
     /// funded accounts in keystores.
     Devchain(crate::node::devchain::DevchainArgs),
+    /// A chain action through the running node that owns the account (its CLI API), e.g.
+    /// `livepeer chain fundDepositAndReserve depositAmount=1000 reserveAmount=1000`.
+    Chain(ChainArgs),
     /// Test helpers (used by the durability tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),
+}
+
+/// `livepeer chain <action> [name=value ...]`
+#[derive(Debug, clap::Args)]
+pub struct ChainArgs {
+    /// The action: the CLI API's route (fundDeposit, fundReserve, fundDepositAndReserve, unlock,
+    /// cancelUnlock, withdraw, bond, unbond, rebond, withdrawStake, withdrawFees, reward,
+    /// initializeRound, activateOrchestrator).
+    pub action: String,
+    /// Its form parameters as `name=value` (amounts in wei; rates in percent).
+    pub params: Vec<String>,
+    /// The node's CLI API.
+    #[arg(long = "cliAddr", default_value = "127.0.0.1:7935")]
+    pub cli_addr: String,
 }
 
 /// `livepeer log …`

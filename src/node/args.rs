@@ -88,6 +88,9 @@ pub struct NodeArgs {
     /// Run as a ticket redeemer for orchestrators (`TicketRedeemer` on `-httpAddr`).
     #[arg(long = "redeemer", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub redeemer: bool,
+    /// The CLI HTTP API's address (chain actions; default 127.0.0.1:7935, a B's 127.0.0.1:5935).
+    #[arg(long = "cliAddr")]
+    pub cli_addr: Option<String>,
     /// The redeemer an O hands its winning tickets to (`host:port`).
     #[arg(long = "redeemerAddr")]
     pub redeemer_addr: Option<String>,

@@ -26,9 +26,19 @@ pub struct ChainLoop<S: LogStore> {
     pub txs: Arc<TxOwner<S>>,
     /// The redemption of the ticket queue (an O that redeems its own tickets, or a redeemer).
     pub redeemer: Option<Redeemer<S>>,
+    /// The contracts chain actions call.
+    pub contracts: crate::chain::actions::Contracts,
 }
 
 impl<S: LogStore> ChainLoop<S> {
+    /// The CLI API over this node's account.
+    pub fn cli(&self) -> super::cli_server::CliNode<S> {
+        super::cli_server::CliNode {
+            txs: self.txs.clone(),
+            contracts: self.contracts,
+        }
+    }
+
     /// Reads whole the funds of every sender with a queued ticket that the node has not met on
     /// chain yet (its deposit may predate the node's first block), as of the last block seen.
     async fn meet_senders(&self, writer: &Writer<S>) -> Result<(), crate::chain::ChainError> {

@@ -33,6 +33,8 @@ pub struct EthNode {
     pub bonding_manager: Address,
     /// The ServiceRegistry, as the Controller has it.
     pub service_registry: Address,
+    /// The LivepeerToken, as the Controller has it.
+    pub token: Address,
     /// The connection.
     pub rpc: Rpc,
 }
@@ -194,7 +196,9 @@ pub async fn connect(datadir: &Path, network: &str, args: &NodeArgs) -> Result<E
     let rounds_manager = get_contract(&rpc, controller, "RoundsManager").await?;
     let bonding_manager = get_contract(&rpc, controller, "BondingManager").await?;
     let service_registry = get_contract(&rpc, controller, "ServiceRegistry").await?;
+    let token = get_contract(&rpc, controller, "LivepeerToken").await?;
     Ok(EthNode {
+        token,
         bonding_manager,
         service_registry,
         account,
@@ -298,7 +302,15 @@ pub fn chain_loop<S: LogStore>(
         ticket_broker: eth.ticket_broker,
         secret,
     });
+    let contracts = crate::chain::actions::Contracts {
+        ticket_broker: eth.ticket_broker,
+        bonding_manager: eth.bonding_manager,
+        rounds_manager: eth.rounds_manager,
+        service_registry: eth.service_registry,
+        token: eth.token,
+    };
     Ok(super::chain_loop::ChainLoop {
+        contracts,
         rpc: eth.rpc,
         watched,
         every,

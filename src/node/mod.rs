@@ -8,6 +8,7 @@
 pub mod args;
 pub mod broadcaster;
 pub mod chain_loop;
+pub mod cli_server;
 pub mod clock;
 pub mod demo;
 pub mod devchain;

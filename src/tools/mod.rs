@@ -8,6 +8,7 @@ mod bench_log;
 mod bench_pm;
 mod bench_transcode;
 mod bench_transcode_load;
+mod chain;
 mod debug;
 mod demo;
 mod demo_live;
@@ -52,6 +53,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Demo(args) => demo_live::run(&datadir, &args, rt),
         Command::Debug(cmd) => debug::run(&datadir, cmd),
         Command::Devchain(args) => rt.block_on(crate::node::devchain::run(&datadir, &args)),
+        Command::Chain(args) => rt.block_on(chain::run(&args)),
     }
 }
 

@@ -46,6 +46,8 @@ pub struct StartedBroadcaster {
     /// On a chain: its loop (the watcher — the B's own deposit and reserve among every
     /// sender's — and the account's transactions).
     chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
+    /// On a chain: the CLI API's listener (chain actions), when bound.
+    cli: Option<tokio::net::TcpListener>,
 }
 
 impl StartedBroadcaster {
@@ -79,9 +81,12 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
-        let watcher = self
-            .chain
-            .map(|c| tasks.spawn(c.run(writer.clone(), stop_rx.clone())));
+        let watcher = self.chain.map(|c| {
+            if let Some(l) = self.cli {
+                tasks.spawn(super::cli_server::serve(l, c.cli(), stop_rx.clone()));
+            }
+            tasks.spawn(c.run(writer.clone(), stop_rx.clone()))
+        });
         let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions);
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
@@ -171,6 +176,10 @@ pub async fn start_on(
     let chain = eth
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), None))
         .transpose()?;
+    let cli = match &chain {
+        Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:5935").await?,
+        None => None,
+    };
     let listen = args
         .http_addr
         .clone()
@@ -222,5 +231,6 @@ pub async fn start_on(
         listener,
         b,
         chain,
+        cli,
     })
 }

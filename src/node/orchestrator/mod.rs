@@ -43,6 +43,8 @@ pub struct StartedOrchestrator {
     o: Arc<Orchestrator<crate::log::FjallStore>>,
     /// On a chain: its loop (watcher, transactions, redemption of its winning tickets).
     chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
+    /// On a chain: the CLI API's listener (chain actions), when bound.
+    cli: Option<tokio::net::TcpListener>,
 }
 
 impl StartedOrchestrator {
@@ -70,9 +72,12 @@ impl StartedOrchestrator {
             }
         });
         let writer = self.o.writer().clone();
-        let watcher = self
-            .chain
-            .map(|c| tasks.spawn(c.run(writer.clone(), stop_tx.subscribe())));
+        let watcher = self.chain.map(|c| {
+            if let Some(l) = self.cli {
+                tasks.spawn(super::cli_server::serve(l, c.cli(), stop_tx.subscribe()));
+            }
+            tasks.spawn(c.run(writer.clone(), stop_tx.subscribe()))
+        });
         let app = crate::api::orchestrator::app(self.o);
         super::httpd::serve(self.listener, Some(self.tls), app, shutdown).await;
         let _ = stop_tx.send(true);
@@ -119,6 +124,10 @@ pub async fn start_on(
     let chain = eth
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), redeem))
         .transpose()?;
+    let cli = match &chain {
+        Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
+        None => None,
+    };
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
@@ -164,6 +173,7 @@ pub async fn start_on(
         tls: tls_cfg,
         o,
         chain,
+        cli,
     })
 }
 

@@ -1,0 +1,95 @@
+//! The CLI HTTP API of a node on a chain (`-cliAddr`; default 127.0.0.1:7935, a broadcaster's
+//! 127.0.0.1:5935): chain actions go through the node's one transaction owner, each transaction
+//! recorded before it is sent and answered once mined. An explicit `-cliAddr` that cannot be
+//! bound stops the node; the default one is skipped with a warning (another node on the machine
+//! holds it).
+
+use super::{txs::TxOwner, NodeError};
+use crate::api::cli_api::{app, CliError, CliPort};
+use crate::chain::actions::{Action, Contracts, ROUTES};
+use crate::events::TxPurpose;
+use crate::log::LogStore;
+use std::collections::BTreeMap;
+use std::{sync::Arc, time::Duration};
+
+/// How long an action waits for each of its transactions to be mined.
+pub const ACTION_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The CLI API over a node's account.
+pub struct CliNode<S: LogStore> {
+    /// The transaction owner.
+    pub txs: Arc<TxOwner<S>>,
+    /// The contracts.
+    pub contracts: Contracts,
+}
+
+#[tonic::async_trait]
+impl<S: LogStore> CliPort for CliNode<S> {
+    async fn chain_action(
+        &self,
+        route: &str,
+        form: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, CliError> {
+        if !ROUTES.contains(&route) {
+            return Err(CliError::NotFound);
+        }
+        let action = Action::from_form(route, form).map_err(CliError::BadRequest)?;
+        let name = action.route().to_string();
+        let failed = |e: String| CliError::Failed(e);
+        let calls = action
+            .calls(&self.contracts, self.txs.address())
+            .map_err(|e| failed(e.to_string()))?;
+        let mut hashes = Vec::new();
+        for call in calls {
+            let purpose = TxPurpose::Action { name: name.clone() };
+            let hash = self
+                .txs
+                .submit(call, purpose)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            tracing::info!("{name}: transaction {hash:?} sent");
+            self.txs
+                .outcome(hash, ACTION_TIMEOUT)
+                .await
+                .map_err(|e| failed(format!("{name}: {e}")))?;
+            hashes.push(format!("{hash:?}"));
+        }
+        Ok(hashes)
+    }
+
+    fn eth_addr(&self) -> String {
+        format!("{:?}", self.txs.address())
+    }
+}
+
+/// Binds the CLI API's listener: `-cliAddr`, else `default` (skipped when taken).
+pub async fn bind(
+    cli_addr: Option<&str>,
+    default: &str,
+) -> Result<Option<tokio::net::TcpListener>, NodeError> {
+    let addr = cli_addr.unwrap_or(default);
+    match tokio::net::TcpListener::bind(addr).await {
+        Ok(l) => {
+            println!("CLI API (chain actions) at http://{}", l.local_addr()?);
+            Ok(Some(l))
+        }
+        Err(e) if cli_addr.is_none() => {
+            tracing::warn!("CLI API not served: cannot listen on {addr}: {e} (set -cliAddr)");
+            Ok(None)
+        }
+        Err(e) => Err(format!("-cliAddr {addr}: {e}").into()),
+    }
+}
+
+/// Serves the CLI API on `listener` until `stop` turns true.
+pub async fn serve<S: LogStore>(
+    listener: tokio::net::TcpListener,
+    node: CliNode<S>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let port: Arc<dyn CliPort> = Arc::new(node);
+    let stopped = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    super::httpd::serve(listener, None, app(port), stopped).await;
+}

@@ -1,0 +1,166 @@
+//! Chain actions through the binary, on the real contracts: `livepeer chain <action>` goes to
+//! the running node that owns the account (its CLI API, `-cliAddr`), which sends through its one
+//! transaction owner — the broadcaster's node funds its deposit and reserve, the orchestrator
+//! account's node (a redeemer here) bonds, sets its rates and service URI and initialises the
+//! next round, after which the orchestrator is active. A missing form parameter is the
+//! reference's 400 text; with no node listening the command refuses.
+#![allow(clippy::unwrap_used)]
+
+mod chain_support;
+mod orch_support;
+
+use chain_support::{call, contract, devchain, o_args, redeemer_args};
+use ethers_core::abi::Token;
+use ethers_core::types::{Address, U256};
+use livepeer::chain::rpc::Rpc;
+use orch_support::{free_port, tool, Node};
+use std::path::Path;
+
+/// `livepeer chain <args> -cliAddr <cli>`: exit code, stdout and stderr.
+fn chain(dir: &Path, cli: &str, args: &[&str]) -> (i32, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .arg("chain")
+        .args(args)
+        .args(["-cliAddr", cli, "-datadir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operators_fund_bond_and_activate_through_their_running_nodes() {
+    let dir = tempfile::tempdir().unwrap();
+    let dc = devchain(&dir.path().join("dc"), 1337);
+    let j = &dc.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+
+    let nobody = format!("127.0.0.1:{}", free_port());
+    let (code, out) = chain(dir.path(), &nobody, &["reward"]);
+    assert_ne!(code, 0);
+    assert!(out.contains("no node answers"), "{out}");
+
+    // The broadcaster's node, with its CLI API.
+    let b_cli = format!("127.0.0.1:{}", free_port());
+    let mut b_args = o_args(j, &url, "127.0.0.1:8935", "200ms");
+    b_args.retain(|a| a != "-orchestrator" && a != "-transcoder");
+    let i = b_args.iter().position(|a| a == "-serviceAddr").unwrap();
+    b_args.drain(i..i + 2);
+    let i = b_args.iter().position(|a| a == "-ethAcctAddr").unwrap();
+    b_args[i + 1] = s(&j["accounts"]["broadcaster"]["address"]);
+    b_args.extend(
+        [
+            "-broadcaster".to_string(),
+            "-orchAddr".into(),
+            format!("127.0.0.1:{}", free_port()),
+            "-httpAddr".into(),
+            format!("127.0.0.1:{}", free_port()),
+            "-rtmpAddr".into(),
+            format!("127.0.0.1:{}", free_port()),
+            "-cliAddr".into(),
+            b_cli.clone(),
+        ]
+        .into_iter(),
+    );
+    let b_args: Vec<&str> = b_args.iter().map(String::as_str).collect();
+    let mut b = Node::start(&dir.path().join("b"), &b_args);
+    b.line("CLI API");
+
+    let (code, out) = chain(dir.path(), &b_cli, &["fundDeposit"]);
+    assert_ne!(code, 0);
+    assert!(out.contains("missing form param: amount"), "{out}");
+    let eth = U256::exp10(18);
+    let (code, out) = chain(
+        dir.path(),
+        &b_cli,
+        &[
+            "fundDepositAndReserve",
+            "depositAmount=1000000000000000000",
+            "reserveAmount=2000000000000000000",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.trim().starts_with("0x"),
+        "the mined transaction's hash: {out}"
+    );
+    let broker = contract(j, "TicketBroker");
+    let b_addr: Address = s(&j["accounts"]["broadcaster"]["address"]).parse().unwrap();
+    let info = call(
+        &rpc,
+        broker,
+        "getSenderInfo(address)",
+        &[Token::Address(b_addr)],
+    )
+    .await;
+    assert_eq!(
+        (info[0], info[2]),
+        (eth, eth * 2),
+        "deposit and reserve funded"
+    );
+
+    // The orchestrator account's node activates it.
+    let o_cli = format!("127.0.0.1:{}", free_port());
+    let http = format!("127.0.0.1:{}", free_port());
+    let r_args = redeemer_args(j, &url, &http, &["-cliAddr", &o_cli]);
+    let r_args: Vec<&str> = r_args.iter().map(String::as_str).collect();
+    let mut r = Node::start(&dir.path().join("o"), &r_args);
+    r.line("CLI API");
+    let (code, out) = chain(
+        dir.path(),
+        &o_cli,
+        &[
+            "activateOrchestrator",
+            "amount=100000000000000000000",
+            "blockRewardCut=10",
+            "feeShare=50",
+            "serviceURI=https://127.0.0.1:8935",
+        ],
+    );
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("0x")).count(),
+        4,
+        "approve, bond, rates, URI: {out}"
+    );
+    let o_addr: Address = s(&j["accounts"]["orchestrator"]["address"])
+        .parse()
+        .unwrap();
+    let bm = contract(j, "BondingManager");
+    let registered = call(
+        &rpc,
+        bm,
+        "isRegisteredTranscoder(address)",
+        &[Token::Address(o_addr)],
+    )
+    .await;
+    assert_eq!(registered[0], U256::one());
+    let head = rpc.block_number().await.unwrap();
+    rpc.mine(50 - head % 50).await.unwrap();
+    let (code, out) = chain(dir.path(), &o_cli, &["initializeRound"]);
+    assert_eq!(code, 0, "{out}");
+    let active = call(
+        &rpc,
+        bm,
+        "isActiveTranscoder(address)",
+        &[Token::Address(o_addr)],
+    )
+    .await;
+    assert_eq!(active[0], U256::one(), "active in the new round");
+    // A revert comes back with the contract's reason.
+    let (code, out) = chain(dir.path(), &o_cli, &["initializeRound"]);
+    assert_ne!(code, 0);
+    assert!(out.contains("round already initialized"), "{out}");
+
+    assert!(r.sigterm().0.success());
+    assert!(b.sigterm().0.success());
+    let (_, dump) = tool(&dir.path().join("o"), &["log", "dump", "-json"]);
+    let actions = dump
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"TxSigned\"") && l.contains("\"Action\""))
+        .count();
+    assert_eq!(actions, 5, "each transaction recorded");
+}
