@@ -51,6 +51,7 @@ impl<S: LogStore> ChainLoop<S> {
                 .map(|(_, q)| q.ticket.sender)
                 .filter(|s| funds.get(s).is_none())
                 .collect();
+            unknown.sort();
             unknown.dedup();
             (unknown, p.chain.state.last_block().map(|(n, _)| n))
         });
