@@ -212,7 +212,9 @@ async fn a_new_round_records_the_active_pool_and_the_nodes_own_unbonding() {
     let url = j["ethUrl"].as_str().unwrap().to_string();
     let service = format!("127.0.0.1:{}", free_port());
     let o_dir = dir.path().join("o");
-    let args = chain_support::o_args(j, &url, &service, "200ms");
+    // The test sends from the orchestrator's account itself: the node must not (no reward).
+    let mut args = chain_support::o_args(j, &url, &service, "200ms");
+    args.push("-reward=false".into());
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut o = Node::start(&o_dir, &args);
     o.line("serving");

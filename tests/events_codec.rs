@@ -262,6 +262,10 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             reason: text(),
             l1_block: any::<u64>(),
         }),
+        Event::RoundInitScheduled(_) => event!(RoundInitScheduled {
+            round: any::<u64>(),
+            delay_ms: any::<u64>(),
+        }),
         Event::MaxFloatReported(_) => event!(MaxFloatReported {
             sender: addr(),
             max_float: wei(),

@@ -20,6 +20,7 @@ pub mod capabilities;
 pub mod o_sessions;
 pub mod orch_choice;
 mod rejected;
+pub mod round_services;
 pub mod segment_admission;
 pub mod segment_timeout;
 #[cfg(test)]

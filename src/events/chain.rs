@@ -176,3 +176,14 @@ pub struct UnbondingLockChanged {
     /// Where the log sits.
     pub pos: ChainPos,
 }
+
+/// This node drew when it will initialise a round nobody has initialised yet
+/// (`-initializeRound`: a random delay up to `-initializeRoundMaxDelay`, so several nodes do not
+/// all send it at once). The draw is recorded so a replay knows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoundInitScheduled {
+    /// The round to initialise.
+    pub round: u64,
+    /// The delay drawn, in ms from this record's time.
+    pub delay_ms: u64,
+}

@@ -126,6 +126,8 @@ events! {
     34 => RevealedTicketQueued(Box<RevealedTicket>),
     /// This O's redeemer reported a sender's max float.
     35 => MaxFloatReported(MaxFloatReported),
+    /// This node scheduled its initialisation of a round.
+    36 => RoundInitScheduled(RoundInitScheduled),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

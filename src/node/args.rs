@@ -88,6 +88,15 @@ pub struct NodeArgs {
     /// Run as a ticket redeemer for orchestrators (`TicketRedeemer` on `-httpAddr`).
     #[arg(long = "redeemer", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub redeemer: bool,
+    /// Call `reward` each round (unset: when the node's account is an active orchestrator).
+    #[arg(long = "reward", num_args = 0..=1, default_missing_value = "true")]
+    pub reward: Option<bool>,
+    /// Initialise rounds nobody has initialised, after a random delay.
+    #[arg(long = "initializeRound", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub initialize_round: bool,
+    /// The longest such delay (Go duration).
+    #[arg(long = "initializeRoundMaxDelay", default_value = "30s")]
+    pub initialize_round_max_delay: String,
     /// The CLI HTTP API's address (chain actions; default 127.0.0.1:7935, a B's 127.0.0.1:5935).
     #[arg(long = "cliAddr")]
     pub cli_addr: Option<String>,

@@ -28,6 +28,8 @@ pub struct ChainLoop<S: LogStore> {
     pub redeemer: Option<Redeemer<S>>,
     /// The contracts chain actions call.
     pub contracts: crate::chain::actions::Contracts,
+    /// An O's reward and round initialisation.
+    pub rounds: Option<super::round_services::RoundServices<S>>,
 }
 
 impl<S: LogStore> ChainLoop<S> {
@@ -79,6 +81,11 @@ impl<S: LogStore> ChainLoop<S> {
             }
             if let Err(e) = self.txs.tick().await {
                 tracing::warn!("transactions: {e}");
+            }
+            if let Some(r) = &self.rounds {
+                if let Err(e) = r.tick().await {
+                    tracing::warn!("round services: {e}");
+                }
             }
             if let Some(r) = &self.redeemer {
                 if let Err(e) = self.meet_senders(&writer).await {

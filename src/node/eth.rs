@@ -310,6 +310,7 @@ pub fn chain_loop<S: LogStore>(
         token: eth.token,
     };
     Ok(super::chain_loop::ChainLoop {
+        rounds: None,
         contracts,
         rpc: eth.rpc,
         watched,

@@ -19,6 +19,7 @@ pub mod orchestrator;
 pub mod payments;
 pub mod redeemer;
 pub mod redemption;
+pub mod round_services;
 pub mod signals;
 pub mod state;
 pub mod store;

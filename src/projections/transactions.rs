@@ -64,10 +64,12 @@ impl AtNonce {
     }
 }
 
-/// The account's transactions.
+/// The account's transactions, and the round initialisations it scheduled.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Transactions {
     nonces: BTreeMap<u64, AtNonce>,
+    /// Round → when this node initialises it (ms), as drawn (`RoundInitScheduled`).
+    init_due: BTreeMap<u64, u64>,
 }
 
 impl Transactions {
@@ -103,6 +105,10 @@ impl Transactions {
                         reason: a.reason.clone(),
                     });
                 }
+            }
+            Event::RoundInitScheduled(r) => {
+                self.init_due
+                    .insert(r.round, env.at_ms.saturating_add(r.delay_ms));
             }
             Event::BlockReverted(r) => {
                 for at in self.nonces.values_mut() {
@@ -141,6 +147,19 @@ impl Transactions {
                 .iter()
                 .find(|s| s.hash == *hash)
                 .map(|s| (*n, at, s))
+        })
+    }
+
+    /// When this node initialises `round`, if it drew a time for it.
+    pub fn init_due(&self, round: u64) -> Option<u64> {
+        self.init_due.get(&round).copied()
+    }
+
+    /// Whether a transaction for `purpose` was signed and not given up.
+    pub fn sent_for(&self, purpose: &TxPurpose) -> bool {
+        self.nonces.values().any(|at| {
+            !matches!(at.outcome, Some(Outcome::Abandoned { .. }))
+                && at.sent.iter().any(|s| s.purpose == *purpose)
         })
     }
 

@@ -429,5 +429,10 @@ pub fn one_of_each() -> Vec<Event> {
             sender: a(0xb1),
             max_float: Wei::from_u128(500_000_000_000_000_000),
         }),
+        // (also in golden-v1c)
+        Event::RoundInitScheduled(RoundInitScheduled {
+            round: 2,
+            delay_ms: 17_250,
+        }),
     ]
 }

@@ -121,9 +121,23 @@ pub async fn start_on(
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
     let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
-    let chain = eth
+    let mut chain = eth
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), redeem))
         .transpose()?;
+    if let Some(c) = chain.as_mut() {
+        let max_delay = super::args::go_duration(&args.initialize_round_max_delay)
+            .map_err(|e| format!("-initializeRoundMaxDelay: {e}"))?;
+        c.rounds = Some(super::round_services::RoundServices {
+            txs: c.txs.clone(),
+            writer: writer.clone(),
+            reward: args.reward,
+            initialize_max_delay_ms: args
+                .initialize_round
+                .then_some(max_delay.as_millis() as u64),
+            contracts: c.contracts,
+            tried_reward: Default::default(),
+        });
+    }
     let cli = match &chain {
         Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
         None => None,
