@@ -203,16 +203,7 @@ impl Rpc {
             .await
             .map_err(rpc_err)?
             .ok_or_else(|| ChainError::Rpc(format!("no block {number}")))?;
-        let hash = b
-            .hash
-            .ok_or_else(|| ChainError::Rpc(format!("block {number} is pending")))?;
-        let l1 = b
-            .other
-            .get("l1BlockNumber")
-            .and_then(|v| v.as_str())
-            .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
-            .unwrap_or(number);
-        Ok((hash, b.parent_hash, l1))
+        block_fields(&b)
     }
 
     /// Mines `blocks` blocks (anvil).
@@ -255,5 +246,56 @@ impl Rpc {
             .request::<_, serde_json::Value>("txpool_content", ())
             .await
             .map_err(rpc_err)
+    }
+}
+
+/// A block's hash, parent hash and L1 block number: Arbitrum's `l1BlockNumber` field (hex) when
+/// the node gives one, else the block's own number.
+pub fn block_fields(b: &ethers_core::types::Block<H256>) -> Result<(H256, H256, u64), ChainError> {
+    let number = b.number.map_or(0, |n| n.as_u64());
+    let hash = b
+        .hash
+        .ok_or_else(|| ChainError::Rpc(format!("block {number} is pending")))?;
+    let l1 = match b.other.get("l1BlockNumber") {
+        None => number,
+        Some(v) => v
+            .as_str()
+            .and_then(|h| u64::from_str_radix(h.trim_start_matches("0x"), 16).ok())
+            .ok_or_else(|| {
+                ChainError::Rpc(format!(
+                    "block {number}: l1BlockNumber {v} is not a hex number"
+                ))
+            })?,
+    };
+    Ok((hash, b.parent_hash, l1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_arbitrum_block_gives_its_l1_block_number() {
+        // Block 0x15156 as an Arbitrum node returned it (recorded), `l1BlockNumber` included.
+        let b: ethers_core::types::Block<H256> =
+            serde_json::from_str(include_str!("testdata/arbitrum_block.json")).unwrap();
+        let (hash, parent, l1) = block_fields(&b).unwrap();
+        assert_eq!(l1, 0x8652f9);
+        assert_eq!(
+            format!("{hash:?}"),
+            "0x752dab43f7a2482db39227d46cd307623b26167841e2207e93e7566ab7ab7871"
+        );
+        assert_eq!(
+            format!("{parent:?}"),
+            "0x923ad1e27c1d43cb2d2fb09e26d2502ca4b4914a2e0599161d279c6c06117d34"
+        );
+        // Elsewhere the block number is the L1 block; a malformed field is an error, not 0.
+        let mut l1_chain = b.clone();
+        l1_chain.other = Default::default();
+        assert_eq!(block_fields(&l1_chain).unwrap().2, 0x15156);
+        let mut bad = b;
+        bad.other
+            .insert("l1BlockNumber".into(), serde_json::json!(12));
+        assert!(block_fields(&bad).is_err());
     }
 }
