@@ -72,6 +72,8 @@ fn an_orchestrator_on_the_devchain_unlocks_its_account_and_keeps_to_its_chain() 
         url.as_str(),
         "-ethController",
         controller.as_str(),
+        "-pricePerUnit",
+        "1",
     ];
     let with = |extra: &[&str]| -> Vec<String> {
         base.iter().chain(extra).map(|s| s.to_string()).collect()

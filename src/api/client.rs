@@ -139,8 +139,21 @@ impl OrchClient {
     /// `GetOrchestrator` (calls may run concurrently: the gRPC channel multiplexes them).
     /// Offchain the request carries no address or signature.
     pub async fn get_orchestrator(&self) -> Result<OrchInfo, ClientError> {
+        self.get_orchestrator_as(&super::info::InfoRequest::default())
+            .await
+    }
+
+    /// `GetOrchestrator` as a B on a chain: its address and its signature over it.
+    pub async fn get_orchestrator_as(
+        &self,
+        who: &super::info::InfoRequest,
+    ) -> Result<OrchInfo, ClientError> {
         let mut grpc = self.grpc.clone();
-        let mut req = tonic::Request::new(net::OrchestratorRequest::default());
+        let mut req = tonic::Request::new(net::OrchestratorRequest {
+            address: who.address.clone(),
+            sig: who.sig.clone(),
+            ..Default::default()
+        });
         req.set_timeout(GRPC_TIMEOUT);
         Ok(info_from_proto(
             &grpc.get_orchestrator(req).await?.into_inner(),

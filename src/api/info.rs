@@ -26,6 +26,17 @@ pub struct OrchInfo {
     pub auth_token: Option<AuthToken>,
     /// Its ETH address (empty offchain).
     pub address: Vec<u8>,
+    /// Ticket params for the asking sender (none offchain).
+    pub ticket_params: Option<crate::pm::TicketParams>,
+}
+
+/// A `GetOrchestrator` request: the B's address and its signature over it (empty offchain).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct InfoRequest {
+    /// The B's ETH address (20 bytes).
+    pub address: Vec<u8>,
+    /// Personal-sign of keccak256 of its EIP-55 `0x…` string.
+    pub sig: Vec<u8>,
 }
 
 impl OrchInfo {
@@ -50,6 +61,10 @@ pub fn info_to_proto(i: &OrchInfo) -> net::OrchestratorInfo {
         capabilities: Some(offered(i.capacity, &i.version)),
         auth_token: i.auth_token.as_ref().map(auth_token_to_proto),
         address: i.address.clone(),
+        ticket_params: i
+            .ticket_params
+            .as_ref()
+            .map(super::ticket_params::ticket_params_to_proto),
         ..Default::default()
     }
 }
@@ -66,6 +81,10 @@ pub fn info_from_proto(i: &net::OrchestratorInfo) -> OrchInfo {
         version: caps.version,
         auth_token: i.auth_token.as_ref().map(auth_token_from_proto),
         address: i.address.clone(),
+        ticket_params: i
+            .ticket_params
+            .as_ref()
+            .and_then(|p| super::ticket_params::ticket_params_from_proto(p).ok()),
     }
 }
 
@@ -148,7 +167,19 @@ mod tests {
                 session_id: "0a0b0c0d".into(),
                 expiration: 99,
             }),
-            address: vec![],
+            address: vec![7; 20],
+            ticket_params: Some(crate::pm::TicketParams {
+                recipient: crate::events::Address([7; 20]),
+                face_value: 1_000_000u64.into(),
+                win_prob: 5u64.into(),
+                recipient_rand_hash: crate::events::Hash32([3; 32]),
+                seed: 9u64.into(),
+                expiration_block: 140,
+                expiration_params: crate::pm::TicketExpirationParams {
+                    creation_round: 2,
+                    creation_round_block_hash: crate::events::Hash32([4; 32]),
+                },
+            }),
         };
         assert_eq!(info_from_proto(&info_to_proto(&info)), info);
         for outcome in [

@@ -25,13 +25,18 @@ pub struct Rpc {
 fn rpc_err(e: impl std::fmt::Display) -> ChainError {
     let text = e.to_string();
     match text.split_once("execution reverted") {
-        Some((_, reason)) => ChainError::Reverted(
-            reason
-                .trim_start_matches(':')
-                .trim()
-                .trim_matches('"')
-                .to_string(),
-        ),
+        Some((_, reason)) => {
+            // `execution reverted: <reason>, data: Some(...)` from ethers: the reason alone.
+            let reason = reason.split(", data:").next().unwrap_or_default();
+            ChainError::Reverted(
+                reason
+                    .trim_start_matches(':')
+                    .trim()
+                    .trim_end_matches(')')
+                    .trim_matches('"')
+                    .to_string(),
+            )
+        }
         None => ChainError::Rpc(text),
     }
 }

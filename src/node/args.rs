@@ -88,6 +88,12 @@ pub struct NodeArgs {
     /// Run as a ticket redeemer for orchestrators (`TicketRedeemer` on `-httpAddr`).
     #[arg(long = "redeemer", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub redeemer: bool,
+    /// The expected value of each ticket an O issues, in wei.
+    #[arg(long = "ticketEV", default_value_t = 8_000_000_000)]
+    pub ticket_ev: u128,
+    /// The largest face value an O gives its tickets, in wei (0: no cap).
+    #[arg(long = "maxFaceValue", default_value_t = 0)]
+    pub max_face_value: u128,
     /// Call `reward` each round (unset: when the node's account is an active orchestrator).
     #[arg(long = "reward", num_args = 0..=1, default_missing_value = "true")]
     pub reward: Option<bool>,

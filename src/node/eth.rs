@@ -263,8 +263,7 @@ pub async fn start_on_chain<S: LogStore>(
     if let Some(e) = &eth {
         println!(
             "On chain id {} (network {network}): account {:?}, Controller {:?}, TicketBroker {:?}; \
-             watching its funds and rounds; segments are not paid for yet (the paid network comes \
-             next), so the role serves as offchain",
+             watching its funds and rounds",
             e.chain_id,
             e.account.address(),
             e.controller,

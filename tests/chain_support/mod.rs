@@ -66,6 +66,8 @@ pub fn o_args(
         &s(&chain["password"]),
         "-blockPollingInterval",
         polling,
+        "-pricePerUnit",
+        "1",
     ]
     .iter()
     .map(|a| a.to_string())

@@ -4,7 +4,7 @@
 
 use super::port::OrchestratorPort;
 use crate::api::{
-    info::info_to_proto,
+    info::{info_to_proto, InfoRequest},
     proto::net::{self, orchestrator_server},
     segment::auth_token_from_proto,
     task::{notice_to_proto, RegisterError},
@@ -20,10 +20,18 @@ pub struct OrchestratorGrpc(pub Arc<dyn OrchestratorPort>);
 impl orchestrator_server::Orchestrator for OrchestratorGrpc {
     async fn get_orchestrator(
         &self,
-        _req: Request<net::OrchestratorRequest>,
+        req: Request<net::OrchestratorRequest>,
     ) -> Result<Response<net::OrchestratorInfo>, Status> {
-        // Offchain, as in the reference, the B's signature is not checked.
-        Ok(Response::new(info_to_proto(&self.0.get_orchestrator())))
+        // Offchain, as in the reference, the B's signature is not checked (the node decides).
+        let r = req.into_inner();
+        let req = InfoRequest {
+            address: r.address,
+            sig: r.sig,
+        };
+        match self.0.get_orchestrator(req).await {
+            Ok(info) => Ok(Response::new(info_to_proto(&info))),
+            Err(refusal) => Err(Status::unknown(refusal.text)),
+        }
     }
 
     async fn end_transcoding_session(

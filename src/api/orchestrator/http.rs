@@ -53,6 +53,12 @@ async fn segment(
         Ok(m) => m,
         Err(r) => return refusal(r),
     };
+    if let Err(r) = o
+        .pay_segment(&seg, header_str(&headers, PAYMENT_HEADER))
+        .await
+    {
+        return refusal(r);
+    }
     let body = if header_str(&headers, header::CONTENT_TYPE.as_str())
         .eq_ignore_ascii_case("application/vnd+livepeer.uri")
     {

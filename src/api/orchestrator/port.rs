@@ -3,7 +3,7 @@
 //! the handlers never see the role's concrete type.
 
 use crate::api::{
-    info::{OrchInfo, SegmentResult},
+    info::{InfoRequest, OrchInfo, SegmentResult},
     segment::{AuthToken, CheckedSegment, SegMeta},
     status::Refusal,
     task::{RegisterError, TaskNotice, TaskResult},
@@ -16,8 +16,9 @@ use tokio::sync::{mpsc, oneshot};
 /// The O as its handlers reach it.
 #[tonic::async_trait]
 pub trait OrchestratorPort: Send + Sync + 'static {
-    /// `GetOrchestrator`: this O's info with a fresh session token.
-    fn get_orchestrator(&self) -> OrchInfo;
+    /// `GetOrchestrator`: this O's info with a fresh session token (on a chain: the request's
+    /// signature checked, and ticket params issued for its sender).
+    async fn get_orchestrator(&self, req: InfoRequest) -> Result<OrchInfo, Refusal>;
 
     /// `EndTranscodingSession`: ends the session if its token is genuine.
     async fn end_session(&self, token: AuthToken);
@@ -28,6 +29,10 @@ pub trait OrchestratorPort: Send + Sync + 'static {
         payment_header: &str,
         segment_header: &str,
     ) -> Result<CheckedSegment, Refusal>;
+
+    /// `/segment`'s payment (on a chain), after the header checks and before the body: the
+    /// tickets checked and credited, then the balance checked against the ticket EV.
+    async fn pay_segment(&self, seg: &CheckedSegment, payment_header: &str) -> Result<(), Refusal>;
 
     /// Every check again with the body (or why it could not be fetched); the segment is in the
     /// log when this returns `Ok`, and the 200 may go out.

@@ -7,6 +7,8 @@
 //! - [`remote`]: the remote Ts attached over `RegisterTranscoder`.
 //! - [`port`]: the O as `api::orchestrator`'s handlers reach it.
 
+mod chain;
+pub mod paid;
 pub mod port;
 pub mod remote;
 pub mod service;
@@ -120,24 +122,13 @@ pub async fn start_on(
     let writer = Arc::new(super::open_writer(log)?);
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
-    let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
-    let mut chain = eth
-        .map(|e| super::eth::chain_loop(e, args, writer.clone(), redeem))
-        .transpose()?;
-    if let Some(c) = chain.as_mut() {
-        let max_delay = super::args::go_duration(&args.initialize_round_max_delay)
-            .map_err(|e| format!("-initializeRoundMaxDelay: {e}"))?;
-        c.rounds = Some(super::round_services::RoundServices {
-            txs: c.txs.clone(),
-            writer: writer.clone(),
-            reward: args.reward,
-            initialize_max_delay_ms: args
-                .initialize_round
-                .then_some(max_delay.as_millis() as u64),
-            contracts: c.contracts,
-            tried_reward: Default::default(),
-        });
-    }
+    let (chain, paid) = match eth {
+        Some(e) => {
+            let (c, p) = chain::on_chain(e, args, writer.clone(), &secret)?;
+            (Some(c), Some(p))
+        }
+        None => (None, None),
+    };
     let cli = match &chain {
         Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
         None => None,
@@ -158,7 +149,7 @@ pub async fn start_on(
     };
     let (cert, key) = tls::self_signed(&host, datadir)?;
     let tls_cfg = tls::server_config(cert, key)?;
-    let o = Arc::new(Orchestrator::new(
+    let o = Orchestrator::new(
         OrchConfig {
             service_uri: service_uri.clone(),
             price_per_unit: args.price_per_unit,
@@ -170,10 +161,20 @@ pub async fn start_on(
         AuthKey::derive(&secret),
         transcoder,
         writer,
-    ));
+    );
+    let paying = paid.is_some();
+    let o = Arc::new(match paid {
+        Some(p) => o.with_payments(p),
+        None => o,
+    });
     println!(
-        "Orchestrator (offchain) serving gRPC and /segment at {service_uri} (listening on {bound}), \
+        "Orchestrator ({}) serving gRPC and /segment at {service_uri} (listening on {bound}), \
          transcoding {}, datadir {}",
+        if paying {
+            "paid in tickets"
+        } else {
+            "offchain"
+        },
         match (args.transcoder, args.orch_secret.is_some()) {
             (true, true) => "on remote transcoders when attached, else itself",
             (true, false) => "itself",

@@ -4,7 +4,7 @@
 
 use super::service::Orchestrator;
 use crate::api::{
-    info::{OrchInfo, SegmentResult},
+    info::{InfoRequest, OrchInfo, SegmentResult},
     orchestrator::port::OrchestratorPort,
     segment::{AuthToken, CheckedSegment, SegMeta},
     status::Refusal,
@@ -18,8 +18,12 @@ use tokio::sync::{mpsc, oneshot};
 
 #[tonic::async_trait]
 impl<S: LogStore> OrchestratorPort for Orchestrator<S> {
-    fn get_orchestrator(&self) -> OrchInfo {
-        Orchestrator::get_orchestrator(self)
+    async fn get_orchestrator(&self, req: InfoRequest) -> Result<OrchInfo, Refusal> {
+        Orchestrator::get_orchestrator(self, req).await
+    }
+
+    async fn pay_segment(&self, seg: &CheckedSegment, payment_header: &str) -> Result<(), Refusal> {
+        Orchestrator::pay_segment(self, seg, payment_header).await
     }
 
     async fn end_session(&self, token: AuthToken) {

@@ -12,7 +12,7 @@
 use super::remote::RemoteTranscoders;
 use crate::api::task::{RegisterError, TaskNotice};
 use crate::api::{
-    info::OrchInfo,
+    info::{InfoRequest, OrchInfo},
     payment::decode_payment_header,
     segment::{claim_of, decode_segment_header, AuthToken, CheckedSegment, SegMeta},
     status::Refusal,
@@ -63,6 +63,8 @@ pub struct Orchestrator<S: LogStore> {
     writer: Arc<Writer<S>>,
     /// Every task this O starts (transcodes, T watchers): joined at shutdown.
     tasks: TaskTracker,
+    /// On a chain: ticket params, payments and debits.
+    paid: Option<super::paid::PaidOrchestrator<S>>,
 }
 
 /// The writer key of the O's session decisions (admission, end, idle end): one at a time, so
@@ -87,7 +89,19 @@ impl<S: LogStore> Orchestrator<S> {
             transcoder,
             store: RenditionStore::default(),
             writer,
+            paid: None,
         }
+    }
+
+    /// The O paid on a chain.
+    pub fn with_payments(mut self, paid: super::paid::PaidOrchestrator<S>) -> Self {
+        self.paid = Some(paid);
+        self
+    }
+
+    /// Its payment side, on a chain.
+    pub fn paid(&self) -> Option<&super::paid::PaidOrchestrator<S>> {
+        self.paid.as_ref()
     }
 
     /// The configuration.
@@ -158,15 +172,43 @@ impl<S: LogStore> Orchestrator<S> {
             capacity: self.cfg.max_sessions,
             version: self.cfg.version.clone(),
             auth_token: token,
-            address: Vec::new(),
+            address: self
+                .paid
+                .as_ref()
+                .map(|p| p.me.0.to_vec())
+                .unwrap_or_default(),
+            ticket_params: None,
         }
     }
 
     /// `GetOrchestrator`: this O's info with a fresh session token (its id drawn here, at the
-    /// edge; the token carries it, so no event is needed until a segment arrives).
-    pub fn get_orchestrator(&self) -> OrchInfo {
+    /// edge; the token carries it, so no event is needed until a segment arrives); on a chain
+    /// with ticket params for the asking sender.
+    pub async fn get_orchestrator(&self, req: InfoRequest) -> Result<OrchInfo, Refusal> {
         let session_id = hex::encode(rand::random::<[u8; 4]>());
-        self.info(Some(self.auth.issue(&session_id, now_s())))
+        let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
+        if let Some(paid) = &self.paid {
+            let price = crate::events::Price {
+                price_per_unit: self.cfg.price_per_unit,
+                pixels_per_unit: self.cfg.pixels_per_unit,
+            };
+            info.ticket_params = Some(paid.ticket_params(&req, price).await?);
+        }
+        Ok(info)
+    }
+
+    /// `/segment`'s payment: on a chain, checked and credited before the body.
+    pub async fn pay_segment(&self, seg: &CheckedSegment, header: &str) -> Result<(), Refusal> {
+        let Some(paid) = &self.paid else {
+            return Ok(());
+        };
+        let session = seg
+            .meta
+            .auth_token
+            .as_ref()
+            .map(|t| t.session_id.as_str())
+            .unwrap_or_default();
+        paid.pay(session, header).await
     }
 
     /// The transcoder on this O (`-transcoder`), if any.

@@ -107,6 +107,10 @@ impl<S: LogStore> Orchestrator<S> {
                         pixels: i64::try_from(r.pixels).unwrap_or(i64::MAX),
                     })
                     .collect();
+                if let Some(paid) = self.paid() {
+                    paid.debit(&session, seg.renditions.iter().map(|r| r.pixels).sum())
+                        .await;
+                }
                 self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
                     stream,
                     seq_no,

@@ -1,0 +1,68 @@
+//! An O on a chain: its chain loop (watcher, transactions, redemption of its own winning tickets
+//! unless `-redeemerAddr` names a redeemer, reward and round initialisation) and its payment
+//! side (`-pricePerUnit` required, `-ticketEV`, `-maxFaceValue`).
+
+use super::paid::PaidOrchestrator;
+use crate::events::Address;
+use crate::log::LogStore;
+use crate::node::{
+    args::{go_duration, NodeArgs},
+    chain_loop::ChainLoop,
+    eth::EthNode,
+    payments::Payments,
+    round_services::RoundServices,
+    writer::Writer,
+    NodeError,
+};
+use crate::pm::{issue::IssueConfig, RandSecret};
+use ethers_core::types::U256;
+use ethers_signers::Signer;
+use std::sync::Arc;
+
+/// The chain loop and the payment side of an O on `eth`.
+pub fn on_chain<S: LogStore>(
+    eth: EthNode,
+    args: &NodeArgs,
+    writer: Arc<Writer<S>>,
+    secret: &RandSecret,
+) -> Result<(ChainLoop<S>, PaidOrchestrator<S>), NodeError> {
+    if args.price_per_unit <= 0 {
+        return Err(
+            "an orchestrator on a chain needs -pricePerUnit (wei per -pixelsPerUnit \
+                    pixels, above 0)"
+                .into(),
+        );
+    }
+    let me = Address(eth.account.address().0);
+    let rpc = eth.rpc.clone();
+    let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
+    let mut chain = crate::node::eth::chain_loop(eth, args, writer.clone(), redeem)?;
+    let max_delay = go_duration(&args.initialize_round_max_delay)
+        .map_err(|e| format!("-initializeRoundMaxDelay: {e}"))?;
+    chain.rounds = Some(RoundServices {
+        txs: chain.txs.clone(),
+        writer: writer.clone(),
+        reward: args.reward,
+        initialize_max_delay_ms: args
+            .initialize_round
+            .then_some(max_delay.as_millis() as u64),
+        contracts: chain.contracts,
+        tried_reward: Default::default(),
+    });
+    let issue = IssueConfig {
+        ev: U256::from(args.ticket_ev),
+        max_face_value: U256::from(args.max_face_value),
+        ..IssueConfig::default()
+    };
+    let paid = PaidOrchestrator {
+        payments: Payments::new(writer.clone(), me, secret.clone()),
+        writer,
+        me,
+        secret: secret.clone(),
+        issue,
+        rpc,
+        watched: chain.watched,
+        gas: Default::default(),
+    };
+    Ok((chain, paid))
+}

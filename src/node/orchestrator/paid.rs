@@ -1,0 +1,212 @@
+//! The O's side of payments on a chain (issue 10's first slice): `GetOrchestrator` checks the
+//! B's request signature and issues ticket params for its sender (`pm::issue_params`, recorded
+//! as `TicketParamsIssued` under the sender's key, the seed drawn here); `/segment` takes the
+//! payment in the reference's order (`pm::decide_payment` through the `Payments` desk: 400 with
+//! its text), then requires a balance of at least the ticket EV when the price is not zero
+//! (400 `Insufficient balance`); after the transcode the session is debited price × pixels.
+//! Winning tickets enter the ticket queue, which the chain loop redeems.
+
+use crate::api::{info::InfoRequest, payment::decode_payment_header, status::Refusal};
+use crate::chain::{
+    rpc::Rpc,
+    watch::{observe_sender, Watched},
+};
+use crate::events::{Account, Address, Price, Side};
+use crate::log::LogStore;
+use crate::node::{clock::now_ms, payments::Payments, writer::Writer};
+use crate::pm::{
+    accounting::{decide_debit, sufficient_balance},
+    issue::{issue_params, IssueConfig, IssueInput, RoundView},
+    num::address_from,
+    sig, RandSecret, TicketParams,
+};
+use ethers_core::types::U256;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+/// How long a read gas price is used for ticket params (the reference's monitor polls).
+pub const GAS_PRICE_TTL: Duration = Duration::from_secs(60);
+
+/// An O's payment side on a chain.
+pub struct PaidOrchestrator<S: LogStore> {
+    /// The payment desk (writer, our address, the rand secret).
+    pub payments: Payments<S>,
+    /// The writer.
+    pub writer: Arc<Writer<S>>,
+    /// Our address: the tickets' recipient.
+    pub me: Address,
+    /// The rand secret.
+    pub secret: RandSecret,
+    /// `-ticketEV`, `-maxFaceValue`, the redeem gas.
+    pub issue: IssueConfig,
+    /// The chain, to read a sender met for the first time.
+    pub rpc: Rpc,
+    /// The contracts and our address, for the same.
+    pub watched: Watched,
+    /// The last gas price read, and when (a cache, like the reference's gas price monitor).
+    pub gas: Mutex<Option<(U256, Instant)>>,
+}
+
+fn refusal(status: u16, e: impl std::fmt::Display) -> Refusal {
+    Refusal::new(status, e)
+}
+
+impl<S: LogStore> PaidOrchestrator<S> {
+    async fn gas_price(&self) -> Result<U256, Refusal> {
+        let cached = *self.gas.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((p, at)) = cached {
+            if at.elapsed() < GAS_PRICE_TTL {
+                return Ok(p);
+            }
+        }
+        let p = self.rpc.gas_price().await.map_err(|e| refusal(500, e))?;
+        *self.gas.lock().unwrap_or_else(PoisonError::into_inner) = Some((p, Instant::now()));
+        Ok(p)
+    }
+
+    /// Reads a sender's funds whole when the node has not met it yet.
+    async fn meet(&self, sender: Address) -> Result<(), Refusal> {
+        let (known, block) = self.writer.read(|p| {
+            (
+                p.sender_funds.state.get(&sender).is_some(),
+                p.chain.state.last_block().map(|(n, _)| n),
+            )
+        });
+        let Some(block) = block.filter(|_| !known) else {
+            return Ok(());
+        };
+        let s = ethers_core::types::Address::from(sender.0);
+        let e = observe_sender(&self.rpc, self.watched, s, block)
+            .await
+            .map_err(|e| refusal(500, format!("could not get sender info for {s:?}: {e}")))?;
+        self.writer
+            .append(now_ms(), vec![e])
+            .await
+            .map(|_| ())
+            .map_err(|e| refusal(500, e))
+    }
+
+    /// `GetOrchestrator` on a chain: the request's signature, then params for its sender.
+    pub async fn ticket_params(
+        &self,
+        req: &InfoRequest,
+        price: Price,
+    ) -> Result<TicketParams, Refusal> {
+        let bad = || {
+            refusal(
+                500,
+                "Invalid orchestrator request (orchestrator req sig check failed)",
+            )
+        };
+        let sender = address_from(&req.address, "sender").map_err(|_| bad())?;
+        let checksummed = ethers_core::utils::to_checksum(&sender.0.into(), None);
+        let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
+        if !sig::verify(&sender, &msg, &req.sig) {
+            return Err(bad());
+        }
+        self.meet(sender).await?;
+        let gas_price = self.gas_price().await?;
+        let seed = U256::from_big_endian(&rand::random::<[u8; 32]>());
+        let key = format!("sender/{}", hex::encode(sender.0));
+        let decided = self
+            .writer
+            .decide(&key, now_ms(), |p| {
+                let c = &p.chain.state;
+                let input = IssueInput {
+                    recipient: self.me,
+                    sender,
+                    price,
+                    gas_price,
+                    max_float: p.sender_funds.state.max_float(&sender, &self.me),
+                    last_l1_block: p.ticket_queue.state.last_l1_block(),
+                    rounds: RoundView {
+                        last_initialized_round: c.round,
+                        last_initialized_block_hash: c.round_block_hash,
+                        pre_last_initialized_block_hash: c.prev_round_block_hash,
+                    },
+                    seed,
+                };
+                issue_params(&self.issue, &self.secret, &input).map(|(params, e)| (vec![e], params))
+            })
+            .await
+            .map_err(|e| refusal(500, e))?;
+        decided
+            .map(|(params, _)| params)
+            .map_err(|e| refusal(500, e))
+    }
+
+    /// `/segment`'s payment for session `session`: 402 when undecodable, 400 with
+    /// `ProcessPayment`'s text, 400 `Insufficient balance`.
+    pub async fn pay(&self, session: &str, header: &str) -> Result<(), Refusal> {
+        let payment = decode_payment_header(header).map_err(|e| refusal(402, e))?;
+        let active = self.writer.read(|p| {
+            let round = p.chain.state.round;
+            p.orchestrators
+                .state
+                .active_in(round)
+                .any(|o| o.address == self.me)
+        });
+        if let Ok(sender) = address_from(&payment.sender, "sender") {
+            self.meet(sender).await?;
+        }
+        let receipt = self
+            .payments
+            .receive_payment(now_ms(), &payment, session, active)
+            .await
+            .map_err(|e| refusal(500, e))?;
+        if let Some(e) = receipt.error {
+            return Err(refusal(400, e));
+        }
+        let Ok(sender) = address_from(&payment.sender, "sender") else {
+            return Ok(());
+        };
+        let account = Account {
+            side: Side::Orchestrator,
+            counterparty: sender,
+            session: session.to_string(),
+        };
+        let ok = self.writer.read(|p| {
+            let b = &p.balances.state;
+            match b.fixed_price(&account) {
+                Some(price) => sufficient_balance(b, &account, price, self.issue.ev),
+                None => true,
+            }
+        });
+        if ok {
+            Ok(())
+        } else {
+            Err(refusal(400, "Insufficient balance"))
+        }
+    }
+
+    /// Debits session `session` for `pixels` at its fixed price, after a transcode (under the
+    /// sender's key, like its credits, so no two moves of one balance race).
+    pub async fn debit(&self, session: &str, pixels: u64) {
+        let account = self.writer.read(|p| {
+            p.balances
+                .state
+                .iter()
+                .find(|(a, _)| a.side == Side::Orchestrator && a.session == session)
+                .map(|(a, _)| a.clone())
+        });
+        let Some(account) = account else { return };
+        let key = format!("sender/{}", hex::encode(account.counterparty.0));
+        let decided = self
+            .writer
+            .decide(&key, now_ms(), |p| {
+                let b = &p.balances.state;
+                match b.fixed_price(&account) {
+                    Some(price) => decide_debit(b, &account, price, pixels)
+                        .map(|events| (events, ()))
+                        .map_err(|e| e.to_string()),
+                    None => Ok((Vec::new(), ())),
+                }
+            })
+            .await;
+        match decided {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!("debiting session {session}: {e}"),
+            Err(e) => tracing::warn!("debiting session {session}: {e}"),
+        }
+    }
+}

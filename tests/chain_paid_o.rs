@@ -1,0 +1,257 @@
+//! An orchestrator paid in tickets on the real contracts, through the binary: a broadcaster
+//! (played here by our own pm code with the broadcaster's keystore) asks for params with a
+//! signed `GetOrchestrator`, pays each segment with a ticket in `Livepeer-Payment`, and the O
+//! checks, credits, transcodes, debits price × pixels, queues the winning tickets (every ticket
+//! wins here: `-ticketEV` equals `-maxFaceValue`, so the O's own odds are 1) and redeems them on
+//! the TicketBroker after their params expire — the transfers sum to the face values exactly.
+//! A bad request signature, an undecodable payment and a ticket signed by someone else are
+//! refused with the reference's texts; `livepeer replay` agrees with the O's checkpoints.
+#![allow(clippy::unwrap_used)]
+
+mod chain_support;
+mod media_support;
+mod orch_support;
+
+use chain_support::{activate, call, contract, devchain, next_round, o_args, send, wallet};
+use ethers_core::abi::Token;
+use ethers_core::types::{Address as EthAddress, U256};
+use ethers_signers::{LocalWallet, Signer};
+use livepeer::api::{
+    client::{ClientError, OrchClient},
+    info::InfoRequest,
+    payment::encode_payment_header,
+};
+use livepeer::chain::{rpc::Rpc, topics::Kind};
+use livepeer::events::{Address, Event, Price};
+use livepeer::pm::{
+    sender::{create_payment, start_session},
+    sig, TicketExpirationParams,
+};
+use livepeer::projections::nonces::SenderSession;
+use orch_support::{free_port, segment_meta, tool, Node};
+use std::time::Duration;
+
+const FACE: u64 = 2_000_000_000_000_000;
+
+/// A B's signed `GetOrchestrator` request.
+fn request(b: &LocalWallet) -> InfoRequest {
+    let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
+    let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
+    InfoRequest {
+        address: b.address().0.to_vec(),
+        sig: sig::sign(b, &msg).unwrap().to_vec(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
+    let dir = tempfile::tempdir().unwrap();
+    let dc = devchain(&dir.path().join("dc"), 1337);
+    let j = &dc.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let b = wallet(j, "broadcaster");
+    let broker = contract(j, "TicketBroker");
+    let eth = U256::exp10(18);
+    let funds = [Token::Uint(eth), Token::Uint(eth)];
+    send(
+        &rpc,
+        &b,
+        broker,
+        "fundDepositAndReserve(uint256,uint256)",
+        &funds,
+        eth * 2,
+    )
+    .await;
+    let service = format!("127.0.0.1:{}", free_port());
+    activate(&rpc, j, &format!("https://{service}")).await;
+
+    let mut args = o_args(j, &url, &service, "200ms");
+    let face = FACE.to_string();
+    args.extend(
+        [
+            "-ticketEV",
+            &face,
+            "-maxFaceValue",
+            &face,
+            "-reward=false",
+            "-initializeRound",
+        ]
+        .map(String::from),
+    );
+    args.extend(["-initializeRoundMaxDelay", "0s"].map(String::from));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o_dir = dir.path().join("o");
+    let mut o = Node::start(&o_dir, &args);
+    assert!(o.line("serving").contains("paid in tickets"));
+    next_round(&rpc, j).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+
+    let client = OrchClient::connect(&format!("https://{service}"))
+        .await
+        .unwrap();
+    // A request signed by someone else is refused.
+    let mut forged = request(&b);
+    forged.address = vec![7; 20];
+    let err = client.get_orchestrator_as(&forged).await.unwrap_err();
+    assert!(
+        format!("{err}").contains("Invalid orchestrator request"),
+        "{err}"
+    );
+
+    let info = client.get_orchestrator_as(&request(&b)).await.unwrap();
+    let params = info
+        .ticket_params
+        .clone()
+        .expect("ticket params on a chain");
+    assert_eq!(info.address, wallet(j, "orchestrator").address().0.to_vec());
+    assert_eq!(params.face_value, U256::from(FACE));
+    assert_eq!(
+        params.win_prob,
+        U256::MAX,
+        "EV = face value: every ticket wins"
+    );
+    let head = rpc.block_number().await.unwrap();
+    assert_eq!(
+        params.expiration_block,
+        head + 40,
+        "last seen L1 block + 40, never 0"
+    );
+    let price = Price {
+        price_per_unit: 1,
+        pixels_per_unit: 1,
+    };
+    let Event::SenderSessionStarted(started) = start_session(&params, price) else {
+        unreachable!()
+    };
+    let mut session = SenderSession {
+        params: started,
+        last_nonce: 0,
+    };
+    let me = Address(b.address().0);
+
+    let mdir = tempfile::tempdir().unwrap();
+    let seg = std::fs::read(media_support::source(
+        mdir.path(),
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        true,
+        &["-g", "60"],
+    ))
+    .unwrap();
+    let profiles = ["P144p30fps16x9"];
+    let t = Duration::from_secs(60);
+
+    // Undecodable payment: 402.
+    let m = segment_meta(&info, "paid", 0, &seg, &profiles);
+    match client
+        .submit_segment(&info.transcoder, &m, "!!!", seg.clone(), t)
+        .await
+    {
+        Err(ClientError::Refused { status, .. }) => assert_eq!(status, 402),
+        other => panic!("{other:?}"),
+    }
+    // A ticket signed by another key: 400 with the reference's text.
+    let other = LocalWallet::new(&mut rand::thread_rng());
+    let (bad, _) =
+        create_payment(&session, 1, &other, me, TicketExpirationParams::default()).unwrap();
+    match client
+        .submit_segment(
+            &info.transcoder,
+            &m,
+            &encode_payment_header(&bad),
+            seg.clone(),
+            t,
+        )
+        .await
+    {
+        Err(ClientError::Refused { status, text }) => {
+            assert_eq!((status, text.trim()), (400, "invalid ticket signature"));
+        }
+        other => panic!("{other:?}"),
+    }
+    session.last_nonce += 1;
+
+    // Eight paid segments, one ticket each.
+    for seq in 1..=8i64 {
+        let (payment, _) =
+            create_payment(&session, 1, &b, me, TicketExpirationParams::default()).unwrap();
+        session.last_nonce += 1;
+        let m = segment_meta(&info, "paid", seq, &seg, &profiles);
+        let res = client
+            .submit_segment(
+                &info.transcoder,
+                &m,
+                &encode_payment_header(&payment),
+                seg.clone(),
+                t,
+            )
+            .await
+            .unwrap();
+        assert!(res.outcome.is_ok(), "segment {seq}: {:?}", res.outcome);
+    }
+
+    // The params expire; the O redeems its winning tickets.
+    rpc.mine(41).await.unwrap();
+    let o_addr = EthAddress::from(wallet(j, "orchestrator").address().0);
+    let topic = Kind::WinningTicketTransfer.topic0();
+    let mut paid = U256::zero();
+    for _ in 0..150 {
+        let head = rpc.block_number().await.unwrap();
+        let logs = rpc.logs(vec![broker], vec![topic], 0, head).await.unwrap();
+        paid = logs
+            .iter()
+            .filter(|l| l.topics[2] == o_addr.into())
+            .map(|l| U256::from_big_endian(&l.data))
+            .fold(U256::zero(), |a, v| a + v);
+        if paid >= U256::from(FACE) * 8 {
+            break;
+        }
+        rpc.mine(1).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Eight tickets won (the one signed by another key was refused before its win counted).
+    if paid != U256::from(FACE) * 8 {
+        o.sigterm();
+        let (_, dump) = tool(&o_dir, &["log", "dump"]);
+        let tail: Vec<&str> = dump
+            .lines()
+            .filter(|l| !l.contains("BlockObserved"))
+            .collect();
+        panic!("paid {paid}: {}", tail.join("\n"));
+    }
+    let bm = contract(j, "BondingManager");
+    let fees = call(
+        &rpc,
+        bm,
+        "pendingFees(address,uint256)",
+        &[Token::Address(o_addr), Token::Uint(0.into())],
+    )
+    .await[0];
+    assert!(
+        U256::from(FACE) * 8 - fees <= U256::from(8),
+        "pending fees {fees}"
+    );
+
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(o.sigterm().0.success());
+    let (_, dump) = tool(&o_dir, &["log", "dump", "-json"]);
+    let count = |kind: &str| {
+        dump.lines()
+            .filter(|l| l.contains(&format!("\"kind\":\"{kind}\"")))
+            .count()
+    };
+    assert!(count("TicketParamsIssued") >= 1);
+    assert_eq!(count("TicketReceived"), 9);
+    assert_eq!(
+        count("BalanceDebited"),
+        8,
+        "price × pixels after each transcode"
+    );
+    assert_eq!(count("WinningTicketQueued"), 8);
+    assert_eq!(count("RedemptionConfirmed"), 8);
+    let (code, out) = tool(&o_dir, &["replay"]);
+    assert_eq!(code, 0, "{out}");
+}
