@@ -94,6 +94,15 @@ pub struct NodeArgs {
     /// The largest face value an O gives its tickets, in wei (0: no cap).
     #[arg(long = "maxFaceValue", default_value_t = 0)]
     pub max_face_value: u128,
+    /// A B's largest acceptable ticket EV, in wei.
+    #[arg(long = "maxTicketEV", default_value_t = 3_000_000_000_000)]
+    pub max_ticket_ev: u128,
+    /// A B's largest EV for one segment's tickets, in wei.
+    #[arg(long = "maxTotalEV", default_value_t = 20_000_000_000_000)]
+    pub max_total_ev: u128,
+    /// A B accepts face values up to its deposit divided by this.
+    #[arg(long = "depositMultiplier", default_value_t = 1)]
+    pub deposit_multiplier: u64,
     /// Call `reward` each round (unset: when the node's account is an active orchestrator).
     #[arg(long = "reward", num_args = 0..=1, default_missing_value = "true")]
     pub reward: Option<bool>,
@@ -112,6 +121,16 @@ pub struct NodeArgs {
 }
 
 impl NodeArgs {
+    /// A B's ticket limits: `-maxTicketEV`, `-maxTotalEV`, `-depositMultiplier`.
+    pub fn sender_config(&self) -> crate::pm::sender::SenderConfig {
+        use num_rational::BigRational;
+        crate::pm::sender::SenderConfig {
+            max_ev: BigRational::from_integer(self.max_ticket_ev.into()),
+            max_total_ev: BigRational::from_integer(self.max_total_ev.into()),
+            deposit_multiplier: self.deposit_multiplier.max(1),
+        }
+    }
+
     /// The transaction owner's policy from `-minGasPrice`, `-maxGasPrice`, `-gasLimit`,
     /// `-transactionTimeout` and `-maxTransactionReplacements`.
     pub fn tx_policy(&self) -> Result<crate::commands::transactions::TxPolicy, String> {

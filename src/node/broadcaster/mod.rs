@@ -9,6 +9,7 @@
 //! - [`port`]: the B as `api::broadcaster`'s handlers reach it.
 
 pub mod orch_sessions;
+pub mod paying;
 pub mod playback;
 pub mod port;
 pub mod rtmp;
@@ -173,6 +174,11 @@ pub async fn start_on(
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
     let eth = super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
+    let paying = eth.as_ref().map(|e| paying::Paying {
+        wallet: e.account.clone(),
+        writer: writer.clone(),
+        cfg: args.sender_config(),
+    });
     let chain = eth
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), None))
         .transpose()?;
@@ -194,9 +200,14 @@ pub async fn start_on(
         .map_err(|e| format!("cannot listen for RTMP on {}: {e}", args.rtmp_addr))?;
     let rtmp_url = format!("rtmp://{rtmp_addr}");
     println!(
-        "Broadcaster (offchain): publish RTMP to {rtmp_url}/<stream> or push segments to \
+        "Broadcaster ({}): publish RTMP to {rtmp_url}/<stream> or push segments to \
          {url}/live/<stream>/<seq>.ts, play {url}/stream/<stream>.m3u8; orchestrators {}; \
          ladder {}; datadir {}",
+        if paying.is_some() {
+            "paying in tickets"
+        } else {
+            "offchain"
+        },
         orchestrators.join(","),
         profiles
             .iter()
@@ -205,14 +216,18 @@ pub async fn start_on(
             .join(","),
         datadir.display()
     );
-    let b = Arc::new(Broadcaster::new(
+    let b = Broadcaster::new(
         BcastConfig {
             orchestrators,
             profiles,
             current_manifest: args.current_manifest,
         },
         writer,
-    ));
+    );
+    let b = Arc::new(match paying {
+        Some(p) => b.with_payments(p),
+        None => b,
+    });
     // Streams a killed B left open lost their publishers with it: end them (their playlists
     // close with #EXT-X-ENDLIST).
     let left = b.end_streams_left_open().await.map_err(|e| e.text)?;

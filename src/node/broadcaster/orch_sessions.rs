@@ -46,7 +46,14 @@ impl<S: LogStore> Broadcaster<S> {
         for uri in &order {
             let attempt = async {
                 let client = self.client_for(uri).await?;
-                let info = client.get_orchestrator().await?;
+                let info = match self.paying() {
+                    Some(p) => {
+                        let info = client.get_orchestrator_as(&p.request()).await?;
+                        p.start(&info).await.map_err(ClientError::Address)?;
+                        info
+                    }
+                    None => client.get_orchestrator().await?,
+                };
                 Ok::<_, ClientError>((client, info))
             };
             match attempt.await {

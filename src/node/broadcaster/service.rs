@@ -73,6 +73,8 @@ pub struct Broadcaster<S: LogStore> {
     store: RenditionStore,
     /// Every task this B starts (segments in flight, RTMP publishers): joined at shutdown.
     tasks: TaskTracker,
+    /// On a chain: its tickets.
+    paying: Option<super::paying::Paying<S>>,
 }
 
 impl<S: LogStore> Broadcaster<S> {
@@ -87,6 +89,7 @@ impl<S: LogStore> Broadcaster<S> {
             next: std::sync::atomic::AtomicUsize::new(0),
             store: RenditionStore::default(),
             tasks: TaskTracker::new(),
+            paying: None,
         }
     }
 
@@ -105,6 +108,17 @@ impl<S: LogStore> Broadcaster<S> {
 
     pub(super) fn turn(&self) -> &std::sync::atomic::AtomicUsize {
         &self.next
+    }
+
+    /// The B paying in tickets on a chain.
+    pub fn with_payments(mut self, paying: super::paying::Paying<S>) -> Self {
+        self.paying = Some(paying);
+        self
+    }
+
+    /// Its paying side, on a chain.
+    pub(super) fn paying(&self) -> Option<&super::paying::Paying<S>> {
+        self.paying.as_ref()
     }
 
     /// The B's writer (its log and projections).
@@ -293,10 +307,10 @@ impl<S: LogStore> Broadcaster<S> {
                     container == Container::FragmentedMp4,
                 ),
             };
-            match client
-                .submit_segment(&info.transcoder, &meta, "", body.to_vec(), timeout)
-                .await
-            {
+            let answer = self
+                .submit(&client, &info, &meta, body.to_vec(), timeout)
+                .await;
+            match answer {
                 Ok(r) => {
                     done = Some((client, uri, info, meta, r));
                     break;

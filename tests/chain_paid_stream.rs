@@ -1,0 +1,255 @@
+//! A paid stream on the real contracts, everything through the binary: the broadcaster's node
+//! funds its deposit and reserve (`livepeer chain fundDepositAndReserve`), the orchestrator's
+//! node activates itself (`activateOrchestrator`) and initialises the next round; segments
+//! pushed to the B are paid with tickets its keystore signs (the O's odds, 0.9, come from its
+//! own flags), transcoded by the O and returned; the O redeems its winning tickets after their
+//! params expire: the transfers from the B's deposit equal the winners' face values exactly,
+//! and both logs replay to their checkpoints.
+#![allow(clippy::unwrap_used)]
+
+mod chain_support;
+mod media_support;
+mod orch_support;
+
+use chain_support::{call, contract, devchain, o_args};
+use ethers_core::abi::Token;
+use ethers_core::types::{Address, U256};
+use livepeer::chain::{rpc::Rpc, topics::Kind};
+use orch_support::{free_port, tool, Node};
+use std::{path::Path, time::Duration};
+
+const FACE: u64 = 2_000_000_000_000_000;
+const EV: u64 = 1_800_000_000_000_000;
+
+fn chain_cmd(dir: &Path, cli: &str, args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .arg("chain")
+        .args(args)
+        .args(["-cliAddr", cli, "-datadir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "livepeer chain {args:?}: {text}");
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
+    let dir = tempfile::tempdir().unwrap();
+    let dc = devchain(&dir.path().join("dc"), 1337);
+    let j = &dc.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
+
+    // The O, paid in tickets worth 0.9 of their face value each.
+    let service = format!("127.0.0.1:{}", free_port());
+    let o_cli = format!("127.0.0.1:{}", free_port());
+    let mut o_flags = o_args(j, &url, &service, "200ms");
+    let (face, ev) = (FACE.to_string(), EV.to_string());
+    o_flags.extend(
+        [
+            "-ticketEV",
+            &ev,
+            "-maxFaceValue",
+            &face,
+            "-reward=false",
+            "-cliAddr",
+            &o_cli,
+        ]
+        .map(String::from),
+    );
+    let o_flags: Vec<&str> = o_flags.iter().map(String::as_str).collect();
+    let o_dir = dir.path().join("o");
+    let mut o = Node::start(&o_dir, &o_flags);
+    o.line("paid in tickets");
+
+    // The B, paying with its keystore.
+    let b_cli = format!("127.0.0.1:{}", free_port());
+    let b_http = format!("127.0.0.1:{}", free_port());
+    let mut b_flags = o_args(j, &url, "127.0.0.1:8935", "200ms");
+    b_flags.retain(|a| a != "-orchestrator" && a != "-transcoder");
+    let i = b_flags.iter().position(|a| a == "-serviceAddr").unwrap();
+    b_flags.drain(i..i + 2);
+    let i = b_flags.iter().position(|a| a == "-ethAcctAddr").unwrap();
+    b_flags[i + 1] = s(&j["accounts"]["broadcaster"]["address"]);
+    b_flags.extend(
+        [
+            "-broadcaster",
+            "-orchAddr",
+            &service,
+            "-httpAddr",
+            &b_http,
+            "-rtmpAddr",
+            &format!("127.0.0.1:{}", free_port()),
+            "-cliAddr",
+            &b_cli,
+            "-transcodingOptions",
+            "P144p30fps16x9",
+            "-maxTicketEV",
+            "10000000000000000",
+            "-maxTotalEV",
+            "100000000000000000",
+        ]
+        .map(String::from),
+    );
+    let b_flags: Vec<&str> = b_flags.iter().map(String::as_str).collect();
+    let b_dir = dir.path().join("b");
+    let mut b = Node::start(&b_dir, &b_flags);
+    b.line("paying in tickets");
+
+    let eth = U256::exp10(18);
+    chain_cmd(
+        dir.path(),
+        &b_cli,
+        &[
+            "fundDepositAndReserve",
+            "depositAmount=1000000000000000000",
+            "reserveAmount=1000000000000000000",
+        ],
+    );
+    chain_cmd(
+        dir.path(),
+        &o_cli,
+        &[
+            "activateOrchestrator",
+            "amount=100000000000000000000",
+            "blockRewardCut=10",
+            "feeShare=50",
+            &format!("serviceURI=https://{service}"),
+        ],
+    );
+    let head = rpc.block_number().await.unwrap();
+    rpc.mine(50 - head % 50).await.unwrap();
+    chain_cmd(dir.path(), &o_cli, &["initializeRound"]);
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
+    // Six 2 s segments pushed to the B.
+    let mdir = tempfile::tempdir().unwrap();
+    let seg = std::fs::read(media_support::source(
+        mdir.path(),
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        true,
+        &["-g", "60"],
+    ))
+    .unwrap();
+    let http = reqwest::Client::new();
+    for seq in 0..6 {
+        let resp = http
+            .put(format!("http://{b_http}/live/paid/{seq}.ts"))
+            .body(seg.clone())
+            .timeout(Duration::from_secs(60))
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status();
+        assert!(
+            status.is_success(),
+            "segment {seq}: {status} {}",
+            resp.text().await.unwrap()
+        );
+    }
+
+    // The params expire; the O redeems its winners.
+    rpc.mine(41).await.unwrap();
+    let broker = contract(j, "TicketBroker");
+    let o_addr: Address = s(&j["accounts"]["orchestrator"]["address"])
+        .parse()
+        .unwrap();
+    let b_addr: Address = s(&j["accounts"]["broadcaster"]["address"]).parse().unwrap();
+    // Wait (a block every 300 ms, as a live chain moves on) until the O's queue is empty:
+    // no transfer for three seconds after the first.
+    let (mut seen, mut quiet) = (0, 0);
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let head = rpc.block_number().await.unwrap();
+        let logs = rpc
+            .logs(
+                vec![broker],
+                vec![Kind::WinningTicketTransfer.topic0()],
+                0,
+                head,
+            )
+            .await
+            .unwrap();
+        let n = logs.iter().filter(|l| l.topics[2] == o_addr.into()).count();
+        quiet = if n == seen { quiet + 1 } else { 0 };
+        seen = n;
+        if n > 0 && quiet >= 10 {
+            break;
+        }
+        rpc.mine(1).await.unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(o.sigterm().0.success());
+    assert!(b.sigterm().0.success());
+    let (_, o_dump) = tool(&o_dir, &["log", "dump", "-json"]);
+    let count = |d: &str, kind: &str| {
+        d.lines()
+            .filter(|l| l.contains(&format!("\"kind\":\"{kind}\"")))
+            .count()
+    };
+    let winners = count(&o_dump, "WinningTicketQueued");
+    let confirmed = count(&o_dump, "RedemptionConfirmed");
+    assert!(winners >= 1, "tickets won at 0.9");
+    assert_eq!(confirmed, winners, "every winner redeemed");
+    let head = rpc.block_number().await.unwrap();
+    let logs = rpc
+        .logs(
+            vec![broker],
+            vec![Kind::WinningTicketTransfer.topic0()],
+            0,
+            head,
+        )
+        .await
+        .unwrap();
+    let total = logs
+        .iter()
+        .map(|l| U256::from_big_endian(&l.data))
+        .fold(U256::zero(), |a, v| a + v);
+    assert_eq!(
+        total,
+        U256::from(FACE) * winners,
+        "Σ transfers = Σ face values of the winners"
+    );
+    let info = call(
+        &rpc,
+        broker,
+        "getSenderInfo(address)",
+        &[Token::Address(b_addr)],
+    )
+    .await;
+    assert_eq!(info[0], eth - total, "the B's deposit fell by the same");
+    let (_, b_dump) = tool(&b_dir, &["log", "dump", "-json"]);
+    assert_eq!(count(&b_dump, "TicketsSent"), 6, "one payment per segment");
+    assert!(count(&b_dump, "SenderSessionStarted") >= 1);
+    // Tickets only when the credit runs short of one ticket's EV (the O's balance check).
+    let signed: u64 = b_dump
+        .lines()
+        .filter(|l| l.contains("\"kind\":\"TicketsSent\""))
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["TicketsSent"]["count"]
+                .as_u64()
+                .unwrap()
+        })
+        .sum();
+    assert!(signed >= 1);
+    assert_eq!(
+        count(&o_dump, "TicketReceived") as u64,
+        signed,
+        "the O received every ticket"
+    );
+    assert_eq!(
+        count(&o_dump, "BalanceDebited"),
+        6,
+        "price × pixels for each segment"
+    );
+    for d in [&o_dir, &b_dir] {
+        let (code, out) = tool(d, &["replay"]);
+        assert_eq!(code, 0, "{out}");
+    }
+}
