@@ -33,6 +33,7 @@ pub mod orchestrator;
 pub mod payment;
 pub mod proto;
 pub mod redeemer;
+pub mod redeemer_client;
 pub mod redeemer_service;
 pub mod segment;
 pub mod status;

@@ -128,6 +128,8 @@ events! {
     35 => MaxFloatReported(MaxFloatReported),
     /// This node scheduled its initialisation of a round.
     36 => RoundInitScheduled(RoundInitScheduled),
+    /// This O handed a winning ticket to its redeemer.
+    37 => TicketForwarded(TicketForwarded),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

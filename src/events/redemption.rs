@@ -36,3 +36,12 @@ pub struct MaxFloatReported {
     /// The max float in wei.
     pub max_float: Wei,
 }
+
+/// An O handed a winning ticket to its redeemer (`-redeemerAddr`), which redeems it from now on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketForwarded {
+    /// The ticket.
+    pub ticket_hash: Hash32,
+    /// The redeemer (`host:port`).
+    pub redeemer: String,
+}

@@ -4,13 +4,8 @@
 //! redemption. One loop, so the three never race and an idle chain costs one call per poll
 //! (plus one per open transaction).
 
-use super::{
-    clock::now_ms, redemption::Redeemer, txs::TxOwner, watcher::poll_once, writer::Writer,
-};
-use crate::chain::{
-    rpc::Rpc,
-    watch::{observe_sender, Watched},
-};
+use super::{redemption::Redeemer, txs::TxOwner, watcher::poll_once, writer::Writer};
+use crate::chain::{rpc::Rpc, watch::Watched};
 use crate::log::LogStore;
 use std::{sync::Arc, time::Duration};
 
@@ -42,32 +37,21 @@ impl<S: LogStore> ChainLoop<S> {
     }
 
     /// Reads whole the funds of every sender with a queued ticket that the node has not met on
-    /// chain yet (its deposit may predate the node's first block), as of the last block seen.
+    /// chain yet (its deposit may predate the node's first block).
     async fn meet_senders(&self, writer: &Writer<S>) -> Result<(), crate::chain::ChainError> {
-        let (unknown, block) = writer.read(|p| {
-            let funds = &p.sender_funds.state;
-            let mut unknown: Vec<_> = p
-                .ticket_queue
+        let mut senders: Vec<_> = writer.read(|p| {
+            p.ticket_queue
                 .state
                 .iter()
                 .map(|(_, q)| q.ticket.sender)
-                .filter(|s| funds.get(s).is_none())
-                .collect();
-            unknown.sort();
-            unknown.dedup();
-            (unknown, p.chain.state.last_block().map(|(n, _)| n))
+                .collect()
         });
-        let Some(block) = block else { return Ok(()) };
-        let mut events = Vec::new();
-        for s in unknown {
-            let sender = ethers_core::types::Address::from(s.0);
-            events.push(observe_sender(&self.rpc, self.watched, sender, block).await?);
+        senders.sort();
+        senders.dedup();
+        for s in senders {
+            super::watcher::meet_sender(&self.rpc, self.watched, writer, s).await?;
         }
-        writer
-            .append(now_ms(), events)
-            .await
-            .map(|_| ())
-            .map_err(|e| crate::chain::ChainError::Rpc(format!("event log: {e}")))
+        Ok(())
     }
 
     /// Runs until `stop` turns true.

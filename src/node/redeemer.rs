@@ -22,6 +22,8 @@ pub const MONITOR_EVERY: Duration = Duration::from_millis(200);
 pub struct RedeemerNode<S: LogStore> {
     writer: Arc<Writer<S>>,
     me: Address,
+    rpc: crate::chain::rpc::Rpc,
+    watched: crate::chain::watch::Watched,
 }
 
 impl<S: LogStore> RedeemerNode<S> {
@@ -54,6 +56,12 @@ impl<S: LogStore> RedeemerPort for RedeemerNode<S> {
     }
 
     async fn max_float(&self, sender: Address) -> Option<U256> {
+        // A sender asked about for the first time is read from the chain first.
+        if let Err(e) =
+            super::watcher::meet_sender(&self.rpc, self.watched, &self.writer, sender).await
+        {
+            tracing::warn!("reading sender {sender}: {e}");
+        }
         self.float(sender)
     }
 
@@ -102,6 +110,8 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
     let port: Arc<dyn RedeemerPort> = Arc::new(RedeemerNode {
         writer: writer.clone(),
         me,
+        rpc: chain.rpc.clone(),
+        watched: chain.watched,
     });
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = tokio_util::task::TaskTracker::new();

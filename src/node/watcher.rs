@@ -107,3 +107,29 @@ async fn reorg<S: LogStore>(
     events.push(block_observed(head, rpc.block(head).await?));
     Ok(events)
 }
+
+/// Reads `sender`'s funds whole (as of the last block seen) when the node has not met it yet:
+/// its deposit may predate the node's first block, and the funds projection only folds the logs
+/// of senders it read whole.
+pub async fn meet_sender<S: LogStore>(
+    rpc: &Rpc,
+    w: Watched,
+    writer: &Writer<S>,
+    sender: crate::events::Address,
+) -> Result<(), ChainError> {
+    let (known, block) = writer.read(|p| {
+        (
+            p.sender_funds.state.get(&sender).is_some(),
+            p.chain.state.last_block().map(|(n, _)| n),
+        )
+    });
+    let Some(block) = block.filter(|_| !known) else {
+        return Ok(());
+    };
+    let e = observe_sender(rpc, w, Address::from(sender.0), block).await?;
+    writer
+        .append(now_ms(), vec![e])
+        .await
+        .map(|_| ())
+        .map_err(|e| ChainError::Rpc(format!("event log: {e}")))
+}

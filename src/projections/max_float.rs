@@ -59,6 +59,8 @@ pub struct SenderFunds {
     tickets: BTreeMap<Hash32, (Address, Wei)>,
     /// Tickets whose redemption transaction is in flight.
     in_flight: BTreeMap<Hash32, (Address, Wei)>,
+    /// Max floats this O's redeemer reported, by sender.
+    reported: BTreeMap<Address, Wei>,
 }
 
 impl SenderFunds {
@@ -92,6 +94,12 @@ impl SenderFunds {
                 }
             }
             Event::PoolSizeChanged(p) => self.pool_size = p.size,
+            Event::MaxFloatReported(r) => {
+                self.reported.insert(r.sender, r.max_float);
+            }
+            Event::TicketForwarded(f) => {
+                self.tickets.remove(&f.ticket_hash);
+            }
             Event::WinningTicketQueued(t) => {
                 self.tickets.insert(t.ticket_hash, (t.sender, t.face_value));
             }
@@ -116,6 +124,11 @@ impl SenderFunds {
             }
             _ => {}
         }
+    }
+
+    /// The max float this O's redeemer last reported for `sender`.
+    pub fn reported(&self, sender: &Address) -> Option<U256> {
+        self.reported.get(sender).map(wei_to_u256)
     }
 
     /// The sender's funds, if they were observed.

@@ -26,6 +26,11 @@ pub enum QueueState {
         /// The transaction.
         tx_hash: Hash32,
     },
+    /// Handed to this O's redeemer, which redeems it.
+    Forwarded {
+        /// The redeemer.
+        redeemer: String,
+    },
     /// Given up (non-retryable failure).
     Dropped {
         /// Why.
@@ -70,6 +75,12 @@ impl TicketQueue {
                 self.set(&s.ticket_hash, QueueState::Submitted { tx_hash: s.tx_hash });
                 self.note(&s.ticket_hash, None);
             }
+            Event::TicketForwarded(f) => self.set(
+                &f.ticket_hash,
+                QueueState::Forwarded {
+                    redeemer: f.redeemer.clone(),
+                },
+            ),
             Event::RedemptionHeld(h) => self.note(&h.ticket_hash, Some(h.reason.clone())),
             Event::RedemptionConfirmed(c) => {
                 self.set(&c.ticket_hash, QueueState::Redeemed { tx_hash: c.tx_hash });
@@ -174,6 +185,17 @@ impl TicketQueue {
             .tickets
             .values()
             .filter(|q| matches!(q.state, QueueState::Submitted { .. }))
+            .collect();
+        out.sort_by_key(|q| q.queued_seq);
+        out
+    }
+
+    /// Pending tickets, earliest queued first (to hand to a redeemer).
+    pub fn pending(&self) -> Vec<&Queued> {
+        let mut out: Vec<&Queued> = self
+            .tickets
+            .values()
+            .filter(|q| q.state == QueueState::Pending)
             .collect();
         out.sort_by_key(|q| q.queued_seq);
         out

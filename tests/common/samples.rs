@@ -434,5 +434,9 @@ pub fn one_of_each() -> Vec<Event> {
             round: 2,
             delay_ms: 17_250,
         }),
+        Event::TicketForwarded(TicketForwarded {
+            ticket_hash: h(0x44),
+            redeemer: "127.0.0.1:8936".into(),
+        }),
     ]
 }

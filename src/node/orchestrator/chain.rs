@@ -54,6 +54,7 @@ pub fn on_chain<S: LogStore>(
         max_face_value: U256::from(args.max_face_value),
         ..IssueConfig::default()
     };
+    let writer_for_link = writer.clone();
     let paid = PaidOrchestrator {
         payments: Payments::new(writer.clone(), me, secret.clone()),
         writer,
@@ -63,6 +64,9 @@ pub fn on_chain<S: LogStore>(
         rpc,
         watched: chain.watched,
         gas: Default::default(),
+        redeemer: args.redeemer_addr.clone().map(|addr| {
+            super::redeemer_link::RedeemerLink::new(addr, writer_for_link, secret.clone())
+        }),
     };
     Ok((chain, paid))
 }

@@ -10,6 +10,7 @@
 mod chain;
 pub mod paid;
 pub mod port;
+pub mod redeemer_link;
 pub mod remote;
 pub mod service;
 pub mod transcode;
@@ -80,6 +81,9 @@ impl StartedOrchestrator {
             }
             tasks.spawn(c.run(writer.clone(), stop_tx.subscribe()))
         });
+        if let Some(link) = self.o.paid().and_then(|p| p.redeemer.clone()) {
+            tasks.spawn(link.run(stop_tx.subscribe()));
+        }
         let app = crate::api::orchestrator::app(self.o);
         super::httpd::serve(self.listener, Some(self.tls), app, shutdown).await;
         let _ = stop_tx.send(true);

@@ -7,10 +7,7 @@
 //! Winning tickets enter the ticket queue, which the chain loop redeems.
 
 use crate::api::{info::InfoRequest, payment::decode_payment_header, status::Refusal};
-use crate::chain::{
-    rpc::Rpc,
-    watch::{observe_sender, Watched},
-};
+use crate::chain::{rpc::Rpc, watch::Watched};
 use crate::events::{Account, Address, Price, Side};
 use crate::log::LogStore;
 use crate::node::{clock::now_ms, payments::Payments, writer::Writer};
@@ -45,6 +42,8 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub watched: Watched,
     /// The last gas price read, and when (a cache, like the reference's gas price monitor).
     pub gas: Mutex<Option<(U256, Instant)>>,
+    /// `-redeemerAddr`: the redeemer that redeems this O's tickets and reports max floats.
+    pub redeemer: Option<Arc<super::redeemer_link::RedeemerLink<S>>>,
 }
 
 fn refusal(status: u16, e: impl std::fmt::Display) -> Refusal {
@@ -66,24 +65,9 @@ impl<S: LogStore> PaidOrchestrator<S> {
 
     /// Reads a sender's funds whole when the node has not met it yet.
     async fn meet(&self, sender: Address) -> Result<(), Refusal> {
-        let (known, block) = self.writer.read(|p| {
-            (
-                p.sender_funds.state.get(&sender).is_some(),
-                p.chain.state.last_block().map(|(n, _)| n),
-            )
-        });
-        let Some(block) = block.filter(|_| !known) else {
-            return Ok(());
-        };
-        let s = ethers_core::types::Address::from(sender.0);
-        let e = observe_sender(&self.rpc, self.watched, s, block)
+        crate::node::watcher::meet_sender(&self.rpc, self.watched, &self.writer, sender)
             .await
-            .map_err(|e| refusal(500, format!("could not get sender info for {s:?}: {e}")))?;
-        self.writer
-            .append(now_ms(), vec![e])
-            .await
-            .map(|_| ())
-            .map_err(|e| refusal(500, e))
+            .map_err(|e| refusal(500, format!("could not get sender info for {sender}: {e}")))
     }
 
     /// `GetOrchestrator` on a chain: the request's signature, then params for its sender.
@@ -105,6 +89,10 @@ impl<S: LogStore> PaidOrchestrator<S> {
             return Err(bad());
         }
         self.meet(sender).await?;
+        if let Some(link) = &self.redeemer {
+            link.follow(sender).await.map_err(|e| refusal(500, e))?;
+        }
+        let redeemer = self.redeemer.is_some();
         let gas_price = self.gas_price().await?;
         let seed = U256::from_big_endian(&rand::random::<[u8; 32]>());
         let key = format!("sender/{}", hex::encode(sender.0));
@@ -117,7 +105,11 @@ impl<S: LogStore> PaidOrchestrator<S> {
                     sender,
                     price,
                     gas_price,
-                    max_float: p.sender_funds.state.max_float(&sender, &self.me),
+                    max_float: if redeemer {
+                        p.sender_funds.state.reported(&sender)
+                    } else {
+                        p.sender_funds.state.max_float(&sender, &self.me)
+                    },
                     last_l1_block: p.ticket_queue.state.last_l1_block(),
                     rounds: RoundView {
                         last_initialized_round: c.round,
