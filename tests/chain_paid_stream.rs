@@ -2,7 +2,8 @@
 //! funds its deposit and reserve (`livepeer chain fundDepositAndReserve`), the orchestrator's
 //! node activates itself (`activateOrchestrator`) and initialises the next round; segments
 //! pushed to the B are paid with tickets its keystore signs (the O's odds, 0.9, come from its
-//! own flags), transcoded by the O and returned; the O redeems its winning tickets after their
+//! own flags), transcoded by the O and returned signed (the B verifies the O's signature over
+//! the renditions: -localVerify is on by default on a chain); the O redeems its winners after their
 //! params expire: the transfers from the B's deposit equal the winners' face values exactly,
 //! and both logs replay to their checkpoints.
 #![allow(clippy::unwrap_used)]

@@ -106,6 +106,8 @@ pub struct SegmentResult {
     pub info: Option<OrchInfo>,
     /// The renditions, in the order asked for, or the transcode error.
     pub outcome: Result<Vec<TranscodedSegment>, String>,
+    /// The O's signature over the renditions (`TranscodeData.sig`; empty offchain).
+    pub sig: Vec<u8>,
 }
 
 /// `SegmentResult` → `net.TranscodeResult` (offchain the data is unsigned).
@@ -123,7 +125,7 @@ pub fn result_to_proto(r: &SegmentResult) -> net::TranscodeResult {
                         ..Default::default()
                     })
                     .collect(),
-                sig: Vec::new(),
+                sig: r.sig.clone(),
             }),
             Err(e) => net::transcode_result::Result::Error(e.clone()),
         }),
@@ -132,21 +134,26 @@ pub fn result_to_proto(r: &SegmentResult) -> net::TranscodeResult {
 
 /// `net.TranscodeResult` → `SegmentResult`; a result with neither data nor error is an error.
 pub fn result_from_proto(r: net::TranscodeResult) -> SegmentResult {
-    SegmentResult {
-        seq: r.seq,
-        info: r.info.as_ref().map(info_from_proto),
-        outcome: match r.result {
-            Some(net::transcode_result::Result::Data(d)) => Ok(d
-                .segments
+    let mut sig = Vec::new();
+    let outcome = match r.result {
+        Some(net::transcode_result::Result::Data(d)) => {
+            sig = d.sig;
+            Ok(d.segments
                 .into_iter()
                 .map(|s| TranscodedSegment {
                     url: s.url,
                     pixels: s.pixels,
                 })
-                .collect()),
-            Some(net::transcode_result::Result::Error(e)) => Err(e),
-            None => Err("empty transcode result".into()),
-        },
+                .collect())
+        }
+        Some(net::transcode_result::Result::Error(e)) => Err(e),
+        None => Err("empty transcode result".into()),
+    };
+    SegmentResult {
+        seq: r.seq,
+        info: r.info.as_ref().map(info_from_proto),
+        outcome,
+        sig,
     }
 }
 
@@ -192,6 +199,11 @@ mod tests {
             let r = SegmentResult {
                 seq: 4,
                 info: Some(info.clone()),
+                sig: if outcome.is_ok() {
+                    vec![9; 65]
+                } else {
+                    Vec::new()
+                },
                 outcome,
             };
             assert_eq!(result_from_proto(result_to_proto(&r)), r);

@@ -94,6 +94,12 @@ pub struct NodeArgs {
     /// The largest face value an O gives its tickets, in wei (0: no cap).
     #[arg(long = "maxFaceValue", default_value_t = 0)]
     pub max_face_value: u128,
+    /// A B checks each result's signature against its O (default: on a chain).
+    #[arg(long = "localVerify", num_args = 0..=1, default_missing_value = "true")]
+    pub local_verify: Option<bool>,
+    /// A remote verifier (not supported yet).
+    #[arg(long = "verifierUrl")]
+    pub verifier_url: Option<String>,
     /// A B's largest acceptable ticket EV, in wei.
     #[arg(long = "maxTicketEV", default_value_t = 3_000_000_000_000)]
     pub max_ticket_ev: u128,

@@ -25,6 +25,7 @@ pub mod segdata;
 pub mod sender;
 pub mod sig;
 pub mod ticket;
+pub mod verify;
 pub mod win;
 pub mod wire;
 

@@ -14,6 +14,7 @@ pub mod playback;
 pub mod port;
 pub mod rtmp;
 pub mod service;
+pub mod verify;
 
 use super::{args::NodeArgs, NodeError};
 use crate::api::broadcaster as http;
@@ -158,6 +159,13 @@ pub async fn start_on(
             }
         })
         .collect();
+    if args.verifier_url.is_some() {
+        return Err(
+            "-verifierUrl: remote verification is not supported yet (use -localVerify, \
+                    on by default on a chain)"
+                .into(),
+        );
+    }
     if orchestrators.is_empty() {
         return Err(
             "-broadcaster needs -orchAddr HOST:PORT (offchain there is no discovery)".into(),
@@ -221,6 +229,7 @@ pub async fn start_on(
             orchestrators,
             profiles,
             current_manifest: args.current_manifest,
+            local_verify: args.local_verify.unwrap_or(paying.is_some()),
         },
         writer,
     );

@@ -9,6 +9,7 @@
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
+use super::verify::Fetch;
 use crate::api::{
     broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
     status::Refusal,
@@ -45,6 +46,8 @@ pub struct BcastConfig {
     pub profiles: Vec<VideoProfile>,
     /// `-currentManifest`: serve the latest stream at `/stream/current.m3u8`.
     pub current_manifest: bool,
+    /// `-localVerify`: check each result's signature against the O's address.
+    pub local_verify: bool,
 }
 
 /// A refusal of a pushed segment: HTTP status and text.
@@ -310,13 +313,19 @@ impl<S: LogStore> Broadcaster<S> {
             let answer = self
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;
-            match answer {
-                Ok(r) => {
-                    done = Some((client, uri, info, meta, r));
+            let fetched = match answer {
+                Ok(r) => self.fetch_renditions(&client, &info, r).await,
+                Err(e) => Err(Fetch::Retry(e.to_string())),
+            };
+            match fetched {
+                Ok(out) => {
+                    done = Some((uri, info, meta, out));
                     break;
                 }
-                Err(e) => {
-                    // Unreachable, refused or timed out: try the segment on another O.
+                Err(Fetch::Fail(e)) => return Err((push_err(500, e), true)),
+                Err(Fetch::Retry(e)) => {
+                    // Unreachable, refused, timed out or unverified: try the segment on
+                    // another O.
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
                     self.forget_session(manifest);
                     self.suspend(&uri).await;
@@ -324,38 +333,9 @@ impl<S: LogStore> Broadcaster<S> {
                 }
             }
         }
-        let Some((client, _uri, info, meta, result)) = done else {
+        let Some((_uri, info, meta, out)) = done else {
             return Err((failure, true));
         };
-        let segments = match result.outcome {
-            Ok(segments) => segments,
-            Err(e) => return Err((push_err(500, e), true)),
-        };
-        if segments.len() != self.cfg.profiles.len() {
-            return Err((push_err(500, "MismatchedSegments"), true));
-        }
-        let mut out = Vec::new();
-        for (s, p) in segments.iter().zip(&self.cfg.profiles) {
-            let bytes = client
-                .download(&s.url)
-                .await
-                .map_err(|e| (push_err(500, format!("download {}: {e}", s.url)), true))?;
-            let facts = crate::media::probe::rendition_size(&bytes).unwrap_or((p.width, p.height));
-            out.push((
-                Rendition {
-                    profile: p.name.clone(),
-                    width: facts.0,
-                    height: facts.1,
-                    frames: 0,
-                    pixels: u64::try_from(s.pixels).unwrap_or(0),
-                    bytes: bytes.len() as u64,
-                },
-                PushedRendition {
-                    name: p.name.clone(),
-                    data: bytes.into(),
-                },
-            ));
-        }
         self.store.put(
             manifest,
             meta.seq,

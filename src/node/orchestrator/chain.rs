@@ -34,6 +34,7 @@ pub fn on_chain<S: LogStore>(
         );
     }
     let me = Address(eth.account.address().0);
+    let signer = eth.account.clone();
     let rpc = eth.rpc.clone();
     let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
     let mut chain = crate::node::eth::chain_loop(eth, args, writer.clone(), redeem)?;
@@ -64,6 +65,7 @@ pub fn on_chain<S: LogStore>(
         rpc,
         watched: chain.watched,
         gas: Default::default(),
+        signer,
         redeemer: args.redeemer_addr.clone().map(|addr| {
             super::redeemer_link::RedeemerLink::new(addr, writer_for_link, secret.clone())
         }),

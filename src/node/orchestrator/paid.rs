@@ -42,6 +42,8 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub watched: Watched,
     /// The last gas price read, and when (a cache, like the reference's gas price monitor).
     pub gas: Mutex<Option<(U256, Instant)>>,
+    /// The O's account, which signs its results.
+    pub signer: ethers_signers::LocalWallet,
     /// `-redeemerAddr`: the redeemer that redeems this O's tickets and reports max floats.
     pub redeemer: Option<Arc<super::redeemer_link::RedeemerLink<S>>>,
 }
@@ -169,6 +171,14 @@ impl<S: LogStore> PaidOrchestrator<S> {
         } else {
             Err(refusal(400, "Insufficient balance"))
         }
+    }
+
+    /// The O's signature over a result's renditions (`TranscodeData.sig`).
+    pub fn sign_renditions<'a>(&self, renditions: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
+        let hash = crate::pm::verify::renditions_hash(renditions);
+        sig::sign(&self.signer, &hash)
+            .map(|s| s.to_vec())
+            .unwrap_or_default()
     }
 
     /// Debits session `session` for `pixels` at its fixed price, after a transcode (under the

@@ -55,6 +55,7 @@ impl<S: LogStore> Orchestrator<S> {
                 seq,
                 info: Some(self.info(token)),
                 outcome: Err(r.text),
+                sig: Vec::new(),
             },
         }
     }
@@ -76,8 +77,12 @@ impl<S: LogStore> Orchestrator<S> {
         let started = Instant::now();
         let result = self.run_transcode(&session, &meta, body).await?;
         let info = Some(self.info(meta.auth_token.clone()));
+        let mut sig = Vec::new();
         let outcome = match result {
             Ok((seg, worker)) => {
+                if let Some(paid) = self.paid() {
+                    sig = paid.sign_renditions(seg.renditions.iter().map(|r| r.data.as_slice()));
+                }
                 let renditions: Vec<Rendition> = seg
                     .renditions
                     .iter()
@@ -136,6 +141,7 @@ impl<S: LogStore> Orchestrator<S> {
             seq: meta.seq,
             info,
             outcome,
+            sig,
         })
     }
 
