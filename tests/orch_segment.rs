@@ -79,6 +79,7 @@ async fn start_o_with(
             service_uri: uri.clone(),
             price_per_unit: 0,
             pixels_per_unit: 1,
+            prices: Default::default(),
             max_sessions,
             version: "test".into(),
             orch_secret: None,

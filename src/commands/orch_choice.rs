@@ -51,6 +51,16 @@ pub fn attempts(n: usize) -> usize {
     MAX_ATTEMPTS.min(n).max(1)
 }
 
+/// Whether an O's price (wei per pixels) is above the B's `-maxPricePerUnit` (`max`; a zero
+/// price there means any price), compared exactly.
+pub fn over_max_price(price: crate::events::Price, max: crate::events::Price) -> bool {
+    if max.price_per_unit <= 0 || max.pixels_per_unit <= 0 || price.pixels_per_unit <= 0 {
+        return false;
+    }
+    i128::from(price.price_per_unit) * i128::from(max.pixels_per_unit)
+        > i128::from(max.price_per_unit) * i128::from(price.pixels_per_unit)
+}
+
 /// Whether a stream's session can carry its next segment: its token lives longer than
 /// [`TOKEN_REFRESH_S`] and its O is not suspended.
 pub fn session_usable(expiration_s: Option<i64>, uri: &str, s: &Suspensions, now_ms: u64) -> bool {
@@ -111,5 +121,19 @@ mod tests {
         let mut s = s;
         s.suspend("o", now_ms);
         assert!(!session_usable(Some(1_000 + 1_800), "o", &s, now_ms));
+    }
+
+    #[test]
+    fn prices_above_the_max_are_found_exactly() {
+        use crate::events::Price;
+        let p = |u, px| Price {
+            price_per_unit: u,
+            pixels_per_unit: px,
+        };
+        assert!(!over_max_price(p(1000, 1), p(0, 1)), "0 = any price");
+        assert!(over_max_price(p(1001, 1), p(1000, 1)));
+        assert!(!over_max_price(p(1000, 1), p(1000, 1)));
+        assert!(!over_max_price(p(2999, 3), p(1000, 1)), "999.67 per pixel");
+        assert!(over_max_price(p(3001, 3), p(1000, 1)));
     }
 }

@@ -41,8 +41,8 @@ pub struct NodeArgs {
     #[arg(long = "maxSessions", default_value_t = 10)]
     pub max_sessions: u32,
     /// Price per `pixelsPerUnit` pixels, in wei.
-    #[arg(long = "pricePerUnit", default_value_t = 0)]
-    pub price_per_unit: i64,
+    #[arg(long = "pricePerUnit", default_value = "0")]
+    pub price_per_unit: String,
     /// Pixels the price is for.
     #[arg(long = "pixelsPerUnit", default_value_t = 1)]
     pub pixels_per_unit: i64,
@@ -94,6 +94,16 @@ pub struct NodeArgs {
     /// The largest face value an O gives its tickets, in wei (0: no cap).
     #[arg(long = "maxFaceValue", default_value_t = 0)]
     pub max_face_value: u128,
+    /// Per-B prices: JSON (or a file of it), `{"gateways":[{"ethaddress":"0x…",
+    /// "priceperunit":1000,"pixelsperunit":1}]}` (`broadcasters` is read too).
+    #[arg(long = "pricePerGateway", alias = "pricePerBroadcaster")]
+    pub price_per_gateway: Option<String>,
+    /// A B's highest acceptable price, in wei per `-pixelsPerUnit` pixels (0: any).
+    #[arg(long = "maxPricePerUnit", default_value = "0")]
+    pub max_price_per_unit: String,
+    /// A B uses Os above `-maxPricePerUnit` when none is within it.
+    #[arg(long = "ignoreMaxPriceIfNeeded", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub ignore_max_price_if_needed: bool,
     /// A B checks each result's signature against its O (default: on a chain).
     #[arg(long = "localVerify", num_args = 0..=1, default_missing_value = "true")]
     pub local_verify: Option<bool>,
@@ -153,6 +163,57 @@ impl NodeArgs {
     }
 }
 
+/// A price flag in wei (`1200`); a fiat price (`0.50USD`) is refused until a price feed exists.
+pub fn wei_price(flag: &str, s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    if t.ends_with(|c: char| c.is_ascii_alphabetic()) {
+        return Err(format!(
+            "{flag} {t:?}: prices in a currency need a price feed, which this node does not \
+             have yet; give the price in wei"
+        ));
+    }
+    t.parse::<i64>()
+        .ok()
+        .filter(|v| *v >= 0)
+        .ok_or_else(|| format!("{flag} {t:?}: a whole number of wei"))
+}
+
+/// `-pricePerGateway`: the per-B prices of its JSON (or of the file it names).
+pub fn gateway_prices(
+    arg: &str,
+) -> Result<std::collections::BTreeMap<crate::events::Address, crate::events::Price>, String> {
+    let text = std::fs::read_to_string(arg).unwrap_or_else(|_| arg.to_string());
+    let v: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("-pricePerGateway: {e}"))?;
+    let list = v
+        .get("gateways")
+        .or_else(|| v.get("broadcasters"))
+        .and_then(|l| l.as_array())
+        .ok_or("-pricePerGateway: expected {\"gateways\": [...]}")?;
+    let mut out = std::collections::BTreeMap::new();
+    for e in list {
+        let addr = e["ethaddress"].as_str().unwrap_or_default();
+        let a: ethers_core::types::Address = addr
+            .parse()
+            .map_err(|_| format!("-pricePerGateway: {addr:?} is not an address"))?;
+        let num = |k: &str| -> Result<i64, String> {
+            match &e[k] {
+                serde_json::Value::Number(n) => n
+                    .as_i64()
+                    .ok_or_else(|| format!("-pricePerGateway: {k} {n}")),
+                serde_json::Value::String(s) => wei_price(&format!("-pricePerGateway {k}"), s),
+                _ => Err(format!("-pricePerGateway: {k} missing for {addr}")),
+            }
+        };
+        let price = crate::events::Price {
+            price_per_unit: num("priceperunit")?,
+            pixels_per_unit: num("pixelsperunit").unwrap_or(1).max(1),
+        };
+        out.insert(crate::events::Address(a.0), price);
+    }
+    Ok(out)
+}
+
 /// A Go duration (`5m`, `1m30s`, `500ms`, `2h`); a bare number is seconds.
 pub fn go_duration(s: &str) -> Result<std::time::Duration, String> {
     let t = s.trim();
@@ -204,6 +265,20 @@ pub fn polling_interval(s: &str) -> Result<std::time::Duration, String> {
 mod tests {
     use super::{go_duration, polling_interval};
     use std::time::Duration;
+
+    #[test]
+    fn prices_are_wei_and_fiat_is_refused_clearly() {
+        use super::{gateway_prices, wei_price};
+        assert_eq!(wei_price("-pricePerUnit", "1200"), Ok(1200));
+        let e = wei_price("-pricePerUnit", "0.50USD").unwrap_err();
+        assert!(e.contains("price feed"), "{e}");
+        assert!(wei_price("-pricePerUnit", "-3").is_err());
+        let p = gateway_prices(r#"{"gateways":[{"ethaddress":"0x70997970C51812dc3A010C7d01b50e0d17dc79C8","priceperunit":1000,"pixelsperunit":3}]}"#).unwrap();
+        let (a, price) = p.iter().next().unwrap();
+        assert_eq!(a.0[0], 0x70);
+        assert_eq!((price.price_per_unit, price.pixels_per_unit), (1000, 3));
+        assert!(gateway_prices("{}").is_err());
+    }
 
     #[test]
     fn go_durations_read_as_go_writes_them() {

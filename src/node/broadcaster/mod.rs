@@ -230,6 +230,14 @@ pub async fn start_on(
             profiles,
             current_manifest: args.current_manifest,
             local_verify: args.local_verify.unwrap_or(paying.is_some()),
+            max_price: match super::args::wei_price("-maxPricePerUnit", &args.max_price_per_unit)? {
+                0 => None,
+                wei => Some(crate::events::Price {
+                    price_per_unit: wei,
+                    pixels_per_unit: args.pixels_per_unit.max(1),
+                }),
+            },
+            ignore_max_price: args.ignore_max_price_if_needed,
         },
         writer,
     );

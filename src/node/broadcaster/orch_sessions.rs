@@ -43,26 +43,33 @@ impl<S: LogStore> Broadcaster<S> {
             .map(String::from)
             .collect();
         let mut last_err = None;
+        let mut over_max = None;
         for uri in &order {
             let attempt = async {
                 let client = self.client_for(uri).await?;
                 let info = match self.paying() {
-                    Some(p) => {
-                        let info = client.get_orchestrator_as(&p.request()).await?;
-                        p.start(&info).await.map_err(ClientError::Address)?;
-                        info
-                    }
+                    Some(p) => client.get_orchestrator_as(&p.request()).await?,
                     None => client.get_orchestrator().await?,
                 };
                 Ok::<_, ClientError>((client, info))
             };
             match attempt.await {
-                Ok((client, info)) => {
-                    self.record_session(manifest, uri, &info).await;
-                    self.cached_sessions()
-                        .insert(manifest.to_string(), (uri.clone(), info.clone()));
-                    return Ok((client, uri.clone(), info));
+                Ok((client, info)) if self.above_max_price(&info) => {
+                    tracing::info!(
+                        "orchestrator {uri}: price {}/{} wei per pixel is above -maxPricePerUnit",
+                        info.price_per_unit,
+                        info.pixels_per_unit
+                    );
+                    over_max.get_or_insert((client, uri.clone(), info));
                 }
+                Ok((client, info)) => match self.use_session(manifest, uri, client, info).await {
+                    Ok(session) => return Ok(session),
+                    Err(e) => {
+                        tracing::warn!("orchestrator {uri}: {e}");
+                        self.suspend(uri).await;
+                        last_err = Some(e);
+                    }
+                },
                 Err(e) => {
                     tracing::warn!("orchestrator {uri}: {e}");
                     self.suspend(uri).await;
@@ -70,7 +77,43 @@ impl<S: LogStore> Broadcaster<S> {
                 }
             }
         }
-        Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into())))
+        match over_max {
+            Some((client, uri, info)) if self.config().ignore_max_price => {
+                self.use_session(manifest, &uri, client, info).await
+            }
+            Some(_) => Err(ClientError::Address(
+                "every orchestrator's price is above -maxPricePerUnit".into(),
+            )),
+            None => Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into()))),
+        }
+    }
+
+    fn above_max_price(&self, info: &OrchInfo) -> bool {
+        let price = crate::events::Price {
+            price_per_unit: info.price_per_unit,
+            pixels_per_unit: info.pixels_per_unit,
+        };
+        self.config()
+            .max_price
+            .is_some_and(|max| crate::commands::orch_choice::over_max_price(price, max))
+    }
+
+    /// Takes `info` as the stream's session at `uri` (on a chain: its params validated and a
+    /// ticket session started first).
+    async fn use_session(
+        &self,
+        manifest: &str,
+        uri: &str,
+        client: Arc<OrchClient>,
+        info: OrchInfo,
+    ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
+        if let Some(p) = self.paying() {
+            p.start(&info).await.map_err(ClientError::Address)?;
+        }
+        self.record_session(manifest, uri, &info).await;
+        self.cached_sessions()
+            .insert(manifest.to_string(), (uri.to_string(), info.clone()));
+        Ok((client, uri.to_string(), info))
     }
 
     /// Records the stream's new session (`BroadcastSessionOpened`), so a B restarted after a

@@ -48,6 +48,10 @@ pub struct BcastConfig {
     pub current_manifest: bool,
     /// `-localVerify`: check each result's signature against the O's address.
     pub local_verify: bool,
+    /// `-maxPricePerUnit` / `-pixelsPerUnit` (none: any price).
+    pub max_price: Option<crate::events::Price>,
+    /// `-ignoreMaxPriceIfNeeded`.
+    pub ignore_max_price: bool,
 }
 
 /// A refusal of a pushed segment: HTTP status and text.

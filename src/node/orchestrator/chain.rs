@@ -26,7 +26,7 @@ pub fn on_chain<S: LogStore>(
     writer: Arc<Writer<S>>,
     secret: &RandSecret,
 ) -> Result<(ChainLoop<S>, PaidOrchestrator<S>), NodeError> {
-    if args.price_per_unit <= 0 {
+    if crate::node::args::wei_price("-pricePerUnit", &args.price_per_unit)? <= 0 {
         return Err(
             "an orchestrator on a chain needs -pricePerUnit (wei per -pixelsPerUnit \
                     pixels, above 0)"

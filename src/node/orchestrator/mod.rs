@@ -156,7 +156,11 @@ pub async fn start_on(
     let o = Orchestrator::new(
         OrchConfig {
             service_uri: service_uri.clone(),
-            price_per_unit: args.price_per_unit,
+            price_per_unit: super::args::wei_price("-pricePerUnit", &args.price_per_unit)?,
+            prices: match &args.price_per_gateway {
+                Some(a) => super::args::gateway_prices(a)?,
+                None => Default::default(),
+            },
             pixels_per_unit: args.pixels_per_unit,
             max_sessions: args.max_sessions,
             version: env!("CARGO_PKG_VERSION").into(),

@@ -43,6 +43,8 @@ pub struct OrchConfig {
     pub price_per_unit: i64,
     /// `-pixelsPerUnit`.
     pub pixels_per_unit: i64,
+    /// `-pricePerGateway`: prices for particular Bs.
+    pub prices: std::collections::BTreeMap<crate::events::Address, crate::events::Price>,
     /// `-maxSessions`.
     pub max_sessions: u32,
     /// Version string advertised in capabilities.
@@ -188,10 +190,15 @@ impl<S: LogStore> Orchestrator<S> {
         let session_id = hex::encode(rand::random::<[u8; 4]>());
         let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
         if let Some(paid) = &self.paid {
-            let price = crate::events::Price {
-                price_per_unit: self.cfg.price_per_unit,
-                pixels_per_unit: self.cfg.pixels_per_unit,
-            };
+            let sender = crate::pm::num::address_from(&req.address, "sender").ok();
+            let price = sender
+                .and_then(|s| self.cfg.prices.get(&s).copied())
+                .unwrap_or(crate::events::Price {
+                    price_per_unit: self.cfg.price_per_unit,
+                    pixels_per_unit: self.cfg.pixels_per_unit,
+                });
+            info.price_per_unit = price.price_per_unit;
+            info.pixels_per_unit = price.pixels_per_unit;
             info.ticket_params = Some(paid.ticket_params(&req, price).await?);
         }
         Ok(info)
