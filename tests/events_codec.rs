@@ -262,6 +262,10 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             reason: text(),
             l1_block: any::<u64>(),
         }),
+        Event::BalanceExpired(_) => event!(BalanceExpired {
+            account: account(),
+            left: ratio(),
+        }),
         Event::TicketForwarded(_) => event!(TicketForwarded {
             ticket_hash: h32(),
             redeemer: text(),

@@ -367,7 +367,15 @@ fn idle_sessions_close_after_the_ttl() {
     let ttl = 600_000;
     assert!(stale_sessions(&w.proj.balances, at + ttl, ttl).is_empty());
     let closing = stale_sessions(&w.proj.balances, at + ttl + 1, ttl);
-    assert_eq!(closing, vec![Event::SessionClosed(acc.clone())]);
+    let left = w.proj.balances.balance(&acc);
+    assert_eq!(
+        closing,
+        vec![Event::BalanceExpired(livepeer::events::BalanceExpired {
+            account: acc.clone(),
+            left,
+        })],
+        "closed with what it held"
+    );
     w.append(closing);
     assert!(w.proj.balances.get(&acc).is_none());
 }

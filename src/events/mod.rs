@@ -130,6 +130,8 @@ events! {
     36 => RoundInitScheduled(RoundInitScheduled),
     /// This O handed a winning ticket to its redeemer.
     37 => TicketForwarded(TicketForwarded),
+    /// An idle balance session was closed with what it held.
+    38 => BalanceExpired(BalanceExpired),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

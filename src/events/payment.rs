@@ -210,3 +210,13 @@ pub struct TicketsSent {
     /// EV of each ticket.
     pub ev: Ratio,
 }
+
+/// A balance session untouched for the balance TTL (10 minutes) was closed, with what was left
+/// in it (the B's unspent credit on the O, or the O's unpaid work on the B).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BalanceExpired {
+    /// The account.
+    pub account: Account,
+    /// The balance it held.
+    pub left: Ratio,
+}

@@ -101,3 +101,85 @@ impl<S: LogStore> Payments<S> {
         Ok(PaymentReceipt { envelopes, error })
     }
 }
+
+/// Closes the balance sessions untouched for the balance TTL (`BalanceExpired`, with what each
+/// held), each under the writer key `key_of` gives its account (the key its moves use), so a
+/// session credited meanwhile is not closed. Returns how many closed.
+pub async fn expire_balances<S: LogStore>(
+    writer: &Writer<S>,
+    now_ms: u64,
+    key_of: impl Fn(&crate::events::Account) -> String,
+) -> usize {
+    use crate::pm::accounting::{stale_sessions, BALANCE_TTL_MS};
+    let stale = writer.read(|p| stale_sessions(&p.balances.state, now_ms, BALANCE_TTL_MS));
+    let mut closed = 0;
+    for e in stale {
+        let crate::events::Event::BalanceExpired(x) = &e else {
+            continue;
+        };
+        let account = x.account.clone();
+        let decided = writer
+            .decide(&key_of(&account), now_ms, |p| {
+                let again = stale_sessions(&p.balances.state, now_ms, BALANCE_TTL_MS);
+                let events: Vec<_> = again
+                    .into_iter()
+                    .filter(|e| matches!(e, crate::events::Event::BalanceExpired(y) if y.account == account))
+                    .collect();
+                Ok::<_, std::convert::Infallible>((events, ()))
+            })
+            .await;
+        match decided {
+            Ok(Ok((_, envs))) => closed += envs.len(),
+            Err(e) => tracing::warn!("closing an idle balance: {e}"),
+        }
+    }
+    closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{Account, BalanceChanged, Event, Ratio, Side};
+    use crate::log::MemoryLog;
+
+    #[tokio::test]
+    async fn a_balance_untouched_for_ten_minutes_closes_with_what_it_held() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, _) = Writer::open(log).unwrap();
+        let account = Account {
+            side: Side::Orchestrator,
+            counterparty: Address([2; 20]),
+            session: "s".into(),
+        };
+        let credit = Event::BalanceCredited(BalanceChanged {
+            account: account.clone(),
+            amount: Ratio::from_u128(70),
+            balance: Ratio::from_u128(70),
+        });
+        w.append(1_000, vec![credit]).await.unwrap();
+        let key = |_: &Account| "k".to_string();
+        assert_eq!(
+            expire_balances(&w, 601_000, key).await,
+            0,
+            "not idle long enough"
+        );
+        assert_eq!(expire_balances(&w, 601_001, key).await, 1);
+        let last = w
+            .log()
+            .read(0, u64::MAX)
+            .last()
+            .unwrap()
+            .unwrap()
+            .envelope
+            .event;
+        assert_eq!(
+            last,
+            Event::BalanceExpired(crate::events::BalanceExpired {
+                account: account.clone(),
+                left: Ratio::from_u128(70),
+            })
+        );
+        assert!(w.read(|p| p.balances.state.get(&account).is_none()));
+        assert_eq!(expire_balances(&w, 700_000, key).await, 0, "closed once");
+    }
+}

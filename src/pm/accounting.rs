@@ -149,11 +149,20 @@ pub fn complete_update(
         .collect()
 }
 
-/// Sessions idle for longer than `ttl_ms` at `now_ms`: the events that close them.
+/// The balance TTL: a session untouched this long is closed (`AddressBalances`' ticker).
+pub const BALANCE_TTL_MS: u64 = 600_000;
+
+/// Sessions idle for longer than `ttl_ms` at `now_ms`: the events that close them, each with
+/// what it held.
 pub fn stale_sessions(balances: &Balances, now_ms: u64, ttl_ms: u64) -> Vec<Event> {
     balances
         .iter()
         .filter(|(_, s)| now_ms.saturating_sub(s.last_update_ms) > ttl_ms)
-        .map(|(a, _)| Event::SessionClosed(a.clone()))
+        .map(|(a, s)| {
+            Event::BalanceExpired(crate::events::BalanceExpired {
+                account: a.clone(),
+                left: s.balance.clone(),
+            })
+        })
         .collect()
 }

@@ -41,6 +41,9 @@ impl Balances {
             Event::SessionClosed(account) => {
                 self.accounts.remove(account);
             }
+            Event::BalanceExpired(e) => {
+                self.accounts.remove(&e.account);
+            }
             _ => {}
         }
     }

@@ -438,5 +438,13 @@ pub fn one_of_each() -> Vec<Event> {
             ticket_hash: h(0x44),
             redeemer: "127.0.0.1:8936".into(),
         }),
+        Event::BalanceExpired(BalanceExpired {
+            account: Account {
+                side: Side::Orchestrator,
+                counterparty: a(0xb0),
+                session: "sess-1".into(),
+            },
+            left: Ratio::from_u128(7_999_000_000),
+        }),
     ]
 }

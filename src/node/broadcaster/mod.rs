@@ -76,6 +76,12 @@ impl StartedBroadcaster {
                     _ = idle_stop.wait_for(|s| *s) => return,
                     _ = tokio::time::sleep(Duration::from_secs(5)) => {}
                 }
+                crate::node::payments::expire_balances(
+                    idle.writer(),
+                    crate::node::clock::now_ms(),
+                    |_| "b/pay".into(),
+                )
+                .await;
                 let n = idle.end_idle().await;
                 if n > 0 {
                     tracing::info!("{n} pushed streams ended (no segment for 60 s)");

@@ -72,6 +72,15 @@ impl StartedOrchestrator {
                 if closed > 0 {
                     tracing::info!("closed {closed} idle transcoding sessions");
                 }
+                let expired = crate::node::payments::expire_balances(
+                    idle.writer(),
+                    crate::node::clock::now_ms(),
+                    |a| format!("sender/{}", hex::encode(a.counterparty.0)),
+                )
+                .await;
+                if expired > 0 {
+                    tracing::info!("closed {expired} balances idle for 10 minutes");
+                }
             }
         });
         let writer = self.o.writer().clone();
