@@ -1,6 +1,7 @@
 //! A paid stream on the real contracts, everything through the binary: the broadcaster's node
 //! funds its deposit and reserve (`livepeer chain fundDepositAndReserve`), the orchestrator's
-//! node activates itself (`activateOrchestrator`) and initialises the next round; segments
+//! node activates itself (`activateOrchestrator`) and initialises the next round, where the
+//! B, given no `-orchAddr`, discovers it (the active pool's service URI); segments
 //! pushed to the B are paid with tickets its keystore signs (the O's odds, 0.9, come from its
 //! own flags), transcoded by the O and returned signed (the B verifies the O's signature over
 //! the renditions: -localVerify is on by default on a chain); the O redeems its winners after their
@@ -78,8 +79,6 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     b_flags.extend(
         [
             "-broadcaster",
-            "-orchAddr",
-            &service,
             "-httpAddr",
             &b_http,
             "-rtmpAddr",

@@ -104,6 +104,9 @@ pub struct NodeArgs {
     /// A B uses Os above `-maxPricePerUnit` when none is within it.
     #[arg(long = "ignoreMaxPriceIfNeeded", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub ignore_max_price_if_needed: bool,
+    /// Os a B never uses, by ETH address (comma-separated).
+    #[arg(long = "orchBlocklist")]
+    pub orch_blocklist: Option<String>,
     /// A B checks each result's signature against its O (default: on a chain).
     #[arg(long = "localVerify", num_args = 0..=1, default_missing_value = "true")]
     pub local_verify: Option<bool>,

@@ -172,11 +172,24 @@ pub async fn start_on(
                 .into(),
         );
     }
-    if orchestrators.is_empty() {
+    if orchestrators.is_empty() && network == "offchain" {
         return Err(
             "-broadcaster needs -orchAddr HOST:PORT (offchain there is no discovery)".into(),
         );
     }
+    let blocklist = args
+        .orch_blocklist
+        .as_deref()
+        .unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(|a| {
+            a.parse::<ethers_core::types::Address>()
+                .map(|x| crate::events::Address(x.0))
+                .map_err(|_| format!("-orchBlocklist {a:?}: not an address"))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     for o in &orchestrators {
         let hostport = o.trim_start_matches("https://");
         super::orchestrator::split_host_port(hostport)
@@ -222,7 +235,11 @@ pub async fn start_on(
         } else {
             "offchain"
         },
-        orchestrators.join(","),
+        if orchestrators.is_empty() {
+            "discovered on chain (the active pool)".to_string()
+        } else {
+            orchestrators.join(",")
+        },
         profiles
             .iter()
             .map(|p| p.name.as_str())
@@ -233,6 +250,7 @@ pub async fn start_on(
     let b = Broadcaster::new(
         BcastConfig {
             orchestrators,
+            blocklist,
             profiles,
             current_manifest: args.current_manifest,
             local_verify: args.local_verify.unwrap_or(paying.is_some()),

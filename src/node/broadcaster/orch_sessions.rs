@@ -31,9 +31,11 @@ impl<S: LogStore> Broadcaster<S> {
                 return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
-        let os = &self.config().orchestrators;
+        let os = &self.orchestrators();
         if os.is_empty() {
-            return Err(ClientError::Address("no -orchAddr given".into()));
+            return Err(ClientError::Address(
+                "no orchestrator: none given (-orchAddr) or active on chain".into(),
+            ));
         }
         let turn = self
             .turn()
@@ -54,6 +56,10 @@ impl<S: LogStore> Broadcaster<S> {
                 Ok::<_, ClientError>((client, info))
             };
             match attempt.await {
+                Ok((_, info)) if self.blocked(&info) => {
+                    tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
+                    last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
+                }
                 Ok((client, info)) if self.above_max_price(&info) => {
                     tracing::info!(
                         "orchestrator {uri}: price {}/{} wei per pixel is above -maxPricePerUnit",
@@ -86,6 +92,15 @@ impl<S: LogStore> Broadcaster<S> {
             )),
             None => Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into()))),
         }
+    }
+
+    fn blocked(&self, info: &OrchInfo) -> bool {
+        info.address.len() == 20
+            && self
+                .config()
+                .blocklist
+                .iter()
+                .any(|a| a.0.as_slice() == info.address.as_slice())
     }
 
     fn above_max_price(&self, info: &OrchInfo) -> bool {

@@ -40,8 +40,11 @@ use tokio_util::task::TaskTracker;
 /// How a B works.
 #[derive(Clone, Debug)]
 pub struct BcastConfig {
-    /// Orchestrators to use (`https://host:port`), from `-orchAddr`.
+    /// Orchestrators to use (`https://host:port`), from `-orchAddr`; empty on a chain: the
+    /// active pool's service URIs (the orchestrator projection).
     pub orchestrators: Vec<String>,
+    /// `-orchBlocklist`: Os never used.
+    pub blocklist: Vec<crate::events::Address>,
     /// The ladder, from `-transcodingOptions`.
     pub profiles: Vec<VideoProfile>,
     /// `-currentManifest`: serve the latest stream at `/stream/current.m3u8`.
@@ -126,6 +129,27 @@ impl<S: LogStore> Broadcaster<S> {
     /// Its paying side, on a chain.
     pub(super) fn paying(&self) -> Option<&super::paying::Paying<S>> {
         self.paying.as_ref()
+    }
+
+    /// The Os to use: `-orchAddr`, else those active in the current round on the chain,
+    /// less `-orchBlocklist`.
+    pub(super) fn orchestrators(&self) -> Vec<String> {
+        if !self.cfg.orchestrators.is_empty() {
+            return self.cfg.orchestrators.clone();
+        }
+        self.writer.read(|p| {
+            let mut uris: Vec<String> = p
+                .orchestrators
+                .state
+                .active_in(p.chain.state.round)
+                .filter(|o| !self.cfg.blocklist.contains(&o.address))
+                .map(|o| o.service_uri.clone())
+                .filter(|u| u.starts_with("https://"))
+                .collect();
+            uris.sort();
+            uris.dedup();
+            uris
+        })
     }
 
     /// The B's writer (its log and projections).
@@ -288,7 +312,7 @@ impl<S: LogStore> Broadcaster<S> {
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
         let timeout = Duration::from_millis(segment_timeout_ms(duration_ms));
-        let attempts = attempts(self.cfg.orchestrators.len());
+        let attempts = attempts(self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
         for _ in 0..attempts {
