@@ -6,7 +6,8 @@
 //! own flags), transcoded by the O and returned signed (the B verifies the O's signature over
 //! the renditions: -localVerify is on by default on a chain); the O redeems its winners after their
 //! params expire: the transfers from the B's deposit equal the winners' face values exactly,
-//! and both logs replay to their checkpoints.
+//! and both logs replay to their checkpoints. Half way the params expire and the B refreshes
+//! them.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -59,6 +60,9 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
             "-reward=false",
             "-cliAddr",
             &o_cli,
+            "-initializeRound",
+            "-initializeRoundMaxDelay",
+            "0s",
         ]
         .map(String::from),
     );
@@ -139,6 +143,11 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     .unwrap();
     let http = reqwest::Client::new();
     for seq in 0..6 {
+        if seq == 3 {
+            // Half way the params expire (40 L1 blocks): the B asks the O for fresh ones.
+            rpc.mine(40).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(800)).await;
+        }
         let resp = http
             .put(format!("http://{b_http}/live/paid/{seq}.ts"))
             .body(seg.clone())
@@ -226,7 +235,10 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     assert_eq!(info[0], eth - total, "the B's deposit fell by the same");
     let (_, b_dump) = tool(&b_dir, &["log", "dump", "-json"]);
     assert_eq!(count(&b_dump, "TicketsSent"), 6, "one payment per segment");
-    assert!(count(&b_dump, "SenderSessionStarted") >= 1);
+    assert!(
+        count(&b_dump, "SenderSessionStarted") >= 2,
+        "fresh params after the first expired"
+    );
     // Tickets only when the credit runs short of one ticket's EV (the O's balance check).
     let signed: u64 = b_dump
         .lines()

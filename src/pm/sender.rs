@@ -107,6 +107,13 @@ impl Default for SenderConfig {
     }
 }
 
+/// Whether params expiring at `expiration_block` are expired for a B that last saw L1 block
+/// `last_l1_block` (`paramsExpiryBuffer`: one block before the O would refuse them); the B then
+/// asks the O for fresh ones.
+pub fn params_expired(expiration_block: u64, last_l1_block: u64) -> bool {
+    i128::from(expiration_block) - i128::from(last_l1_block) <= i128::from(PARAMS_EXPIRY_BUFFER)
+}
+
 /// `validateTicketParams(params, n)`: `own_funds` are the B's own funds as observed on chain.
 pub fn validate_ticket_params(
     cfg: &SenderConfig,
@@ -120,9 +127,7 @@ pub fn validate_ticket_params(
     if p.expiration_block == 0 {
         return Err(SenderError::ZeroExpiration);
     }
-    if i128::from(p.expiration_block) - i128::from(last_l1_block)
-        <= i128::from(PARAMS_EXPIRY_BUFFER)
-    {
+    if params_expired(p.expiration_block, last_l1_block) {
         return Err(SenderError::Expired);
     }
     let ev = ticket_ev(p.face_value, p.win_prob);

@@ -27,7 +27,12 @@ impl<S: LogStore> Broadcaster<S> {
         if let Some((uri, info)) = cached {
             let expiration = info.auth_token.as_ref().map(|t| t.expiration);
             let usable = session_usable(expiration, &uri, &self.suspensions(), now_ms());
-            if usable {
+            // On a chain, params about to expire are refreshed with a new GetOrchestrator.
+            let params_live = info.ticket_params.as_ref().is_none_or(|p| {
+                let l1 = self.writer().read(|s| s.ticket_queue.state.last_l1_block());
+                !crate::pm::sender::params_expired(p.expiration_block, l1)
+            });
+            if usable && params_live {
                 return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
