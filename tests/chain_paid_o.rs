@@ -33,6 +33,12 @@ use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
 
+/// The B's `SegData.sig`.
+fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
+    let msg = livepeer::node::orchestrator::paid::segment_message(m);
+    sig::sign(b, &msg).unwrap().to_vec()
+}
+
 /// A B's signed `GetOrchestrator` request.
 fn request(b: &LocalWallet) -> InfoRequest {
     let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
@@ -145,12 +151,25 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     let t = Duration::from_secs(60);
 
     // Undecodable payment: 402.
-    let m = segment_meta(&info, "paid", 0, &seg, &profiles);
+    let mut m = segment_meta(&info, "paid", 0, &seg, &profiles);
+    m.sig = sign_segment(&b, &m);
     match client
         .submit_segment(&info.transcoder, &m, "!!!", seg.clone(), t)
         .await
     {
         Err(ClientError::Refused { status, .. }) => assert_eq!(status, 402),
+        other => panic!("{other:?}"),
+    }
+    // A segment signed by another key: 403 ErrSegSig, before any payment is looked at.
+    let mut forged_seg = m.clone();
+    forged_seg.sig = sign_segment(&LocalWallet::new(&mut rand::thread_rng()), &m);
+    match client
+        .submit_segment(&info.transcoder, &forged_seg, "", seg.clone(), t)
+        .await
+    {
+        Err(ClientError::Refused { status, text }) => {
+            assert_eq!((status, text.trim()), (403, "ErrSegSig"));
+        }
         other => panic!("{other:?}"),
     }
     // A ticket signed by another key: 400 with the reference's text.
@@ -179,7 +198,8 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
         let (payment, _) =
             create_payment(&session, 1, &b, me, TicketExpirationParams::default()).unwrap();
         session.last_nonce += 1;
-        let m = segment_meta(&info, "paid", seq, &seg, &profiles);
+        let mut m = segment_meta(&info, "paid", seq, &seg, &profiles);
+        m.sig = sign_segment(&b, &m);
         let res = client
             .submit_segment(
                 &info.transcoder,

@@ -27,6 +27,12 @@ use livepeer::projections::nonces::SenderSession;
 use orch_support::{free_port, segment_meta, tool, Node};
 use std::time::{Duration, Instant};
 
+/// The B's `SegData.sig`.
+fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
+    let msg = livepeer::node::orchestrator::paid::segment_message(m);
+    sig::sign(b, &msg).unwrap().to_vec()
+}
+
 fn request(b: &LocalWallet) -> InfoRequest {
     let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
     let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
@@ -127,7 +133,8 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
         &["-g", "60"],
     ))
     .unwrap();
-    let m = segment_meta(&info, "viaredeemer", 0, &seg, &["P144p30fps16x9"]);
+    let mut m = segment_meta(&info, "viaredeemer", 0, &seg, &["P144p30fps16x9"]);
+    m.sig = sign_segment(&b, &m);
     let res = client
         .submit_segment(
             &info.transcoder,

@@ -75,6 +75,14 @@ impl<S: LogStore> Paying<S> {
         }
     }
 
+    /// `SegData.sig`: the B's signature over the segment's manifest, seq, hash and profiles.
+    pub fn sign_segment(&self, meta: &SegMeta) -> Vec<u8> {
+        let msg = crate::node::orchestrator::paid::segment_message(meta);
+        sig::sign(&self.wallet, &msg)
+            .map(|s| s.to_vec())
+            .unwrap_or_default()
+    }
+
     /// Validates the O's params and starts a ticket session with them.
     pub async fn start(&self, info: &OrchInfo) -> Result<(), String> {
         let me = self.me();

@@ -323,7 +323,7 @@ impl<S: LogStore> Broadcaster<S> {
                     break;
                 }
             };
-            let meta = SegMeta {
+            let mut meta = SegMeta {
                 manifest_id: manifest.to_string(),
                 seq: i64::try_from(seq).unwrap_or(i64::MAX),
                 hash: ethers_core::utils::keccak256(&body),
@@ -338,6 +338,9 @@ impl<S: LogStore> Broadcaster<S> {
                     container == Container::FragmentedMp4,
                 ),
             };
+            if let Some(p) = self.paying() {
+                meta.sig = p.sign_segment(&meta);
+            }
             let answer = self
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;

@@ -173,6 +173,15 @@ impl<S: LogStore> PaidOrchestrator<S> {
         }
     }
 
+    /// Whether `meta.sig` is `sender`'s signature over the segment (`SegData.sig`: keccak of
+    /// its flattened manifest, seq, hash and profile ids).
+    pub fn segment_signed_by(&self, sender: &[u8], meta: &crate::api::segment::SegMeta) -> bool {
+        let Ok(sender) = address_from(sender, "sender") else {
+            return false;
+        };
+        sig::verify(&sender, &segment_message(meta), &meta.sig)
+    }
+
     /// The O's signature over a result's renditions (`TranscodeData.sig`).
     pub fn sign_renditions<'a>(&self, renditions: impl IntoIterator<Item = &'a [u8]>) -> Vec<u8> {
         let hash = crate::pm::verify::renditions_hash(renditions);
@@ -211,4 +220,15 @@ impl<S: LogStore> PaidOrchestrator<S> {
             Err(e) => tracing::warn!("debiting session {session}: {e}"),
         }
     }
+}
+
+/// The message of `SegData.sig` for `meta`.
+pub fn segment_message(meta: &crate::api::segment::SegMeta) -> [u8; 32] {
+    let names: Vec<&str> = meta.profiles.iter().map(|p| p.name.as_str()).collect();
+    crate::pm::segdata::seg_sig_message(
+        &meta.manifest_id,
+        u64::try_from(meta.seq).unwrap_or(0),
+        &meta.hash,
+        &names,
+    )
 }

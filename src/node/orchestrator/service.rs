@@ -293,6 +293,13 @@ impl<S: LogStore> Orchestrator<S> {
         segment_header: &str,
     ) -> Result<CheckedSegment, Refusal> {
         let (payment, meta) = decode_headers(payment_header, segment_header);
+        // On a chain the segment's signature is the payment's sender's (after both headers
+        // decoded, before the capabilities: the reference's order).
+        if let (Some(paid), Ok(sender), Ok(m)) = (&self.paid, &payment, &meta) {
+            if !paid.segment_signed_by(sender, m) {
+                return Err(Refusal::from(Rejected::SegmentSignature));
+            }
+        }
         let claim = meta.as_ref().map(claim_of).map_err(Clone::clone);
         let req = SegmentRequest {
             payment: payment.as_ref().map(|_| ()).map_err(String::as_str),
@@ -344,10 +351,10 @@ impl<S: LogStore> Orchestrator<S> {
 fn decode_headers(
     payment_header: &str,
     segment_header: &str,
-) -> (Result<(), String>, Result<SegMeta, String>) {
+) -> (Result<Vec<u8>, String>, Result<SegMeta, String>) {
     (
         decode_payment_header(payment_header)
-            .map(|_| ())
+            .map(|p| p.sender)
             .map_err(|e| e.to_string()),
         decode_segment_header(segment_header).map_err(|e| e.to_string()),
     )
