@@ -5,7 +5,8 @@
 //! wins here: `-ticketEV` equals `-maxFaceValue`, so the O's own odds are 1) and redeems them on
 //! the TicketBroker after their params expire — the transfers sum to the face values exactly.
 //! A bad request signature, an undecodable payment and a ticket signed by someone else are
-//! refused with the reference's texts; `livepeer replay` agrees with the O's checkpoints.
+//! refused with the reference's texts; the O's auth webhook refuses, then admits the B at the
+//! price it sets (cached); `livepeer replay` agrees with the O's checkpoints.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -29,6 +30,7 @@ use livepeer::pm::{
 };
 use livepeer::projections::nonces::SenderSession;
 use orch_support::{free_port, segment_meta, tool, Node};
+use std::sync::atomic::Ordering::SeqCst;
 use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
@@ -37,6 +39,43 @@ const FACE: u64 = 2_000_000_000_000_000;
 fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
     let msg = livepeer::node::orchestrator::paid::segment_message(m);
     sig::sign(b, &msg).unwrap().to_vec()
+}
+
+/// The O's auth webhook: refuses (403 `nope`) while `reject`, else admits at 3 wei per pixel.
+struct Hook {
+    reject: std::sync::atomic::AtomicBool,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+async fn webhook() -> (String, std::sync::Arc<Hook>) {
+    use axum::{extract::State, http::StatusCode, routing::post, Router};
+    let hook = std::sync::Arc::new(Hook {
+        reject: true.into(),
+        calls: 0.into(),
+    });
+    let app = Router::new()
+        .route(
+            "/auth",
+            post(
+                |State(h): State<std::sync::Arc<Hook>>, body: String| async move {
+                    assert!(body.contains("\"id\":\"0x"), "{body}");
+                    h.calls.fetch_add(1, SeqCst);
+                    if h.reject.load(SeqCst) {
+                        (StatusCode::FORBIDDEN, "nope".to_string())
+                    } else {
+                        (
+                            StatusCode::OK,
+                            r#"{"priceInfo":{"pricePerUnit":3,"pixelsPerUnit":1}}"#.to_string(),
+                        )
+                    }
+                },
+            ),
+        )
+        .with_state(hook.clone());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/auth", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, hook)
 }
 
 /// A B's signed `GetOrchestrator` request.
@@ -86,6 +125,8 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
         .map(String::from),
     );
     args.extend(["-initializeRoundMaxDelay", "0s"].map(String::from));
+    let (hook_url, hook) = webhook().await;
+    args.extend(["-authWebhookUrl".to_string(), hook_url]);
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let o_dir = dir.path().join("o");
     let mut o = Node::start(&o_dir, &args);
@@ -105,7 +146,27 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
         "{err}"
     );
 
+    assert_eq!(
+        hook.calls.load(SeqCst),
+        0,
+        "the signature is checked before the webhook"
+    );
+    // The auth webhook refuses the B, then admits it at 3 wei per pixel (kept 30 minutes).
+    let err = client.get_orchestrator_as(&request(&b)).await.unwrap_err();
+    assert!(
+        format!("{err}").contains("authentication failed: nope"),
+        "{err}"
+    );
+    hook.reject.store(false, SeqCst);
     let info = client.get_orchestrator_as(&request(&b)).await.unwrap();
+    assert_eq!(
+        (info.price_per_unit, info.pixels_per_unit),
+        (3, 1),
+        "the webhook's price"
+    );
+    let again = client.get_orchestrator_as(&request(&b)).await.unwrap();
+    assert_eq!(again.price_per_unit, 3);
+    assert_eq!(hook.calls.load(SeqCst), 2, "an admission is cached");
     let params = info
         .ticket_params
         .clone()
@@ -124,8 +185,8 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
         "last seen L1 block + 40, never 0"
     );
     let price = Price {
-        price_per_unit: 1,
-        pixels_per_unit: 1,
+        price_per_unit: info.price_per_unit,
+        pixels_per_unit: info.pixels_per_unit,
     };
     let Event::SenderSessionStarted(started) = start_session(&params, price) else {
         unreachable!()

@@ -104,6 +104,9 @@ pub struct NodeArgs {
     /// A B uses Os above `-maxPricePerUnit` when none is within it.
     #[arg(long = "ignoreMaxPriceIfNeeded", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub ignore_max_price_if_needed: bool,
+    /// An O asks this URL whether to serve each B (and at what price).
+    #[arg(long = "authWebhookUrl")]
+    pub auth_webhook_url: Option<String>,
     /// Os a B never uses, by ETH address (comma-separated).
     #[arg(long = "orchBlocklist")]
     pub orch_blocklist: Option<String>,

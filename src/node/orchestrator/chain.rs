@@ -65,6 +65,10 @@ pub fn on_chain<S: LogStore>(
         rpc,
         watched: chain.watched,
         gas: Default::default(),
+        auth_webhook: args
+            .auth_webhook_url
+            .clone()
+            .map(super::auth_webhook::AuthWebhook::new),
         signer,
         redeemer: args.redeemer_addr.clone().map(|addr| {
             super::redeemer_link::RedeemerLink::new(addr, writer_for_link, secret.clone())

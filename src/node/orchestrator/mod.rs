@@ -7,6 +7,7 @@
 //! - [`remote`]: the remote Ts attached over `RegisterTranscoder`.
 //! - [`port`]: the O as `api::orchestrator`'s handlers reach it.
 
+pub mod auth_webhook;
 mod chain;
 pub mod paid;
 pub mod port;

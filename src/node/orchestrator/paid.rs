@@ -42,6 +42,8 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub watched: Watched,
     /// The last gas price read, and when (a cache, like the reference's gas price monitor).
     pub gas: Mutex<Option<(U256, Instant)>>,
+    /// `-authWebhookUrl`: admits each B and may set its price.
+    pub auth_webhook: Option<super::auth_webhook::AuthWebhook>,
     /// The O's account, which signs its results.
     pub signer: ethers_signers::LocalWallet,
     /// `-redeemerAddr`: the redeemer that redeems this O's tickets and reports max floats.
@@ -73,11 +75,13 @@ impl<S: LogStore> PaidOrchestrator<S> {
     }
 
     /// `GetOrchestrator` on a chain: the request's signature, then params for its sender.
+    /// `price_for` gives the B's price unless the auth webhook sets one; returns the params and
+    /// the price they were issued at.
     pub async fn ticket_params(
         &self,
         req: &InfoRequest,
-        price: Price,
-    ) -> Result<TicketParams, Refusal> {
+        price_for: impl Fn(Address) -> Price,
+    ) -> Result<(TicketParams, Price), Refusal> {
         let bad = || {
             refusal(
                 500,
@@ -90,6 +94,14 @@ impl<S: LogStore> PaidOrchestrator<S> {
         if !sig::verify(&sender, &msg, &req.sig) {
             return Err(bad());
         }
+        let hooked = match &self.auth_webhook {
+            Some(hook) => hook
+                .authenticate(sender)
+                .await
+                .map_err(|e| refusal(500, e))?,
+            None => None,
+        };
+        let price = hooked.unwrap_or_else(|| price_for(sender));
         self.meet(sender).await?;
         if let Some(link) = &self.redeemer {
             link.follow(sender).await.map_err(|e| refusal(500, e))?;
@@ -125,7 +137,7 @@ impl<S: LogStore> PaidOrchestrator<S> {
             .await
             .map_err(|e| refusal(500, e))?;
         decided
-            .map(|(params, _)| params)
+            .map(|(params, _)| (params, price))
             .map_err(|e| refusal(500, e))
     }
 

@@ -190,16 +190,17 @@ impl<S: LogStore> Orchestrator<S> {
         let session_id = hex::encode(rand::random::<[u8; 4]>());
         let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
         if let Some(paid) = &self.paid {
-            let sender = crate::pm::num::address_from(&req.address, "sender").ok();
-            let price = sender
-                .and_then(|s| self.cfg.prices.get(&s).copied())
-                .unwrap_or(crate::events::Price {
-                    price_per_unit: self.cfg.price_per_unit,
-                    pixels_per_unit: self.cfg.pixels_per_unit,
-                });
+            let default = crate::events::Price {
+                price_per_unit: self.cfg.price_per_unit,
+                pixels_per_unit: self.cfg.pixels_per_unit,
+            };
+            let prices = &self.cfg.prices;
+            let (params, price) = paid
+                .ticket_params(&req, |s| prices.get(&s).copied().unwrap_or(default))
+                .await?;
             info.price_per_unit = price.price_per_unit;
             info.pixels_per_unit = price.pixels_per_unit;
-            info.ticket_params = Some(paid.ticket_params(&req, price).await?);
+            info.ticket_params = Some(params);
         }
         Ok(info)
     }
