@@ -13,20 +13,21 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{activate, call, contract, devchain, next_round, o_args, send, wallet};
+use chain_support::{
+    activate, call, contract, devchain, next_round, o_args, request, send, sign_segment, wallet,
+};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::{LocalWallet, Signer};
 use livepeer::api::{
     client::{ClientError, OrchClient},
-    info::InfoRequest,
     payment::encode_payment_header,
 };
 use livepeer::chain::{rpc::Rpc, topics::Kind};
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
-    sig, TicketExpirationParams,
+    TicketExpirationParams,
 };
 use livepeer::projections::nonces::SenderSession;
 use orch_support::{free_port, segment_meta, tool, Node};
@@ -34,12 +35,6 @@ use std::sync::atomic::Ordering::SeqCst;
 use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
-
-/// The B's `SegData.sig`.
-fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
-    let msg = livepeer::node::orchestrator::paid::segment_message(m);
-    sig::sign(b, &msg).unwrap().to_vec()
-}
 
 /// The O's auth webhook: refuses (403 `nope`) while `reject`, else admits at 3 wei per pixel.
 struct Hook {
@@ -76,16 +71,6 @@ async fn webhook() -> (String, std::sync::Arc<Hook>) {
     let url = format!("http://{}/auth", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (url, hook)
-}
-
-/// A B's signed `GetOrchestrator` request.
-fn request(b: &LocalWallet) -> InfoRequest {
-    let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
-    let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
-    InfoRequest {
-        address: b.address().0.to_vec(),
-        sig: sig::sign(b, &msg).unwrap().to_vec(),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

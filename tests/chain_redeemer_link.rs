@@ -11,36 +11,22 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    activate, contract, devchain, next_round, o_args, redeemer_args, send, wallet,
+    activate, contract, devchain, next_round, o_args, redeemer_args, request, send, sign_segment,
+    wallet,
 };
 use ethers_core::abi::Token;
 use ethers_core::types::U256;
-use ethers_signers::{LocalWallet, Signer};
-use livepeer::api::{client::OrchClient, info::InfoRequest, payment::encode_payment_header};
+use ethers_signers::Signer;
+use livepeer::api::{client::OrchClient, payment::encode_payment_header};
 use livepeer::chain::{rpc::Rpc, topics::Kind};
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
-    sig, TicketExpirationParams,
+    TicketExpirationParams,
 };
 use livepeer::projections::nonces::SenderSession;
 use orch_support::{free_port, segment_meta, tool, Node};
 use std::time::{Duration, Instant};
-
-/// The B's `SegData.sig`.
-fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
-    let msg = livepeer::node::orchestrator::paid::segment_message(m);
-    sig::sign(b, &msg).unwrap().to_vec()
-}
-
-fn request(b: &LocalWallet) -> InfoRequest {
-    let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
-    let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
-    InfoRequest {
-        address: b.address().0.to_vec(),
-        sig: sig::sign(b, &msg).unwrap().to_vec(),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there() {

@@ -258,3 +258,19 @@ pub async fn wait_used(rpc: &Rpc, broker: EthAddress, tickets: &[WinningTicket])
     }
     panic!("tickets not redeemed within 30 s");
 }
+
+/// A B's signed `GetOrchestrator` request.
+pub fn request(b: &LocalWallet) -> livepeer::api::info::InfoRequest {
+    let checksummed = ethers_core::utils::to_checksum(&b.address(), None);
+    let msg = ethers_core::utils::keccak256(checksummed.as_bytes());
+    livepeer::api::info::InfoRequest {
+        address: b.address().0.to_vec(),
+        sig: sig::sign(b, &msg).unwrap().to_vec(),
+    }
+}
+
+/// The B's `SegData.sig` over `m`.
+pub fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
+    let msg = livepeer::node::orchestrator::paid::segment_message(m);
+    sig::sign(b, &msg).unwrap().to_vec()
+}
