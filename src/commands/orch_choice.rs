@@ -61,6 +61,16 @@ pub fn over_max_price(price: crate::events::Price, max: crate::events::Price) ->
         > i128::from(max.price_per_unit) * i128::from(price.pixels_per_unit)
 }
 
+/// Whether an O's price rose more than twice above the price its session with this stream began
+/// at (`priceIncreaseThreshold`): the B then leaves it.
+pub fn price_jumped(initial: crate::events::Price, now: crate::events::Price) -> bool {
+    if initial.price_per_unit <= 0 || initial.pixels_per_unit <= 0 || now.pixels_per_unit <= 0 {
+        return false;
+    }
+    i128::from(now.price_per_unit) * i128::from(initial.pixels_per_unit)
+        > 2 * i128::from(initial.price_per_unit) * i128::from(now.pixels_per_unit)
+}
+
 /// Whether a stream's session can carry its next segment: its token lives longer than
 /// [`TOKEN_REFRESH_S`] and its O is not suspended.
 pub fn session_usable(expiration_s: Option<i64>, uri: &str, s: &Suspensions, now_ms: u64) -> bool {
@@ -135,5 +145,24 @@ mod tests {
         assert!(!over_max_price(p(1000, 1), p(1000, 1)));
         assert!(!over_max_price(p(2999, 3), p(1000, 1)), "999.67 per pixel");
         assert!(over_max_price(p(3001, 3), p(1000, 1)));
+    }
+
+    #[test]
+    fn a_price_more_than_doubled_is_a_jump() {
+        use crate::events::Price;
+        let p = |u, px| Price {
+            price_per_unit: u,
+            pixels_per_unit: px,
+        };
+        assert!(
+            !price_jumped(p(100, 1), p(200, 1)),
+            "exactly twice is allowed"
+        );
+        assert!(price_jumped(p(100, 1), p(201, 1)));
+        assert!(!price_jumped(p(300, 3), p(600, 3)));
+        assert!(
+            !price_jumped(p(0, 1), p(5, 1)),
+            "a free session has no threshold"
+        );
     }
 }

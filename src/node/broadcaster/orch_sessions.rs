@@ -24,6 +24,7 @@ impl<S: LogStore> Broadcaster<S> {
         manifest: &str,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let cached = self.cached_sessions().get(manifest).cloned();
+        let previous = cached.clone();
         if let Some((uri, info)) = cached {
             let expiration = info.auth_token.as_ref().map(|t| t.expiration);
             let usable = session_usable(expiration, &uri, &self.suspensions(), now_ms());
@@ -61,6 +62,13 @@ impl<S: LogStore> Broadcaster<S> {
                 Ok::<_, ClientError>((client, info))
             };
             match attempt.await {
+                Ok((_, info)) if Self::jumped(previous.as_ref(), uri, &info) => {
+                    tracing::warn!(
+                        "orchestrator {uri}: its price rose more than 2x since this stream's session began"
+                    );
+                    self.suspend(uri).await;
+                    last_err = Some(ClientError::Address(format!("{uri}: price increased")));
+                }
                 Ok((_, info)) if self.blocked(&info) => {
                     tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
                     last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
@@ -97,6 +105,18 @@ impl<S: LogStore> Broadcaster<S> {
             )),
             None => Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator".into()))),
         }
+    }
+
+    /// Whether `info` (from `uri`) is more than twice the price of the stream's previous session
+    /// at the same O.
+    fn jumped(previous: Option<&(String, OrchInfo)>, uri: &str, info: &OrchInfo) -> bool {
+        let price = |i: &OrchInfo| crate::events::Price {
+            price_per_unit: i.price_per_unit,
+            pixels_per_unit: i.pixels_per_unit,
+        };
+        previous.is_some_and(|(puri, pinfo)| {
+            puri == uri && crate::commands::orch_choice::price_jumped(price(pinfo), price(info))
+        })
     }
 
     fn blocked(&self, info: &OrchInfo) -> bool {
