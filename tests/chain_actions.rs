@@ -9,25 +9,11 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{call, contract, devchain, o_args, redeemer_args};
+use chain_support::{b_args, call, chain_cli, contract, devchain, redeemer_args};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
-use std::path::Path;
-
-/// `livepeer chain <args> -cliAddr <cli>`: exit code, stdout and stderr.
-fn chain(dir: &Path, cli: &str, args: &[&str]) -> (i32, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .arg("chain")
-        .args(args)
-        .args(["-cliAddr", cli, "-datadir", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.code().unwrap_or(-1), text)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operators_fund_bond_and_activate_through_their_running_nodes() {
@@ -39,41 +25,40 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
 
     let nobody = format!("127.0.0.1:{}", free_port());
-    let (code, out) = chain(dir.path(), &nobody, &["reward"]);
+    let (code, out) = chain_cli(dir.path(), &nobody, &["reward"]);
     assert_ne!(code, 0);
     assert!(out.contains("no node answers"), "{out}");
 
     // The broadcaster's node, with its CLI API.
     let b_cli = format!("127.0.0.1:{}", free_port());
-    let mut b_args = o_args(j, &url, "127.0.0.1:8935", "200ms");
-    b_args.retain(|a| a != "-orchestrator" && a != "-transcoder");
-    let i = b_args.iter().position(|a| a == "-serviceAddr").unwrap();
-    b_args.drain(i..i + 2);
-    let i = b_args.iter().position(|a| a == "-ethAcctAddr").unwrap();
-    b_args[i + 1] = s(&j["accounts"]["broadcaster"]["address"]);
-    b_args.extend(
-        [
-            "-broadcaster".to_string(),
-            "-orchAddr".into(),
-            format!("127.0.0.1:{}", free_port()),
-            "-httpAddr".into(),
-            format!("127.0.0.1:{}", free_port()),
-            "-rtmpAddr".into(),
-            format!("127.0.0.1:{}", free_port()),
-            "-cliAddr".into(),
-            b_cli.clone(),
-        ]
-        .into_iter(),
+    let (orch, http, rtmp) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let b_args = b_args(
+        j,
+        &url,
+        &[
+            "-orchAddr",
+            &orch,
+            "-httpAddr",
+            &http,
+            "-rtmpAddr",
+            &rtmp,
+            "-cliAddr",
+            &b_cli,
+        ],
     );
     let b_args: Vec<&str> = b_args.iter().map(String::as_str).collect();
     let mut b = Node::start(&dir.path().join("b"), &b_args);
     b.line("CLI API");
 
-    let (code, out) = chain(dir.path(), &b_cli, &["fundDeposit"]);
+    let (code, out) = chain_cli(dir.path(), &b_cli, &["fundDeposit"]);
     assert_ne!(code, 0);
     assert!(out.contains("missing form param: amount"), "{out}");
     let eth = U256::exp10(18);
-    let (code, out) = chain(
+    let (code, out) = chain_cli(
         dir.path(),
         &b_cli,
         &[
@@ -109,7 +94,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     let r_args: Vec<&str> = r_args.iter().map(String::as_str).collect();
     let mut r = Node::start(&dir.path().join("o"), &r_args);
     r.line("CLI API");
-    let (code, out) = chain(
+    let (code, out) = chain_cli(
         dir.path(),
         &o_cli,
         &[
@@ -140,7 +125,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     assert_eq!(registered[0], U256::one());
     let head = rpc.block_number().await.unwrap();
     rpc.mine(50 - head % 50).await.unwrap();
-    let (code, out) = chain(dir.path(), &o_cli, &["initializeRound"]);
+    let (code, out) = chain_cli(dir.path(), &o_cli, &["initializeRound"]);
     assert_eq!(code, 0, "{out}");
     let active = call(
         &rpc,
@@ -151,7 +136,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     .await;
     assert_eq!(active[0], U256::one(), "active in the new round");
     // A revert comes back with the contract's reason.
-    let (code, out) = chain(dir.path(), &o_cli, &["initializeRound"]);
+    let (code, out) = chain_cli(dir.path(), &o_cli, &["initializeRound"]);
     assert_ne!(code, 0);
     assert!(out.contains("round already initialized"), "{out}");
 

@@ -8,10 +8,7 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{
-    activate, contract, devchain, next_round, o_args, request, send, sign_segment, wallet,
-};
-use ethers_core::abi::Token;
+use chain_support::{contract, devchain, next_round, o_args, request, sign_segment, wallet};
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
 use livepeer::api::{
@@ -36,19 +33,10 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
     let url = j["ethUrl"].as_str().unwrap().to_string();
     let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
-    let broker = contract(j, "TicketBroker");
+    let _broker = contract(j, "TicketBroker");
     let eth = U256::exp10(18);
-    send(
-        &rpc,
-        &b,
-        broker,
-        "fundDepositAndReserve(uint256,uint256)",
-        &[Token::Uint(eth), Token::Uint(eth)],
-        eth * 2,
-    )
-    .await;
     let service = format!("127.0.0.1:{}", free_port());
-    activate(&rpc, j, &format!("https://{service}")).await;
+    chain_support::fund_and_activate(&rpc, j, eth, eth, &format!("https://{service}")).await;
     let mut args = o_args(j, &url, &service, "200ms");
     args.extend(
         [

@@ -7,7 +7,7 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{activate, devchain, o_args};
+use chain_support::{activate, devchain};
 use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, Node};
 use std::time::Duration;
@@ -20,26 +20,24 @@ async fn a_blocklisted_orchestrator_is_never_used() {
     let url = j["ethUrl"].as_str().unwrap().to_string();
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let b_http = format!("127.0.0.1:{}", free_port());
-    let mut flags = o_args(j, &url, "127.0.0.1:8935", "200ms");
-    flags.retain(|a| a != "-orchestrator" && a != "-transcoder");
-    let i = flags.iter().position(|a| a == "-serviceAddr").unwrap();
-    flags.drain(i..i + 2);
-    let i = flags.iter().position(|a| a == "-ethAcctAddr").unwrap();
-    flags[i + 1] = s(&j["accounts"]["broadcaster"]["address"]);
     let o_addr = s(&j["accounts"]["orchestrator"]["address"]);
-    flags.extend(
-        [
-            "-broadcaster",
+    let (rtmp, cli) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let flags = chain_support::b_args(
+        j,
+        &url,
+        &[
             "-httpAddr",
             &b_http,
             "-rtmpAddr",
-            &format!("127.0.0.1:{}", free_port()),
+            &rtmp,
             "-cliAddr",
-            &format!("127.0.0.1:{}", free_port()),
+            &cli,
             "-orchBlocklist",
             &o_addr,
-        ]
-        .map(String::from),
+        ],
     );
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let mut b = Node::start(&dir.path().join("b"), &flags);

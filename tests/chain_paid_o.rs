@@ -13,9 +13,7 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{
-    activate, call, contract, devchain, next_round, o_args, request, send, sign_segment, wallet,
-};
+use chain_support::{call, contract, devchain, next_round, o_args, request, sign_segment, wallet};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::{LocalWallet, Signer};
@@ -83,18 +81,8 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     let b = wallet(j, "broadcaster");
     let broker = contract(j, "TicketBroker");
     let eth = U256::exp10(18);
-    let funds = [Token::Uint(eth), Token::Uint(eth)];
-    send(
-        &rpc,
-        &b,
-        broker,
-        "fundDepositAndReserve(uint256,uint256)",
-        &funds,
-        eth * 2,
-    )
-    .await;
     let service = format!("127.0.0.1:{}", free_port());
-    activate(&rpc, j, &format!("https://{service}")).await;
+    chain_support::fund_and_activate(&rpc, j, eth, eth, &format!("https://{service}")).await;
 
     let mut args = o_args(j, &url, &service, "200ms");
     let face = FACE.to_string();
@@ -262,16 +250,10 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     // The params expire; the O redeems its winning tickets.
     rpc.mine(41).await.unwrap();
     let o_addr = EthAddress::from(wallet(j, "orchestrator").address().0);
-    let topic = Kind::WinningTicketTransfer.topic0();
+    let _topic = Kind::WinningTicketTransfer.topic0();
     let mut paid = U256::zero();
     for _ in 0..150 {
-        let head = rpc.block_number().await.unwrap();
-        let logs = rpc.logs(vec![broker], vec![topic], 0, head).await.unwrap();
-        paid = logs
-            .iter()
-            .filter(|l| l.topics[2] == o_addr.into())
-            .map(|l| U256::from_big_endian(&l.data))
-            .fold(U256::zero(), |a, v| a + v);
+        paid = chain_support::transfers_to(&rpc, broker, o_addr).await.1;
         if paid >= U256::from(FACE) * 8 {
             break;
         }

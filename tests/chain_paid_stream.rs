@@ -17,7 +17,7 @@ mod orch_support;
 use chain_support::{call, contract, devchain, o_args};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
-use livepeer::chain::{rpc::Rpc, topics::Kind};
+use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
 use std::{path::Path, time::Duration};
 
@@ -25,15 +25,8 @@ const FACE: u64 = 2_000_000_000_000_000;
 const EV: u64 = 1_800_000_000_000_000;
 
 fn chain_cmd(dir: &Path, cli: &str, args: &[&str]) -> String {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .arg("chain")
-        .args(args)
-        .args(["-cliAddr", cli, "-datadir", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "livepeer chain {args:?}: {text}");
+    let (code, text) = chain_support::chain_cli(dir, cli, args);
+    assert_eq!(code, 0, "livepeer chain {args:?}: {text}");
     text
 }
 
@@ -74,19 +67,15 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     // The B, paying with its keystore.
     let b_cli = format!("127.0.0.1:{}", free_port());
     let b_http = format!("127.0.0.1:{}", free_port());
-    let mut b_flags = o_args(j, &url, "127.0.0.1:8935", "200ms");
-    b_flags.retain(|a| a != "-orchestrator" && a != "-transcoder");
-    let i = b_flags.iter().position(|a| a == "-serviceAddr").unwrap();
-    b_flags.drain(i..i + 2);
-    let i = b_flags.iter().position(|a| a == "-ethAcctAddr").unwrap();
-    b_flags[i + 1] = s(&j["accounts"]["broadcaster"]["address"]);
-    b_flags.extend(
-        [
-            "-broadcaster",
+    let rtmp = format!("127.0.0.1:{}", free_port());
+    let b_flags = chain_support::b_args(
+        j,
+        &url,
+        &[
             "-httpAddr",
             &b_http,
             "-rtmpAddr",
-            &format!("127.0.0.1:{}", free_port()),
+            &rtmp,
             "-cliAddr",
             &b_cli,
             "-transcodingOptions",
@@ -95,8 +84,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
             "10000000000000000",
             "-maxTotalEV",
             "100000000000000000",
-        ]
-        .map(String::from),
+        ],
     );
     let b_flags: Vec<&str> = b_flags.iter().map(String::as_str).collect();
     let b_dir = dir.path().join("b");
@@ -175,17 +163,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     let (mut seen, mut quiet) = (0, 0);
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(300)).await;
-        let head = rpc.block_number().await.unwrap();
-        let logs = rpc
-            .logs(
-                vec![broker],
-                vec![Kind::WinningTicketTransfer.topic0()],
-                0,
-                head,
-            )
-            .await
-            .unwrap();
-        let n = logs.iter().filter(|l| l.topics[2] == o_addr.into()).count();
+        let n = chain_support::transfers_to(&rpc, broker, o_addr).await.0;
         quiet = if n == seen { quiet + 1 } else { 0 };
         seen = n;
         if n > 0 && quiet >= 10 {
@@ -206,20 +184,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     let confirmed = count(&o_dump, "RedemptionConfirmed");
     assert!(winners >= 1, "tickets won at 0.9");
     assert_eq!(confirmed, winners, "every winner redeemed");
-    let head = rpc.block_number().await.unwrap();
-    let logs = rpc
-        .logs(
-            vec![broker],
-            vec![Kind::WinningTicketTransfer.topic0()],
-            0,
-            head,
-        )
-        .await
-        .unwrap();
-    let total = logs
-        .iter()
-        .map(|l| U256::from_big_endian(&l.data))
-        .fold(U256::zero(), |a, v| a + v);
+    let (_, total) = chain_support::transfers_to(&rpc, broker, o_addr).await;
     assert_eq!(
         total,
         U256::from(FACE) * winners,

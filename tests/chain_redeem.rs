@@ -12,36 +12,16 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{
-    activate, call, contract, devchain, ours, send, ticket, used, wait_used, wallet,
-};
+use chain_support::{call, contract, devchain, ours, send, ticket, used, wait_used, wallet};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
-use livepeer::chain::{calls, rpc::Rpc, topics::Kind};
+use livepeer::chain::{calls, rpc::Rpc};
 use livepeer::events::{Address, CreationRound, Hash32};
 use orch_support::{free_port, tool, Node};
 use rand::{Rng, SeedableRng};
 use std::time::Duration;
-
-/// Σ `WinningTicketTransfer` amounts from `b` to `o` on the whole chain.
-async fn transferred(rpc: &Rpc, broker: EthAddress, b: EthAddress, o: EthAddress) -> U256 {
-    let head = rpc.block_number().await.unwrap();
-    let logs = rpc
-        .logs(
-            vec![broker],
-            vec![Kind::WinningTicketTransfer.topic0()],
-            0,
-            head,
-        )
-        .await
-        .unwrap();
-    logs.iter()
-        .filter(|l| l.topics[1] == b.into() && l.topics[2] == o.into())
-        .map(|l| U256::from_big_endian(&l.data))
-        .fold(U256::zero(), |a, v| a + v)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
@@ -56,17 +36,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     let eth = U256::exp10(18);
 
     // The broadcaster funds 1 ETH of deposit and 1 ETH of reserve; the O activates itself.
-    let funds = [Token::Uint(eth), Token::Uint(eth)];
-    send(
-        &rpc,
-        &b,
-        broker,
-        "fundDepositAndReserve(uint256,uint256)",
-        &funds,
-        eth * 2,
-    )
-    .await;
-    activate(&rpc, j, "https://127.0.0.1:8935").await;
+    chain_support::fund_and_activate(&rpc, j, eth, eth, "https://127.0.0.1:8935").await;
 
     // Our ticket hash is the contract's for random tickets.
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
@@ -137,7 +107,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     let b_addr = b.address();
     let o_addr = EthAddress::from(o.0);
     assert_eq!(
-        transferred(&rpc, broker, b_addr, o_addr).await,
+        chain_support::transfers_to(&rpc, broker, o_addr).await.1,
         tenth * 5,
         "Σ transfers = Σ face values"
     );
@@ -185,7 +155,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     send(&rpc, &b, broker, "fundDeposit()", &[], eth).await;
     wait_used(&rpc, broker, std::slice::from_ref(&big)).await;
     assert_eq!(
-        transferred(&rpc, broker, b_addr, o_addr).await,
+        chain_support::transfers_to(&rpc, broker, o_addr).await.1,
         tenth * 5 + eth * 2
     );
 

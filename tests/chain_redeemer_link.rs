@@ -11,14 +11,12 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    activate, contract, devchain, next_round, o_args, redeemer_args, request, send, sign_segment,
-    wallet,
+    contract, devchain, next_round, o_args, redeemer_args, request, send, sign_segment, wallet,
 };
-use ethers_core::abi::Token;
 use ethers_core::types::U256;
 use ethers_signers::Signer;
 use livepeer::api::{client::OrchClient, payment::encode_payment_header};
-use livepeer::chain::{rpc::Rpc, topics::Kind};
+use livepeer::chain::rpc::Rpc;
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -38,18 +36,8 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
     let b = wallet(j, "broadcaster");
     let broker = contract(j, "TicketBroker");
     let (eth, reserve) = (U256::exp10(18), U256::from(50_000_000_000_000_000u64));
-    let funds = [Token::Uint(eth), Token::Uint(reserve)];
-    send(
-        &rpc,
-        &b,
-        broker,
-        "fundDepositAndReserve(uint256,uint256)",
-        &funds,
-        eth + reserve,
-    )
-    .await;
     let service = format!("127.0.0.1:{}", free_port());
-    activate(&rpc, j, &format!("https://{service}")).await;
+    chain_support::fund_and_activate(&rpc, j, eth, reserve, &format!("https://{service}")).await;
 
     let r_http = format!("127.0.0.1:{}", free_port());
     let r_cli = format!("127.0.0.1:{}", free_port());
@@ -158,21 +146,7 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
     let o_addr = wallet(j, "orchestrator").address();
     let mut paid = U256::zero();
     for _ in 0..60 {
-        let head = rpc.block_number().await.unwrap();
-        let logs = rpc
-            .logs(
-                vec![broker],
-                vec![Kind::WinningTicketTransfer.topic0()],
-                0,
-                head,
-            )
-            .await
-            .unwrap();
-        paid = logs
-            .iter()
-            .filter(|l| l.topics[2] == o_addr.into())
-            .map(|l| U256::from_big_endian(&l.data))
-            .fold(U256::zero(), |a, v| a + v);
+        paid = chain_support::transfers_to(&rpc, broker, o_addr).await.1;
         if !paid.is_zero() {
             break;
         }

@@ -9,8 +9,7 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{activate, contract, devchain, ours, send, ticket, wait_used, wallet};
-use ethers_core::abi::Token;
+use chain_support::{contract, devchain, ours, ticket, wait_used, wallet};
 use ethers_core::types::{Bytes, H256, U256};
 use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
@@ -48,10 +47,7 @@ async fn a_redemption_in_the_pool_survives_sigkill_and_is_replaced_after_the_tim
     let o_addr = wallet(j, "orchestrator").address();
     let broker = contract(j, "TicketBroker");
     let eth = U256::exp10(18);
-    let funds = [Token::Uint(eth), Token::Uint(eth)];
-    let sig = "fundDepositAndReserve(uint256,uint256)";
-    send(&rpc, &b, broker, sig, &funds, eth * 2).await;
-    activate(&rpc, j, "https://127.0.0.1:8935").await;
+    chain_support::fund_and_activate(&rpc, j, eth, eth, "https://127.0.0.1:8935").await;
 
     let http = format!("127.0.0.1:{}", free_port());
     let args = chain_support::redeemer_args(j, &url, &http, &["-transactionTimeout", "4s"]);

@@ -274,3 +274,66 @@ pub fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec
     let msg = livepeer::node::orchestrator::paid::segment_message(m);
     sig::sign(b, &msg).unwrap().to_vec()
 }
+
+/// The flags of a B on `chain` (the broadcaster's keystore) reaching it at `eth_url`, polling
+/// every 200 ms, plus `extra` (`-broadcaster` and its addresses).
+pub fn b_args(chain: &serde_json::Value, eth_url: &str, extra: &[&str]) -> Vec<String> {
+    let mut args = o_args(chain, eth_url, "127.0.0.1:8935", "200ms");
+    args.retain(|a| a != "-orchestrator" && a != "-transcoder");
+    let i = args.iter().position(|a| a == "-serviceAddr").unwrap();
+    args.drain(i..i + 2);
+    let i = args.iter().position(|a| a == "-ethAcctAddr").unwrap();
+    args[i + 1] = chain["accounts"]["broadcaster"]["address"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    args.push("-broadcaster".into());
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
+
+/// `livepeer chain <args> -cliAddr <cli>`: exit code, and stdout then stderr.
+pub fn chain_cli(dir: &Path, cli: &str, args: &[&str]) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .arg("chain")
+        .args(args)
+        .args(["-cliAddr", cli, "-datadir", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), text)
+}
+
+/// The `WinningTicketTransfer` amounts paid to `to` on the whole chain: how many, and their sum.
+pub async fn transfers_to(rpc: &Rpc, broker: EthAddress, to: EthAddress) -> (usize, U256) {
+    let head = rpc.block_number().await.unwrap();
+    let topic = livepeer::chain::topics::Kind::WinningTicketTransfer.topic0();
+    let logs = rpc.logs(vec![broker], vec![topic], 0, head).await.unwrap();
+    let paid: Vec<U256> = logs
+        .iter()
+        .filter(|l| l.topics[2] == to.into())
+        .map(|l| U256::from_big_endian(&l.data))
+        .collect();
+    (
+        paid.len(),
+        paid.into_iter().fold(U256::zero(), |a, v| a + v),
+    )
+}
+
+/// The broadcaster funds `deposit` and `reserve` wei, then the orchestrator activates itself
+/// with service URI `uri` (active from the round this initialises).
+pub async fn fund_and_activate(
+    rpc: &Rpc,
+    chain: &serde_json::Value,
+    deposit: U256,
+    reserve: U256,
+    uri: &str,
+) {
+    let b = wallet(chain, "broadcaster");
+    let broker = contract(chain, "TicketBroker");
+    let funds = [Token::Uint(deposit), Token::Uint(reserve)];
+    let sig = "fundDepositAndReserve(uint256,uint256)";
+    send(rpc, &b, broker, sig, &funds, deposit + reserve).await;
+    activate(rpc, chain, uri).await;
+}
