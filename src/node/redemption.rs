@@ -5,7 +5,7 @@
 //! initialised, the lock window, a used or expired ticket) is recorded with the contract's
 //! reason — retried on later blocks unless it can never succeed — and nothing is signed.
 
-use super::{clock::now_ms, txs::TxError, txs::TxOwner, writer::Writer};
+use super::{txs::TxError, txs::TxOwner, writer::Writer};
 use crate::chain::{calls, tx::Call, ChainError};
 use crate::events::{Event, TxPurpose, WinningTicket};
 use crate::log::LogStore;
@@ -93,11 +93,7 @@ impl<S: LogStore> Redeemer<S> {
     }
 
     async fn record(&self, events: Vec<Event>) -> Result<(), TxError> {
-        self.writer
-            .append(now_ms(), events)
-            .await
-            .map(|_| ())
-            .map_err(|e| TxError::Log(e.to_string()))
+        self.txs.record(events).await
     }
 
     /// Sends one redemption; a refusal before signing is recorded (once per reason).

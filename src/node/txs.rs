@@ -64,7 +64,8 @@ impl<S: LogStore> TxOwner<S> {
         &self.rpc
     }
 
-    async fn record(&self, events: Vec<Event>) -> Result<(), TxError> {
+    /// Appends `events` through the node's writer.
+    pub(crate) async fn record(&self, events: Vec<Event>) -> Result<(), TxError> {
         self.writer
             .append(now_ms(), events)
             .await

@@ -150,13 +150,7 @@ pub async fn start_on(
     network: &str,
     args: &NodeArgs,
 ) -> Result<StartedBroadcaster, NodeError> {
-    let orchestrators: Vec<String> = args
-        .orch_addr
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
+    let orchestrators: Vec<String> = list(args.orch_addr.as_deref())
         .map(|a| {
             if a.starts_with("https://") {
                 a.to_string()
@@ -177,13 +171,7 @@ pub async fn start_on(
             "-broadcaster needs -orchAddr HOST:PORT (offchain there is no discovery)".into(),
         );
     }
-    let blocklist = args
-        .orch_blocklist
-        .as_deref()
-        .unwrap_or("")
-        .split(',')
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
+    let blocklist = list(args.orch_blocklist.as_deref())
         .map(|a| {
             a.parse::<ethers_core::types::Address>()
                 .map(|x| crate::events::Address(x.0))
@@ -289,4 +277,12 @@ pub async fn start_on(
         chain,
         cli,
     })
+}
+
+/// The items of a comma-separated flag (`-orchAddr a,b`), trimmed, empty ones dropped.
+fn list(flag: Option<&str>) -> impl Iterator<Item = &str> {
+    flag.unwrap_or("")
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
 }
