@@ -44,15 +44,18 @@ fn seen_block(dir: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// The sender-funds projection's digest `livepeer replay` gives for the log in `dir`.
-fn funds_digest(dir: &Path) -> String {
+/// Every projection's `(name, digest)` that `livepeer replay` gives for the log in `dir`.
+fn digests(dir: &Path) -> Vec<(String, String)> {
     let (code, out) = tool(dir, &["replay"]);
     assert_eq!(code, 0, "{out}");
-    let line = out
-        .lines()
-        .find(|l| l.starts_with("sender_funds "))
-        .unwrap();
-    line.split_whitespace().nth(2).unwrap().to_string()
+    out.lines()
+        .skip_while(|l| !l.starts_with("projection"))
+        .skip(1)
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            Some((w.next()?.to_string(), w.nth(1)?.to_string()))
+        })
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,10 +116,19 @@ async fn after_a_reorg_the_o_equals_a_fresh_sync() {
 
     let (_, dump) = tool(&o1_dir, &["log", "dump", "-json"]);
     assert!(dump.contains("BlockReverted"), "{dump}");
+    // The fresh O read the round the chain is in at its first start, as the old one did.
+    let (_, dump2) = tool(&o2_dir, &["log", "dump", "-json"]);
+    assert!(dump2.contains("RoundInitialized"), "{dump2}");
+    // Every projection equal, but `blocks`: which blocks each node polled (its reorg record)
+    // differs by design; the head both saw is in `chain`.
+    let chain_facts = |d: Vec<(String, String)>| -> Vec<(String, String)> {
+        d.into_iter().filter(|(name, _)| name != "blocks").collect()
+    };
+    let (d1, d2) = (chain_facts(digests(&o1_dir)), chain_facts(digests(&o2_dir)));
+    assert!(d1.len() >= 11, "{d1:?}");
     assert_eq!(
-        funds_digest(&o1_dir),
-        funds_digest(&o2_dir),
-        "the O that lived through the reorg holds what a fresh sync holds"
+        d1, d2,
+        "every projection of the O that lived through the reorg equals a fresh sync's"
     );
 }
 
@@ -298,9 +310,17 @@ async fn a_new_round_records_the_active_pool_and_the_nodes_own_unbonding() {
         o = Node::start(&o_dir, &args);
         o.line("serving");
     }
+    // The last of each kind: the first start recorded round 1 and its empty pool.
+    let first = dump
+        .lines()
+        .find(|l| l.contains("\"RoundInitialized\""))
+        .unwrap();
+    let first: serde_json::Value = serde_json::from_str(first).unwrap();
+    assert_eq!(first["event"]["RoundInitialized"]["round"], 1, "{first}");
     let line = |kind: &str| -> serde_json::Value {
         let l = dump
             .lines()
+            .rev()
             .find(|l| l.contains(&format!("\"{kind}\"")))
             .unwrap_or_else(|| panic!("no {kind} in {dump}"));
         serde_json::from_str::<serde_json::Value>(l).unwrap()["event"][kind].clone()
@@ -389,4 +409,42 @@ async fn a_broadcaster_on_the_chain_records_its_own_deposit() {
             .any(|l| l.contains("DepositFunded") && l.to_lowercase().contains(&me)),
         "{dump}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_reads_the_round_the_chain_is_in_from_its_log_or_by_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    let round_of = |d: &Path| -> serde_json::Value {
+        let (_, dump) = tool(d, &["log", "dump", "-json"]);
+        let l = dump
+            .lines()
+            .find(|l| l.contains("\"RoundInitialized\""))
+            .unwrap_or_else(|| panic!("no RoundInitialized in {dump}"));
+        serde_json::from_str::<serde_json::Value>(l).unwrap()["event"]["RoundInitialized"].clone()
+    };
+    let start = |name: &str| {
+        let args = chain_support::o_args(j, &url, &format!("127.0.0.1:{}", free_port()), "200ms");
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let d = dir.path().join(name);
+        let mut o = Node::start(&d, &args);
+        o.line("serving");
+        std::thread::sleep(Duration::from_millis(600));
+        assert!(o.sigterm().0.success());
+        d
+    };
+    // Round 1's NewRound log is near the head: read from it.
+    let near = round_of(&start("near"));
+    assert_eq!(near["round"], 1);
+    assert_ne!(near["pos"]["log_index"], u32::MAX);
+    // 2,100 blocks later it is past the lookback: read by calls, to the same values.
+    rpc.mine(2_100).await.unwrap();
+    let far = round_of(&start("far"));
+    assert_eq!(far["round"], 1, "round 1 is still the last initialised");
+    assert_eq!(far["block_hash"], near["block_hash"]);
+    assert_eq!(far["l1_block"], near["l1_block"]);
+    assert_eq!(far["pos"]["log_index"], u32::MAX, "{far}");
 }

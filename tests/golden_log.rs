@@ -129,7 +129,16 @@ fn check_golden(dir: &std::path::Path) -> std::collections::BTreeSet<u32> {
         }
     }
     for slot in p.slots() {
-        assert!(listed.contains(slot.name()), "projection {} v{} has no golden digest: append `{} v{} {}` to replay/golden-v1/digests.txt", slot.name(), slot.version(), slot.name(), slot.version(), slot.digest());
+        assert!(
+            listed.contains(slot.name()),
+            "projection {} v{} has no golden digest: append `{} v{} {}` to {}/digests.txt",
+            slot.name(),
+            slot.version(),
+            slot.name(),
+            slot.version(),
+            slot.digest(),
+            dir.display()
+        );
     }
     tags
 }

@@ -21,6 +21,7 @@ pub mod calls;
 pub mod controller;
 pub mod convert;
 pub mod deploy;
+pub mod first_sync;
 pub mod logs;
 pub mod rpc;
 pub mod topics;

@@ -106,10 +106,13 @@ pub async fn poll(
         let from_broker = log.address == w.ticket_broker;
         match logs::kind(log) {
             Some(topics::Kind::NewRound) if log.address == w.rounds_manager => {
+                // As of the log's block: a range may hold several rounds.
+                let at = log.block_number.map_or(head, |b| b.as_u64());
                 let out = rpc
-                    .call(
+                    .call_at(
                         w.rounds_manager,
                         Bytes::from(CURRENT_ROUND_START_BLOCK.to_vec()),
+                        at,
                     )
                     .await?;
                 let start = out
@@ -118,9 +121,9 @@ pub async fn poll(
                     .and_then(|b| convert::to_u64(convert::word(b)))
                     .ok_or_else(|| ChainError::Rpc("currentRoundStartBlock: bad answer".into()))?;
                 if let Some(r) = logs::round_from_log(log, start)? {
-                    let (round, block) = (r.round, log.block_number.map_or(head, |b| b.as_u64()));
+                    let round = r.round;
                     events.push(Event::RoundInitialized(r));
-                    events.extend(active_pool(rpc, w, round, block).await?);
+                    events.extend(active_pool(rpc, w, round, at).await?);
                 }
             }
             Some(topics::Kind::Unbond | topics::Kind::Rebond | topics::Kind::WithdrawStake)

@@ -225,12 +225,12 @@ pub async fn record_start<S: LogStore>(
     });
     let decided = writer
         .decide("node", super::clock::now_ms(), |p| {
-            let seen = p.chain.state.chain_id;
+            let seen = p.node.state.chain_id;
             if seen != 0 && chain_id != 0 && seen != chain_id {
                 return Err(format!(
                     "this datadir belongs to chain id {seen} (network {}), but -ethUrl is chain \
                      id {chain_id}: use another -datadir",
-                    p.chain.state.network
+                    p.node.state.network
                 ));
             }
             Ok((vec![started], ()))

@@ -3,7 +3,7 @@
 //! head (`chain::watch`: two more calls) and appends them through the writer — the funds logs of
 //! every sender, rounds, the last block seen — so the projections (sender funds and max float,
 //! rounds, the chain view) follow the chain. It resumes after the last block in the log; a first
-//! start begins at the current head.
+//! start begins at the current head, with the round the chain is in (`chain::first_sync`).
 //!
 //! Reorgs: each poll that finds new blocks checks that the last block it recorded is still
 //! canonical (the new block's parent, or the recorded block's hash read again). When it is not,
@@ -13,7 +13,7 @@
 
 use super::{clock::now_ms, writer::Writer};
 use crate::chain::{
-    convert,
+    convert, first_sync,
     rpc::Rpc,
     watch::{block_observed, observe_sender, poll, Watched},
     ChainError,
@@ -34,14 +34,18 @@ pub async fn poll_once<S: LogStore>(
     let head = rpc.block_number().await?;
     let (last, known) = writer.read(|p| {
         (
-            p.chain.state.last_block(),
+            p.blocks.state.last_block(),
             p.sender_funds.state.senders().map(|(a, _)| *a).collect(),
         )
     });
     let events = match last {
         None => {
+            // First start: the round the chain is in, then the head's logs and the head.
             let block = rpc.block(head).await?;
-            poll(rpc, w, head, head, block, &known).await?
+            let mut events =
+                first_sync::current_round(rpc, w, head, convert::hash(block.0)).await?;
+            events.extend(poll(rpc, w, head, head, block, &known).await?);
+            events
         }
         Some((n, _)) if head == n => return Ok(0),
         Some((n, hash)) => {
@@ -79,7 +83,7 @@ async fn reorg<S: LogStore>(
 ) -> Result<Vec<Event>, ChainError> {
     let (recorded, senders): (Vec<(u64, Hash32)>, Vec<crate::events::Address>) = writer.read(|p| {
         (
-            p.chain
+            p.blocks
                 .state
                 .blocks
                 .iter()
@@ -120,7 +124,7 @@ pub async fn meet_sender<S: LogStore>(
     let (known, block) = writer.read(|p| {
         (
             p.sender_funds.state.get(&sender).is_some(),
-            p.chain.state.last_block().map(|(n, _)| n),
+            p.blocks.state.last_block().map(|(n, _)| n),
         )
     });
     let Some(block) = block.filter(|_| !known) else {

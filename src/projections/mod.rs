@@ -6,8 +6,10 @@
 //! checkpoint skips records it already holds. No I/O, no clock, no randomness here.
 
 pub mod balances;
+mod block_window;
 mod chain_view;
 pub mod max_float;
+pub mod node_facts;
 pub mod nonces;
 mod orchestrators;
 pub mod payments;
@@ -17,7 +19,9 @@ pub mod ticket_queue;
 pub mod transactions;
 mod unbonding;
 
+pub use block_window::{BlockWindow, BLOCK_WINDOW};
 pub use chain_view::ChainView;
+pub use node_facts::NodeFacts;
 pub use orchestrators::Orchestrators;
 pub use registry::{Checkpoint, Projections, Slot, SlotInfo};
 pub use streams::{StreamState, Streams, VariantSize, RECENT_SEGMENTS};

@@ -6,7 +6,7 @@ use super::{
     nonces::{NonceSets, SenderSessions},
     ticket_queue::TicketQueue,
     transactions::Transactions,
-    ChainView, Orchestrators, Projection, Streams, UnbondingLocks,
+    BlockWindow, ChainView, NodeFacts, Orchestrators, Projection, Streams, UnbondingLocks,
 };
 use crate::events::{Envelope, Hash32};
 use serde::{Deserialize, Serialize};
@@ -115,7 +115,7 @@ impl<P: Projection> SlotInfo for Slot<P> {
 /// Every projection of the node.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Projections {
-    /// Blocks, rounds, pool size, chain id, key-value facts.
+    /// The chain's head, rounds, pool size.
     pub chain: Slot<ChainView>,
     /// Streams and their segments.
     pub streams: Slot<Streams>,
@@ -135,6 +135,10 @@ pub struct Projections {
     pub ticket_queue: Slot<TicketQueue>,
     /// The account's transactions by nonce.
     pub transactions: Slot<Transactions>,
+    /// The blocks this node observed (reorg detection).
+    pub blocks: Slot<BlockWindow>,
+    /// Chain id, network, starts, key-value facts.
+    pub node: Slot<NodeFacts>,
 }
 
 impl Projections {
@@ -151,6 +155,8 @@ impl Projections {
             &self.sender_funds,
             &self.ticket_queue,
             &self.transactions,
+            &self.blocks,
+            &self.node,
         ]
     }
 
@@ -167,6 +173,8 @@ impl Projections {
             &mut self.sender_funds,
             &mut self.ticket_queue,
             &mut self.transactions,
+            &mut self.blocks,
+            &mut self.node,
         ]
     }
 
@@ -182,6 +190,8 @@ impl Projections {
         self.sender_funds.apply(env);
         self.ticket_queue.apply(env);
         self.transactions.apply(env);
+        self.blocks.apply(env);
+        self.node.apply(env);
     }
 
     /// The lowest seq any projection still needs.
