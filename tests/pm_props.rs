@@ -141,6 +141,7 @@ fn step(run: &mut Run, op: &Op) {
                     Recipient {
                         address: f.o,
                         secret: &f.secret,
+                        seed_tag: None,
                     },
                     PaymentInput {
                         payment: &p,

@@ -91,6 +91,7 @@ fn pre_loop_checks_in_order_with_reference_texts() {
         livepeer::pm::Recipient {
             address: w.me(),
             secret: &w.secret,
+            seed_tag: None,
         },
         livepeer::pm::PaymentInput {
             payment: &p,

@@ -22,7 +22,8 @@ pub struct Watched {
     pub ticket_broker: Address,
     /// The RoundsManager (rounds).
     pub rounds_manager: Address,
-    /// The node's own address (the reserve it has claimed is part of a sender's funds).
+    /// The tickets' recipient: the node's own address or `-ethOrchAddr` (the reserve it has
+    /// claimed is part of a sender's funds; its unbonding locks are watched).
     pub me: Address,
     /// The BondingManager (the active pool).
     pub bonding_manager: Address,

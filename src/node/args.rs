@@ -67,6 +67,14 @@ pub struct NodeArgs {
     /// The account's password, or a file holding it.
     #[arg(long = "ethPassword")]
     pub eth_password: Option<String>,
+    /// The registered orchestrator address this node works for (an O or a redeemer paid on its
+    /// behalf without its key): the tickets' recipient; the node signs with its own account.
+    #[arg(long = "ethOrchAddr")]
+    pub eth_orch_addr: Option<String>,
+    /// A file with the 32-byte secret recipientRand and auth tokens derive from (raw, or 64 hex
+    /// digits), shared by Os behind one service URI; default: one per datadir.
+    #[arg(long = "sharedSecretFile")]
+    pub shared_secret_file: Option<std::path::PathBuf>,
     /// How often the chain is polled: seconds (go-livepeer's form), or with a unit (`500ms`).
     #[arg(long = "blockPollingInterval", default_value = "5")]
     pub block_polling_interval: String,
@@ -143,6 +151,17 @@ pub struct NodeArgs {
 }
 
 impl NodeArgs {
+    /// `-ethOrchAddr`: the registered orchestrator address the node works for, if given.
+    pub fn eth_orch_address(&self) -> Result<Option<ethers_core::types::Address>, String> {
+        self.eth_orch_addr
+            .as_deref()
+            .map(|a| {
+                a.parse()
+                    .map_err(|_| format!("-ethOrchAddr {a:?}: not an Ethereum address"))
+            })
+            .transpose()
+    }
+
     /// A B's ticket limits: `-maxTicketEV`, `-maxTotalEV`, `-depositMultiplier`.
     pub fn sender_config(&self) -> crate::pm::sender::SenderConfig {
         use num_rational::BigRational;

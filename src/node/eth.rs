@@ -285,7 +285,10 @@ pub fn chain_loop<S: LogStore>(
     let watched = crate::chain::watch::Watched {
         ticket_broker: eth.ticket_broker,
         rounds_manager: eth.rounds_manager,
-        me: eth.account.address(),
+        // The tickets' recipient: the registered address the node works for, or its own.
+        me: args
+            .eth_orch_address()?
+            .unwrap_or_else(|| eth.account.address()),
         bonding_manager: eth.bonding_manager,
         service_registry: eth.service_registry,
     };

@@ -82,9 +82,49 @@ pub fn load_or_create_rand_secret(dir: &Path) -> Result<RandSecret, KeystoreErro
     Ok(RandSecret(secret))
 }
 
+/// Loads a secret shared by several Os from `path` (`-sharedSecretFile`): 32 raw bytes, or 64
+/// hex digits (surrounding whitespace ignored). It must exist: a missing shared secret is never
+/// made up, or the siblings would disagree.
+pub fn load_shared_secret(path: &Path) -> Result<RandSecret, KeystoreError> {
+    let bytes = fs::read(path).map_err(|source| KeystoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let hex_text = std::str::from_utf8(&bytes)
+        .ok()
+        .map(|t| t.trim().trim_start_matches("0x"))
+        .and_then(|t| hex::decode(t).ok());
+    let raw = match hex_text {
+        Some(decoded) if decoded.len() == 32 => decoded,
+        _ => bytes,
+    };
+    let len = raw.len();
+    let arr: [u8; 32] = raw.try_into().map_err(|_| KeystoreError::Corrupt {
+        path: path.to_path_buf(),
+        len,
+    })?;
+    Ok(RandSecret(arr))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_shared_secret_reads_as_hex_or_raw_and_must_exist() {
+        let dir = tempfile::tempdir().unwrap();
+        let (hex_file, raw_file) = (dir.path().join("hex"), dir.path().join("raw"));
+        fs::write(&hex_file, format!("0x{}\n", "ab".repeat(32))).unwrap();
+        fs::write(&raw_file, [0xab; 32]).unwrap();
+        assert_eq!(load_shared_secret(&hex_file).unwrap().0, [0xab; 32]);
+        assert_eq!(load_shared_secret(&raw_file).unwrap().0, [0xab; 32]);
+        fs::write(&raw_file, [1; 5]).unwrap();
+        assert!(load_shared_secret(&raw_file)
+            .unwrap_err()
+            .to_string()
+            .contains("is 5 bytes, want 32"));
+        assert!(load_shared_secret(&dir.path().join("missing")).is_err());
+    }
 
     #[test]
     fn created_once_then_kept() {

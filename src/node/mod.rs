@@ -19,6 +19,7 @@ pub mod orchestrator;
 pub mod payments;
 pub mod redeemer;
 pub mod redemption;
+pub mod reward_service;
 pub mod round_services;
 pub mod signals;
 pub mod state;
@@ -54,6 +55,9 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
     if !args.orchestrator {
         if args.transcoder {
             return transcoder::run(args).await;
+        }
+        if network != "offchain" {
+            return reward_service::run(datadir, network, args).await;
         }
         return Err(
             "nothing to run: pass -orchestrator -transcoder or -broadcaster -orchAddr \

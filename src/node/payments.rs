@@ -26,12 +26,24 @@ pub struct Payments<S: LogStore> {
     writer: Arc<Writer<S>>,
     me: Address,
     secret: RandSecret,
+    seed_tag: Option<crate::pm::seed_tag::SeedTag>,
 }
 
 impl<S: LogStore> Payments<S> {
     /// Payments to `me` through `writer`.
     pub fn new(writer: Arc<Writer<S>>, me: Address, secret: RandSecret) -> Self {
-        Payments { writer, me, secret }
+        Payments {
+            writer,
+            me,
+            secret,
+            seed_tag: None,
+        }
+    }
+
+    /// Refuses params without this node's seed tag (Os sharing their secret, `pm::seed_tag`).
+    pub fn with_seed_tag(mut self, tag: Option<crate::pm::seed_tag::SeedTag>) -> Self {
+        self.seed_tag = tag;
+        self
     }
 
     /// A desk over its own writer on `log` (restored from checkpoints).
@@ -85,6 +97,7 @@ impl<S: LogStore> Payments<S> {
                     Recipient {
                         address: self.me,
                         secret: &self.secret,
+                        seed_tag: self.seed_tag,
                     },
                     PaymentInput {
                         payment,

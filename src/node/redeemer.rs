@@ -2,8 +2,8 @@
 //! (facts §3.11). It serves `net.TicketRedeemer` over TLS on `-httpAddr` (default
 //! 127.0.0.1:8935); every ticket it takes is an event (`RevealedTicketQueued`) before
 //! `QueueTicket` answers, and its chain loop redeems the queue on each new L1 block with its own
-//! account, which must be the tickets' recipient. Max floats come from its sender-funds
-//! projection.
+//! account (paying the gas), for tickets whose recipient is that account or `-ethOrchAddr`. Max
+//! floats come from its sender-funds projection.
 
 use super::{args::NodeArgs, clock::now_ms, writer::Writer, NodeError};
 use crate::api::redeemer::QueuedTicket;
@@ -12,7 +12,6 @@ use crate::events::Address;
 use crate::log::{FjallLog, LogStore};
 use crate::pm::reveal::queue_revealed;
 use ethers_core::types::U256;
-use ethers_signers::Signer;
 use std::{path::Path, process::ExitCode, sync::Arc, time::Duration};
 
 /// How often a `MonitorMaxFloat` stream looks for a change.
@@ -89,8 +88,10 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
     let eth = super::eth::start_on_chain(datadir, network, args, &writer, &["redeemer"])
         .await?
         .ok_or("-redeemer needs a chain")?;
-    let me = crate::chain::convert::address(eth.account.address());
     let chain = super::eth::chain_loop(eth, args, writer.clone(), Some(None))?;
+    // The tickets' recipient: -ethOrchAddr (a redeemer paying gas for a registered address), or
+    // the redeemer's own account.
+    let me = crate::chain::convert::address(chain.watched.me);
     let listen = args
         .http_addr
         .clone()

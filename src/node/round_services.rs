@@ -30,6 +30,27 @@ pub struct RoundServices<S: LogStore> {
 }
 
 impl<S: LogStore> RoundServices<S> {
+    /// The services `-reward`, `-initializeRound` and `-initializeRoundMaxDelay` ask for, sending
+    /// through `chain`'s transaction owner.
+    pub fn configured(
+        chain: &super::chain_loop::ChainLoop<S>,
+        writer: Arc<Writer<S>>,
+        args: &super::args::NodeArgs,
+    ) -> Result<Self, String> {
+        let max_delay = super::args::go_duration(&args.initialize_round_max_delay)
+            .map_err(|e| format!("-initializeRoundMaxDelay: {e}"))?;
+        Ok(RoundServices {
+            txs: chain.txs.clone(),
+            writer,
+            reward: args.reward,
+            initialize_max_delay_ms: args
+                .initialize_round
+                .then_some(max_delay.as_millis() as u64),
+            contracts: chain.contracts,
+            tried_reward: Default::default(),
+        })
+    }
+
     /// One pass, after the chain loop's poll.
     pub async fn tick(&self) -> Result<(), TxError> {
         self.writer

@@ -7,7 +7,8 @@
 //!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
 //!   received), [`segdata`] (profile IDs and the SegData preimage).
 //! - O side: [`issue`] (ticket params), [`receive`] (`decide_payment`), [`accounting`] (debit,
-//!   sufficient balance), [`redeem`] (redemption planning).
+//!   sufficient balance), [`redeem`] (redemption planning), [`seed_tag`] (sibling Os sharing a
+//!   secret refuse each other's tickets).
 //! - B side: [`sender`] (param validation, sessions, signed batches), [`fee`] (fee estimate),
 //!   [`accounting`] (`StageUpdate` / `completeBalanceUpdate`).
 
@@ -21,6 +22,7 @@ pub mod receive_error;
 pub mod recipient_rand;
 pub mod redeem;
 pub mod reveal;
+pub mod seed_tag;
 pub mod segdata;
 pub mod sender;
 pub mod sig;

@@ -42,6 +42,9 @@ pub struct Recipient<'a> {
     pub address: Address,
     /// The recipientRand HMAC key.
     pub secret: &'a RandSecret,
+    /// This node's seed tag when it shares the secret with sibling Os: params without it were
+    /// issued by another node and are refused.
+    pub seed_tag: Option<super::seed_tag::SeedTag>,
 }
 
 /// One payment and the chain clock at decision time.
@@ -195,6 +198,15 @@ fn decide_tickets(
     }
     if recipient_rand_hash(rand) != params.recipient_rand_hash {
         return Err(PaymentError::InvalidRecipientRand);
+    }
+    if let Some(mine) = me.seed_tag {
+        let theirs = super::seed_tag::SeedTag::in_seed(params.seed);
+        if theirs != mine {
+            return Err(PaymentError::ForeignParams {
+                theirs: theirs.to_string(),
+                mine: mine.to_string(),
+            });
+        }
     }
 
     let ev = ticket_ev(params.face_value, params.win_prob);

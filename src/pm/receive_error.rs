@@ -45,6 +45,15 @@ pub enum PaymentError {
     /// The recomputed recipientRand does not hash to the ticket's recipientRandHash.
     #[error("invalid recipientRand for ticket recipientRandHash")]
     InvalidRecipientRand,
+    /// The params carry a sibling O's seed tag: issued by another node sharing this secret
+    /// (a ticket replayed across Os behind one address).
+    #[error("ticket params were issued by another orchestrator node (seed tag {theirs}, this node {mine})")]
+    ForeignParams {
+        /// The params' tag.
+        theirs: String,
+        /// This node's tag.
+        mine: String,
+    },
     /// Bad signature (non-fatal).
     #[error("invalid ticket signature")]
     InvalidSignature,

@@ -270,6 +270,7 @@ impl World {
             Recipient {
                 address: self.me(),
                 secret: &self.secret,
+                seed_tag: None,
             },
             PaymentInput {
                 payment,

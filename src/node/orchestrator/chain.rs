@@ -6,13 +6,8 @@ use super::paid::PaidOrchestrator;
 use crate::events::Address;
 use crate::log::LogStore;
 use crate::node::{
-    args::{go_duration, NodeArgs},
-    chain_loop::ChainLoop,
-    eth::EthNode,
-    payments::Payments,
-    round_services::RoundServices,
-    writer::Writer,
-    NodeError,
+    args::NodeArgs, chain_loop::ChainLoop, eth::EthNode, payments::Payments,
+    round_services::RoundServices, writer::Writer, NodeError,
 };
 use crate::pm::{issue::IssueConfig, RandSecret};
 use ethers_core::types::U256;
@@ -34,32 +29,31 @@ pub fn on_chain<S: LogStore>(
         );
     }
     let me = Address(eth.account.address().0);
+    let seed_tag = args
+        .shared_secret_file
+        .is_some()
+        .then(|| crate::pm::seed_tag::SeedTag::of(&me));
     let signer = eth.account.clone();
     let rpc = eth.rpc.clone();
     let redeem = args.redeemer_addr.is_none().then(|| Some(secret.clone()));
     let mut chain = crate::node::eth::chain_loop(eth, args, writer.clone(), redeem)?;
-    let max_delay = go_duration(&args.initialize_round_max_delay)
-        .map_err(|e| format!("-initializeRoundMaxDelay: {e}"))?;
-    chain.rounds = Some(RoundServices {
-        txs: chain.txs.clone(),
-        writer: writer.clone(),
-        reward: args.reward,
-        initialize_max_delay_ms: args
-            .initialize_round
-            .then_some(max_delay.as_millis() as u64),
-        contracts: chain.contracts,
-        tried_reward: Default::default(),
-    });
+    chain.rounds = Some(RoundServices::configured(&chain, writer.clone(), args)?);
     let issue = IssueConfig {
         ev: U256::from(args.ticket_ev),
         max_face_value: U256::from(args.max_face_value),
         ..IssueConfig::default()
     };
     let writer_for_link = writer.clone();
+    let recipient = Address(chain.watched.me.0);
+    if recipient != me {
+        println!("Paid on behalf of {recipient:?} (-ethOrchAddr); signing as {me:?}");
+    }
     let paid = PaidOrchestrator {
-        payments: Payments::new(writer.clone(), me, secret.clone()),
+        payments: Payments::new(writer.clone(), recipient, secret.clone()).with_seed_tag(seed_tag),
         writer,
         me,
+        recipient,
+        seed_tag,
         secret: secret.clone(),
         issue,
         rpc,

@@ -132,7 +132,10 @@ pub async fn start_on(
         None
     };
     let log = Arc::new(FjallLog::open_dir(datadir)?);
-    let secret = crate::node::keystore::load_or_create_rand_secret(datadir)?;
+    let secret = match &args.shared_secret_file {
+        Some(file) => crate::node::keystore::load_shared_secret(file)?,
+        None => crate::node::keystore::load_or_create_rand_secret(datadir)?,
+    };
     let writer = Arc::new(super::open_writer(log)?);
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;

@@ -30,8 +30,12 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub payments: Payments<S>,
     /// The writer.
     pub writer: Arc<Writer<S>>,
-    /// Our address: the tickets' recipient.
+    /// Our own signing address (`OrchestratorInfo.address`).
     pub me: Address,
+    /// The tickets' recipient: `-ethOrchAddr`, or our own address.
+    pub recipient: Address,
+    /// Our seed tag when the secret is shared with sibling Os (`-sharedSecretFile`).
+    pub seed_tag: Option<crate::pm::seed_tag::SeedTag>,
     /// The rand secret.
     pub secret: RandSecret,
     /// `-ticketEV`, `-maxFaceValue`, the redeem gas.
@@ -108,21 +112,25 @@ impl<S: LogStore> PaidOrchestrator<S> {
         }
         let redeemer = self.redeemer.is_some();
         let gas_price = self.gas_price().await?;
-        let seed = U256::from_big_endian(&rand::random::<[u8; 32]>());
+        let draw = rand::random::<[u8; 32]>();
+        let seed = match self.seed_tag {
+            Some(tag) => tag.seed(draw),
+            None => U256::from_big_endian(&draw),
+        };
         let key = format!("sender/{}", hex::encode(sender.0));
         let decided = self
             .writer
             .decide(&key, now_ms(), |p| {
                 let c = &p.chain.state;
                 let input = IssueInput {
-                    recipient: self.me,
+                    recipient: self.recipient,
                     sender,
                     price,
                     gas_price,
                     max_float: if redeemer {
                         p.sender_funds.state.reported(&sender)
                     } else {
-                        p.sender_funds.state.max_float(&sender, &self.me)
+                        p.sender_funds.state.max_float(&sender, &self.recipient)
                     },
                     last_l1_block: p.ticket_queue.state.last_l1_block(),
                     rounds: RoundView {
@@ -150,7 +158,7 @@ impl<S: LogStore> PaidOrchestrator<S> {
             p.orchestrators
                 .state
                 .active_in(round)
-                .any(|o| o.address == self.me)
+                .any(|o| o.address == self.recipient)
         });
         if let Ok(sender) = address_from(&payment.sender, "sender") {
             self.meet(sender).await?;

@@ -144,7 +144,11 @@ fn bench_decide_only(
     for p in &payments {
         let d = crate::pm::decide_payment(
             proj.view(),
-            crate::pm::Recipient { address: o, secret },
+            crate::pm::Recipient {
+                address: o,
+                secret,
+                seed_tag: None,
+            },
             crate::pm::PaymentInput {
                 payment: p,
                 session: "bench",
