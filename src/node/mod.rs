@@ -20,6 +20,7 @@ pub mod payments;
 pub mod redeemer;
 pub mod redemption;
 pub mod round_services;
+pub mod selection_args;
 pub mod signals;
 pub mod state;
 pub mod store;
