@@ -204,6 +204,28 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         count(&b_dump, "SenderSessionStarted") >= 2,
         "fresh params after the first expired"
     );
+    // Each new session's O was chosen by the probability selection and the choice recorded with
+    // its draw: the one active O, certain, at the stake the B observed for it on the chain.
+    let events = |kind: &str| -> Vec<serde_json::Value> {
+        b_dump
+            .lines()
+            .filter(|l| l.contains(&format!("\"kind\":\"{kind}\"")))
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event"][kind].clone())
+            .collect()
+    };
+    let stake = events("OrchestratorObserved").last().unwrap()["total_stake"].clone();
+    let selected = events("OrchestratorSelected");
+    assert_eq!(selected.len(), count(&b_dump, "BroadcastSessionOpened"));
+    assert!(selected.len() >= 2, "{selected:?}");
+    for e in &selected {
+        let c = &e["candidates"];
+        assert_eq!(c.as_array().unwrap().len(), 1, "{e}");
+        assert_eq!(c[0]["uri"], format!("https://{service}"));
+        assert_eq!(c[0]["stake"], stake);
+        assert_eq!(c[0]["probability"], 1.0);
+        assert_eq!(e["chosen"], c[0]["uri"]);
+        assert!((0.0..1.0).contains(&e["draw"].as_f64().unwrap()), "{e}");
+    }
     // Tickets only when the credit runs short of one ticket's EV (the O's balance check).
     let signed: u64 = b_dump
         .lines()

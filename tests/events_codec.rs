@@ -70,6 +70,9 @@ fn price() -> impl Strategy<Value = Price> {
         pixels_per_unit: any::<i64>(),
     })
 }
+fn fraction() -> impl Strategy<Value = Fraction> {
+    any::<u64>().prop_map(Fraction)
+}
 fn creation() -> impl Strategy<Value = CreationRound> {
     record!(CreationRound {
         round: any::<u64>(),
@@ -265,6 +268,21 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
         Event::BalanceExpired(_) => event!(BalanceExpired {
             account: account(),
             left: ratio(),
+        }),
+        Event::OrchestratorSelected(_) => event!(OrchestratorSelected {
+            stream: text(),
+            candidates: prop::collection::vec(
+                record!(SelectionCandidate {
+                    uri: text(),
+                    address: addr(),
+                    stake: wei(),
+                    price: price(),
+                    probability: fraction(),
+                }),
+                0..4
+            ),
+            draw: fraction(),
+            chosen: text(),
         }),
         Event::TicketForwarded(_) => event!(TicketForwarded {
             ticket_hash: h32(),

@@ -7,8 +7,10 @@
 //!   record an admitted segment.
 //! - [`o_sessions`]: the O's sessions: open, `-maxSessions`, ended by the B, idle end.
 //! - [`b_streams`]: the B's streams: admission, end, idle end, end at restart.
-//! - [`orch_choice`]: the B's choice of O (round robin, 30 s suspension, 3 attempts, token
-//!   refresh).
+//! - [`orch_choice`]: the B's choice of O offchain (round robin, `-maxAttempts`, token
+//!   refresh, the price rules); [`selection`]: its choice on a chain (go-livepeer's probability
+//!   selection by stake, price and chance); [`suspensions`]: the Os a stream passes over after
+//!   they failed it (penalties counted in refreshes).
 //! - [`transcoder_choice`]: the O's choice of remote T (sticky sessions, least load).
 //! - [`segment_timeout`]: how long a segment may take.
 //! - [`auth_token`]: session tokens (issue and check); [`capabilities`]: capability bits and
@@ -23,6 +25,8 @@ mod rejected;
 pub mod round_services;
 pub mod segment_admission;
 pub mod segment_timeout;
+pub mod selection;
+pub mod suspensions;
 #[cfg(test)]
 mod testing;
 pub mod transactions;

@@ -1,54 +1,31 @@
-//! The B's choice of orchestrator for a stream (offchain: the `-orchAddr` list): a stream keeps
-//! its session while the token has more than [`TOKEN_REFRESH_S`] to live and its O has not failed;
-//! new sessions go round robin over the Os, those that failed in the last [`SUSPEND_MS`] last;
-//! a segment is tried on at most [`MAX_ATTEMPTS`] Os.
-//!
-//! Which O failed when is soft state the B keeps in memory ([`Suspensions`]): it is health, not
-//! a fact of record, and a restarted B rightly starts with every O trusted again.
+//! The B's choice of orchestrator for a stream, offchain (the `-orchAddr` list, no stakes): a
+//! stream keeps its session while the token has more than [`TOKEN_REFRESH_S`] to live and its O
+//! has not failed it; new sessions are asked of the Os round robin, those the stream suspended
+//! ([`Suspensions`]) after all others, the lowest penalty first; a segment is tried on at most
+//! `-maxAttempts` ([`MAX_ATTEMPTS`]) Os. On a chain the choice is `commands::selection`'s.
 
-use std::collections::BTreeMap;
+pub use super::suspensions::Suspensions;
 
-/// How long an O that failed is passed over while others are available.
-pub const SUSPEND_MS: u64 = 30_000;
-
-/// Os a segment is tried on before it fails.
+/// Os a segment is tried on before it fails (`-maxAttempts`'s default).
 pub const MAX_ATTEMPTS: usize = 3;
 
 /// Refresh a session whose token expires within this many seconds (10 % of 30 min).
 pub const TOKEN_REFRESH_S: i64 = 180;
 
-/// Os that failed recently, with the time their suspension ends.
-#[derive(Clone, Debug, Default)]
-pub struct Suspensions {
-    until_ms: BTreeMap<String, u64>,
-}
-
-impl Suspensions {
-    /// `uri` failed at `now_ms`.
-    pub fn suspend(&mut self, uri: &str, now_ms: u64) {
-        self.until_ms
-            .insert(uri.to_string(), now_ms.saturating_add(SUSPEND_MS));
-    }
-
-    /// Whether `uri` is passed over at `now_ms`.
-    pub fn is_suspended(&self, uri: &str, now_ms: u64) -> bool {
-        self.until_ms.get(uri).is_some_and(|until| now_ms < *until)
-    }
-}
-
 /// The order in which to ask the Os for a new session: round robin from `turn`, the suspended
-/// ones after all others (tried only when every other one fails too).
-pub fn try_order<'a>(os: &'a [String], turn: usize, s: &Suspensions, now_ms: u64) -> Vec<&'a str> {
+/// ones after all others, the lowest penalty first (tried only when every other one fails too).
+pub fn try_order<'a>(os: &'a [String], turn: usize, s: &Suspensions) -> Vec<&'a str> {
     let mut order: Vec<&str> = (0..os.len())
         .map(|i| os[(turn + i) % os.len()].as_str())
         .collect();
-    order.sort_by_key(|uri| s.is_suspended(uri, now_ms));
+    order.sort_by_key(|uri| s.penalty(uri));
     order
 }
 
-/// How many Os a segment is tried on, with `n` configured.
-pub fn attempts(n: usize) -> usize {
-    MAX_ATTEMPTS.min(n).max(1)
+/// How many Os a segment is tried on: `-maxAttempts` (`max_attempts`), with `n` Os to try, at
+/// least one.
+pub fn attempts(max_attempts: usize, n: usize) -> usize {
+    max_attempts.min(n).max(1)
 }
 
 /// Whether an O's price (wei per pixels) is above the B's `-maxPricePerUnit` (`max`; a zero
@@ -75,7 +52,7 @@ pub fn price_jumped(initial: crate::events::Price, now: crate::events::Price) ->
 /// [`TOKEN_REFRESH_S`] and its O is not suspended.
 pub fn session_usable(expiration_s: Option<i64>, uri: &str, s: &Suspensions, now_ms: u64) -> bool {
     let now_s = i64::try_from(now_ms / 1000).unwrap_or(i64::MAX);
-    expiration_s.is_some_and(|e| e - now_s > TOKEN_REFRESH_S) && !s.is_suspended(uri, now_ms)
+    expiration_s.is_some_and(|e| e - now_s > TOKEN_REFRESH_S) && !s.is_suspended(uri)
 }
 
 #[cfg(test)]
@@ -92,33 +69,45 @@ mod tests {
     fn new_sessions_go_round_robin() {
         let (os, s) = (os(), Suspensions::default());
         assert_eq!(
-            try_order(&os, 0, &s, 0),
+            try_order(&os, 0, &s),
             ["https://a:1", "https://b:2", "https://c:3"]
         );
         assert_eq!(
-            try_order(&os, 4, &s, 0),
+            try_order(&os, 4, &s),
             ["https://b:2", "https://c:3", "https://a:1"]
         );
     }
 
     #[test]
-    fn a_failed_o_goes_last_for_thirty_seconds() {
+    fn a_failed_o_goes_last_for_its_penalty_in_refreshes() {
         let os = os();
         let mut s = Suspensions::default();
-        s.suspend("https://a:1", 1_000);
+        s.signal_refresh();
+        s.suspend("https://a:1", 1);
+        s.suspend("https://b:2", 2);
+        s.signal_refresh();
         assert_eq!(
-            try_order(&os, 0, &s, 1_000),
-            ["https://b:2", "https://c:3", "https://a:1"]
+            try_order(&os, 0, &s),
+            ["https://c:3", "https://a:1", "https://b:2"],
+            "suspended last, the lowest penalty first"
         );
-        assert_eq!(try_order(&os, 0, &s, 30_999)[2], "https://a:1");
-        assert_eq!(try_order(&os, 0, &s, 31_000)[0], "https://a:1");
+        s.signal_refresh();
+        assert_eq!(
+            try_order(&os, 0, &s),
+            ["https://a:1", "https://c:3", "https://b:2"]
+        );
+        s.signal_refresh();
+        assert_eq!(try_order(&os, 0, &s)[0], "https://a:1");
+        assert_eq!(try_order(&os, 1, &s)[0], "https://b:2", "every O back");
     }
 
     #[test]
-    fn at_most_three_attempts_and_at_least_one() {
-        assert_eq!(attempts(0), 1);
-        assert_eq!(attempts(2), 2);
-        assert_eq!(attempts(7), 3);
+    fn at_most_max_attempts_and_at_least_one() {
+        assert_eq!(attempts(MAX_ATTEMPTS, 0), 1);
+        assert_eq!(attempts(MAX_ATTEMPTS, 2), 2);
+        assert_eq!(attempts(MAX_ATTEMPTS, 7), 3);
+        assert_eq!(attempts(5, 7), 5, "-maxAttempts 5");
+        assert_eq!(attempts(0, 7), 1);
     }
 
     #[test]
@@ -129,7 +118,7 @@ mod tests {
         assert!(!session_usable(Some(1_000 + 180), "o", &s, now_ms));
         assert!(!session_usable(None, "o", &s, now_ms));
         let mut s = s;
-        s.suspend("o", now_ms);
+        s.suspend("o", 1);
         assert!(!session_usable(Some(1_000 + 1_800), "o", &s, now_ms));
     }
 

@@ -10,6 +10,7 @@ mod envelope;
 mod node;
 mod payment;
 mod redemption;
+mod selection;
 mod stream;
 mod tx;
 mod types;
@@ -20,6 +21,7 @@ pub use envelope::{Envelope, FORMAT_VERSION, MAGIC};
 pub use node::*;
 pub use payment::*;
 pub use redemption::*;
+pub use selection::*;
 pub use stream::*;
 pub use tx::*;
 pub use types::*;
@@ -132,6 +134,9 @@ events! {
     37 => TicketForwarded(TicketForwarded),
     /// An idle balance session was closed with what it held.
     38 => BalanceExpired(BalanceExpired),
+    /// A B chose the O of a stream's new session (stake, price and random weights), with the
+    /// random draw that chose.
+    39 => OrchestratorSelected(OrchestratorSelected),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

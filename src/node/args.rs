@@ -4,7 +4,7 @@
 use clap::Args;
 
 /// go-livepeer's node flags (facts §9), those this node implements so far.
-#[derive(Debug, Clone, Args, PartialEq, Eq)]
+#[derive(Debug, Clone, Args, PartialEq)]
 pub struct NodeArgs {
     /// Run as a broadcaster (gateway): HTTP push ingest and HLS playback.
     #[arg(long = "broadcaster", alias = "gateway", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
@@ -118,6 +118,10 @@ pub struct NodeArgs {
     /// Os a B never uses, by ETH address (comma-separated).
     #[arg(long = "orchBlocklist")]
     pub orch_blocklist: Option<String>,
+    /// A B's choice of O: `-selectStakeWeight`, `-selectPriceWeight`, `-selectRandFreq`,
+    /// `-selectPriceExpFactor`, `-minPerfScore`, `-maxAttempts`.
+    #[command(flatten)]
+    pub selection: super::selection_args::SelectionArgs,
     /// A B checks each result's signature against its O (default: on a chain).
     #[arg(long = "localVerify", num_args = 0..=1, default_missing_value = "true")]
     pub local_verify: Option<bool>,

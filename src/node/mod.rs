@@ -21,6 +21,7 @@ pub mod redeemer;
 pub mod redemption;
 pub mod reward_service;
 pub mod round_services;
+pub mod selection_args;
 pub mod signals;
 pub mod state;
 pub mod store;

@@ -446,5 +446,30 @@ pub fn one_of_each() -> Vec<Event> {
             },
             left: Ratio::from_u128(7_999_000_000),
         }),
+        // Appended after golden-v1c (in golden-v1d).
+        Event::OrchestratorSelected(OrchestratorSelected {
+            stream: "s4".into(),
+            candidates: vec![
+                SelectionCandidate {
+                    uri: "https://127.0.0.1:8935".into(),
+                    address: a(0xc1),
+                    stake: Wei::from_u128(3_000_000_000_000_000_000),
+                    price,
+                    probability: Fraction::from_f64(0.625),
+                },
+                SelectionCandidate {
+                    uri: "https://127.0.0.1:8936".into(),
+                    address: a(0xc2),
+                    stake: Wei::ZERO,
+                    price: Price {
+                        price_per_unit: 3_000,
+                        pixels_per_unit: 2,
+                    },
+                    probability: Fraction::from_f64(0.375),
+                },
+            ],
+            draw: Fraction::from_f64(0.7),
+            chosen: "https://127.0.0.1:8936".into(),
+        }),
     ]
 }

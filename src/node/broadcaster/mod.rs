@@ -3,11 +3,13 @@
 //! sending every segment to the orchestrator.
 //!
 //! - [`service`]: the B's segment path and stream rules through the writer.
-//! - [`orch_sessions`]: each stream's O session, the choice of O, the connections.
+//! - [`orch_sessions`]: each stream's O session, the choice of O offchain, the connections.
+//! - [`discovery`]: on a chain, the Os asked at once and one chosen by probability (recorded).
 //! - [`playback`]: HLS from the streams projection, idle ends, the end of streams at restart.
 //! - [`rtmp`]: RTMP ingest cut into segments.
 //! - [`port`]: the B as `api::broadcaster`'s handlers reach it.
 
+pub mod discovery;
 pub mod orch_sessions;
 pub mod paying;
 pub mod playback;
@@ -250,6 +252,8 @@ pub async fn start_on(
                 }),
             },
             ignore_max_price: args.ignore_max_price_if_needed,
+            selection: args.selection.algorithm()?,
+            max_attempts: args.selection.max_attempts,
         },
         writer,
     );

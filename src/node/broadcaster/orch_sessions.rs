@@ -1,8 +1,9 @@
 //! The B's O sessions: each stream's session (the O and its info with the auth token) kept while
-//! its token lives and its O has not failed; a new one asked of the Os in the order
-//! `commands::orch_choice` gives (round robin, failed Os last); the connections shared by every
-//! stream's segments. Each new session is in the log (`BroadcastSessionOpened`): a B restarted
-//! after a crash ends them at their Os.
+//! its token lives and its O has not failed; a new one (a session refresh, counted by the
+//! stream's suspensions) asked offchain of the Os in the order `commands::orch_choice` gives
+//! (round robin, suspended Os last), on a chain chosen by probability (`discovery`); the
+//! connections shared by every stream's segments. Each new session is in the log
+//! (`BroadcastSessionOpened`): a B restarted after a crash ends them at their Os.
 
 use super::service::Broadcaster;
 use crate::api::{
@@ -10,15 +11,19 @@ use crate::api::{
     info::OrchInfo,
     segment::AuthToken,
 };
-use crate::commands::orch_choice::{session_usable, try_order, Suspensions};
+use crate::commands::{
+    orch_choice::{session_usable, try_order},
+    suspensions::{penalty_for, Suspensions},
+};
 use crate::events::{BroadcastSessionOpened, Event};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
 use std::sync::{Arc, PoisonError};
 
 impl<S: LogStore> Broadcaster<S> {
-    /// The session for `manifest`: cached, or fresh from `GetOrchestrator` (round robin over the
-    /// Os that have not failed recently) when missing or when its token is about to expire.
+    /// The session for `manifest`: cached, or fresh from `GetOrchestrator` when missing or when
+    /// its token is about to expire (offchain round robin over the Os the stream has not
+    /// suspended; on a chain by probability over those that answered).
     pub(super) async fn session(
         &self,
         manifest: &str,
@@ -27,7 +32,8 @@ impl<S: LogStore> Broadcaster<S> {
         let previous = cached.clone();
         if let Some((uri, info)) = cached {
             let expiration = info.auth_token.as_ref().map(|t| t.expiration);
-            let usable = session_usable(expiration, &uri, &self.suspensions(), now_ms());
+            let usable =
+                self.with_suspensions(manifest, |s| session_usable(expiration, &uri, s, now_ms()));
             // On a chain, params about to expire are refreshed with a new GetOrchestrator.
             let params_live = info.ticket_params.as_ref().is_none_or(|p| {
                 let l1 = self.writer().read(|s| s.ticket_queue.state.last_l1_block());
@@ -43,30 +49,28 @@ impl<S: LogStore> Broadcaster<S> {
                 "no orchestrator: none given (-orchAddr) or active on chain".into(),
             ));
         }
+        self.with_suspensions(manifest, Suspensions::signal_refresh);
+        if self.paying().is_some() {
+            return self.select_session(manifest, os, previous.as_ref()).await;
+        }
         let turn = self
             .turn()
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let order: Vec<String> = try_order(os, turn, &self.suspensions(), now_ms())
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let order: Vec<String> = self.with_suspensions(manifest, |s| {
+            try_order(os, turn, s)
+                .into_iter()
+                .map(String::from)
+                .collect()
+        });
         let mut last_err = None;
         let mut over_max = None;
         for uri in &order {
-            let attempt = async {
-                let client = self.client_for(uri).await?;
-                let info = match self.paying() {
-                    Some(p) => client.get_orchestrator_as(&p.request()).await?,
-                    None => client.get_orchestrator().await?,
-                };
-                Ok::<_, ClientError>((client, info))
-            };
-            match attempt.await {
+            match self.ask(uri).await {
                 Ok((_, info)) if Self::jumped(previous.as_ref(), uri, &info) => {
                     tracing::warn!(
                         "orchestrator {uri}: its price rose more than 2x since this stream's session began"
                     );
-                    self.suspend(uri).await;
+                    self.suspend(manifest, uri).await;
                     last_err = Some(ClientError::Address(format!("{uri}: price increased")));
                 }
                 Ok((_, info)) if self.blocked(&info) => {
@@ -85,13 +89,13 @@ impl<S: LogStore> Broadcaster<S> {
                     Ok(session) => return Ok(session),
                     Err(e) => {
                         tracing::warn!("orchestrator {uri}: {e}");
-                        self.suspend(uri).await;
+                        self.suspend(manifest, uri).await;
                         last_err = Some(e);
                     }
                 },
                 Err(e) => {
                     tracing::warn!("orchestrator {uri}: {e}");
-                    self.suspend(uri).await;
+                    self.suspend(manifest, uri).await;
                     last_err = Some(e);
                 }
             }
@@ -107,9 +111,23 @@ impl<S: LogStore> Broadcaster<S> {
         }
     }
 
+    /// Asks `uri` for a session (`GetOrchestrator`, signed on a chain).
+    pub(super) async fn ask(&self, uri: &str) -> Result<(Arc<OrchClient>, OrchInfo), ClientError> {
+        let client = self.client_for(uri).await?;
+        let info = match self.paying() {
+            Some(p) => client.get_orchestrator_as(&p.request()).await?,
+            None => client.get_orchestrator().await?,
+        };
+        Ok((client, info))
+    }
+
     /// Whether `info` (from `uri`) is more than twice the price of the stream's previous session
     /// at the same O.
-    fn jumped(previous: Option<&(String, OrchInfo)>, uri: &str, info: &OrchInfo) -> bool {
+    pub(super) fn jumped(
+        previous: Option<&(String, OrchInfo)>,
+        uri: &str,
+        info: &OrchInfo,
+    ) -> bool {
         let price = |i: &OrchInfo| crate::events::Price {
             price_per_unit: i.price_per_unit,
             pixels_per_unit: i.pixels_per_unit,
@@ -119,7 +137,7 @@ impl<S: LogStore> Broadcaster<S> {
         })
     }
 
-    fn blocked(&self, info: &OrchInfo) -> bool {
+    pub(super) fn blocked(&self, info: &OrchInfo) -> bool {
         info.address.len() == 20
             && self
                 .config()
@@ -140,7 +158,7 @@ impl<S: LogStore> Broadcaster<S> {
 
     /// Takes `info` as the stream's session at `uri` (on a chain: its params validated and a
     /// ticket session started first).
-    async fn use_session(
+    pub(super) async fn use_session(
         &self,
         manifest: &str,
         uri: &str,
@@ -214,27 +232,44 @@ impl<S: LogStore> Broadcaster<S> {
         }
     }
 
-    pub(super) fn suspensions(&self) -> std::sync::MutexGuard<'_, Suspensions> {
-        self.suspended()
+    /// Runs `f` on `manifest`'s suspensions.
+    pub(super) fn with_suspensions<T>(
+        &self,
+        manifest: &str,
+        f: impl FnOnce(&mut Suspensions) -> T,
+    ) -> T {
+        let mut all = self
+            .suspended()
             .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner);
+        f(all.entry(manifest.to_string()).or_default())
     }
 
-    /// Passes over `uri` for a while and drops its connection (reconnect next time).
-    pub(super) async fn suspend(&self, uri: &str) {
-        self.suspensions().suspend(uri, now_ms());
+    /// `uri` failed `manifest`: the stream passes over it for its penalty in refreshes
+    /// (`poolSize / numOrchs`), and its connection is dropped (reconnect next time).
+    pub(super) async fn suspend(&self, manifest: &str, uri: &str) {
+        let penalty = penalty_for(self.orchestrators().len());
+        self.with_suspensions(manifest, |s| s.suspend(uri, penalty));
         self.clients().lock().await.remove(uri);
     }
 
-    /// The shared connection to `uri`, connecting on first use.
+    /// Forgets the suspensions of a stream that ended.
+    pub(super) fn forget_suspensions(&self, manifest: &str) {
+        self.suspended()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(manifest);
+    }
+
+    /// The shared connection to `uri`, connecting on first use (outside the lock, so Os are
+    /// reached in parallel; a connection made meanwhile by another caller is kept).
     pub(super) async fn client_for(&self, uri: &str) -> Result<Arc<OrchClient>, ClientError> {
-        let mut guard = self.clients().lock().await;
-        if let Some(c) = guard.get(uri) {
+        if let Some(c) = self.clients().lock().await.get(uri) {
             return Ok(c.clone());
         }
         let c = Arc::new(OrchClient::connect(uri).await?);
-        guard.insert(uri.to_string(), c.clone());
-        Ok(c)
+        let mut guard = self.clients().lock().await;
+        Ok(guard.entry(uri.to_string()).or_insert(c).clone())
     }
 
     pub(super) fn forget_session(&self, manifest: &str) {

@@ -86,6 +86,7 @@ impl<S: LogStore> Broadcaster<S> {
         for id in gone {
             self.store().end(&id);
             self.forget_session(&id);
+            self.forget_suspensions(&id);
         }
         ended
     }

@@ -1,6 +1,7 @@
 //! The B's segment path: a pushed segment becomes a `/segment` call to an orchestrator (a session
 //! per stream, opened with `GetOrchestrator` and refreshed before its token expires, the O chosen
-//! by `commands::orch_choice`), its renditions are fetched, kept for HLS playback and returned to
+//! by `commands::orch_choice` offchain, `commands::selection` on a chain; tried on up to
+//! `-maxAttempts` Os), its renditions are fetched, kept for HLS playback and returned to
 //! the pusher. The stream rules (`commands::b_streams`) run through the node's writer, so every
 //! step is in the B's event log before it acts (`StreamStarted`, `SegmentReceived`,
 //! `SegmentTranscoded` / `SegmentFailed`, `StreamEnded` when the publisher stops, after 60 s
@@ -15,10 +16,8 @@ use crate::api::{
     status::Refusal,
 };
 use crate::commands::{
-    b_streams,
-    orch_choice::{attempts, Suspensions},
-    segment_timeout::segment_timeout_ms,
-    Rejected,
+    b_streams, orch_choice::attempts, segment_timeout::segment_timeout_ms,
+    selection::ProbabilitySelectionAlgorithm, suspensions::Suspensions, Rejected,
 };
 use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
@@ -55,6 +54,10 @@ pub struct BcastConfig {
     pub max_price: Option<crate::events::Price>,
     /// `-ignoreMaxPriceIfNeeded`.
     pub ignore_max_price: bool,
+    /// On a chain, how a new session's O is chosen (`-selectStakeWeight`, …).
+    pub selection: ProbabilitySelectionAlgorithm,
+    /// `-maxAttempts`: Os a segment is tried on.
+    pub max_attempts: usize,
 }
 
 /// A refusal of a pushed segment: HTTP status and text.
@@ -76,8 +79,9 @@ pub struct Broadcaster<S: LogStore> {
     /// Each stream's O session (the O and its info with the auth token): the in-memory copy of
     /// what `BroadcastSessionOpened` records; a stream without one asks an O for a fresh one.
     sessions: Mutex<BTreeMap<String, (String, OrchInfo)>>,
-    /// Os that failed recently, passed over until then while others are available.
-    suspended: Mutex<Suspensions>,
+    /// Each stream's suspended Os (those that failed it, passed over for a few of its session
+    /// refreshes while others are available): soft state, health rather than a fact of record.
+    suspended: Mutex<BTreeMap<String, Suspensions>>,
     /// Round-robin position for new sessions.
     next: std::sync::atomic::AtomicUsize,
     store: RenditionStore,
@@ -95,7 +99,7 @@ impl<S: LogStore> Broadcaster<S> {
             writer,
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
             sessions: Mutex::new(BTreeMap::new()),
-            suspended: Mutex::new(Suspensions::default()),
+            suspended: Mutex::new(BTreeMap::new()),
             next: std::sync::atomic::AtomicUsize::new(0),
             store: RenditionStore::default(),
             tasks: TaskTracker::new(),
@@ -112,7 +116,7 @@ impl<S: LogStore> Broadcaster<S> {
         &self.clients
     }
 
-    pub(super) fn suspended(&self) -> &Mutex<Suspensions> {
+    pub(super) fn suspended(&self) -> &Mutex<BTreeMap<String, Suspensions>> {
         &self.suspended
     }
 
@@ -312,7 +316,7 @@ impl<S: LogStore> Broadcaster<S> {
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
         let timeout = Duration::from_millis(segment_timeout_ms(duration_ms));
-        let attempts = attempts(self.orchestrators().len());
+        let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
         for _ in 0..attempts {
@@ -359,7 +363,7 @@ impl<S: LogStore> Broadcaster<S> {
                     // another O.
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
                     self.forget_session(manifest);
-                    self.suspend(&uri).await;
+                    self.suspend(manifest, &uri).await;
                     failure = push_err(500, e);
                 }
             }
@@ -383,7 +387,8 @@ impl<S: LogStore> Broadcaster<S> {
     }
 }
 
-fn address_of(b: &[u8]) -> Address {
+/// The 20-byte address `b` (zero when it is not 20 bytes long).
+pub(super) fn address_of(b: &[u8]) -> Address {
     let mut a = [0u8; 20];
     if b.len() == 20 {
         a.copy_from_slice(b);

@@ -1,0 +1,171 @@
+//! On a chain, a B's new session for a stream, as go-livepeer's discovery and selection: every O
+//! of the pool is asked `GetOrchestrator` at once; after 500 ms the answers so far are taken if
+//! there is one, else the wait doubles (6 s at most), and it ends early once every O answered or
+//! enough Os the stream has not suspended did. Answers from `-orchBlocklist` Os or whose price
+//! more than doubled since the stream's last session there are dropped; the stream's suspended
+//! Os fill in only when too few others answered (`commands::suspensions`). The O is then chosen
+//! by `commands::selection` (stake from the orchestrator projection, price from the answer) with
+//! a random draw made here and recorded in `OrchestratorSelected` before the session is used.
+
+use super::service::{address_of, Broadcaster};
+use crate::api::{
+    client::{ClientError, OrchClient},
+    info::OrchInfo,
+};
+use crate::commands::{
+    selection::Candidate,
+    suspensions::{session_pool, sessions_wanted},
+};
+use crate::events::{Price, Wei};
+use crate::log::LogStore;
+use crate::node::clock::now_ms;
+use futures_util::{stream::FuturesUnordered, StreamExt};
+use std::{sync::Arc, time::Duration};
+
+/// How long discovery waits before taking the answers it has (`-discoveryTimeout`'s default).
+const DISCOVERY_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// The longest discovery waits (`maxGetOrchestratorCutoffTimeout`).
+const DISCOVERY_CUTOFF: Duration = Duration::from_secs(6);
+
+/// An O's answer: its URI, the connection and its info.
+type Answer = (String, Arc<OrchClient>, OrchInfo);
+
+impl<S: LogStore> Broadcaster<S> {
+    /// Chooses `manifest`'s new session among `os` by probability; `previous` is the stream's
+    /// last session (for the price-jump guard).
+    pub(super) async fn select_session(
+        &self,
+        manifest: &str,
+        os: &[String],
+        previous: Option<&(String, OrchInfo)>,
+    ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
+        let wanted = sessions_wanted(os.len());
+        let mut last_err = None;
+        let mut answered = Vec::new();
+        for (uri, answer) in self.discover(manifest, os, wanted).await {
+            match answer {
+                Err(e) => {
+                    tracing::warn!("orchestrator {uri}: {e}");
+                    self.clients().lock().await.remove(&uri);
+                    last_err = Some(e);
+                }
+                Ok((_, info)) if Self::jumped(previous, &uri, &info) => {
+                    tracing::warn!(
+                        "orchestrator {uri}: its price rose more than 2x since this stream's session began"
+                    );
+                    self.suspend(manifest, &uri).await;
+                    last_err = Some(ClientError::Address(format!("{uri}: price increased")));
+                }
+                Ok((_, info)) if self.blocked(&info) => {
+                    tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
+                    last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
+                }
+                Ok((client, info)) => answered.push((uri, client, info)),
+            }
+        }
+        let mut pool: Vec<Answer> = self.with_suspensions(manifest, |s| {
+            session_pool(answered, |a| a.0.as_str(), wanted, s)
+        });
+        while !pool.is_empty() {
+            let candidates = self.candidates(&pool);
+            let cfg = self.config();
+            let draw: f64 = rand::random();
+            let Some((i, selected)) = cfg.selection.choose(
+                manifest,
+                &candidates,
+                cfg.max_price,
+                cfg.ignore_max_price,
+                draw,
+            ) else {
+                return Err(ClientError::Address(
+                    "every orchestrator's price is above -maxPricePerUnit".into(),
+                ));
+            };
+            self.writer()
+                .append(now_ms(), vec![selected])
+                .await
+                .map_err(|e| ClientError::Address(format!("recording the choice of O: {e}")))?;
+            let (uri, client, info) = pool.remove(i);
+            match self.use_session(manifest, &uri, client, info).await {
+                Ok(session) => return Ok(session),
+                Err(e) => {
+                    tracing::warn!("orchestrator {uri}: {e}");
+                    self.suspend(manifest, &uri).await;
+                    last_err = Some(e);
+                }
+            }
+        }
+        Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator answered".into())))
+    }
+
+    /// The selection's view of the answers: address and price from each, stake from the
+    /// orchestrator projection (zero for an O it does not know).
+    fn candidates(&self, pool: &[Answer]) -> Vec<Candidate> {
+        self.writer().read(|p| {
+            pool.iter()
+                .map(|(uri, _, info)| {
+                    let address = address_of(&info.address);
+                    Candidate {
+                        uri: uri.clone(),
+                        address,
+                        stake: p
+                            .orchestrators
+                            .state
+                            .known
+                            .get(&address)
+                            .map_or(Wei::ZERO, |(o, _)| o.total_stake),
+                        price: Price {
+                            price_per_unit: info.price_per_unit,
+                            pixels_per_unit: info.pixels_per_unit,
+                        },
+                        perf_score: None,
+                    }
+                })
+                .collect()
+        })
+    }
+
+    /// Asks every O in `os` at once; the answers in the order they came, until every O answered,
+    /// `wanted` Os `manifest` has not suspended answered, or the wait ran out (see the module).
+    async fn discover(
+        &self,
+        manifest: &str,
+        os: &[String],
+        wanted: usize,
+    ) -> Vec<(String, Result<(Arc<OrchClient>, OrchInfo), ClientError>)> {
+        let mut pending: FuturesUnordered<_> = os
+            .iter()
+            .map(|uri| async move { (uri.clone(), self.ask(uri).await) })
+            .collect();
+        let start = tokio::time::Instant::now();
+        let cutoff = start + DISCOVERY_CUTOFF;
+        let mut wait = DISCOVERY_TIMEOUT;
+        let mut out = Vec::new();
+        let (mut good, mut usable) = (0, 0);
+        while usable < wanted {
+            let deadline = (start + wait).min(cutoff);
+            tokio::select! {
+                next = pending.next() => match next {
+                    None => break,
+                    Some((uri, answer)) => {
+                        if answer.is_ok() {
+                            good += 1;
+                            if !self.with_suspensions(manifest, |s| s.is_suspended(&uri)) {
+                                usable += 1;
+                            }
+                        }
+                        out.push((uri, answer));
+                    }
+                },
+                () = tokio::time::sleep_until(deadline) => {
+                    if good > 0 || deadline >= cutoff {
+                        break;
+                    }
+                    wait *= 2;
+                }
+            }
+        }
+        out
+    }
+}
