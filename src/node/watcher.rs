@@ -7,7 +7,8 @@
 //!
 //! Reorgs: each poll that finds new blocks checks that the last block it recorded is still
 //! canonical (the new block's parent, or the recorded block's hash read again). When it is not,
-//! the recorded blocks above the last common one get `BlockReverted`, every sender the node
+//! the recorded blocks above the last common one get `BlockReverted` (and so do the blocks of the
+//! node's own transactions above it whose receipts are gone), every sender the node
 //! knows is read whole again as of the head (`SenderFundsObserved`; some effects, a `Withdrawal`,
 //! cannot be inverted) and the head is recorded — so the projections equal a fresh sync.
 
@@ -93,12 +94,29 @@ async fn reorg<S: LogStore>(
         )
     });
     let mut events = Vec::new();
+    let mut common = 0;
     for (number, hash) in recorded.into_iter().rev() {
         let canonical = number <= head && convert::hash(rpc.block(number).await?.0) == hash;
         if canonical {
+            common = number;
             break;
         }
         events.push(Event::BlockReverted(BlockReverted { number, hash }));
+    }
+    // The node's own transactions mined above the fork, in blocks it may never have polled:
+    // each one whose receipt is gone (or moved) has its block reverted too, so the redemption
+    // or reward is in flight again and its bytes are sent anew.
+    let mined = writer.read(|p| p.transactions.state.mined_above(common));
+    for (number, block_hash, tx) in mined {
+        let receipt = rpc.receipt(ethers_core::types::H256(tx.0)).await?;
+        let still = receipt.and_then(|r| r.block_hash).map(convert::hash) == Some(block_hash);
+        let reverted = Event::BlockReverted(BlockReverted {
+            number,
+            hash: block_hash,
+        });
+        if !still && !events.contains(&reverted) {
+            events.push(reverted);
+        }
     }
     tracing::warn!(
         "chain reorg: {} recorded blocks are no longer canonical; re-reading {} senders at block {head}",

@@ -61,6 +61,9 @@ pub struct SenderFunds {
     in_flight: BTreeMap<Hash32, (Address, Wei)>,
     /// Max floats this O's redeemer reported, by sender.
     reported: BTreeMap<Address, Wei>,
+    /// Redeemed tickets still within the reorg window: hash → (sender, face value, block). A
+    /// reverted block puts its redemptions back in flight.
+    confirmed: BTreeMap<Hash32, (Address, Wei, u64)>,
 }
 
 impl SenderFunds {
@@ -114,7 +117,29 @@ impl SenderFunds {
             }
             Event::RedemptionConfirmed(c) => {
                 self.in_flight.remove(&c.ticket_hash);
-                self.tickets.remove(&c.ticket_hash);
+                if let Some((sender, face)) = self.tickets.remove(&c.ticket_hash) {
+                    self.confirmed
+                        .insert(c.ticket_hash, (sender, face, c.block));
+                }
+            }
+            Event::BlockReverted(r) => {
+                let undone: Vec<Hash32> = self
+                    .confirmed
+                    .iter()
+                    .filter(|(_, (_, _, block))| *block == r.number)
+                    .map(|(h, _)| *h)
+                    .collect();
+                for h in undone {
+                    if let Some((sender, face, _)) = self.confirmed.remove(&h) {
+                        self.tickets.insert(h, (sender, face));
+                        self.in_flight.insert(h, (sender, face));
+                    }
+                }
+            }
+            Event::BlockObserved(b) => {
+                let window = super::BLOCK_WINDOW as u64;
+                self.confirmed
+                    .retain(|_, (_, _, block)| block.saturating_add(window) >= b.number);
             }
             Event::RedemptionFailed(f) => {
                 self.in_flight.remove(&f.ticket_hash);
@@ -230,7 +255,7 @@ fn apply_change(f: &mut Funds, change: &FundsChange) {
 
 impl Projection for SenderFunds {
     const NAME: &'static str = "sender_funds";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn apply(&mut self, env: &Envelope) {
         self.fold(env);

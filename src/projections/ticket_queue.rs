@@ -25,6 +25,9 @@ pub enum QueueState {
     Redeemed {
         /// The transaction.
         tx_hash: Hash32,
+        /// The block it was mined in: if that block is reverted, the redemption is in flight
+        /// again (its transaction is sent anew and its receipt read again).
+        block: u64,
     },
     /// Handed to this O's redeemer, which redeems it.
     Forwarded {
@@ -83,7 +86,22 @@ impl TicketQueue {
             ),
             Event::RedemptionHeld(h) => self.note(&h.ticket_hash, Some(h.reason.clone())),
             Event::RedemptionConfirmed(c) => {
-                self.set(&c.ticket_hash, QueueState::Redeemed { tx_hash: c.tx_hash });
+                self.set(
+                    &c.ticket_hash,
+                    QueueState::Redeemed {
+                        tx_hash: c.tx_hash,
+                        block: c.block,
+                    },
+                );
+            }
+            Event::BlockReverted(r) => {
+                for q in self.tickets.values_mut() {
+                    if let QueueState::Redeemed { tx_hash, block } = q.state {
+                        if block == r.number {
+                            q.state = QueueState::Submitted { tx_hash };
+                        }
+                    }
+                }
             }
             Event::RedemptionFailed(f) => {
                 let state = if f.retryable {
@@ -209,7 +227,7 @@ impl TicketQueue {
 
 impl Projection for TicketQueue {
     const NAME: &'static str = "ticket_queue";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn apply(&mut self, env: &Envelope) {
         self.fold(env);

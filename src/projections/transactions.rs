@@ -122,6 +122,22 @@ impl Transactions {
         }
     }
 
+    /// Mined transactions in blocks above `block`: (block, block hash, transaction hash).
+    pub fn mined_above(&self, block: u64) -> Vec<(u64, Hash32, Hash32)> {
+        self.nonces
+            .values()
+            .filter_map(|at| match &at.outcome {
+                Some(Outcome::Mined {
+                    hash,
+                    block: b,
+                    block_hash,
+                    ..
+                }) if *b > block => Some((*b, *block_hash, *hash)),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// The nonce after the highest one recorded (0 when none is).
     pub fn next_nonce(&self) -> u64 {
         self.nonces.keys().next_back().map_or(0, |n| n + 1)
