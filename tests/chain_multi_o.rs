@@ -190,8 +190,8 @@ async fn two_os_behind_one_address_a_redeemer_and_a_reward_service() {
     let pay = |info: &OrchInfo| -> WirePayment {
         let params = info.ticket_params.clone().unwrap();
         let price = Price {
-            price_per_unit: 1,
-            pixels_per_unit: 1,
+            price_per_unit: info.price_per_unit,
+            pixels_per_unit: info.pixels_per_unit,
         };
         let Event::SenderSessionStarted(started) = start_session(&params, price) else {
             unreachable!()

@@ -82,10 +82,17 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
     assert_eq!(params.win_prob, U256::MAX);
 
     // One paid segment; its ticket wins and goes to the redeemer.
+    // -autoAdjustPrice (the default) raises the 1 wei per pixel by the redemption cost's share
+    // of the face value, fixed to 3 decimals.
     let price = Price {
-        price_per_unit: 1,
-        pixels_per_unit: 1,
+        price_per_unit: info.price_per_unit,
+        pixels_per_unit: info.pixels_per_unit,
     };
+    let per_pixel = price.price_per_unit as f64 / price.pixels_per_unit as f64;
+    assert!(
+        per_pixel > 1.0 && per_pixel < 2.0 && 1000 % price.pixels_per_unit == 0,
+        "{price:?}"
+    );
     let Event::SenderSessionStarted(started) = start_session(&params, price) else {
         unreachable!()
     };

@@ -67,6 +67,10 @@ pub struct NodeArgs {
     /// The account's password, or a file holding it.
     #[arg(long = "ethPassword")]
     pub eth_password: Option<String>,
+    /// An O raises its quote by the redemption cost's share of a ticket's face value (the
+    /// reference's default, true); quotes are fixed to 3 decimals either way.
+    #[arg(long = "autoAdjustPrice", num_args = 0..=1, default_missing_value = "true", default_value = "true")]
+    pub auto_adjust_price: bool,
     /// The registered orchestrator address this node works for (an O or a redeemer paid on its
     /// behalf without its key): the tickets' recipient; the node signs with its own account.
     #[arg(long = "ethOrchAddr")]

@@ -6,7 +6,7 @@
 //!   raw bytes checked first), [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
 //!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
 //!   received), [`segdata`] (profile IDs and the SegData preimage).
-//! - O side: [`issue`] (ticket params), [`receive`] (`decide_payment`), [`accounting`] (debit,
+//! - O side: [`issue`] (ticket params), [`price`] (the quote: `-autoAdjustPrice`, 3 decimals), [`receive`] (`decide_payment`), [`accounting`] (debit,
 //!   sufficient balance), [`redeem`] (redemption planning), [`seed_tag`] (sibling Os sharing a
 //!   secret refuse each other's tickets).
 //! - B side: [`sender`] (param validation, sessions, signed batches), [`fee`] (fee estimate),
@@ -17,6 +17,7 @@ pub mod error;
 pub mod fee;
 pub mod issue;
 pub mod num;
+pub mod price;
 pub mod receive;
 pub mod receive_error;
 pub mod recipient_rand;

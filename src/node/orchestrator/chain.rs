@@ -54,6 +54,7 @@ pub fn on_chain<S: LogStore>(
         me,
         recipient,
         seed_tag,
+        auto_adjust: args.auto_adjust_price,
         secret: secret.clone(),
         issue,
         rpc,

@@ -15,6 +15,7 @@ use crate::pm::{
     accounting::{decide_debit, sufficient_balance},
     issue::{issue_params, IssueConfig, IssueInput, RoundView},
     num::address_from,
+    price::quote,
     sig, RandSecret, TicketParams,
 };
 use ethers_core::types::U256;
@@ -34,6 +35,8 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub me: Address,
     /// The tickets' recipient: `-ethOrchAddr`, or our own address.
     pub recipient: Address,
+    /// `-autoAdjustPrice`: the quote carries the redemption cost's share of the face value.
+    pub auto_adjust: bool,
     /// Our seed tag when the secret is shared with sibling Os (`-sharedSecretFile`).
     pub seed_tag: Option<crate::pm::seed_tag::SeedTag>,
     /// The rand secret.
@@ -105,7 +108,12 @@ impl<S: LogStore> PaidOrchestrator<S> {
                 .map_err(|e| refusal(500, e))?,
             None => None,
         };
-        let price = hooked.unwrap_or_else(|| price_for(sender));
+        // The webhook's price is quoted as it gives it (the reference's getPriceInfo); our own
+        // is adjusted and fixed (`pm::price::quote`).
+        let (price, own_price) = match hooked {
+            Some(p) => (p, false),
+            None => (price_for(sender), true),
+        };
         self.meet(sender).await?;
         if let Some(link) = &self.redeemer {
             link.follow(sender).await.map_err(|e| refusal(500, e))?;
@@ -122,16 +130,22 @@ impl<S: LogStore> PaidOrchestrator<S> {
             .writer
             .decide(&key, now_ms(), |p| {
                 let c = &p.chain.state;
+                let max_float = if redeemer {
+                    p.sender_funds.state.reported(&sender)
+                } else {
+                    p.sender_funds.state.max_float(&sender, &self.recipient)
+                };
+                let price = if own_price {
+                    quote(&self.issue, price, self.auto_adjust, gas_price, max_float)
+                } else {
+                    price
+                };
                 let input = IssueInput {
                     recipient: self.recipient,
                     sender,
                     price,
                     gas_price,
-                    max_float: if redeemer {
-                        p.sender_funds.state.reported(&sender)
-                    } else {
-                        p.sender_funds.state.max_float(&sender, &self.recipient)
-                    },
+                    max_float,
                     last_l1_block: p.ticket_queue.state.last_l1_block(),
                     rounds: RoundView {
                         last_initialized_round: c.round,
@@ -140,12 +154,13 @@ impl<S: LogStore> PaidOrchestrator<S> {
                     },
                     seed,
                 };
-                issue_params(&self.issue, &self.secret, &input).map(|(params, e)| (vec![e], params))
+                issue_params(&self.issue, &self.secret, &input)
+                    .map(|(params, e)| (vec![e], (params, price)))
             })
             .await
             .map_err(|e| refusal(500, e))?;
         decided
-            .map(|(params, _)| (params, price))
+            .map(|(quoted, _)| quoted)
             .map_err(|e| refusal(500, e))
     }
 
