@@ -3,7 +3,8 @@
 //! clock or keeps state. Decisions read projections and return events.
 //!
 //! - Foundations: [`ticket`] (tickets, params, the ticket hash), [`sig`] (EIP-191 signatures,
-//!   raw bytes checked first), [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
+//!   raw bytes checked first), [`secp`] (recovery: libsecp256k1, and k256 for comparison),
+//!   [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
 //!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
 //!   received), [`segdata`] (profile IDs and the SegData preimage).
 //! - O side: [`issue`] (ticket params), [`receive`] (`decide_payment`), [`accounting`] (debit,
@@ -21,6 +22,7 @@ pub mod receive_error;
 pub mod recipient_rand;
 pub mod redeem;
 pub mod reveal;
+pub mod secp;
 pub mod segdata;
 pub mod sender;
 pub mod sig;
