@@ -103,6 +103,10 @@ fn bench_pm_runs_and_reports_ratios() {
         dir.path().to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("of baseline"), "{out}");
+    assert!(out.contains("bare recover, libsecp256k1"), "{out}");
+    assert!(out.contains("bare recover, k256"), "{out}");
+    assert!(out.contains("libsecp256k1 / k256:"), "{out}");
+    assert!(out.contains("of baseline bare libsecp256k1"), "{out}");
+    assert!(out.contains("target ≥ 0.70"), "{out}");
     assert!(out.contains("4 payers"), "{out}");
 }

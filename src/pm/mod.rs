@@ -3,12 +3,14 @@
 //! clock or keeps state. Decisions read projections and return events.
 //!
 //! - Foundations: [`ticket`] (tickets, params, the ticket hash), [`sig`] (EIP-191 signatures,
-//!   raw bytes checked first), [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
+//!   raw bytes checked first), [`secp`] (recovery: libsecp256k1, and k256 for comparison),
+//!   [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
 //!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
 //!   received), [`segdata`] (profile IDs and the SegData preimage).
-//! - O side: [`issue`] (ticket params), [`price`] (the quote: `-autoAdjustPrice`, 3 decimals), [`receive`] (`decide_payment`), [`accounting`] (debit,
-//!   sufficient balance), [`redeem`] (redemption planning), [`seed_tag`] (sibling Os sharing a
-//!   secret refuse each other's tickets).
+//! - O side: [`issue`] (ticket params), [`price`] (the quote: `-autoAdjustPrice`, 3
+//!   decimals), [`receive`] (`decide_payment`), [`accounting`] (debit, sufficient balance),
+//!   [`redeem`] (redemption planning), [`seed_tag`] (sibling Os sharing a secret refuse each
+//!   other's tickets).
 //! - B side: [`sender`] (param validation, sessions, signed batches), [`fee`] (fee estimate),
 //!   [`accounting`] (`StageUpdate` / `completeBalanceUpdate`).
 
@@ -23,6 +25,7 @@ pub mod receive_error;
 pub mod recipient_rand;
 pub mod redeem;
 pub mod reveal;
+pub mod secp;
 pub mod seed_tag;
 pub mod segdata;
 pub mod sender;

@@ -1,18 +1,24 @@
 //! `livepeer bench pm`: the O's full receive path (decode the `Livepeer-Payment` header — base64,
 //! protobuf, mapping — then parse the payment, signature checks and recover, HMAC, nonce check,
-//! credit, events appended and applied) in tickets/s, against the bare recover function on the
-//! same inputs in a loop, in one run; then the same path over the fjall log with 4 concurrent
-//! payers. Signing and encoding the fixtures' headers (the B's work) is not timed.
+//! credit, events appended and applied) in tickets/s, against bare signature recovery on the same
+//! tickets' pre-made signatures — libsecp256k1, which the path uses, and k256, which it used
+//! before — all on one thread and alternated in one run; then the same path over the fjall log
+//! with 4 concurrent payers. Signing and encoding the fixtures' headers (the B's work) is not
+//! timed.
 
 mod fixtures;
+mod recover;
+mod report;
 
 use crate::api::payment::{decode_payment_header, PaymentHeaderError};
-use crate::events::{Address, Event, Hash32, Price};
+use crate::events::{Address, Event, Hash32};
 use crate::log::{FjallLog, Log, LogStore, MemoryLog};
 use crate::node::{payments::Payments, writer::Writer};
-use crate::pm::{sig, wire::WirePayment, RandSecret, Ticket};
+use crate::pm::{wire::WirePayment, RandSecret};
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
+use recover::{bench_k256, bench_libsecp, RecoverInputs};
+pub use report::{print_report, BenchPmReport};
 use std::{sync::Arc, time::Instant};
 
 /// What to run.
@@ -26,27 +32,6 @@ pub struct BenchPmOptions {
     pub rounds: u32,
     /// Directory for the fjall log (must not be tmpfs); `None` skips the fjall run.
     pub fjall_dir: Option<std::path::PathBuf>,
-}
-
-/// Measured figures.
-#[derive(Clone, Debug, Default)]
-pub struct BenchPmReport {
-    /// Bare `sig::recover` over the same inputs, per second.
-    pub recover_per_s: f64,
-    /// Header decoding alone (base64 → protobuf → wire payment), tickets per second.
-    pub decode_per_s: f64,
-    /// Full receive path over the in-memory log, one payer, tickets per second.
-    pub memory_per_s: f64,
-    /// Median over rounds of (full path / baseline measured just before it).
-    pub ratio: f64,
-    /// The pure decision applied straight to the projections (no log), tickets per second.
-    pub decide_only_per_s: f64,
-    /// Full receive path over the fjall log, 4 concurrent payers, tickets per second.
-    pub fjall_4_payers_per_s: Option<f64>,
-    /// Log syncs during the fjall run.
-    pub fjall_syncs: u64,
-    /// Tickets credited in the in-memory run (sanity).
-    pub credited: u64,
 }
 
 /// Why the bench could not run.
@@ -90,35 +75,6 @@ fn bench_decode(payer: &Payer) -> Result<f64, BenchPmError> {
         n += decode_payment_header(h)?.ticket_sender_params.len() as u64;
     }
     Ok(n as f64 / start.elapsed().as_secs_f64())
-}
-
-/// The baseline: `sig::recover` over each ticket's (hash, sig), as the receive path calls it.
-fn bench_recover(payer: &Payer, o: Address) -> Result<f64, BenchPmError> {
-    let mut inputs = Vec::new();
-    for p in &decoded(payer)? {
-        let params = crate::pm::wire::parse_ticket_params(
-            p.ticket_params.as_ref().ok_or_else(|| setup("no params"))?,
-        )
-        .map_err(setup)?;
-        let sender = crate::pm::num::address_from(&p.sender, "sender").map_err(setup)?;
-        let exp = crate::pm::wire::parse_expiration(p.expiration_params.as_ref()).map_err(setup)?;
-        for t in &p.ticket_sender_params {
-            let h = Ticket::new(&params, exp, sender, t.sender_nonce, Price::default()).hash();
-            inputs.push((h, t.sig.clone()));
-        }
-    }
-    let start = Instant::now();
-    let mut ok = 0u64;
-    for (h, s) in &inputs {
-        if sig::recover(&h.0, s).is_ok_and(|a| a != o) {
-            ok += 1;
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
-    if ok != inputs.len() as u64 {
-        return Err(setup("a fixture signature did not recover"));
-    }
-    Ok(inputs.len() as f64 / secs)
 }
 
 /// The pure decision and the projection fold, without the log.
@@ -224,13 +180,17 @@ pub fn run_bench_pm(
     let senders1: Vec<Address> = (0..1)
         .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
         .collect::<Result<_, _>>()?;
-    // The machine is shared: alternate baseline and full path over several rounds (each round a
-    // fresh log and projections, the same pre-signed payments) and compare medians.
-    let (mut base, mut dec, mut decide, mut full) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let inputs = RecoverInputs::of(&one[0])?;
+    // The machine is shared: alternate the baselines and the full path over several rounds (each
+    // round a fresh log and projections, the same pre-signed payments) and compare medians of
+    // ratios taken within a round. Every one of them runs on one thread: the recover loops on
+    // this one, the single payer's payments one after another on the runtime.
+    let (mut lib, mut k256, mut dec, mut decide, mut full) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut credited = 0;
     for _ in 0..opts.rounds.max(1) {
-        base.push(bench_recover(&one[0], o)?);
+        k256.push(bench_k256(&inputs, o)?);
+        lib.push(bench_libsecp(&inputs, o)?);
         dec.push(bench_decode(&one[0])?);
         decide.push(bench_decide_only(&one[0], o, &secret, &senders1)?);
         let payer = Payer {
@@ -246,22 +206,19 @@ pub fn run_bench_pm(
         full.push(tps);
         credited = n;
     }
-    // Each round's full path is compared with the baseline measured just before it.
-    let mut ratios: Vec<f64> = full.iter().zip(&base).map(|(f, b)| f / b).collect();
-    let ratio = median(&mut ratios);
-    let (recover_per_s, decode_per_s, decide_only_per_s, memory_per_s) = (
-        median(&mut base),
-        median(&mut dec),
-        median(&mut decide),
-        median(&mut full),
-    );
-
+    let paired = |a: &[f64], b: &[f64]| {
+        let mut v: Vec<f64> = a.iter().zip(b).map(|(x, y)| x / y).collect();
+        median(&mut v)
+    };
     let mut report = BenchPmReport {
-        recover_per_s,
-        decode_per_s,
-        memory_per_s,
-        ratio,
-        decide_only_per_s,
+        threads: 1,
+        libsecp_over_k256: paired(&lib, &k256),
+        ratio: paired(&full, &lib),
+        libsecp_per_s: median(&mut lib),
+        k256_per_s: median(&mut k256),
+        decode_per_s: median(&mut dec),
+        decide_only_per_s: median(&mut decide),
+        memory_per_s: median(&mut full),
         credited,
         ..Default::default()
     };
@@ -276,34 +233,4 @@ pub fn run_bench_pm(
         report.fjall_syncs = svc.writer().log().counters().syncs;
     }
     Ok(report)
-}
-
-/// Prints a report the way `livepeer bench pm` shows it.
-pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
-    println!(
-        "pm receive path, {} tickets per payer, {} per payment",
-        opts.tickets, opts.tickets_per_payment
-    );
-    println!(
-        "  recover baseline (same inputs, loop): {:>10.0} tickets/s",
-        r.recover_per_s
-    );
-    println!(
-        "  header decode only (base64+protobuf): {:>10.0} tickets/s",
-        r.decode_per_s
-    );
-    println!(
-        "  decision + projections, no log:       {:>10.0} tickets/s",
-        r.decide_only_per_s
-    );
-    println!(
-        "  full path (header → log), memory, 1 payer: {:>10.0} tickets/s  ({:.2} of baseline)",
-        r.memory_per_s, r.ratio
-    );
-    if let Some(f) = r.fjall_4_payers_per_s {
-        println!(
-            "  full path (header → log), fjall ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
-            r.fjall_syncs
-        );
-    }
 }

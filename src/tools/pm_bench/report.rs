@@ -1,0 +1,76 @@
+//! What `livepeer bench pm` measured, and how it prints it: the two bare recovery rates and their
+//! ratio, then the receive path's stages and the full path's ratio to bare libsecp256k1 (the
+//! ≥ 0.7 target at one ticket per payment is printed, never asserted).
+
+use super::BenchPmOptions;
+
+/// The full path's target, as a fraction of bare libsecp256k1 recovery, at one ticket per
+/// payment with the in-memory log.
+const TARGET_RATIO: f64 = 0.7;
+
+/// Measured figures. Every rate but the fjall one is measured on one thread; medians over the
+/// alternated rounds.
+#[derive(Clone, Debug, Default)]
+pub struct BenchPmReport {
+    /// Threads each of the compared measurements ran on (the same for all of them).
+    pub threads: usize,
+    /// Bare libsecp256k1 recovery over the pre-made signatures, per second.
+    pub libsecp_per_s: f64,
+    /// Bare k256 (ethers) recovery over the same signatures, per second.
+    pub k256_per_s: f64,
+    /// Median over rounds of (libsecp256k1 / k256), each pair measured back to back.
+    pub libsecp_over_k256: f64,
+    /// Header decoding alone (base64 → protobuf → wire payment), tickets per second.
+    pub decode_per_s: f64,
+    /// Full receive path over the in-memory log, one payer, tickets per second.
+    pub memory_per_s: f64,
+    /// Median over rounds of (full path / bare libsecp256k1 measured just before it).
+    pub ratio: f64,
+    /// The pure decision applied straight to the projections (no log), tickets per second.
+    pub decide_only_per_s: f64,
+    /// Full receive path over the fjall log, 4 concurrent payers, tickets per second.
+    pub fjall_4_payers_per_s: Option<f64>,
+    /// Log syncs during the fjall run.
+    pub fjall_syncs: u64,
+    /// Tickets credited in the in-memory run (sanity).
+    pub credited: u64,
+}
+
+/// Prints a report the way `livepeer bench pm` shows it.
+pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
+    println!(
+        "pm receive path, {} tickets per payer, {} per payment, {} thread(s) for each compared rate",
+        opts.tickets, opts.tickets_per_payment, r.threads
+    );
+    println!(
+        "  bare recover, libsecp256k1 (pre-made signatures): {:>9.0} recoveries/s",
+        r.libsecp_per_s
+    );
+    println!(
+        "  bare recover, k256 via ethers (same signatures):  {:>9.0} recoveries/s",
+        r.k256_per_s
+    );
+    println!(
+        "  libsecp256k1 / k256:                              {:>9.2}",
+        r.libsecp_over_k256
+    );
+    println!(
+        "  header decode only (base64+protobuf): {:>10.0} tickets/s",
+        r.decode_per_s
+    );
+    println!(
+        "  decision + projections, no log:       {:>10.0} tickets/s",
+        r.decide_only_per_s
+    );
+    println!(
+        "  full path (header → log), memory, 1 payer: {:>10.0} tickets/s  ({:.2} of baseline \
+         bare libsecp256k1; target ≥ {TARGET_RATIO:.2} at 1 ticket per payment)",
+        r.memory_per_s, r.ratio
+    );
+    if let Some(f) = r.fjall_4_payers_per_s {
+        println!(
+            "  full path (header → log), fjall ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
+            r.fjall_syncs
+        );
+    }
+}
