@@ -245,6 +245,17 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
             .await
             .unwrap();
         assert!(res.outcome.is_ok(), "segment {seq}: {:?}", res.outcome);
+        // Each answer carries fresh params at the session's price, with our own token.
+        let fresh = res.info.as_ref().unwrap();
+        let fresh_params = fresh.ticket_params.as_ref().unwrap();
+        assert_ne!(fresh_params.recipient_rand_hash, params.recipient_rand_hash);
+        assert_ne!(fresh_params.seed, params.seed);
+        assert_eq!(fresh_params.recipient, params.recipient);
+        assert_eq!(
+            (fresh.price_per_unit, fresh.pixels_per_unit),
+            (price.price_per_unit, price.pixels_per_unit)
+        );
+        assert_eq!(fresh.auth_token, info.auth_token);
     }
 
     // The params expire; the O redeems its winning tickets.

@@ -6,8 +6,9 @@
 //! own flags), transcoded by the O and returned signed (the B verifies the O's signature over
 //! the renditions: -localVerify is on by default on a chain); the O redeems its winners after their
 //! params expire: the transfers from the B's deposit equal the winners' face values exactly,
-//! and both logs replay to their checkpoints. Half way the params expire and the B refreshes
-//! them.
+//! and both logs replay to their checkpoints. Each answer carries fresh params, which the B
+//! takes for its next segment; half way the chain moves 40 blocks on, they expire, and the B
+//! asks the O for new ones.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -200,9 +201,11 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     assert_eq!(info[0], eth - total, "the B's deposit fell by the same");
     let (_, b_dump) = tool(&b_dir, &["log", "dump", "-json"]);
     assert_eq!(count(&b_dump, "TicketsSent"), 6, "one payment per segment");
+    // Every answer carried fresh params, which the B took for its next segment.
     assert!(
-        count(&b_dump, "SenderSessionStarted") >= 2,
-        "fresh params after the first expired"
+        count(&b_dump, "SenderSessionStarted") >= 6,
+        "fresh params from each answer: {}",
+        count(&b_dump, "SenderSessionStarted")
     );
     // Each new session's O was chosen by the probability selection and the choice recorded with
     // its draw: the one active O, certain, at the stake the B observed for it on the chain.

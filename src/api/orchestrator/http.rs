@@ -53,12 +53,13 @@ async fn segment(
         Ok(m) => m,
         Err(r) => return refusal(r),
     };
-    if let Err(r) = o
+    let info = match o
         .pay_segment(&seg, header_str(&headers, PAYMENT_HEADER))
         .await
     {
-        return refusal(r);
-    }
+        Ok(info) => info,
+        Err(r) => return refusal(r),
+    };
     let body = if header_str(&headers, header::CONTENT_TYPE.as_str())
         .eq_ignore_ascii_case("application/vnd+livepeer.uri")
     {
@@ -78,7 +79,7 @@ async fn segment(
     // Every check passed: the 200 goes out now, before transcoding, as go-livepeer does (a Go B
     // waits at most max(2 s, segment/2) for the answer's headers). The result follows as the
     // body; the node finishes the transcode even if the B hangs up.
-    let rx = o.start_transcode(meta, body);
+    let rx = o.start_transcode(meta, body, info);
     let body = futures_util::stream::once(async move {
         rx.await
             .map(|r| Bytes::from(result_to_proto(&r).encode_to_vec()))

@@ -30,9 +30,14 @@ pub trait OrchestratorPort: Send + Sync + 'static {
         segment_header: &str,
     ) -> Result<CheckedSegment, Refusal>;
 
-    /// `/segment`'s payment (on a chain), after the header checks and before the body: the
-    /// tickets checked and credited, then the balance checked against the ticket EV.
-    async fn pay_segment(&self, seg: &CheckedSegment, payment_header: &str) -> Result<(), Refusal>;
+    /// `/segment`'s payment (on a chain), after the header checks and before the body: fresh
+    /// params for the answer, the tickets checked and credited, then the balance checked against
+    /// the ticket EV. Returns the refreshed info the answer carries (on a chain).
+    async fn pay_segment(
+        &self,
+        seg: &CheckedSegment,
+        payment_header: &str,
+    ) -> Result<Option<OrchInfo>, Refusal>;
 
     /// Every check again with the body (or why it could not be fetched); the segment is in the
     /// log when this returns `Ok`, and the 200 may go out.
@@ -48,6 +53,7 @@ pub trait OrchestratorPort: Send + Sync + 'static {
         self: Arc<Self>,
         meta: SegMeta,
         body: Bytes,
+        info: Option<OrchInfo>,
     ) -> oneshot::Receiver<SegmentResult>;
 
     /// `RegisterTranscoder`: the stream of tasks for a T presenting `secret`.

@@ -236,7 +236,46 @@ impl<S: LogStore> super::service::Broadcaster<S> {
                         .sum()
                 });
             paying.complete(pay, pixels).await;
+            if let Ok(r) = &answer {
+                self.take_refreshed(paying, &meta.manifest_id, info, r)
+                    .await;
+            }
         }
         answer
+    }
+
+    /// The O's answer carries fresh params (`TranscodeResult.info`): when they differ from the
+    /// session's, they start a new ticket session (nonce 0) and the stream's session uses them
+    /// from its next segment, as the reference's B does; params it refuses are left unused.
+    async fn take_refreshed(
+        &self,
+        paying: &Paying<S>,
+        manifest: &str,
+        info: &OrchInfo,
+        r: &SegmentResult,
+    ) {
+        let rrh = |i: &OrchInfo| i.ticket_params.as_ref().map(|t| t.recipient_rand_hash);
+        let Some(fresh) = r
+            .info
+            .as_ref()
+            .filter(|f| rrh(f).is_some() && rrh(f) != rrh(info))
+        else {
+            return;
+        };
+        let mut next = info.clone();
+        next.ticket_params.clone_from(&fresh.ticket_params);
+        next.price_per_unit = fresh.price_per_unit;
+        next.pixels_per_unit = fresh.pixels_per_unit;
+        if let Err(e) = paying.start(&next).await {
+            tracing::warn!("stream {manifest}: the O's refreshed ticket params are refused: {e}");
+            return;
+        }
+        let token = |i: &OrchInfo| i.auth_token.as_ref().map(|t| t.session_id.clone());
+        let mut sessions = self.cached_sessions();
+        if let Some((_, current)) = sessions.get_mut(manifest) {
+            if token(current) == token(info) {
+                *current = next;
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@
 
 pub mod auth_webhook;
 mod chain;
+mod issuing;
 pub mod paid;
 pub mod port;
 pub mod redeemer_link;

@@ -13,9 +13,8 @@ use crate::log::LogStore;
 use crate::node::{clock::now_ms, payments::Payments, writer::Writer};
 use crate::pm::{
     accounting::{decide_debit, sufficient_balance},
-    issue::{issue_params, IssueConfig, IssueInput, RoundView},
+    issue::IssueConfig,
     num::address_from,
-    price::quote,
     sig, RandSecret, TicketParams,
 };
 use ethers_core::types::U256;
@@ -57,12 +56,12 @@ pub struct PaidOrchestrator<S: LogStore> {
     pub redeemer: Option<Arc<super::redeemer_link::RedeemerLink<S>>>,
 }
 
-fn refusal(status: u16, e: impl std::fmt::Display) -> Refusal {
+pub(super) fn refusal(status: u16, e: impl std::fmt::Display) -> Refusal {
     Refusal::new(status, e)
 }
 
 impl<S: LogStore> PaidOrchestrator<S> {
-    async fn gas_price(&self) -> Result<U256, Refusal> {
+    pub(super) async fn gas_price(&self) -> Result<U256, Refusal> {
         let cached = *self.gas.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some((p, at)) = cached {
             if at.elapsed() < GAS_PRICE_TTL {
@@ -118,50 +117,7 @@ impl<S: LogStore> PaidOrchestrator<S> {
         if let Some(link) = &self.redeemer {
             link.follow(sender).await.map_err(|e| refusal(500, e))?;
         }
-        let redeemer = self.redeemer.is_some();
-        let gas_price = self.gas_price().await?;
-        let draw = rand::random::<[u8; 32]>();
-        let seed = match self.seed_tag {
-            Some(tag) => tag.seed(draw),
-            None => U256::from_big_endian(&draw),
-        };
-        let key = format!("sender/{}", hex::encode(sender.0));
-        let decided = self
-            .writer
-            .decide(&key, now_ms(), |p| {
-                let c = &p.chain.state;
-                let max_float = if redeemer {
-                    p.sender_funds.state.reported(&sender)
-                } else {
-                    p.sender_funds.state.max_float(&sender, &self.recipient)
-                };
-                let price = if own_price {
-                    quote(&self.issue, price, self.auto_adjust, gas_price, max_float)
-                } else {
-                    price
-                };
-                let input = IssueInput {
-                    recipient: self.recipient,
-                    sender,
-                    price,
-                    gas_price,
-                    max_float,
-                    last_l1_block: p.ticket_queue.state.last_l1_block(),
-                    rounds: RoundView {
-                        last_initialized_round: c.round,
-                        last_initialized_block_hash: c.round_block_hash,
-                        pre_last_initialized_block_hash: c.prev_round_block_hash,
-                    },
-                    seed,
-                };
-                issue_params(&self.issue, &self.secret, &input)
-                    .map(|(params, e)| (vec![e], (params, price)))
-            })
-            .await
-            .map_err(|e| refusal(500, e))?;
-        decided
-            .map(|(quoted, _)| quoted)
-            .map_err(|e| refusal(500, e))
+        self.issue_for(sender, price, own_price).await
     }
 
     /// `/segment`'s payment for session `session`: 402 when undecodable, 400 with

@@ -22,7 +22,11 @@ impl<S: LogStore> OrchestratorPort for Orchestrator<S> {
         Orchestrator::get_orchestrator(self, req).await
     }
 
-    async fn pay_segment(&self, seg: &CheckedSegment, payment_header: &str) -> Result<(), Refusal> {
+    async fn pay_segment(
+        &self,
+        seg: &CheckedSegment,
+        payment_header: &str,
+    ) -> Result<Option<OrchInfo>, Refusal> {
         Orchestrator::pay_segment(self, seg, payment_header).await
     }
 
@@ -50,11 +54,12 @@ impl<S: LogStore> OrchestratorPort for Orchestrator<S> {
         self: Arc<Self>,
         meta: SegMeta,
         body: Bytes,
+        info: Option<OrchInfo>,
     ) -> oneshot::Receiver<SegmentResult> {
         let (tx, rx) = oneshot::channel();
         let tasks = self.tasks().clone();
         tasks.spawn(async move {
-            let result = self.segment_result(meta, body).await;
+            let result = self.segment_result(meta, body, info).await;
             let _ = tx.send(result);
         });
         rx

@@ -205,10 +205,15 @@ impl<S: LogStore> Orchestrator<S> {
         Ok(info)
     }
 
-    /// `/segment`'s payment: on a chain, checked and credited before the body.
-    pub async fn pay_segment(&self, seg: &CheckedSegment, header: &str) -> Result<(), Refusal> {
+    /// `/segment`'s payment: on a chain, fresh params issued for the answer (the refreshed
+    /// info, with the B's own token), then the payment checked and credited before the body.
+    pub async fn pay_segment(
+        &self,
+        seg: &CheckedSegment,
+        header: &str,
+    ) -> Result<Option<OrchInfo>, Refusal> {
         let Some(paid) = &self.paid else {
-            return Ok(());
+            return Ok(None);
         };
         let session = seg
             .meta
@@ -216,7 +221,15 @@ impl<S: LogStore> Orchestrator<S> {
             .as_ref()
             .map(|t| t.session_id.as_str())
             .unwrap_or_default();
-        paid.pay(session, header).await
+        let fresh = paid.refreshed(session, header).await?;
+        paid.pay(session, header).await?;
+        Ok(fresh.map(|(params, price)| {
+            let mut info = self.info(seg.meta.auth_token.clone());
+            info.price_per_unit = price.price_per_unit;
+            info.pixels_per_unit = price.pixels_per_unit;
+            info.ticket_params = Some(params);
+            info
+        }))
     }
 
     /// The transcoder on this O (`-transcoder`), if any.

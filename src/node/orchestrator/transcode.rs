@@ -5,7 +5,7 @@
 
 use super::{remote::RemoteError, service::Orchestrator};
 use crate::api::{
-    info::{SegmentResult, TranscodedSegment},
+    info::{OrchInfo, SegmentResult, TranscodedSegment},
     segment::SegMeta,
     status::Refusal,
     task::{RemoteRendition, TaskNotice},
@@ -47,13 +47,20 @@ fn remote_output(profiles: &[VideoProfile], r: Vec<RemoteRendition>) -> SegmentO
 impl<S: LogStore> Orchestrator<S> {
     /// The answer once the status is sent: the renditions, or the error (go-livepeer writes
     /// 200 before transcoding; later failures travel in the body).
-    pub async fn segment_result(&self, meta: SegMeta, body: bytes::Bytes) -> SegmentResult {
+    /// `info` is the refreshed info the payment check built (on a chain: fresh params).
+    pub async fn segment_result(
+        &self,
+        meta: SegMeta,
+        body: bytes::Bytes,
+        info: Option<OrchInfo>,
+    ) -> SegmentResult {
         let (seq, token) = (meta.seq, meta.auth_token.clone());
-        match self.transcode_segment(meta, body).await {
+        let info = info.unwrap_or_else(|| self.info(token));
+        match self.transcode_segment(meta, body, info.clone()).await {
             Ok(r) => r,
             Err(r) => SegmentResult {
                 seq,
-                info: Some(self.info(token)),
+                info: Some(info),
                 outcome: Err(r.text),
                 sig: Vec::new(),
             },
@@ -66,6 +73,7 @@ impl<S: LogStore> Orchestrator<S> {
         &self,
         meta: SegMeta,
         body: bytes::Bytes,
+        info: OrchInfo,
     ) -> Result<SegmentResult, Refusal> {
         let session = meta
             .auth_token
@@ -76,7 +84,7 @@ impl<S: LogStore> Orchestrator<S> {
         let stream = session.clone();
         let started = Instant::now();
         let result = self.run_transcode(&session, &meta, body).await?;
-        let info = Some(self.info(meta.auth_token.clone()));
+        let info = Some(info);
         let mut sig = Vec::new();
         let outcome = match result {
             Ok((seg, worker)) => {
