@@ -106,3 +106,29 @@ fn interlaced_input_is_deinterlaced() {
         "one output frame per input frame"
     );
 }
+
+#[test]
+fn the_pixels_a_b_counts_in_a_rendition_are_the_pixels_the_encoder_charged() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = source(
+        dir.path(),
+        "p.ts",
+        "640x360",
+        "30",
+        "2",
+        false,
+        &["-g", "60"],
+    );
+    let out = transcode(&src, "P240p30fps16x9,P144p30fps16x9", Container::MpegTs).unwrap();
+    for r in &out.renditions {
+        let counted = livepeer::media::probe::rendition_pixels(&r.data);
+        assert_eq!(counted, Some(r.pixels), "{}", r.name);
+        // 2 s at 30 fps: 60 frames of the rendition's size.
+        let (w, h) = livepeer::media::probe::rendition_size(&r.data).unwrap();
+        assert_eq!(r.pixels, 60 * u64::from(w) * u64::from(h), "{}", r.name);
+    }
+    assert_eq!(
+        livepeer::media::probe::rendition_pixels(b"not a segment"),
+        None
+    );
+}

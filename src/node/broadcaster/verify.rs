@@ -1,6 +1,7 @@
 //! A result's renditions fetched from the O and, with `-localVerify` (on by default on a chain,
 //! as the reference), checked: the O's signature over them (`pm::verify`) against its
-//! `OrchestratorInfo.address` (the ticket recipient when that is empty). A result that fails is
+//! `OrchestratorInfo.address` (the ticket recipient when that is empty), and the pixels it
+//! reported (and charged for) against those each rendition holds. A result that fails is
 //! not used: the O is passed over and the segment tried on another.
 
 use super::service::Broadcaster;
@@ -73,6 +74,18 @@ impl<S: LogStore> Broadcaster<S> {
                 out.iter().map(|(_, r)| r.data.as_ref()),
             )
             .map_err(|e| Fetch::Retry(e.to_string()))?;
+            // The pixels charged for are the pixels delivered (the reference's PixelMismatch).
+            for (r, pushed) in &out {
+                let counted = crate::media::probe::rendition_pixels(&pushed.data);
+                if counted != Some(r.pixels) {
+                    tracing::warn!(
+                        "rendition {}: the O reported {} pixels, the segment holds {counted:?}",
+                        r.profile,
+                        r.pixels
+                    );
+                    return Err(Fetch::Retry("PixelMismatch".into()));
+                }
+            }
         }
         Ok(out)
     }
