@@ -12,8 +12,11 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{contract, devchain, next_round, o_args, request, sign_segment, wallet};
-use ethers_core::types::{Address as EthAddress, Bytes, U256};
+use chain_support::{
+    account_in, contract, devchain, next_round, o_args, own_account_args, request, sign_segment,
+    wallet,
+};
+use ethers_core::types::{Bytes, U256};
 use ethers_signers::Signer;
 use livepeer::api::{
     client::{ClientError, OrchClient},
@@ -30,25 +33,6 @@ use livepeer::pm::{
 use livepeer::projections::nonces::SenderSession;
 use orch_support::{free_port, segment_meta, tool, Node};
 use std::{path::Path, time::Duration};
-
-/// The account a node printed at its start (`On chain id … account 0x…`).
-fn account_of(node: &mut Node) -> EthAddress {
-    let line = node.line("On chain id");
-    let at = line.find("account 0x").unwrap() + "account ".len();
-    line[at..at + 42].parse().unwrap()
-}
-
-/// `o_args` for a node with its own new account in `keys` (no `-ethAcctAddr`), plus `extra`.
-fn own_account_args(j: &serde_json::Value, url: &str, keys: &Path, extra: &[&str]) -> Vec<String> {
-    let mut args = o_args(j, url, "127.0.0.1:8935", "200ms");
-    let at = |args: &Vec<String>, flag: &str| args.iter().position(|a| a == flag).unwrap();
-    let i = at(&args, "-ethAcctAddr");
-    args.drain(i..i + 2);
-    let i = at(&args, "-ethKeystorePath");
-    args[i + 1] = keys.to_str().unwrap().to_string();
-    args.extend(extra.iter().map(|a| a.to_string()));
-    args
-}
 
 /// Posts `seg` as segment `seq` to `to`'s transcoder with `token_of`'s auth token, paid by `p`.
 async fn post(
@@ -127,7 +111,7 @@ async fn two_os_behind_one_address_a_redeemer_and_a_reward_service() {
     let r_args: Vec<&str> = r_args.iter().map(String::as_str).collect();
     let r_dir = dir.path().join("redeemer");
     let mut r = Node::start(&r_dir, &r_args);
-    let r_account = account_of(&mut r);
+    let r_account = account_in(&r.line("On chain id"));
     assert_ne!(r_account, registered.address());
     r.line("serving net.TicketRedeemer");
     rpc.send(&b, Some(r_account), Bytes::new(), eth)
@@ -163,7 +147,7 @@ async fn two_os_behind_one_address_a_redeemer_and_a_reward_service() {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let d = dir.path().join(name);
         let mut node = Node::start(&d, &args);
-        let account = account_of(&mut node);
+        let account = account_in(&node.line("On chain id"));
         node.line("Paid on behalf of");
         node.line("paid in tickets");
         (node, d, service, account)

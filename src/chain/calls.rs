@@ -51,6 +51,7 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("ServiceRegistry", "setServiceURI(string)"),
     ("token/LivepeerToken", "approve(address,uint256)"),
     ("token/LivepeerToken", "balanceOf(address)"),
+    ("token/LivepeerToken", "transfer(address,uint256)"),
 ];
 
 /// The 4-byte selector of a canonical signature.

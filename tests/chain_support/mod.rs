@@ -337,3 +337,26 @@ pub async fn fund_and_activate(
     send(rpc, &b, broker, sig, &funds, deposit + reserve).await;
     activate(rpc, chain, uri).await;
 }
+
+/// The account in a node's start line (`On chain id … account 0x…`).
+pub fn account_in(line: &str) -> EthAddress {
+    let at = line.find("account 0x").unwrap() + "account ".len();
+    line[at..at + 42].parse().unwrap()
+}
+
+/// `o_args` for a node with its own new account in `keys` (no `-ethAcctAddr`), plus `extra`.
+pub fn own_account_args(
+    j: &serde_json::Value,
+    url: &str,
+    keys: &Path,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut args = o_args(j, url, "127.0.0.1:8935", "200ms");
+    let at = |args: &Vec<String>, flag: &str| args.iter().position(|a| a == flag).unwrap();
+    let i = at(&args, "-ethAcctAddr");
+    args.drain(i..i + 2);
+    let i = at(&args, "-ethKeystorePath");
+    args[i + 1] = keys.to_str().unwrap().to_string();
+    args.extend(extra.iter().map(|a| a.to_string()));
+    args
+}
