@@ -41,7 +41,7 @@ pub struct Admission {
     /// Pushed names → the stream the webhook admitted them as (go-livepeer's
     /// `internalManifests`), while that stream is live.
     routes: Mutex<BTreeMap<String, String>>,
-    /// One question to the webhook at a time per pushed name.
+    /// One question to the webhook at a time per pushed name (while one is being asked about).
     asking: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
 
@@ -83,11 +83,17 @@ impl<S: LogStore> Broadcaster<S> {
         if let Some(s) = self.live_route(requested) {
             return Ok(s);
         }
-        let stream = self
-            .authenticate(hook, requested, "", url, Via::Push)
-            .await?;
-        lock(&self.admission().routes).insert(requested.to_string(), stream.clone());
-        Ok(stream)
+        let decided = self.authenticate(hook, requested, "", url, Via::Push).await;
+        if let Ok(stream) = &decided {
+            lock(&self.admission().routes).insert(requested.to_string(), stream.clone());
+        }
+        // The name's turn is over: its entry goes unless another push of it is waiting (that
+        // one finds the stream live, or asks again after a refusal, as the reference would).
+        let mut waiting = lock(&self.admission().asking);
+        if Arc::strong_count(&asking) <= 2 {
+            waiting.remove(requested);
+        }
+        decided
     }
 
     /// An RTMP publisher of `name` (key `key`, at `url`) starts its stream; returns the stream's
