@@ -291,7 +291,12 @@ async fn pushed_streams_are_renamed_refused_or_timed_out_by_the_webhook() {
         1,
         "one POST for the stream, not one per segment: {seen:?}"
     );
-    assert_eq!(seen[0], format!("{}/live/movie/0.ts", net.http));
+    // The URL of whichever segment reached the B first (ffmpeg does not wait for answers).
+    let first = seen[0].strip_prefix(&format!("{}/live/movie/", net.http));
+    assert!(
+        first.is_some_and(|f| f == "0.ts" || f == "1.ts"),
+        "{seen:?}"
+    );
     let Net { b, b_dir, .. } = net;
     assert!(b.sigterm().0.success());
     let decided = decisions(&b_dir);
