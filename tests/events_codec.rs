@@ -284,6 +284,33 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             draw: fraction(),
             chosen: text(),
         }),
+        Event::StreamAuthDecided(_) => {
+            let rung = record!(LadderProfile {
+                name: text(),
+                width: any::<u32>(),
+                height: any::<u32>(),
+                bitrate: any::<u64>(),
+                fps: any::<u32>(),
+                fps_den: any::<u32>(),
+                profile: text(),
+                gop: text(),
+            });
+            event!(StreamAuthDecided {
+                url: text(),
+                requested: text(),
+                decision: prop_oneof![
+                    record!(AdmittedStream {
+                        stream: text(),
+                        key: text(),
+                        profiles: prop::collection::vec(rung, 0..4),
+                        timeout_multiplier: any::<u32>(),
+                    })
+                    .prop_map(AuthDecision::Admitted),
+                    record!(AuthDecision::Refused { reason: text() }),
+                    record!(AuthDecision::Unusable { reason: text() }),
+                ],
+            })
+        }
         Event::TicketForwarded(_) => event!(TicketForwarded {
             ticket_hash: h32(),
             redeemer: text(),

@@ -30,12 +30,13 @@ pub struct PushedRendition {
 /// The B as its handlers reach it.
 #[tonic::async_trait]
 pub trait BroadcasterPort: Send + Sync + 'static {
-    /// `PUT /live/<manifest>/<seq>.<ts|mp4>`: the segment's renditions. The node finishes the
-    /// segment even if the pusher hangs up first (ffmpeg's HLS muxer closes its PUT connection
-    /// without reading the answer, and hyper drops a request's handler when its connection
-    /// closes).
+    /// `PUT /live/<manifest>/<seq>.<ts|mp4>` (at `url`, as the pusher addressed it): the
+    /// segment's renditions. The node finishes the segment even if the pusher hangs up first
+    /// (ffmpeg's HLS muxer closes its PUT connection without reading the answer, and hyper drops
+    /// a request's handler when its connection closes).
     async fn push(
         self: Arc<Self>,
+        url: String,
         manifest: String,
         seq: u64,
         duration_ms: u32,
@@ -95,7 +96,16 @@ async fn push(
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u32>().ok())
         .unwrap_or(2000);
-    let renditions = match b.push(manifest, seq, duration_ms, container, body).await {
+    // The URL as go-livepeer gives it to the auth webhook: `http://<Host>/live/<manifest>/<file>`.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    let url = format!("http://{host}/live/{manifest}/{file}");
+    let renditions = match b
+        .push(url, manifest, seq, duration_ms, container, body)
+        .await
+    {
         Ok(r) => r,
         Err(e) => return text(e.status, e.text),
     };

@@ -38,9 +38,10 @@ impl From<&Rejected> for Refusal {
             | Rejected::IncompatibleCapabilities
             | Rejected::AuthToken(_)
             | Rejected::OrchestratorCapped
-            | Rejected::HashMismatch => 403,
+            | Rejected::HashMismatch
+            | Rejected::StreamForbidden { .. } => 403,
             Rejected::BodyUnreachable => 400,
-            Rejected::BodyTooLarge { .. } => 500,
+            Rejected::BodyTooLarge { .. } | Rejected::StreamUnusable { .. } => 500,
             Rejected::NoOrchestrator => 503,
             Rejected::TooManyStreams => 503,
         };
@@ -109,6 +110,20 @@ mod tests {
             (Rejected::BodyUnreachable, 400, "BadRequest"),
             (Rejected::HashMismatch, 403, "Forbidden"),
             (Rejected::NoOrchestrator, 503, "No sessions available"),
+            (
+                Rejected::StreamForbidden {
+                    url: "http://h/live/m/0.ts".into(),
+                },
+                403,
+                "Could not create stream ID: url=http://h/live/m/0.ts",
+            ),
+            (
+                Rejected::StreamUnusable {
+                    url: "http://h/live/m/0.ts".into(),
+                },
+                500,
+                "Could not create stream ID: url=http://h/live/m/0.ts",
+            ),
         ];
         for (r, status, text) in cases {
             assert_eq!(Refusal::from(&r), Refusal::new(status, text), "{r:?}");

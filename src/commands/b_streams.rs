@@ -14,7 +14,8 @@ fn is_ingest(s: &StreamState) -> bool {
     !matches!(s.source, IngestSource::Broadcaster { .. })
 }
 
-fn live(streams: &Streams, id: &str) -> bool {
+/// Whether ingest stream `id` is live (started and not ended).
+pub fn live(streams: &Streams, id: &str) -> bool {
     streams
         .streams
         .get(id)

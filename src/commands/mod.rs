@@ -7,6 +7,9 @@
 //!   record an admitted segment.
 //! - [`o_sessions`]: the O's sessions: open, `-maxSessions`, ended by the B, idle end.
 //! - [`b_streams`]: the B's streams: admission, end, idle end, end at restart.
+//! - [`stream_auth`]: the B's auth webhook answer about a new stream, as a decision (admitted
+//!   under which manifest id and ladder, or refused and why); [`manifest_id`]: go-livepeer's
+//!   `parseManifestID`.
 //! - [`orch_choice`]: the B's choice of O offchain (round robin, `-maxAttempts`, token
 //!   refresh, the price rules); [`selection`]: its choice on a chain (go-livepeer's probability
 //!   selection by stake, price and chance); [`suspensions`]: the Os a stream passes over after
@@ -19,6 +22,7 @@
 pub mod auth_token;
 pub mod b_streams;
 pub mod capabilities;
+pub mod manifest_id;
 pub mod o_sessions;
 pub mod orch_choice;
 mod rejected;
@@ -26,6 +30,9 @@ pub mod round_services;
 pub mod segment_admission;
 pub mod segment_timeout;
 pub mod selection;
+pub mod stream_auth;
+#[cfg(test)]
+mod stream_auth_tests;
 pub mod suspensions;
 #[cfg(test)]
 mod testing;

@@ -46,4 +46,16 @@ pub enum Rejected {
     /// A publisher beyond the B's `-maxSessions`.
     #[error("too many sessions")]
     TooManyStreams,
+    /// The B's auth webhook did not admit a new stream (why is in `StreamAuthDecided`).
+    #[error("Could not create stream ID: url={url}")]
+    StreamForbidden {
+        /// The ingest URL.
+        url: String,
+    },
+    /// The B's auth webhook admitted a stream with a ladder the B cannot use.
+    #[error("Could not create stream ID: url={url}")]
+    StreamUnusable {
+        /// The ingest URL.
+        url: String,
+    },
 }

@@ -12,6 +12,7 @@ mod payment;
 mod redemption;
 mod selection;
 mod stream;
+mod stream_auth;
 mod tx;
 mod types;
 
@@ -23,6 +24,7 @@ pub use payment::*;
 pub use redemption::*;
 pub use selection::*;
 pub use stream::*;
+pub use stream_auth::*;
 pub use tx::*;
 pub use types::*;
 
@@ -137,6 +139,9 @@ events! {
     /// A B chose the O of a stream's new session (stake, price and random weights), with the
     /// random draw that chose.
     39 => OrchestratorSelected(OrchestratorSelected),
+    /// A B asked its auth webhook about a new stream and admitted it (manifest id, ladder,
+    /// timeout multiplier) or refused it, with why.
+    40 => StreamAuthDecided(StreamAuthDecided),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

@@ -471,5 +471,51 @@ pub fn one_of_each() -> Vec<Event> {
             draw: Fraction::from_f64(0.7),
             chosen: "https://127.0.0.1:8936".into(),
         }),
+        // Appended after golden-v1d (in golden-v1e), with each decision's shape.
+        Event::StreamAuthDecided(StreamAuthDecided {
+            url: "rtmp://127.0.0.1:1935/movie/secret".into(),
+            requested: "movie".into(),
+            decision: AuthDecision::Admitted(AdmittedStream {
+                stream: "renamed".into(),
+                key: "k2".into(),
+                profiles: vec![
+                    LadderProfile {
+                        name: "P144p30fps16x9".into(),
+                        width: 256,
+                        height: 144,
+                        bitrate: 400_000,
+                        fps: 30,
+                        fps_den: 1,
+                        profile: String::new(),
+                        gop: String::new(),
+                    },
+                    LadderProfile {
+                        name: "tiny".into(),
+                        width: 160,
+                        height: 90,
+                        bitrate: 90_000,
+                        fps: 24_000,
+                        fps_den: 1_001,
+                        profile: "H264ConstrainedHigh".into(),
+                        gop: "2.5".into(),
+                    },
+                ],
+                timeout_multiplier: 3,
+            }),
+        }),
+        Event::StreamAuthDecided(StreamAuthDecided {
+            url: "http://127.0.0.1:8935/live/nope/0.ts".into(),
+            requested: "nope".into(),
+            decision: AuthDecision::Refused {
+                reason: "status=403 error=not you".into(),
+            },
+        }),
+        Event::StreamAuthDecided(StreamAuthDecided {
+            url: "http://127.0.0.1:8935/live/odd/0.ts".into(),
+            requested: "odd".into(),
+            decision: AuthDecision::Unusable {
+                reason: "the auth webhook's presets and profiles name no rendition".into(),
+            },
+        }),
     ]
 }

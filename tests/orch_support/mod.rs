@@ -69,23 +69,39 @@ impl Drop for Node {
 impl Node {
     /// `livepeer <args> -datadir <datadir>`.
     pub fn start(datadir: &Path, args: &[&str]) -> Node {
+        Node::spawn(datadir, args, false)
+    }
+
+    /// [`Node::start`] with the node's log (stderr, at `RUST_LOG=info`) among its lines.
+    pub fn start_logged(datadir: &Path, args: &[&str]) -> Node {
+        Node::spawn(datadir, args, true)
+    }
+
+    fn spawn(datadir: &Path, args: &[&str], logged: bool) -> Node {
         let mut child = Command::new(env!("CARGO_BIN_EXE_livepeer"))
             .args(args)
             .args(["-datadir", datadir.to_str().unwrap()])
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", if logged { "info" } else { "warn" })
             .stdout(Stdio::piped())
+            .stderr(if logged {
+                Stdio::piped()
+            } else {
+                Stdio::inherit()
+            })
             .spawn()
             .unwrap();
-        let stdout = child.stdout.take().unwrap();
         let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                let _ = tx.send(l);
-            }
-        });
+        let read = |out: Box<dyn std::io::Read + Send>, tx: mpsc::Sender<String>| {
+            std::thread::spawn(move || {
+                for l in std::io::BufReader::new(out).lines().map_while(Result::ok) {
+                    let _ = tx.send(l);
+                }
+            });
+        };
+        read(Box::new(child.stdout.take().unwrap()), tx.clone());
+        if let Some(err) = child.stderr.take() {
+            read(Box::new(err), tx);
+        }
         Node {
             child: Some(child),
             lines,
@@ -93,7 +109,8 @@ impl Node {
         }
     }
 
-    /// The first stdout line containing `needle` (waiting up to 30 s).
+    /// The first line (of stdout, and of the log when logged) containing `needle` (waiting up
+    /// to 30 s).
     pub fn line(&mut self, needle: &str) -> String {
         if let Some(l) = self.seen.iter().find(|l| l.contains(needle)) {
             return l.clone();

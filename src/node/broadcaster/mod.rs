@@ -2,13 +2,19 @@
 //! 127.0.0.1:1935), HTTP push ingest and HLS playback on `-httpAddr` (default 127.0.0.1:9935),
 //! sending every segment to the orchestrator.
 //!
-//! - [`service`]: the B's segment path and stream rules through the writer.
+//! - [`service`]: the B's segment path and stream rules through the writer; [`config`]: its
+//!   flags.
+//! - [`admission`]: new streams, asked about first with `-authWebhookUrl` ([`auth_webhook`]:
+//!   the call, and the ladder as media and as the log hold it).
 //! - [`orch_sessions`]: each stream's O session, the choice of O offchain, the connections.
 //! - [`discovery`]: on a chain, the Os asked at once and one chosen by probability (recorded).
 //! - [`playback`]: HLS from the streams projection, idle ends, the end of streams at restart.
 //! - [`rtmp`]: RTMP ingest cut into segments.
 //! - [`port`]: the B as `api::broadcaster`'s handlers reach it.
 
+pub mod admission;
+pub mod auth_webhook;
+pub mod config;
 pub mod discovery;
 pub mod orch_sessions;
 pub mod paying;
@@ -97,7 +103,7 @@ impl StartedBroadcaster {
             }
             tasks.spawn(c.run(writer.clone(), stop_rx.clone()))
         });
-        let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions);
+        let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions, self.rtmp_url.clone());
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
             ingest.clone(),
@@ -254,6 +260,7 @@ pub async fn start_on(
             ignore_max_price: args.ignore_max_price_if_needed,
             selection: args.selection.algorithm()?,
             max_attempts: args.selection.max_attempts,
+            auth_webhook: args.auth_webhook_url.clone(),
         },
         writer,
     );

@@ -215,7 +215,7 @@ impl<S: LogStore> super::service::Broadcaster<S> {
     ) -> Result<SegmentResult, ClientError> {
         let payment = match self.paying() {
             Some(p) => Some(
-                p.pay(info, &self.config().profiles, meta.duration_ms)
+                p.pay(info, &meta.profiles, meta.duration_ms)
                     .await
                     .map_err(ClientError::Address)?,
             ),

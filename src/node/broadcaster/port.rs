@@ -16,6 +16,7 @@ use std::sync::Arc;
 impl<S: LogStore> BroadcasterPort for Broadcaster<S> {
     async fn push(
         self: Arc<Self>,
+        url: String,
         manifest: String,
         seq: u64,
         duration_ms: u32,
@@ -24,7 +25,8 @@ impl<S: LogStore> BroadcasterPort for Broadcaster<S> {
     ) -> Result<Vec<PushedRendition>, Refusal> {
         let b = self.clone();
         let work = self.tasks().spawn(async move {
-            b.push_segment(&manifest, seq, duration_ms, container, body)
+            let stream = b.admit_push(&manifest, &url).await?;
+            b.push_segment(&stream, seq, duration_ms, container, body)
                 .await
         });
         work.await

@@ -5,7 +5,7 @@
 //! optional `stream/` prefix; the rest is the key; no name gives a random one.
 
 use super::service::Broadcaster;
-use crate::events::{EndReason, IngestSource};
+use crate::events::EndReason;
 use crate::log::LogStore;
 use crate::media::segmenter::{tag, FlvSegmenter, Segment};
 use crate::media::Container;
@@ -48,6 +48,8 @@ struct Publishing {
 pub struct RtmpIngest<S: LogStore> {
     b: Arc<Broadcaster<S>>,
     max_sessions: usize,
+    /// `rtmp://host:port` of the ingest (a publisher's URL when it sent no `tcUrl`).
+    url: String,
     publishing: Arc<Mutex<BTreeMap<u64, Publishing>>>,
 }
 
@@ -56,17 +58,19 @@ impl<S: LogStore> Clone for RtmpIngest<S> {
         RtmpIngest {
             b: self.b.clone(),
             max_sessions: self.max_sessions,
+            url: self.url.clone(),
             publishing: self.publishing.clone(),
         }
     }
 }
 
 impl<S: LogStore> RtmpIngest<S> {
-    /// Ingest into `b`, at most `max_sessions` publishers at once (`-maxSessions`).
-    pub fn new(b: Arc<Broadcaster<S>>, max_sessions: usize) -> Self {
+    /// Ingest into `b` at `url`, at most `max_sessions` publishers at once (`-maxSessions`).
+    pub fn new(b: Arc<Broadcaster<S>>, max_sessions: usize, url: String) -> Self {
         RtmpIngest {
             b,
             max_sessions,
+            url,
             publishing: Arc::new(Mutex::new(BTreeMap::new())),
         }
     }
@@ -112,21 +116,23 @@ impl<S: LogStore> RtmpHandler for RtmpIngest<S> {
             );
             return AuthResult::Reject("too many sessions".into());
         }
-        if let Err(e) = self
-            .b
-            .begin(
-                &name,
-                // The path as go-livepeer reads it (publishers split `app` differently:
-                // ffmpeg puts all but the last element in it).
-                IngestSource::Rtmp {
-                    app: name.clone(),
-                    key: key.clone(),
-                },
-            )
-            .await
-        {
-            return AuthResult::Reject(e.text);
-        }
+        // The URL the publisher used, as go-livepeer hands it to the auth webhook.
+        let tc_url = ctx
+            .connect_params
+            .as_ref()
+            .and_then(|c| c.tc_url.as_deref());
+        let base = match tc_url {
+            Some(tc) => tc.trim_end_matches('/').to_string(),
+            None => format!("{}/{}", self.url, ctx.app.trim_matches('/')),
+        };
+        let url = match params.stream_key.trim_matches('/') {
+            "" => base,
+            key => format!("{base}/{key}"),
+        };
+        let name = match self.b.admit_rtmp(&name, &key, &url).await {
+            Ok(stream) => stream,
+            Err(e) => return AuthResult::Reject(e.text),
+        };
         // Segments go to the B one after another, in order, from a task of their own.
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Segment>();
         let segmenter = match FlvSegmenter::start(SEGMENT_MS, move |s| {

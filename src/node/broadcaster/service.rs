@@ -10,21 +10,21 @@
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
-use super::verify::Fetch;
+use super::{admission::StreamLadder, verify::Fetch};
 use crate::api::{
     broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
     status::Refusal,
 };
 use crate::commands::{
     b_streams, orch_choice::attempts, segment_timeout::segment_timeout_ms,
-    selection::ProbabilitySelectionAlgorithm, suspensions::Suspensions, Rejected,
+    suspensions::Suspensions, Rejected,
 };
 use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
     SegmentTranscoded, Worker,
 };
 use crate::log::LogStore;
-use crate::media::{Container, VideoProfile};
+use crate::media::Container;
 use crate::node::clock::now_ms;
 use crate::node::store::RenditionStore;
 use crate::node::writer::Writer;
@@ -36,29 +36,7 @@ use std::{
 };
 use tokio_util::task::TaskTracker;
 
-/// How a B works.
-#[derive(Clone, Debug)]
-pub struct BcastConfig {
-    /// Orchestrators to use (`https://host:port`), from `-orchAddr`; empty on a chain: the
-    /// active pool's service URIs (the orchestrator projection).
-    pub orchestrators: Vec<String>,
-    /// `-orchBlocklist`: Os never used.
-    pub blocklist: Vec<crate::events::Address>,
-    /// The ladder, from `-transcodingOptions`.
-    pub profiles: Vec<VideoProfile>,
-    /// `-currentManifest`: serve the latest stream at `/stream/current.m3u8`.
-    pub current_manifest: bool,
-    /// `-localVerify`: check each result's signature against the O's address.
-    pub local_verify: bool,
-    /// `-maxPricePerUnit` / `-pixelsPerUnit` (none: any price).
-    pub max_price: Option<crate::events::Price>,
-    /// `-ignoreMaxPriceIfNeeded`.
-    pub ignore_max_price: bool,
-    /// On a chain, how a new session's O is chosen (`-selectStakeWeight`, …).
-    pub selection: ProbabilitySelectionAlgorithm,
-    /// `-maxAttempts`: Os a segment is tried on.
-    pub max_attempts: usize,
-}
+pub use super::config::BcastConfig;
 
 /// A refusal of a pushed segment: HTTP status and text.
 pub type PushError = Refusal;
@@ -89,13 +67,14 @@ pub struct Broadcaster<S: LogStore> {
     tasks: TaskTracker,
     /// On a chain: its tickets.
     paying: Option<super::paying::Paying<S>>,
+    /// New streams: the auth webhook and what it admitted.
+    admission: super::admission::Admission,
 }
 
 impl<S: LogStore> Broadcaster<S> {
     /// A B whose commands go through `writer`.
     pub fn new(cfg: BcastConfig, writer: Arc<Writer<S>>) -> Self {
         Broadcaster {
-            cfg,
             writer,
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
             sessions: Mutex::new(BTreeMap::new()),
@@ -104,6 +83,8 @@ impl<S: LogStore> Broadcaster<S> {
             store: RenditionStore::default(),
             tasks: TaskTracker::new(),
             paying: None,
+            admission: super::admission::Admission::new(cfg.auth_webhook.clone()),
+            cfg,
         }
     }
 
@@ -128,6 +109,10 @@ impl<S: LogStore> Broadcaster<S> {
     pub fn with_payments(mut self, paying: super::paying::Paying<S>) -> Self {
         self.paying = Some(paying);
         self
+    }
+
+    pub(super) fn admission(&self) -> &super::admission::Admission {
+        &self.admission
     }
 
     /// Its paying side, on a chain.
@@ -186,7 +171,7 @@ impl<S: LogStore> Broadcaster<S> {
     }
 
     /// Runs a stream rule through the writer (serialised per stream).
-    async fn decide(
+    pub(super) async fn decide(
         &self,
         stream: &str,
         rule: impl FnOnce(&Projections) -> Vec<Event>,
@@ -202,18 +187,22 @@ impl<S: LogStore> Broadcaster<S> {
         Ok(envs.into_iter().map(|e| e.event).collect())
     }
 
-    fn profile_names(&self) -> Vec<String> {
-        self.cfg.profiles.iter().map(|p| p.name.clone()).collect()
+    /// The ladder `stream` runs with: the one its webhook set, else `-transcodingOptions`.
+    pub(super) fn ladder(&self, stream: &str) -> StreamLadder {
+        self.admission
+            .ladder(stream)
+            .unwrap_or_else(|| StreamLadder {
+                profiles: self.cfg.profiles.clone(),
+                timeout_multiplier: 1,
+            })
     }
 
-    /// A publisher started stream `manifest` (RTMP): records `StreamStarted` with its source.
-    pub async fn begin(&self, manifest: &str, source: IngestSource) -> Result<(), PushError> {
-        let names = self.profile_names();
-        self.decide(manifest, |p| {
-            b_streams::begin(&p.streams.state, manifest, source, &names)
-        })
-        .await
-        .map(|_| ())
+    pub(super) fn profile_names(&self, stream: &str) -> Vec<String> {
+        self.ladder(stream)
+            .profiles
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
     }
 
     /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay, closed
@@ -250,7 +239,7 @@ impl<S: LogStore> Broadcaster<S> {
         container: Container,
         body: bytes::Bytes,
     ) -> Result<Vec<PushedRendition>, PushError> {
-        let names = self.profile_names();
+        let names = self.profile_names(manifest);
         let received = SegmentReceived {
             stream: manifest.to_string(),
             seq_no: seq,
@@ -315,7 +304,10 @@ impl<S: LogStore> Broadcaster<S> {
         container: Container,
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
-        let timeout = Duration::from_millis(segment_timeout_ms(duration_ms));
+        let ladder = self.ladder(manifest);
+        let timeout = Duration::from_millis(
+            segment_timeout_ms(duration_ms).saturating_mul(u64::from(ladder.timeout_multiplier)),
+        );
         let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
@@ -333,12 +325,12 @@ impl<S: LogStore> Broadcaster<S> {
                 hash: ethers_core::utils::keccak256(&body),
                 sig: Vec::new(),
                 duration_ms,
-                profiles: self.cfg.profiles.clone(),
+                profiles: ladder.profiles.clone(),
                 container,
                 auth_token: info.auth_token.clone(),
                 // A Go O refuses a job without capabilities: its mandatory AuthToken bit is unset.
                 capabilities: crate::api::capabilities::job(
-                    &self.cfg.profiles,
+                    &ladder.profiles,
                     container == Container::FragmentedMp4,
                 ),
             };
@@ -349,7 +341,10 @@ impl<S: LogStore> Broadcaster<S> {
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;
             let fetched = match answer {
-                Ok(r) => self.fetch_renditions(&client, &info, r).await,
+                Ok(r) => {
+                    self.fetch_renditions(&client, &info, &meta.profiles, r)
+                        .await
+                }
                 Err(e) => Err(Fetch::Retry(e.to_string())),
             };
             match fetched {

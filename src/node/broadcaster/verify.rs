@@ -12,6 +12,7 @@ use crate::api::{
 };
 use crate::events::{Address, Rendition};
 use crate::log::LogStore;
+use crate::media::VideoProfile;
 use crate::pm::verify::verify_renditions;
 
 /// Why a result could not be used.
@@ -23,14 +24,15 @@ pub enum Fetch {
 }
 
 impl<S: LogStore> Broadcaster<S> {
-    /// Downloads the renditions of `result` and verifies them when `-localVerify` is on.
+    /// Downloads the renditions of `result` (one per profile of the stream's ladder, in order)
+    /// and verifies them when `-localVerify` is on.
     pub(super) async fn fetch_renditions(
         &self,
         client: &OrchClient,
         info: &OrchInfo,
+        profiles: &[VideoProfile],
         result: SegmentResult,
     ) -> Result<Vec<(Rendition, PushedRendition)>, Fetch> {
-        let profiles = &self.config().profiles;
         let segments = result.outcome.map_err(Fetch::Fail)?;
         if segments.len() != profiles.len() {
             return Err(Fetch::Fail("MismatchedSegments".into()));

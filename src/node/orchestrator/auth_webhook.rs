@@ -1,25 +1,21 @@
-//! An O's `-authWebhookUrl`: before it quotes a B, the O POSTs `{"id": "<B address>"}`; any
-//! status but 200 refuses the B (`authentication failed: <body>`), and a JSON `priceInfo`
-//! (`{"pricePerUnit": …, "pixelsPerUnit": …}`) sets the price it is quoted. A 200 is kept for 30
-//! minutes per B (a cache of the operator's answer; the price each B was quoted is in
-//! `TicketParamsIssued`).
+//! An O's `-authWebhookUrl` (go-livepeer's `authenticateBroadcaster`): on every
+//! `GetOrchestrator`, on a chain or offchain, the O POSTs `{"id": "<B address>"}`; any status but
+//! 200 refuses the B (`authentication failed: <body>`), and a JSON `priceInfo`
+//! (`{"pricePerUnit": …, "pixelsPerUnit": …}`) sets the price it is quoted. The reference keeps
+//! each answer 30 minutes only to look the price up again; here the price a B was quoted is in
+//! its `TicketParamsIssued`, so nothing is kept and every request is asked about, as the
+//! reference asks.
 
 use crate::events::{Address, Price};
-use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// How long an admission is kept.
-pub const CACHE_FOR: Duration = Duration::from_secs(30 * 60);
-
-/// How long the webhook may take.
+/// How long the webhook may take (go-livepeer sets no bound).
 pub const TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The webhook and its answers.
+/// The webhook.
 pub struct AuthWebhook {
     url: String,
     http: reqwest::Client,
-    cache: Mutex<BTreeMap<Address, (Option<Price>, Instant)>>,
 }
 
 impl AuthWebhook {
@@ -28,23 +24,11 @@ impl AuthWebhook {
         AuthWebhook {
             url,
             http: reqwest::Client::new(),
-            cache: Mutex::new(BTreeMap::new()),
         }
     }
 
     /// Whether B `sender` may be served, and the price the webhook sets for it.
     pub async fn authenticate(&self, sender: Address) -> Result<Option<Price>, String> {
-        let cached = self
-            .cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&sender)
-            .copied();
-        if let Some((price, at)) = cached {
-            if at.elapsed() < CACHE_FOR {
-                return Ok(price);
-            }
-        }
         let id = ethers_core::utils::to_checksum(&sender.0.into(), None);
         let resp = self
             .http
@@ -60,12 +44,7 @@ impl AuthWebhook {
         if status != reqwest::StatusCode::OK {
             return Err(format!("authentication failed: {}", body.trim()));
         }
-        let price = parse_price(&body)?;
-        self.cache
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(sender, (price, Instant::now()));
-        Ok(price)
+        parse_price(&body)
     }
 }
 

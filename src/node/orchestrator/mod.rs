@@ -185,9 +185,10 @@ pub async fn start_on(
         writer,
     );
     let paying = paid.is_some();
-    let o = Arc::new(match paid {
-        Some(p) => o.with_payments(p),
-        None => o,
+    let o = Arc::new(match (paid, args.auth_webhook_url.clone()) {
+        (Some(p), _) => o.with_payments(p),
+        (None, Some(url)) => o.with_auth_webhook(auth_webhook::AuthWebhook::new(url)),
+        (None, None) => o,
     });
     println!(
         "Orchestrator ({}) serving gRPC and /segment at {service_uri} (listening on {bound}), \

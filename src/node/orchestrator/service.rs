@@ -67,6 +67,8 @@ pub struct Orchestrator<S: LogStore> {
     tasks: TaskTracker,
     /// On a chain: ticket params, payments and debits.
     paid: Option<super::paid::PaidOrchestrator<S>>,
+    /// Offchain, `-authWebhookUrl` (on a chain the paid side asks it, after the signature).
+    auth_webhook: Option<super::auth_webhook::AuthWebhook>,
 }
 
 /// The writer key of the O's session decisions (admission, end, idle end): one at a time, so
@@ -92,7 +94,15 @@ impl<S: LogStore> Orchestrator<S> {
             store: RenditionStore::default(),
             writer,
             paid: None,
+            auth_webhook: None,
         }
+    }
+
+    /// Offchain: every `GetOrchestrator` asks `-authWebhookUrl` first (go-livepeer asks it
+    /// whether or not there is a chain).
+    pub fn with_auth_webhook(mut self, hook: super::auth_webhook::AuthWebhook) -> Self {
+        self.auth_webhook = Some(hook);
+        self
     }
 
     /// The O paid on a chain.
@@ -185,7 +195,8 @@ impl<S: LogStore> Orchestrator<S> {
 
     /// `GetOrchestrator`: this O's info with a fresh session token (its id drawn here, at the
     /// edge; the token carries it, so no event is needed until a segment arrives); on a chain
-    /// with ticket params for the asking sender.
+    /// with ticket params for the asking sender; with `-authWebhookUrl` at the price the webhook
+    /// sets, or refused.
     pub async fn get_orchestrator(&self, req: InfoRequest) -> Result<OrchInfo, Refusal> {
         let session_id = hex::encode(rand::random::<[u8; 4]>());
         let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
@@ -201,6 +212,20 @@ impl<S: LogStore> Orchestrator<S> {
             info.price_per_unit = price.price_per_unit;
             info.pixels_per_unit = price.pixels_per_unit;
             info.ticket_params = Some(params);
+        } else if let Some(hook) = &self.auth_webhook {
+            // Offchain nothing checks the request's signature (as the reference without a
+            // chain); its address, as `BytesToAddress` reads it, is the B asked about.
+            let mut sender = [0u8; 20];
+            let tail = &req.address[req.address.len().saturating_sub(20)..];
+            sender[20 - tail.len()..].copy_from_slice(tail);
+            let price = hook
+                .authenticate(crate::events::Address(sender))
+                .await
+                .map_err(|e| Refusal::new(500, e))?;
+            if let Some(p) = price {
+                info.price_per_unit = p.price_per_unit;
+                info.pixels_per_unit = p.pixels_per_unit;
+            }
         }
         Ok(info)
     }
