@@ -58,6 +58,8 @@ pub struct BcastConfig {
     pub selection: ProbabilitySelectionAlgorithm,
     /// `-maxAttempts`: Os a segment is tried on.
     pub max_attempts: usize,
+    /// `-monitor`: what the segment path measures itself (`node::metrics::edge`).
+    pub metrics: crate::node::metrics::Edge,
 }
 
 /// A refusal of a pushed segment: HTTP status and text.
@@ -319,7 +321,8 @@ impl<S: LogStore> Broadcaster<S> {
         let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
-        for _ in 0..attempts {
+        for attempt in 0..attempts {
+            self.cfg.metrics.attempt(manifest, attempt);
             let (client, uri, info) = match self.session(manifest).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -349,7 +352,7 @@ impl<S: LogStore> Broadcaster<S> {
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;
             let fetched = match answer {
-                Ok(r) => self.fetch_renditions(&client, &info, r).await,
+                Ok(r) => self.fetch_renditions(&client, &info, manifest, r).await,
                 Err(e) => Err(Fetch::Retry(e.to_string())),
             };
             match fetched {

@@ -27,6 +27,7 @@ impl<S: LogStore> Broadcaster<S> {
         &self,
         client: &OrchClient,
         info: &OrchInfo,
+        stream: &str,
         result: SegmentResult,
     ) -> Result<Vec<(Rendition, PushedRendition)>, Fetch> {
         let profiles = &self.config().profiles;
@@ -35,6 +36,7 @@ impl<S: LogStore> Broadcaster<S> {
             return Err(Fetch::Fail("MismatchedSegments".into()));
         }
         let mut out = Vec::new();
+        let started = std::time::Instant::now();
         for (s, p) in segments.iter().zip(profiles) {
             let bytes = client
                 .download(&s.url)
@@ -56,6 +58,7 @@ impl<S: LogStore> Broadcaster<S> {
                 },
             ));
         }
+        self.config().metrics.downloaded(stream, started.elapsed());
         if self.config().local_verify {
             let signer = if info.address.len() == 20 {
                 let mut a = [0u8; 20];
