@@ -8,7 +8,9 @@
 //! params expire: the transfers from the B's deposit equal the winners' face values exactly,
 //! and both logs replay to their checkpoints. Each answer carries fresh params, which the B
 //! takes for its next segment; half way the chain moves 40 blocks on, they expire, and the B
-//! asks the O for new ones.
+//! asks the O for new ones. Both run with `-monitor`: their `/metrics` (read with a Prometheus
+//! text parser) count the tickets each log holds, the O's redeemed value and the face value and
+//! max float it offers the B.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -20,6 +22,7 @@ use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
+use prometheus_parse::{Scrape, Value};
 use std::{path::Path, time::Duration};
 
 const FACE: u64 = 2_000_000_000_000_000;
@@ -54,6 +57,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
             "-reward=false",
             "-cliAddr",
             &o_cli,
+            "-monitor",
             "-initializeRound",
             "-initializeRoundMaxDelay",
             "0s",
@@ -79,6 +83,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
             &rtmp,
             "-cliAddr",
             &b_cli,
+            "-monitor",
             "-transcodingOptions",
             "P144p30fps16x9",
             "-maxTicketEV",
@@ -173,6 +178,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         rpc.mine(1).await.unwrap();
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
+    let (o_metrics, b_metrics) = (scrape(&o_cli).await, scrape(&b_cli).await);
     assert!(o.sigterm().0.success());
     assert!(b.sigterm().0.success());
     let (_, o_dump) = tool(&o_dir, &["log", "dump", "-json"]);
@@ -254,4 +260,61 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         let (code, out) = tool(d, &["replay"]);
         assert_eq!(code, 0, "{out}");
     }
+    // What /metrics said matches the logs: tickets, wins, value redeemed (gwei), the face value
+    // and max float the O offers the B, the B's deposit, six segments through each.
+    let b_hex = s(&j["accounts"]["broadcaster"]["address"]).to_lowercase();
+    let m = |scrape: &Scrape, name: &str, sender: bool| -> Option<f64> {
+        let full = format!("livepeer_{name}");
+        let found: Vec<f64> = scrape
+            .samples
+            .iter()
+            .filter(|x| x.metric == full)
+            .filter(|x| {
+                !sender || x.labels.get("sender").map(str::to_lowercase) == Some(b_hex.clone())
+            })
+            .map(|x| match x.value {
+                Value::Counter(v) | Value::Gauge(v) | Value::Untyped(v) => v,
+                _ => f64::NAN,
+            })
+            .collect();
+        (!found.is_empty()).then(|| found.iter().sum())
+    };
+    let gwei = |wei: u64| wei as f64 / 1e9;
+    assert_eq!(m(&o_metrics, "tickets_recv", false), Some(signed as f64));
+    assert_eq!(
+        m(&o_metrics, "winning_tickets_recv", false),
+        Some(winners as f64)
+    );
+    assert_eq!(
+        m(&o_metrics, "value_redeemed", false),
+        Some(gwei(FACE) * winners as f64)
+    );
+    assert_eq!(
+        m(&o_metrics, "gateway_ticket_face_value", true),
+        Some(gwei(FACE))
+    );
+    assert!(m(&o_metrics, "gateway_max_float", true).is_some_and(|v| v > 0.0));
+    assert!(m(&o_metrics, "ticket_value_recv", false).is_some_and(|v| v > 0.0));
+    assert_eq!(m(&b_metrics, "tickets_sent", false), Some(signed as f64));
+    assert!(m(&b_metrics, "ticket_value_sent", false).is_some_and(|v| v > 0.0));
+    assert!(m(&b_metrics, "gateway_deposit", false).is_some_and(|v| v > 0.0));
+    assert_eq!(
+        m(&b_metrics, "segment_source_emerged_total", false),
+        Some(6.0)
+    );
+    assert_eq!(
+        m(&o_metrics, "segment_source_emerged_total", false),
+        Some(6.0)
+    );
+}
+
+/// `GET http://<addr>/metrics`, parsed.
+async fn scrape(addr: &str) -> Scrape {
+    let text = reqwest::get(format!("http://{addr}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap()
 }

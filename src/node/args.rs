@@ -156,6 +156,9 @@ pub struct NodeArgs {
     /// The redeemer an O hands its winning tickets to (`host:port`).
     #[arg(long = "redeemerAddr")]
     pub redeemer_addr: Option<String>,
+    /// `-monitor`, `-metricsPerStream`.
+    #[command(flatten)]
+    pub monitor: super::monitor_args::MonitorArgs,
 }
 
 impl NodeArgs {

@@ -1,11 +1,12 @@
-//! The CLI HTTP API of a node on a chain (`-cliAddr`; default 127.0.0.1:7935, a broadcaster's
-//! 127.0.0.1:5935): chain actions go through the node's one transaction owner, each transaction
-//! recorded before it is sent and answered once mined. An explicit `-cliAddr` that cannot be
-//! bound stops the node; the default one is skipped with a warning (another node on the machine
-//! holds it).
+//! The CLI HTTP API (`-cliAddr`; default 127.0.0.1:7935, a broadcaster's 127.0.0.1:5935): on a
+//! chain, chain actions go through the node's one transaction owner, each transaction recorded
+//! before it is sent and answered once mined; with `-monitor` (on a chain or not), Prometheus
+//! `/metrics` (`node::metrics`). An explicit `-cliAddr` that cannot be bound stops the node; the
+//! default one is skipped with a warning (another node on the machine holds it).
 
 use super::{txs::TxOwner, NodeError};
 use crate::api::cli_api::{app, CliError, CliPort};
+use crate::api::metrics::Render;
 use crate::chain::actions::{Action, Contracts, ROUTES};
 use crate::events::TxPurpose;
 use crate::log::LogStore;
@@ -70,7 +71,7 @@ pub async fn bind(
     let addr = cli_addr.unwrap_or(default);
     match tokio::net::TcpListener::bind(addr).await {
         Ok(l) => {
-            println!("CLI API (chain actions) at http://{}", l.local_addr()?);
+            println!("CLI API at http://{}", l.local_addr()?);
             Ok(Some(l))
         }
         Err(e) if cli_addr.is_none() => {
@@ -85,11 +86,41 @@ pub async fn bind(
 pub async fn serve<S: LogStore>(
     listener: tokio::net::TcpListener,
     node: CliNode<S>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) {
+    serve_router(listener, router(Some(node), None), stop).await;
+}
+
+/// The CLI port's routes: the chain actions of `node` (on a chain) and `/metrics` rendered by
+/// `metrics` (with `-monitor`); anything else is 404.
+pub fn router<S: LogStore>(node: Option<CliNode<S>>, metrics: Option<Render>) -> axum::Router {
+    let mut r = axum::Router::new();
+    if let Some(m) = metrics {
+        r = r.merge(crate::api::metrics::router(m));
+    }
+    if let Some(node) = node {
+        let port: Arc<dyn CliPort> = Arc::new(node);
+        r = r.merge(app(port));
+    }
+    r
+}
+
+/// Serves `routes` on `listener` until `stop` turns true.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    routes: axum::Router,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let port: Arc<dyn CliPort> = Arc::new(node);
     let stopped = async move {
         let _ = stop.wait_for(|s| *s).await;
     };
-    super::httpd::serve(listener, None, app(port), stopped).await;
+    super::httpd::serve(listener, None, routes, stopped).await;
+}
+
+/// `/metrics` of `metrics` over `writer`'s projections.
+pub fn metrics_render<S: LogStore>(
+    metrics: Arc<super::metrics::Metrics>,
+    writer: Arc<super::writer::Writer<S>>,
+) -> Render {
+    Arc::new(move || metrics.render(&writer))
 }

@@ -15,6 +15,8 @@ pub mod devchain;
 pub mod eth;
 pub mod httpd;
 pub mod keystore;
+pub mod metrics;
+pub mod monitor_args;
 pub mod orchestrator;
 pub mod payments;
 pub mod redeemer;

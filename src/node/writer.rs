@@ -8,6 +8,10 @@
 //! (a full replay only for a projection whose version changed). Records appended by anyone (the
 //! writer's callers, or straight to the log) are read back before each decision, so the
 //! projections always follow the log in seq order and a cancelled caller loses nothing.
+//!
+//! An [`Observer`] (the metrics, `node::metrics`) sees every record once, in seq order, right
+//! after the projections folded it: what the node does is read off its log, not hooked into
+//! its paths.
 
 use super::state::{restore, Restored};
 use crate::events::{Envelope, Event};
@@ -35,6 +39,9 @@ pub enum WriteError {
     Stalled,
 }
 
+/// Sees each record the projections fold (once, in seq order) with the projections after it.
+pub type Observer = Box<dyn Fn(&Envelope, &Projections) + Send + Sync>;
+
 /// The writer over a log and every projection.
 pub struct Writer<S: LogStore> {
     log: Arc<Log<S>>,
@@ -44,6 +51,10 @@ pub struct Writer<S: LogStore> {
     every: u64,
     /// The seq the last checkpoint covers (restored state counts as one).
     checkpointed: AtomicU64,
+    /// Who sees the records folded from now on, and the next seq it has not seen (moved only
+    /// under the projections' lock).
+    observer: std::sync::OnceLock<Observer>,
+    observed: AtomicU64,
 }
 
 impl<S: LogStore> Writer<S> {
@@ -63,6 +74,8 @@ impl<S: LogStore> Writer<S> {
             keys: Mutex::new(BTreeMap::new()),
             every: every.max(1),
             checkpointed: AtomicU64::new(from),
+            observer: std::sync::OnceLock::new(),
+            observed: AtomicU64::new(u64::MAX),
         };
         Ok((w, restored))
     }
@@ -86,6 +99,28 @@ impl<S: LogStore> Writer<S> {
         l
     }
 
+    /// Sets the one observer of the records folded from now on (false when one is set already).
+    /// It runs under the projections' lock: it must be quick and must not call the writer.
+    pub fn observe(&self, observer: Observer) -> bool {
+        let st = self.lock();
+        let set = self.observer.set(observer).is_ok();
+        if set {
+            self.observed.store(st.next_seq(), Ordering::Relaxed);
+        }
+        set
+    }
+
+    /// Folds `env` into `st` and shows it to the observer the first time it is folded.
+    fn fold(&self, st: &mut Projections, env: &Envelope) {
+        st.apply(env);
+        if let Some(o) = self.observer.get() {
+            if env.seq >= self.observed.load(Ordering::Relaxed) {
+                self.observed.store(env.seq + 1, Ordering::Relaxed);
+                o(env, st);
+            }
+        }
+    }
+
     /// Reads the projections as they are now (every acknowledged append folded in when the
     /// caller caught up first).
     pub fn read<R>(&self, f: impl FnOnce(&Projections) -> R) -> R {
@@ -99,7 +134,7 @@ impl<S: LogStore> Writer<S> {
         let from = st.next_seq();
         if from < head {
             for rec in self.log.read(from, head - 1) {
-                st.apply(&rec?.envelope);
+                self.fold(&mut st, &rec?.envelope);
             }
         }
         Ok(())
@@ -115,14 +150,14 @@ impl<S: LogStore> Writer<S> {
         let from = st.next_seq();
         if from < first {
             for rec in self.log.read(from, first - 1) {
-                st.apply(&rec?.envelope);
+                self.fold(&mut st, &rec?.envelope);
             }
             if st.next_seq() < first {
                 return Err(WriteError::Stalled);
             }
         }
         for e in envs {
-            st.apply(e);
+            self.fold(&mut st, e);
         }
         Ok(())
     }
@@ -284,5 +319,42 @@ mod tests {
             .unwrap();
         assert_eq!(r.unwrap_err(), "no");
         assert_eq!(log.head().next_seq, 0);
+    }
+
+    #[tokio::test]
+    async fn the_observer_sees_each_record_once_in_seq_order() {
+        let log = Arc::new(MemoryLog::in_memory().unwrap());
+        let (w, _) = Writer::open(log.clone()).unwrap();
+        w.append(0, vec![started(100)]).await.unwrap();
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let s = seen.clone();
+        assert!(w.observe(Box::new(move |e, p| {
+            s.lock()
+                .unwrap()
+                .push((e.seq, p.streams.state.streams.len()));
+        })));
+        assert!(!w.observe(Box::new(|_, _| {})), "one observer");
+        let w = Arc::new(w);
+        let mut tasks = Vec::new();
+        for i in 0..6 {
+            let w = w.clone();
+            tasks.push(tokio::spawn(
+                async move { w.append(1, vec![started(i)]).await },
+            ));
+        }
+        for t in tasks {
+            t.await.unwrap().unwrap();
+        }
+        // A record appended straight to the log is seen when the writer catches up.
+        log.append(vec![(2, started(6))], crate::log::Expect::Any)
+            .await
+            .unwrap();
+        w.catch_up().unwrap();
+        let seen = seen.lock().unwrap().clone();
+        let want: Vec<(u64, usize)> = (1..8).map(|seq| (seq, seq as usize + 1)).collect();
+        assert_eq!(
+            seen, want,
+            "seq 1..=7 once each, the projections already holding it"
+        );
     }
 }

@@ -26,4 +26,6 @@ pub struct BcastConfig {
     pub max_attempts: usize,
     /// `-authWebhookUrl`: asked about every new stream.
     pub auth_webhook: Option<String>,
+    /// `-monitor`: what the segment path measures itself (`node::metrics::edge`).
+    pub metrics: crate::node::metrics::Edge,
 }

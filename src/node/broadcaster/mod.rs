@@ -56,8 +56,10 @@ pub struct StartedBroadcaster {
     /// On a chain: its loop (the watcher — the B's own deposit and reserve among every
     /// sender's — and the account's transactions).
     chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
-    /// On a chain: the CLI API's listener (chain actions), when bound.
+    /// The CLI API's listener, when bound (on a chain: chain actions; `-monitor`: metrics).
     cli: Option<tokio::net::TcpListener>,
+    /// `-monitor`: its metrics.
+    metrics: Option<Arc<crate::node::metrics::Metrics>>,
 }
 
 impl StartedBroadcaster {
@@ -97,12 +99,16 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
-        let watcher = self.chain.map(|c| {
-            if let Some(l) = self.cli {
-                tasks.spawn(super::cli_server::serve(l, c.cli(), stop_rx.clone()));
-            }
-            tasks.spawn(c.run(writer.clone(), stop_rx.clone()))
-        });
+        let render = self
+            .metrics
+            .map(|m| super::cli_server::metrics_render(m, writer.clone()));
+        if let Some(l) = self.cli {
+            let routes = super::cli_server::router(self.chain.as_ref().map(|c| c.cli()), render);
+            tasks.spawn(super::cli_server::serve_router(l, routes, stop_rx.clone()));
+        }
+        let watcher = self
+            .chain
+            .map(|c| tasks.spawn(c.run(writer.clone(), stop_rx.clone())));
         let ingest = RtmpIngest::new(self.b.clone(), self.max_sessions, self.rtmp_url.clone());
         let rtmp = rtmp_rs::RtmpServer::new(
             rtmp_rs::ServerConfig::default().bind(self.rtmp_addr),
@@ -205,9 +211,10 @@ pub async fn start_on(
     let chain = eth
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), None))
         .transpose()?;
-    let cli = match &chain {
-        Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:5935").await?,
-        None => None,
+    let monitor = args.monitor.monitor;
+    let cli = match chain.is_some() || monitor {
+        true => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:5935").await?,
+        false => None,
     };
     let listen = args
         .http_addr
@@ -243,14 +250,29 @@ pub async fn start_on(
             .join(","),
         datadir.display()
     );
+    let local_verify = args.local_verify.unwrap_or(paying.is_some());
+    let max_price = super::args::wei_price("-maxPricePerUnit", &args.max_price_per_unit)?;
+    let settings = crate::node::metrics::Settings {
+        role: crate::node::metrics::Role::Broadcaster,
+        per_stream: args.monitor.metrics_per_stream,
+        account: paying
+            .as_ref()
+            .map(|p| crate::events::Address(ethers_signers::Signer::address(&p.wallet).0)),
+        max_sessions: args.max_sessions,
+        local_verify,
+        price_per_pixel: (max_price > 0)
+            .then(|| max_price as f64 / args.pixels_per_unit.max(1) as f64),
+        gas_limits: super::orchestrator::gas_limits(args),
+    };
+    let metrics = crate::node::metrics::start(monitor, settings, &writer)?;
     let b = Broadcaster::new(
         BcastConfig {
             orchestrators,
             blocklist,
             profiles,
             current_manifest: args.current_manifest,
-            local_verify: args.local_verify.unwrap_or(paying.is_some()),
-            max_price: match super::args::wei_price("-maxPricePerUnit", &args.max_price_per_unit)? {
+            local_verify,
+            max_price: match max_price {
                 0 => None,
                 wei => Some(crate::events::Price {
                     price_per_unit: wei,
@@ -261,6 +283,7 @@ pub async fn start_on(
             selection: args.selection.algorithm()?,
             max_attempts: args.selection.max_attempts,
             auth_webhook: args.auth_webhook_url.clone(),
+            metrics: metrics.as_ref().map(|m| m.edge()).unwrap_or_default(),
         },
         writer,
     );
@@ -287,6 +310,7 @@ pub async fn start_on(
         b,
         chain,
         cli,
+        metrics,
     })
 }
 

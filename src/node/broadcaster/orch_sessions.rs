@@ -113,12 +113,19 @@ impl<S: LogStore> Broadcaster<S> {
 
     /// Asks `uri` for a session (`GetOrchestrator`, signed on a chain).
     pub(super) async fn ask(&self, uri: &str) -> Result<(Arc<OrchClient>, OrchInfo), ClientError> {
-        let client = self.client_for(uri).await?;
-        let info = match self.paying() {
-            Some(p) => client.get_orchestrator_as(&p.request()).await?,
-            None => client.get_orchestrator().await?,
-        };
-        Ok((client, info))
+        let asked: Result<_, ClientError> = async {
+            let client = self.client_for(uri).await?;
+            let info = match self.paying() {
+                Some(p) => client.get_orchestrator_as(&p.request()).await?,
+                None => client.get_orchestrator().await?,
+            };
+            Ok((client, info))
+        }
+        .await;
+        if let Err(e) = &asked {
+            self.config().metrics.discovery_error(uri, &e.to_string());
+        }
+        asked
     }
 
     /// Whether `info` (from `uri`) is more than twice the price of the stream's previous session

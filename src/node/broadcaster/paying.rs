@@ -213,18 +213,28 @@ impl<S: LogStore> super::service::Broadcaster<S> {
         body: Vec<u8>,
         timeout: Duration,
     ) -> Result<SegmentResult, ClientError> {
+        let metrics = &self.config().metrics;
         let payment = match self.paying() {
             Some(p) => Some(
                 p.pay(info, &meta.profiles, meta.duration_ms)
                     .await
-                    .map_err(ClientError::Address)?,
+                    .map_err(|e| {
+                        metrics.payment_create_error();
+                        ClientError::Address(e)
+                    })?,
             ),
             None => None,
         };
         let header = payment.as_ref().map_or("", |p| p.header.as_str());
+        let sent = std::time::Instant::now();
         let answer = client
             .submit_segment(&info.transcoder, meta, header, body, timeout)
             .await;
+        let (stream, uri) = (&meta.manifest_id, &info.transcoder);
+        match &answer {
+            Ok(_) => metrics.uploaded(stream, uri, sent.elapsed()),
+            Err(e) => metrics.upload_failed(stream, uri, e),
+        }
         if let (Some(paying), Some(pay)) = (self.paying(), &payment) {
             let pixels = answer
                 .as_ref()

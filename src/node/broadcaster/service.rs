@@ -311,7 +311,8 @@ impl<S: LogStore> Broadcaster<S> {
         let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
-        for _ in 0..attempts {
+        for attempt in 0..attempts {
+            self.cfg.metrics.attempt(manifest, attempt);
             let (client, uri, info) = match self.session(manifest).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -342,7 +343,7 @@ impl<S: LogStore> Broadcaster<S> {
                 .await;
             let fetched = match answer {
                 Ok(r) => {
-                    self.fetch_renditions(&client, &info, &meta.profiles, r)
+                    self.fetch_renditions(&client, &info, &meta.profiles, manifest, r)
                         .await
                 }
                 Err(e) => Err(Fetch::Retry(e.to_string())),

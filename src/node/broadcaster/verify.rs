@@ -31,6 +31,7 @@ impl<S: LogStore> Broadcaster<S> {
         client: &OrchClient,
         info: &OrchInfo,
         profiles: &[VideoProfile],
+        stream: &str,
         result: SegmentResult,
     ) -> Result<Vec<(Rendition, PushedRendition)>, Fetch> {
         let segments = result.outcome.map_err(Fetch::Fail)?;
@@ -38,6 +39,7 @@ impl<S: LogStore> Broadcaster<S> {
             return Err(Fetch::Fail("MismatchedSegments".into()));
         }
         let mut out = Vec::new();
+        let started = std::time::Instant::now();
         for (s, p) in segments.iter().zip(profiles) {
             let bytes = client
                 .download(&s.url)
@@ -59,6 +61,7 @@ impl<S: LogStore> Broadcaster<S> {
                 },
             ));
         }
+        self.config().metrics.downloaded(stream, started.elapsed());
         if self.config().local_verify {
             let signer = if info.address.len() == 20 {
                 let mut a = [0u8; 20];

@@ -48,8 +48,10 @@ pub struct StartedOrchestrator {
     o: Arc<Orchestrator<crate::log::FjallStore>>,
     /// On a chain: its loop (watcher, transactions, redemption of its winning tickets).
     chain: Option<super::chain_loop::ChainLoop<crate::log::FjallStore>>,
-    /// On a chain: the CLI API's listener (chain actions), when bound.
+    /// The CLI API's listener, when bound (on a chain: chain actions; `-monitor`: metrics).
     cli: Option<tokio::net::TcpListener>,
+    /// `-monitor`: its metrics.
+    metrics: Option<Arc<crate::node::metrics::Metrics>>,
 }
 
 impl StartedOrchestrator {
@@ -86,12 +88,20 @@ impl StartedOrchestrator {
             }
         });
         let writer = self.o.writer().clone();
-        let watcher = self.chain.map(|c| {
-            if let Some(l) = self.cli {
-                tasks.spawn(super::cli_server::serve(l, c.cli(), stop_tx.subscribe()));
-            }
-            tasks.spawn(c.run(writer.clone(), stop_tx.subscribe()))
-        });
+        let render = self
+            .metrics
+            .map(|m| super::cli_server::metrics_render(m, writer.clone()));
+        if let Some(l) = self.cli {
+            let routes = super::cli_server::router(self.chain.as_ref().map(|c| c.cli()), render);
+            tasks.spawn(super::cli_server::serve_router(
+                l,
+                routes,
+                stop_tx.subscribe(),
+            ));
+        }
+        let watcher = self
+            .chain
+            .map(|c| tasks.spawn(c.run(writer.clone(), stop_tx.subscribe())));
         if let Some(link) = self.o.paid().and_then(|p| p.redeemer.clone()) {
             tasks.spawn(link.run(stop_tx.subscribe()));
         }
@@ -147,9 +157,10 @@ pub async fn start_on(
         }
         None => (None, None),
     };
-    let cli = match &chain {
-        Some(_) => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
-        None => None,
+    let monitor = args.monitor.monitor;
+    let cli = match chain.is_some() || monitor {
+        true => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
+        false => None,
     };
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
@@ -185,6 +196,21 @@ pub async fn start_on(
         writer,
     );
     let paying = paid.is_some();
+    let price = super::args::wei_price("-pricePerUnit", &args.price_per_unit)?;
+    let settings = crate::node::metrics::Settings {
+        role: crate::node::metrics::Role::Orchestrator,
+        per_stream: args.monitor.metrics_per_stream,
+        account: paid.as_ref().map(|p| p.recipient),
+        max_sessions: args.max_sessions,
+        local_verify: false,
+        price_per_pixel: Some(price as f64 / args.pixels_per_unit.max(1) as f64),
+        gas_limits: gas_limits(args),
+    };
+    let metrics = crate::node::metrics::start(monitor, settings, o.writer())?;
+    if let Some(m) = &metrics {
+        let remote = o.remote().clone();
+        m.count_transcoders(Box::new(move || remote.totals()));
+    }
     let o = Arc::new(match (paid, args.auth_webhook_url.clone()) {
         (Some(p), _) => o.with_payments(p),
         (None, Some(url)) => o.with_auth_webhook(auth_webhook::AuthWebhook::new(url)),
@@ -212,7 +238,14 @@ pub async fn start_on(
         o,
         chain,
         cli,
+        metrics,
     })
+}
+
+/// `-minGasPrice`, `-maxGasPrice` when set.
+pub(crate) fn gas_limits(args: &NodeArgs) -> (Option<u128>, Option<u128>) {
+    let set = |v: u128| (v > 0).then_some(v);
+    (set(args.min_gas_price), set(args.max_gas_price))
 }
 
 #[cfg(test)]

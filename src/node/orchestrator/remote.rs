@@ -86,6 +86,14 @@ impl RemoteTranscoders {
         self.lock().ts.len()
     }
 
+    /// The attached Ts: (number, total capacity, total load).
+    pub fn totals(&self) -> (i64, i64, i64) {
+        let inner = self.lock();
+        let n = i64::try_from(inner.ts.len()).unwrap_or(i64::MAX);
+        let cap = inner.ts.iter().map(|t| t.capacity).sum();
+        (n, cap, inner.ts.iter().map(|t| t.load).sum())
+    }
+
     /// `RegisterTranscoder`: checks the secret and capacity, then returns the stream of segments
     /// for this T, and a future that resolves once it has hung up and left the registry.
     pub fn register(
