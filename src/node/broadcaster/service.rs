@@ -10,6 +10,7 @@
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
+pub use super::config::BcastConfig;
 use super::verify::Fetch;
 use crate::api::{
     broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
@@ -17,14 +18,14 @@ use crate::api::{
 };
 use crate::commands::{
     b_streams, orch_choice::attempts, segment_timeout::segment_timeout_ms,
-    selection::ProbabilitySelectionAlgorithm, suspensions::Suspensions, Rejected,
+    suspensions::Suspensions, Rejected,
 };
 use crate::events::{
     Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
     SegmentTranscoded, Worker,
 };
 use crate::log::LogStore;
-use crate::media::{Container, VideoProfile};
+use crate::media::Container;
 use crate::node::clock::now_ms;
 use crate::node::store::RenditionStore;
 use crate::node::writer::Writer;
@@ -35,30 +36,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio_util::task::TaskTracker;
-
-/// How a B works.
-#[derive(Clone, Debug)]
-pub struct BcastConfig {
-    /// Orchestrators to use (`https://host:port`), from `-orchAddr`; empty on a chain: the
-    /// active pool's service URIs (the orchestrator projection).
-    pub orchestrators: Vec<String>,
-    /// `-orchBlocklist`: Os never used.
-    pub blocklist: Vec<crate::events::Address>,
-    /// The ladder, from `-transcodingOptions`.
-    pub profiles: Vec<VideoProfile>,
-    /// `-currentManifest`: serve the latest stream at `/stream/current.m3u8`.
-    pub current_manifest: bool,
-    /// `-localVerify`: check each result's signature against the O's address.
-    pub local_verify: bool,
-    /// `-maxPricePerUnit` / `-pixelsPerUnit` (none: any price).
-    pub max_price: Option<crate::events::Price>,
-    /// `-ignoreMaxPriceIfNeeded`.
-    pub ignore_max_price: bool,
-    /// On a chain, how a new session's O is chosen (`-selectStakeWeight`, …).
-    pub selection: ProbabilitySelectionAlgorithm,
-    /// `-maxAttempts`: Os a segment is tried on.
-    pub max_attempts: usize,
-}
 
 /// A refusal of a pushed segment: HTTP status and text.
 pub type PushError = Refusal;
@@ -89,12 +66,20 @@ pub struct Broadcaster<S: LogStore> {
     tasks: TaskTracker,
     /// On a chain: its tickets.
     paying: Option<super::paying::Paying<S>>,
+    /// Where its Os come from (the webhook's list) and what they advertised.
+    pool: super::pool::OrchPool,
 }
 
 impl<S: LogStore> Broadcaster<S> {
     /// A B whose commands go through `writer`.
     pub fn new(cfg: BcastConfig, writer: Arc<Writer<S>>) -> Self {
+        let webhook = cfg
+            .webhook_url
+            .clone()
+            .map(|url| super::orch_webhook::OrchWebhook::new(url, cfg.webhook_refresh));
+        let pool = super::pool::OrchPool::new(webhook, cfg.extra_nodes);
         Broadcaster {
+            pool,
             cfg,
             writer,
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
@@ -135,25 +120,8 @@ impl<S: LogStore> Broadcaster<S> {
         self.paying.as_ref()
     }
 
-    /// The Os to use: `-orchAddr`, else those active in the current round on the chain,
-    /// less `-orchBlocklist`.
-    pub(super) fn orchestrators(&self) -> Vec<String> {
-        if !self.cfg.orchestrators.is_empty() {
-            return self.cfg.orchestrators.clone();
-        }
-        self.writer.read(|p| {
-            let mut uris: Vec<String> = p
-                .orchestrators
-                .state
-                .active_in(p.chain.state.round)
-                .filter(|o| !self.cfg.blocklist.contains(&o.address))
-                .map(|o| o.service_uri.clone())
-                .filter(|u| u.starts_with("https://"))
-                .collect();
-            uris.sort();
-            uris.dedup();
-            uris
-        })
+    pub(super) fn pool(&self) -> &super::pool::OrchPool {
+        &self.pool
     }
 
     /// The B's writer (its log and projections).
@@ -316,10 +284,12 @@ impl<S: LogStore> Broadcaster<S> {
         body: bytes::Bytes,
     ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
         let timeout = Duration::from_millis(segment_timeout_ms(duration_ms));
-        let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
-        for _ in 0..attempts {
+        let mut tried = 0;
+        // The pool can grow as Os are asked (a webhook's first list, advertised nodes).
+        while tried < attempts(self.cfg.max_attempts, self.orchestrators().len()) {
+            tried += 1;
             let (client, uri, info) = match self.session(manifest).await {
                 Ok(s) => s,
                 Err(e) => {

@@ -126,6 +126,7 @@ pub async fn start_on(
     network: &str,
     args: &NodeArgs,
 ) -> Result<StartedOrchestrator, NodeError> {
+    let nodes = args.discovery.advertised_nodes()?;
     std::fs::create_dir_all(datadir)?;
     let transcoder = if args.transcoder {
         Some(super::transcoder::transcoder(args)?)
@@ -179,6 +180,7 @@ pub async fn start_on(
             max_sessions: args.max_sessions,
             version: env!("CARGO_PKG_VERSION").into(),
             orch_secret: args.orch_secret.clone(),
+            nodes: nodes.clone(),
         },
         AuthKey::derive(&secret),
         transcoder,
@@ -204,6 +206,9 @@ pub async fn start_on(
         },
         datadir.display()
     );
+    if !nodes.is_empty() {
+        println!("Advertising other instances (-nodes): {}", nodes.join(","));
+    }
     Ok(StartedOrchestrator {
         uri: service_uri,
         listener,

@@ -51,6 +51,8 @@ pub struct OrchConfig {
     pub version: String,
     /// `-orchSecret`: remote transcoders must present it (none attach without one).
     pub orch_secret: Option<String>,
+    /// `-nodes`: this O's other instances, advertised in its info.
+    pub nodes: Vec<String>,
 }
 
 /// The O's state: its rules' inputs and effects. Sessions of record are the streams projection
@@ -180,6 +182,7 @@ impl<S: LogStore> Orchestrator<S> {
                 .map(|p| p.me.0.to_vec())
                 .unwrap_or_default(),
             ticket_params: None,
+            nodes: self.cfg.nodes.clone(),
         }
     }
 
