@@ -83,6 +83,7 @@ async fn start_o_with(
             max_sessions,
             version: "test".into(),
             orch_secret: None,
+            nodes: Vec::new(),
         },
         AuthKey::derive(&secret),
         Some(transcoder),

@@ -28,6 +28,8 @@ pub struct OrchInfo {
     pub address: Vec<u8>,
     /// Ticket params for the asking sender (none offchain).
     pub ticket_params: Option<crate::pm::TicketParams>,
+    /// Its other instances (`-nodes`, `https://…`), which a B with `-extraNodes` also asks.
+    pub nodes: Vec<String>,
 }
 
 /// A `GetOrchestrator` request: the B's address and its signature over it (empty offchain).
@@ -65,6 +67,7 @@ pub fn info_to_proto(i: &OrchInfo) -> net::OrchestratorInfo {
             .ticket_params
             .as_ref()
             .map(super::ticket_params::ticket_params_to_proto),
+        nodes: i.nodes.clone(),
         ..Default::default()
     }
 }
@@ -85,6 +88,7 @@ pub fn info_from_proto(i: &net::OrchestratorInfo) -> OrchInfo {
             .ticket_params
             .as_ref()
             .and_then(|p| super::ticket_params::ticket_params_from_proto(p).ok()),
+        nodes: i.nodes.clone(),
     }
 }
 
@@ -187,6 +191,7 @@ mod tests {
                     creation_round_block_hash: crate::events::Hash32([4; 32]),
                 },
             }),
+            nodes: vec!["https://o2:8935".into(), "https://o3:8935".into()],
         };
         assert_eq!(info_from_proto(&info_to_proto(&info)), info);
         for outcome in [

@@ -13,7 +13,9 @@
 //! - [`orch_choice`]: the B's choice of O offchain (round robin, `-maxAttempts`, token
 //!   refresh, the price rules); [`selection`]: its choice on a chain (go-livepeer's probability
 //!   selection by stake, price and chance); [`suspensions`]: the Os a stream passes over after
-//!   they failed it (penalties counted in refreshes).
+//!   they failed it (penalties counted in refreshes); [`orch_pool`]: where its Os come from
+//!   (`-orchWebhookUrl`, `-orchAddr`, the chain), the webhook's refresh, advertised nodes
+//!   (`-extraNodes`).
 //! - [`transcoder_choice`]: the O's choice of remote T (sticky sessions, least load).
 //! - [`segment_timeout`]: how long a segment may take.
 //! - [`auth_token`]: session tokens (issue and check); [`capabilities`]: capability bits and
@@ -25,6 +27,7 @@ pub mod capabilities;
 pub mod manifest_id;
 pub mod o_sessions;
 pub mod orch_choice;
+pub mod orch_pool;
 mod rejected;
 pub mod round_services;
 pub mod segment_admission;

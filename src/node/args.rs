@@ -126,6 +126,10 @@ pub struct NodeArgs {
     /// `-selectPriceExpFactor`, `-minPerfScore`, `-maxAttempts`.
     #[command(flatten)]
     pub selection: super::selection_args::SelectionArgs,
+    /// Discovery: `-orchWebhookUrl`, `-extraNodes`, `-discoveryTimeout` (a B's), `-nodes` (an
+    /// O's).
+    #[command(flatten)]
+    pub discovery: super::discovery_args::DiscoveryArgs,
     /// A B checks each result's signature against its O (default: on a chain).
     #[arg(long = "localVerify", num_args = 0..=1, default_missing_value = "true")]
     pub local_verify: Option<bool>,

@@ -1,6 +1,9 @@
 //! Shared helpers of the tests that run Os and Bs: a segment's metadata for an O session, a free
-//! local port, and a node started from the binary with its stdout lines at hand.
+//! local port, a node started from the binary with its stdout lines at hand, and a stand-in for
+//! a B's `-orchWebhookUrl` ([`orch_webhook`]).
 #![allow(dead_code, clippy::unwrap_used)]
+
+pub mod orch_webhook;
 
 use ethers_core::utils::keccak256;
 use livepeer::{

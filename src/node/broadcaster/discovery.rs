@@ -1,11 +1,13 @@
 //! On a chain, a B's new session for a stream, as go-livepeer's discovery and selection: every O
-//! of the pool is asked `GetOrchestrator` at once; after 500 ms the answers so far are taken if
-//! there is one, else the wait doubles (6 s at most), and it ends early once every O answered or
-//! enough Os the stream has not suspended did. Answers from `-orchBlocklist` Os or whose price
-//! more than doubled since the stream's last session there are dropped; the stream's suspended
-//! Os fill in only when too few others answered (`commands::suspensions`). The O is then chosen
-//! by `commands::selection` (stake from the orchestrator projection, price from the answer) with
-//! a random draw made here and recorded in `OrchestratorSelected` before the session is used.
+//! of the pool is asked `GetOrchestrator` at once, and with `-extraNodes N` the first N nodes each
+//! of them advertises (one level deep, each node asked once); after `-discoveryTimeout` (500 ms)
+//! the answers so far are taken if there is one, else the wait doubles (6 s at most), and it ends
+//! early once every O answered or enough Os the stream has not suspended did (a blocklisted O's
+//! answer counts as none). Answers from `-orchBlocklist` Os or whose price more than doubled
+//! since the stream's last session there are dropped; the stream's suspended Os fill in only
+//! when too few others answered (`commands::suspensions`). The O is then chosen by
+//! `commands::selection` (stake from the orchestrator projection, price from the answer) with a
+//! random draw made here and recorded in `OrchestratorSelected` before the session is used.
 
 use super::service::{address_of, Broadcaster};
 use crate::api::{
@@ -13,6 +15,7 @@ use crate::api::{
     info::OrchInfo,
 };
 use crate::commands::{
+    orch_pool::extra_nodes,
     selection::Candidate,
     suspensions::{session_pool, sessions_wanted},
 };
@@ -20,10 +23,7 @@ use crate::events::{Price, Wei};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
 use futures_util::{stream::FuturesUnordered, StreamExt};
-use std::{sync::Arc, time::Duration};
-
-/// How long discovery waits before taking the answers it has (`-discoveryTimeout`'s default).
-const DISCOVERY_TIMEOUT: Duration = Duration::from_millis(500);
+use std::{collections::BTreeSet, sync::Arc, time::Duration};
 
 /// The longest discovery waits (`maxGetOrchestratorCutoffTimeout`).
 const DISCOVERY_CUTOFF: Duration = Duration::from_secs(6);
@@ -126,21 +126,25 @@ impl<S: LogStore> Broadcaster<S> {
         })
     }
 
-    /// Asks every O in `os` at once; the answers in the order they came, until every O answered,
-    /// `wanted` Os `manifest` has not suspended answered, or the wait ran out (see the module).
+    /// Asks every O in `os` at once, and the nodes they advertise (`-extraNodes`); the answers
+    /// in the order they came, until every one answered, `wanted` Os `manifest` has not
+    /// suspended answered, or the wait ran out (see the module).
     async fn discover(
         &self,
         manifest: &str,
         os: &[String],
         wanted: usize,
     ) -> Vec<(String, Result<(Arc<OrchClient>, OrchInfo), ClientError>)> {
-        let mut pending: FuturesUnordered<_> = os
-            .iter()
-            .map(|uri| async move { (uri.clone(), self.ask(uri).await) })
-            .collect();
+        let ask = |uri: String| async move {
+            let answer = self.ask(&uri).await;
+            (uri, answer)
+        };
+        let mut pending: FuturesUnordered<_> = os.iter().cloned().map(ask).collect();
+        let mut seen: BTreeSet<String> = os.iter().cloned().collect();
+        let per_o = self.pool().extra_nodes();
         let start = tokio::time::Instant::now();
         let cutoff = start + DISCOVERY_CUTOFF;
-        let mut wait = DISCOVERY_TIMEOUT;
+        let mut wait = self.config().discovery_timeout.min(DISCOVERY_CUTOFF);
         let mut out = Vec::new();
         let (mut good, mut usable) = (0, 0);
         while usable < wanted {
@@ -149,7 +153,13 @@ impl<S: LogStore> Broadcaster<S> {
                 next = pending.next() => match next {
                     None => break,
                     Some((uri, answer)) => {
-                        if answer.is_ok() {
+                        if let (Ok((_, info)), true) = (&answer, os.contains(&uri)) {
+                            for node in extra_nodes(&info.nodes, per_o, &mut seen) {
+                                pending.push(ask(node));
+                            }
+                        }
+                        // A blocklisted O's answer is no answer (the reference's errCh).
+                        if answer.as_ref().is_ok_and(|(_, info)| !self.blocked(info)) {
                             good += 1;
                             if !self.with_suspensions(manifest, |s| s.is_suspended(&uri)) {
                                 usable += 1;
@@ -162,7 +172,7 @@ impl<S: LogStore> Broadcaster<S> {
                     if good > 0 || deadline >= cutoff {
                         break;
                     }
-                    wait *= 2;
+                    wait = (wait * 2).min(DISCOVERY_CUTOFF);
                 }
             }
         }

@@ -7,6 +7,8 @@
 //! - [`admission`]: new streams, asked about first with `-authWebhookUrl` ([`auth_webhook`]:
 //!   the call, and the ladder as media and as the log hold it).
 //! - [`orch_sessions`]: each stream's O session, the choice of O offchain, the connections.
+//! - [`pool`]: where its Os come from (`-orchWebhookUrl` through [`orch_webhook`], `-orchAddr`,
+//!   the chain) and the nodes they advertise (`-extraNodes`).
 //! - [`discovery`]: on a chain, the Os asked at once and one chosen by probability (recorded).
 //! - [`playback`]: HLS from the streams projection, idle ends, the end of streams at restart.
 //! - [`rtmp`]: RTMP ingest cut into segments.
@@ -17,8 +19,10 @@ pub mod auth_webhook;
 pub mod config;
 pub mod discovery;
 pub mod orch_sessions;
+pub mod orch_webhook;
 pub mod paying;
 pub mod playback;
+pub mod pool;
 pub mod port;
 pub mod rtmp;
 pub mod service;
@@ -180,9 +184,15 @@ pub async fn start_on(
                 .into(),
         );
     }
-    if orchestrators.is_empty() && network == "offchain" {
+    let discovery = &args.discovery;
+    let webhook_url = discovery.webhook_url()?;
+    let (webhook_refresh, discovery_timeout) =
+        (discovery.webhook_refresh()?, discovery.discovery_timeout()?);
+    if orchestrators.is_empty() && webhook_url.is_none() && network == "offchain" {
         return Err(
-            "-broadcaster needs -orchAddr HOST:PORT (offchain there is no discovery)".into(),
+            "-broadcaster needs -orchAddr HOST:PORT or -orchWebhookUrl URL (offchain \
+                    there is no discovery on chain)"
+                .into(),
         );
     }
     let blocklist = list(args.orch_blocklist.as_deref())
@@ -238,10 +248,10 @@ pub async fn start_on(
         } else {
             "offchain"
         },
-        if orchestrators.is_empty() {
-            "discovered on chain (the active pool)".to_string()
-        } else {
-            orchestrators.join(",")
+        match (&webhook_url, orchestrators.is_empty()) {
+            (Some(url), _) => format!("from -orchWebhookUrl {url}"),
+            (None, true) => "discovered on chain (the active pool)".to_string(),
+            (None, false) => orchestrators.join(","),
         },
         profiles
             .iter()
@@ -268,6 +278,10 @@ pub async fn start_on(
     let b = Broadcaster::new(
         BcastConfig {
             orchestrators,
+            webhook_url,
+            webhook_refresh,
+            extra_nodes: discovery.extra_nodes,
+            discovery_timeout,
             blocklist,
             profiles,
             current_manifest: args.current_manifest,

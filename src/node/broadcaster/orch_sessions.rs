@@ -1,8 +1,9 @@
 //! The B's O sessions: each stream's session (the O and its info with the auth token) kept while
 //! its token lives and its O has not failed; a new one (a session refresh, counted by the
 //! stream's suspensions) asked offchain of the Os in the order `commands::orch_choice` gives
-//! (round robin, suspended Os last), on a chain chosen by probability (`discovery`); the
-//! connections shared by every stream's segments. Each new session is in the log
+//! (round robin, suspended Os last) among the pool's (`pool`: the nodes an O advertises join it
+//! once it answered), on a chain chosen by probability (`discovery`); the connections shared by
+//! every stream's segments. Each new session is in the log
 //! (`BroadcastSessionOpened`): a B restarted after a crash ends them at their Os.
 
 use super::service::Broadcaster;
@@ -43,10 +44,18 @@ impl<S: LogStore> Broadcaster<S> {
                 return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
-        let os = &self.orchestrators();
+        self.refresh_pool().await;
+        // On a chain discovery asks the advertised nodes itself, in the same round of answers.
+        let os = &if self.paying().is_some() {
+            self.base_orchestrators()
+        } else {
+            self.orchestrators()
+        };
         if os.is_empty() {
             return Err(ClientError::Address(
-                "no orchestrator: none given (-orchAddr) or active on chain".into(),
+                "no orchestrator: none given (-orchAddr), listed by -orchWebhookUrl or active \
+                 on chain"
+                    .into(),
             ));
         }
         self.with_suspensions(manifest, Suspensions::signal_refresh);
@@ -111,7 +120,8 @@ impl<S: LogStore> Broadcaster<S> {
         }
     }
 
-    /// Asks `uri` for a session (`GetOrchestrator`, signed on a chain).
+    /// Asks `uri` for a session (`GetOrchestrator`, signed on a chain), noting the nodes it
+    /// advertises.
     pub(super) async fn ask(&self, uri: &str) -> Result<(Arc<OrchClient>, OrchInfo), ClientError> {
         let asked: Result<_, ClientError> = async {
             let client = self.client_for(uri).await?;
@@ -122,8 +132,9 @@ impl<S: LogStore> Broadcaster<S> {
             Ok((client, info))
         }
         .await;
-        if let Err(e) = &asked {
-            self.config().metrics.discovery_error(uri, &e.to_string());
+        match &asked {
+            Ok((_, info)) => self.learn_nodes(uri, info),
+            Err(e) => self.config().metrics.discovery_error(uri, &e.to_string()),
         }
         asked
     }

@@ -10,6 +10,7 @@
 //!
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
+pub use super::config::BcastConfig;
 use super::{admission::StreamLadder, verify::Fetch};
 use crate::api::{
     broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
@@ -35,8 +36,6 @@ use std::{
     time::{Duration, Instant},
 };
 use tokio_util::task::TaskTracker;
-
-pub use super::config::BcastConfig;
 
 /// A refusal of a pushed segment: HTTP status and text.
 pub type PushError = Refusal;
@@ -69,12 +68,20 @@ pub struct Broadcaster<S: LogStore> {
     paying: Option<super::paying::Paying<S>>,
     /// New streams: the auth webhook and what it admitted.
     admission: super::admission::Admission,
+    /// Where its Os come from (the webhook's list) and what they advertised.
+    pool: super::pool::OrchPool,
 }
 
 impl<S: LogStore> Broadcaster<S> {
     /// A B whose commands go through `writer`.
     pub fn new(cfg: BcastConfig, writer: Arc<Writer<S>>) -> Self {
+        let webhook = cfg
+            .webhook_url
+            .clone()
+            .map(|url| super::orch_webhook::OrchWebhook::new(url, cfg.webhook_refresh));
+        let pool = super::pool::OrchPool::new(webhook, cfg.extra_nodes);
         Broadcaster {
+            pool,
             writer,
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
             sessions: Mutex::new(BTreeMap::new()),
@@ -120,25 +127,8 @@ impl<S: LogStore> Broadcaster<S> {
         self.paying.as_ref()
     }
 
-    /// The Os to use: `-orchAddr`, else those active in the current round on the chain,
-    /// less `-orchBlocklist`.
-    pub(super) fn orchestrators(&self) -> Vec<String> {
-        if !self.cfg.orchestrators.is_empty() {
-            return self.cfg.orchestrators.clone();
-        }
-        self.writer.read(|p| {
-            let mut uris: Vec<String> = p
-                .orchestrators
-                .state
-                .active_in(p.chain.state.round)
-                .filter(|o| !self.cfg.blocklist.contains(&o.address))
-                .map(|o| o.service_uri.clone())
-                .filter(|u| u.starts_with("https://"))
-                .collect();
-            uris.sort();
-            uris.dedup();
-            uris
-        })
+    pub(super) fn pool(&self) -> &super::pool::OrchPool {
+        &self.pool
     }
 
     /// The B's writer (its log and projections).
@@ -308,11 +298,13 @@ impl<S: LogStore> Broadcaster<S> {
         let timeout = Duration::from_millis(
             segment_timeout_ms(duration_ms).saturating_mul(u64::from(ladder.timeout_multiplier)),
         );
-        let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
-        for attempt in 0..attempts {
-            self.cfg.metrics.attempt(manifest, attempt);
+        let mut tried = 0;
+        // The pool can grow as Os are asked (a webhook's first list, advertised nodes).
+        while tried < attempts(self.cfg.max_attempts, self.orchestrators().len()) {
+            self.cfg.metrics.attempt(manifest, tried);
+            tried += 1;
             let (client, uri, info) = match self.session(manifest).await {
                 Ok(s) => s,
                 Err(e) => {

@@ -7,6 +7,7 @@
 //! - [`remote`]: the remote Ts attached over `RegisterTranscoder`.
 //! - [`port`]: the O as `api::orchestrator`'s handlers reach it.
 
+mod answers;
 pub mod auth_webhook;
 mod chain;
 mod issuing;
@@ -136,6 +137,7 @@ pub async fn start_on(
     network: &str,
     args: &NodeArgs,
 ) -> Result<StartedOrchestrator, NodeError> {
+    let nodes = args.discovery.advertised_nodes()?;
     std::fs::create_dir_all(datadir)?;
     let transcoder = if args.transcoder {
         Some(super::transcoder::transcoder(args)?)
@@ -190,6 +192,7 @@ pub async fn start_on(
             max_sessions: args.max_sessions,
             version: env!("CARGO_PKG_VERSION").into(),
             orch_secret: args.orch_secret.clone(),
+            nodes: nodes.clone(),
         },
         AuthKey::derive(&secret),
         transcoder,
@@ -231,6 +234,9 @@ pub async fn start_on(
         },
         datadir.display()
     );
+    if !nodes.is_empty() {
+        println!("Advertising other instances (-nodes): {}", nodes.join(","));
+    }
     Ok(StartedOrchestrator {
         uri: service_uri,
         listener,

@@ -12,7 +12,6 @@
 use super::remote::RemoteTranscoders;
 use crate::api::task::{RegisterError, TaskNotice};
 use crate::api::{
-    info::{InfoRequest, OrchInfo},
     payment::decode_payment_header,
     segment::{claim_of, decode_segment_header, AuthToken, CheckedSegment, SegMeta},
     status::Refusal,
@@ -26,11 +25,7 @@ use crate::commands::{
 use crate::events::{Event, TranscoderAttached, TranscoderDetached};
 use crate::log::LogStore;
 use crate::media::Transcoder;
-use crate::node::{
-    clock::{now_ms, now_s},
-    store::RenditionStore,
-    writer::Writer,
-};
+use crate::node::{clock::now_ms, store::RenditionStore, writer::Writer};
 use std::sync::Arc;
 use tokio_util::task::TaskTracker;
 
@@ -51,14 +46,16 @@ pub struct OrchConfig {
     pub version: String,
     /// `-orchSecret`: remote transcoders must present it (none attach without one).
     pub orch_secret: Option<String>,
+    /// `-nodes`: this O's other instances, advertised in its info.
+    pub nodes: Vec<String>,
 }
 
 /// The O's state: its rules' inputs and effects. Sessions of record are the streams projection
 /// behind the writer; `store` and the transcoders' sessions are caches of media bytes and decoder
 /// state, rebuilt as segments arrive.
 pub struct Orchestrator<S: LogStore> {
-    cfg: OrchConfig,
-    auth: AuthKey,
+    pub(super) cfg: OrchConfig,
+    pub(super) auth: AuthKey,
     transcoder: Option<Arc<dyn Transcoder>>,
     remote: Arc<RemoteTranscoders>,
     store: RenditionStore,
@@ -66,9 +63,9 @@ pub struct Orchestrator<S: LogStore> {
     /// Every task this O starts (transcodes, T watchers): joined at shutdown.
     tasks: TaskTracker,
     /// On a chain: ticket params, payments and debits.
-    paid: Option<super::paid::PaidOrchestrator<S>>,
+    pub(super) paid: Option<super::paid::PaidOrchestrator<S>>,
     /// Offchain, `-authWebhookUrl` (on a chain the paid side asks it, after the signature).
-    auth_webhook: Option<super::auth_webhook::AuthWebhook>,
+    pub(super) auth_webhook: Option<super::auth_webhook::AuthWebhook>,
 }
 
 /// The writer key of the O's session decisions (admission, end, idle end): one at a time, so
@@ -173,88 +170,6 @@ impl<S: LogStore> Orchestrator<S> {
             key: &self.auth,
             max_sessions: self.cfg.max_sessions,
         }
-    }
-
-    /// This O's info, carrying `token`.
-    pub fn info(&self, token: Option<AuthToken>) -> OrchInfo {
-        OrchInfo {
-            transcoder: self.cfg.service_uri.clone(),
-            price_per_unit: self.cfg.price_per_unit,
-            pixels_per_unit: self.cfg.pixels_per_unit,
-            capacity: self.cfg.max_sessions,
-            version: self.cfg.version.clone(),
-            auth_token: token,
-            address: self
-                .paid
-                .as_ref()
-                .map(|p| p.me.0.to_vec())
-                .unwrap_or_default(),
-            ticket_params: None,
-        }
-    }
-
-    /// `GetOrchestrator`: this O's info with a fresh session token (its id drawn here, at the
-    /// edge; the token carries it, so no event is needed until a segment arrives); on a chain
-    /// with ticket params for the asking sender; with `-authWebhookUrl` at the price the webhook
-    /// sets, or refused.
-    pub async fn get_orchestrator(&self, req: InfoRequest) -> Result<OrchInfo, Refusal> {
-        let session_id = hex::encode(rand::random::<[u8; 4]>());
-        let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
-        if let Some(paid) = &self.paid {
-            let default = crate::events::Price {
-                price_per_unit: self.cfg.price_per_unit,
-                pixels_per_unit: self.cfg.pixels_per_unit,
-            };
-            let prices = &self.cfg.prices;
-            let (params, price) = paid
-                .ticket_params(&req, |s| prices.get(&s).copied().unwrap_or(default))
-                .await?;
-            info.price_per_unit = price.price_per_unit;
-            info.pixels_per_unit = price.pixels_per_unit;
-            info.ticket_params = Some(params);
-        } else if let Some(hook) = &self.auth_webhook {
-            // Offchain nothing checks the request's signature (as the reference without a
-            // chain); its address, as `BytesToAddress` reads it, is the B asked about.
-            let mut sender = [0u8; 20];
-            let tail = &req.address[req.address.len().saturating_sub(20)..];
-            sender[20 - tail.len()..].copy_from_slice(tail);
-            let price = hook
-                .authenticate(crate::events::Address(sender))
-                .await
-                .map_err(|e| Refusal::new(500, e))?;
-            if let Some(p) = price {
-                info.price_per_unit = p.price_per_unit;
-                info.pixels_per_unit = p.pixels_per_unit;
-            }
-        }
-        Ok(info)
-    }
-
-    /// `/segment`'s payment: on a chain, fresh params issued for the answer (the refreshed
-    /// info, with the B's own token), then the payment checked and credited before the body.
-    pub async fn pay_segment(
-        &self,
-        seg: &CheckedSegment,
-        header: &str,
-    ) -> Result<Option<OrchInfo>, Refusal> {
-        let Some(paid) = &self.paid else {
-            return Ok(None);
-        };
-        let session = seg
-            .meta
-            .auth_token
-            .as_ref()
-            .map(|t| t.session_id.as_str())
-            .unwrap_or_default();
-        let fresh = paid.refreshed(session, header).await?;
-        paid.pay(session, header).await?;
-        Ok(fresh.map(|(params, price)| {
-            let mut info = self.info(seg.meta.auth_token.clone());
-            info.price_per_unit = price.price_per_unit;
-            info.pixels_per_unit = price.pixels_per_unit;
-            info.ticket_params = Some(params);
-            info
-        }))
     }
 
     /// The transcoder on this O (`-transcoder`), if any.
