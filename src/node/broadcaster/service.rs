@@ -311,8 +311,10 @@ impl<S: LogStore> Broadcaster<S> {
         let attempts = attempts(self.cfg.max_attempts, self.orchestrators().len());
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
+        // The Os this segment failed on: each attempt is at another O.
+        let mut tried = Vec::new();
         for _ in 0..attempts {
-            let (client, uri, info) = match self.session(manifest).await {
+            let (client, uri, info) = match self.session(manifest, &tried).await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!("stream {manifest}: no orchestrator session: {e}");
@@ -359,6 +361,7 @@ impl<S: LogStore> Broadcaster<S> {
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
                     self.forget_session(manifest);
                     self.suspend(manifest, &uri).await;
+                    tried.push(uri);
                     failure = push_err(500, e);
                 }
             }
