@@ -13,39 +13,20 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{account_in, contract, devchain, o_args, own_account_args, wallet};
-use ethers_core::abi::Token;
-use ethers_core::types::{Address, Bytes, U256};
+use chain_support::{
+    account_in, chain_ok, contract, devchain, events, fund_new_o, log_dump, o_args,
+    own_account_args,
+};
+use ethers_core::types::{Address, U256};
 use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
 const EV: u64 = 1_000_000_000_000_000;
-
-fn chain_cmd(dir: &Path, cli: &str, args: &[&str]) -> String {
-    let (code, text) = chain_support::chain_cli(dir, cli, args);
-    assert_eq!(code, 0, "livepeer chain {args:?}: {text}");
-    text
-}
-
-/// A node's log as JSON values of one kind.
-fn events(dump: &str, kind: &str) -> Vec<serde_json::Value> {
-    dump.lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|v| v["kind"] == kind)
-        .map(|v| v["event"][kind].clone())
-        .collect()
-}
-
-fn dump(dir: &Path) -> String {
-    let (code, out) = tool(dir, &["log", "dump", "-json"]);
-    assert_eq!(code, 0, "{out}");
-    out
-}
 
 /// Each balance session's last balance in a log: (session id, balance).
 fn balances(dump: &str) -> BTreeMap<String, String> {
@@ -133,21 +114,7 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
     let o2_dir = dir.path().join("o2");
     let mut o2 = Orch::start(o2_dir, a2, c2.clone(), s2.clone());
     let o2_addr = account_in(&o2.node.line("On chain id"));
-    let (b_wallet, o_wallet) = (wallet(j, "broadcaster"), wallet(j, "orchestrator"));
-    let eth = U256::exp10(18);
-    rpc.send(&b_wallet, Some(o2_addr), Bytes::new(), eth)
-        .await
-        .unwrap();
-    let lpt = U256::from(200) * eth;
-    chain_support::send(
-        &rpc,
-        &o_wallet,
-        contract(j, "LivepeerToken"),
-        "transfer(address,uint256)",
-        &[Token::Address(o2_addr), Token::Uint(lpt)],
-        U256::zero(),
-    )
-    .await;
+    fund_new_o(&rpc, j, o2_addr).await;
 
     // The B, paying with its keystore; it finds the Os on chain.
     let (b_cli, b_http, rtmp) = (
@@ -179,7 +146,7 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
     b.line("paying in tickets");
 
     let d = dir.path();
-    chain_cmd(
+    chain_ok(
         d,
         &b_cli,
         &[
@@ -189,7 +156,7 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
         ],
     );
     for (cli, service) in [(&c1, &s1), (&c2, &s2)] {
-        chain_cmd(
+        chain_ok(
             d,
             cli,
             &[
@@ -203,7 +170,7 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
     }
     let head = rpc.block_number().await.unwrap();
     rpc.mine(50 - head % 50).await.unwrap();
-    chain_cmd(d, &c1, &["initializeRound"]);
+    chain_ok(d, &c1, &["initializeRound"]);
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
     // 8 s of RTMP from the ffmpeg CLI; the HLS plays.
@@ -311,8 +278,8 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
         assert!(node.sigterm().0.success());
     }
 
-    let b_log = dump(&b_dir);
-    let o_logs = [dump(&o1.dir), dump(&o2.dir)];
+    let b_log = log_dump(&b_dir);
+    let o_logs = [log_dump(&o1.dir), log_dump(&o2.dir)];
     // Every segment paid: one payment per segment the B sent, 4 pushed and the RTMP ones.
     let sent = events(&b_log, "TicketsSent");
     let transcoded = events(&b_log, "SegmentTranscoded").len();

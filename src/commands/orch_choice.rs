@@ -22,6 +22,14 @@ pub fn try_order<'a>(os: &'a [String], turn: usize, s: &Suspensions) -> Vec<&'a 
     order
 }
 
+/// The Os a segment may be tried on next: all of `os` but those it already failed on
+/// (`tried`), so a segment is always retried elsewhere — as go-livepeer's B, which drops a failed
+/// O's session before the segment's next attempt. Without this a suspended O could fill in the
+/// refresh (too few others answered) and be chosen again for the segment it just failed.
+pub fn untried(os: &[String], tried: &[String]) -> Vec<String> {
+    os.iter().filter(|o| !tried.contains(o)).cloned().collect()
+}
+
 /// How many Os a segment is tried on: `-maxAttempts` (`max_attempts`), with `n` Os to try, at
 /// least one.
 pub fn attempts(max_attempts: usize, n: usize) -> usize {
@@ -63,6 +71,17 @@ mod tests {
         ["https://a:1", "https://b:2", "https://c:3"]
             .map(String::from)
             .to_vec()
+    }
+
+    #[test]
+    fn a_segment_is_retried_only_on_os_it_has_not_failed_on() {
+        let os = os();
+        assert_eq!(untried(&os, &[]), os);
+        assert_eq!(
+            untried(&os, &["https://b:2".to_string()]),
+            ["https://a:1", "https://c:3"]
+        );
+        assert!(untried(&os, &os).is_empty());
     }
 
     #[test]

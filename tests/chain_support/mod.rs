@@ -360,3 +360,66 @@ pub fn own_account_args(
     args.extend(extra.iter().map(|a| a.to_string()));
     args
 }
+
+/// `livepeer chain <args> -cliAddr <cli>`, which must succeed: its output.
+pub fn chain_ok(dir: &Path, cli: &str, args: &[&str]) -> String {
+    let (code, text) = chain_cli(dir, cli, args);
+    assert_eq!(code, 0, "livepeer chain {args:?}: {text}");
+    text
+}
+
+/// `livepeer log dump -json` of the node in `datadir` (stopped): one JSON record a line.
+pub fn log_dump(datadir: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args([
+            "log",
+            "dump",
+            "-json",
+            "-datadir",
+            datadir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "log dump {}: {text}",
+        datadir.display()
+    );
+    text
+}
+
+/// The events of one kind in a `log_dump`, as JSON values, in log order.
+pub fn events(dump: &str, kind: &str) -> Vec<serde_json::Value> {
+    dump.lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["kind"] == kind)
+        .map(|v| v["event"][kind].clone())
+        .collect()
+}
+
+/// Gives `to` 1 ETH (from the devchain's broadcaster account) and 200 LPT (from its
+/// orchestrator account), enough to activate itself as an O.
+pub async fn fund_new_o(rpc: &Rpc, chain: &serde_json::Value, to: EthAddress) {
+    let eth = U256::exp10(18);
+    rpc.send(
+        &wallet(chain, "broadcaster"),
+        Some(to),
+        Default::default(),
+        eth,
+    )
+    .await
+    .unwrap();
+    let lpt = [Token::Address(to), Token::Uint(U256::from(200) * eth)];
+    let o = wallet(chain, "orchestrator");
+    let token = contract(chain, "LivepeerToken");
+    send(
+        rpc,
+        &o,
+        token,
+        "transfer(address,uint256)",
+        &lpt,
+        U256::zero(),
+    )
+    .await;
+}

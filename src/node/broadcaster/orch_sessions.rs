@@ -2,7 +2,8 @@
 //! its token lives and its O has not failed; a new one (a session refresh, counted by the
 //! stream's suspensions) asked offchain of the Os in the order `commands::orch_choice` gives
 //! (round robin, suspended Os last) among the pool's (`pool`: the nodes an O advertises join it
-//! once it answered), on a chain chosen by probability (`discovery`); the connections shared by
+//! once it answered), on a chain chosen by probability (`discovery`), in either case never an O
+//! the segment at hand already failed on (`orch_choice::untried`); the connections shared by
 //! every stream's segments. Each new session is in the log
 //! (`BroadcastSessionOpened`): a B restarted after a crash ends them at their Os.
 
@@ -13,7 +14,7 @@ use crate::api::{
     segment::AuthToken,
 };
 use crate::commands::{
-    orch_choice::{session_usable, try_order},
+    orch_choice::{session_usable, try_order, untried},
     suspensions::{penalty_for, Suspensions},
 };
 use crate::events::{BroadcastSessionOpened, Event};
@@ -24,17 +25,20 @@ use std::sync::{Arc, PoisonError};
 impl<S: LogStore> Broadcaster<S> {
     /// The session for `manifest`: cached, or fresh from `GetOrchestrator` when missing or when
     /// its token is about to expire (offchain round robin over the Os the stream has not
-    /// suspended; on a chain by probability over those that answered).
+    /// suspended; on a chain by probability over those that answered). Never at an O in
+    /// `tried`, those the segment at hand already failed on.
     pub(super) async fn session(
         &self,
         manifest: &str,
+        tried: &[String],
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let cached = self.cached_sessions().get(manifest).cloned();
         let previous = cached.clone();
         if let Some((uri, info)) = cached {
             let expiration = info.auth_token.as_ref().map(|t| t.expiration);
-            let usable =
-                self.with_suspensions(manifest, |s| session_usable(expiration, &uri, s, now_ms()));
+            let usable = !tried.contains(&uri)
+                && self
+                    .with_suspensions(manifest, |s| session_usable(expiration, &uri, s, now_ms()));
             // On a chain, params about to expire are refreshed with a new GetOrchestrator.
             let params_live = info.ticket_params.as_ref().is_none_or(|p| {
                 let l1 = self.writer().read(|s| s.ticket_queue.state.last_l1_block());
@@ -46,16 +50,22 @@ impl<S: LogStore> Broadcaster<S> {
         }
         self.refresh_pool().await;
         // On a chain discovery asks the advertised nodes itself, in the same round of answers.
-        let os = &if self.paying().is_some() {
+        let all = if self.paying().is_some() {
             self.base_orchestrators()
         } else {
             self.orchestrators()
         };
-        if os.is_empty() {
+        if all.is_empty() {
             return Err(ClientError::Address(
                 "no orchestrator: none given (-orchAddr), listed by -orchWebhookUrl or active \
                  on chain"
                     .into(),
+            ));
+        }
+        let os = &untried(&all, tried);
+        if os.is_empty() {
+            return Err(ClientError::Address(
+                "every orchestrator failed this segment".into(),
             ));
         }
         self.with_suspensions(manifest, Suspensions::signal_refresh);

@@ -300,12 +300,14 @@ impl<S: LogStore> Broadcaster<S> {
         );
         let mut failure = Refusal::from(Rejected::NoOrchestrator);
         let mut done = None;
-        let mut tried = 0;
-        // The pool can grow as Os are asked (a webhook's first list, advertised nodes).
-        while tried < attempts(self.cfg.max_attempts, self.orchestrators().len()) {
-            self.cfg.metrics.attempt(manifest, tried);
-            tried += 1;
-            let (client, uri, info) = match self.session(manifest).await {
+        // The Os this segment failed on: each attempt is at another O. The pool can grow as Os
+        // are asked (a webhook's first list, advertised nodes).
+        let mut tried = Vec::new();
+        let mut attempt = 0;
+        while attempt < attempts(self.cfg.max_attempts, self.orchestrators().len()) {
+            self.cfg.metrics.attempt(manifest, attempt);
+            attempt += 1;
+            let (client, uri, info) = match self.session(manifest, &tried).await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!("stream {manifest}: no orchestrator session: {e}");
@@ -352,6 +354,7 @@ impl<S: LogStore> Broadcaster<S> {
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
                     self.forget_session(manifest);
                     self.suspend(manifest, &uri).await;
+                    tried.push(uri);
                     failure = push_err(500, e);
                 }
             }
