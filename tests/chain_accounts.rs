@@ -120,8 +120,9 @@ fn an_orchestrator_on_the_devchain_unlocks_its_account_and_keeps_to_its_chain() 
         "{line}"
     );
     o.line("serving");
+    let seen = o.seen.clone();
     let (status, _) = o.sigterm();
-    assert!(status.success());
+    assert!(status.success(), "{status:?}: {seen:?}");
 
     // No account yet: refused without a password, created with one.
     let fresh = dir.path().join("fresh");

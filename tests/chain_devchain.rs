@@ -8,7 +8,6 @@
 
 mod chain_support;
 
-use chain_support::devchain;
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use ethers_signers::{LocalWallet, Signer};
@@ -35,7 +34,7 @@ fn uint(t: &[Token]) -> U256 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_devchain_runs_the_real_protocol_with_funded_keystore_accounts() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(dir.path(), 1337);
+    let chain = chain_support::devchain_with(dir.path(), 1337, None);
     let j = &chain.json;
     let rpc = Rpc::connect(j["ethUrl"].as_str().unwrap()).await.unwrap();
     assert_eq!(rpc.chain_id(), 1337);
@@ -152,4 +151,51 @@ async fn a_devchain_runs_the_real_protocol_with_funded_keystore_accounts() {
     );
     assert!(rpc.revert_to(snapshot).await.unwrap());
     assert_eq!(deposit(&info(b.address()).await), U256::zero());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cached_deployment_is_the_same_chain_loaded_instead_of_deployed() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path().join("cache.json");
+    let first = chain_support::devchain_with(&dir.path().join("a"), 1337, Some(&cache));
+    assert!(cache.exists(), "the first run saved its deployment");
+    let second = chain_support::devchain_with(&dir.path().join("b"), 1337, Some(&cache));
+    let (a, b) = (&first.json, &second.json);
+    println!(
+        "deployed in {} ms, loaded in {} ms",
+        a["took_ms"], b["took_ms"]
+    );
+    assert_ne!(a["ethUrl"], b["ethUrl"], "two anvils");
+    assert_eq!(a["controller"], b["controller"]);
+    assert_eq!(a["contracts"], b["contracts"]);
+    let ra = Rpc::connect(a["ethUrl"].as_str().unwrap()).await.unwrap();
+    let rb = Rpc::connect(b["ethUrl"].as_str().unwrap()).await.unwrap();
+    assert_eq!(
+        ra.block_number().await.unwrap(),
+        rb.block_number().await.unwrap()
+    );
+    let arts = contracts_dir();
+    let rounds = Artifact::load(&arts, "rounds/RoundsManager").unwrap();
+    let rm = addr(&a["contracts"]["RoundsManager"]);
+    let round = |rpc| {
+        let rounds = rounds.clone();
+        async move { uint(&call(rpc, &rounds, rm, "currentRound", &[]).await) }
+    };
+    assert_eq!(round(&ra).await, round(&rb).await);
+    for role in ["broadcaster", "orchestrator"] {
+        assert_eq!(
+            a["accounts"][role]["address"],
+            b["accounts"][role]["address"]
+        );
+        let who = addr(&b["accounts"][role]["address"]);
+        assert_eq!(
+            ra.balance(who).await.unwrap(),
+            rb.balance(who).await.unwrap(),
+            "{role} funded alike"
+        );
+        // The copied keystore opens with the devchain's password.
+        let pass = std::fs::read_to_string(b["password"].as_str().unwrap()).unwrap();
+        let file = b["accounts"][role]["keystore"].as_str().unwrap();
+        assert!(eth_keystore::decrypt_key(file, pass).is_ok(), "{role}");
+    }
 }

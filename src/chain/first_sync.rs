@@ -3,7 +3,9 @@
 //! the events a node that lived through that round's `NewRound` recorded, so a fresh node and an
 //! old one hold the same chain view. The `NewRound` log is looked for in the last
 //! [`LOOKBACK`] blocks; an older one (rounds last a day on Arbitrum) is read by calls, its
-//! position then being the head block with `log_index` [`NOT_A_LOG`].
+//! position then being the head block with `log_index` [`NOT_A_LOG`]. State as of the log's
+//! block that the RPC node no longer keeps (a node that is not an archive keeps ~128 blocks) is
+//! read as of the head instead.
 
 use super::{calls, convert, logs, rpc::Rpc, topics, watch, ChainError};
 use crate::events::{ChainPos, Event, Hash32, RoundInitialized};
@@ -83,7 +85,17 @@ pub async fn current_round(
             continue;
         };
         if let Some(mut r) = logs::round_from_log(log, 0)?.filter(|r| r.round == round) {
-            r.l1_block = start_block(rpc, w, round, at).await?;
+            // A node that keeps no state that old (not an archive node) is read at the head.
+            let at = match start_block(rpc, w, round, at).await {
+                Ok(start) => {
+                    r.l1_block = start;
+                    at
+                }
+                Err(_) => {
+                    r.l1_block = start_block(rpc, w, round, head).await?;
+                    head
+                }
+            };
             from_log = Some((r, at));
             break;
         }
@@ -115,6 +127,10 @@ pub async fn current_round(
         }
     };
     let mut events = vec![Event::RoundInitialized(r)];
-    events.extend(watch::active_pool(rpc, w, round, at).await?);
+    let pool = match watch::active_pool(rpc, w, round, at).await {
+        Err(_) if at != head => watch::active_pool(rpc, w, round, head).await?,
+        read => read?,
+    };
+    events.extend(pool);
     Ok(events)
 }

@@ -220,6 +220,23 @@ impl Rpc {
             .map_err(rpc_err)
     }
 
+    /// The chain's whole state (anvil's `anvil_dumpState`, an opaque hex string).
+    pub async fn dump_state(&self) -> Result<String, ChainError> {
+        self.provider
+            .request::<_, String>("anvil_dumpState", ())
+            .await
+            .map_err(rpc_err)
+    }
+
+    /// Replaces the chain's state with one `dump_state` gave (anvil's `anvil_loadState`).
+    pub async fn load_state(&self, state: &str) -> Result<(), ChainError> {
+        self.provider
+            .request::<_, bool>("anvil_loadState", [state])
+            .await
+            .map(|_| ())
+            .map_err(rpc_err)
+    }
+
     /// Snapshots the chain's state (anvil); returns the snapshot's id.
     pub async fn snapshot(&self) -> Result<U256, ChainError> {
         self.provider

@@ -4,17 +4,20 @@
 //! (`chain::deploy`), and a broadcaster and an orchestrator account in geth v3 keystores in the
 //! datadir, funded with ETH and LPT. It prints one JSON line (`ethUrl`, `controller`, `chainId`,
 //! the contracts, the accounts and their keystores) and stays up until interrupted, or with
-//! `-detach` leaves anvil running and writes its PID to `<datadir>/anvil.pid`.
+//! `-detach` leaves anvil running and writes its PID to `<datadir>/anvil.pid`. With
+//! `-stateCache FILE` a deployment is saved once and loaded by later runs
+//! (`node::devchain_cache`): the tests share one deployment that way.
 
-use super::NodeError;
+use super::{devchain_cache, NodeError};
 use crate::chain::{
     artifacts::artifacts_dir,
-    deploy::{fund, lpt, Deployer},
+    deploy::{fund, lpt, Deployer, Deployment},
     rpc::Rpc,
 };
 use clap::Args;
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
+use std::collections::BTreeMap;
 use std::{
     path::{Path, PathBuf},
     process::{Command, ExitCode, Stdio},
@@ -49,6 +52,66 @@ pub struct DevchainArgs {
     /// The folder holding `node_modules/@livepeer/sdk` (default: here or above).
     #[arg(long = "npmRoot")]
     pub npm_root: Option<PathBuf>,
+    /// Keep the deployment in this file and load it on later runs instead of deploying again
+    /// (`node::devchain_cache`; not a go-livepeer flag).
+    #[arg(long = "stateCache")]
+    pub state_cache: Option<PathBuf>,
+}
+
+/// Deploys the protocol and funds a broadcaster and an orchestrator account (new keystores in
+/// `keystore`): the deployment, the accounts as the summary shows them, and as the cache keeps
+/// them.
+async fn deploy_and_fund(
+    rpc: &Rpc,
+    npm_root: &Path,
+    keystore: &Path,
+    args: &DevchainArgs,
+) -> Result<
+    (
+        Deployment,
+        serde_json::Map<String, serde_json::Value>,
+        BTreeMap<String, devchain_cache::CachedAccount>,
+    ),
+    NodeError,
+> {
+    let deployer = LocalWallet::from_bytes(&hex::decode(DEPLOYER_KEY)?)?;
+    let contracts = artifacts_dir(npm_root);
+    let d = Deployer::new(rpc, &deployer, &contracts).deploy().await?;
+    let mut accounts = serde_json::Map::new();
+    let mut saved = BTreeMap::new();
+    for role in ["broadcaster", "orchestrator"] {
+        let (wallet, file) = super::eth::new_keystore(keystore, &args.password)?;
+        let eth = U256::from(100) * U256::exp10(18);
+        fund(
+            rpc,
+            &deployer,
+            &contracts,
+            &d,
+            wallet.address(),
+            eth,
+            lpt(1_000),
+        )
+        .await?;
+        accounts.insert(
+            role.to_string(),
+            serde_json::json!({
+                "address": format!("{:?}", wallet.address()),
+                "keystore": file,
+            }),
+        );
+        saved.insert(
+            role.to_string(),
+            devchain_cache::CachedAccount {
+                address: wallet.address(),
+                file_name: file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                keystore: std::fs::read_to_string(&file)?,
+            },
+        );
+    }
+    Ok((d, accounts, saved))
 }
 
 /// The first of `.` and its ancestors, then the executable's ancestors, holding `rel`.
@@ -122,32 +185,53 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
             Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
         }
     };
-    let deployer = LocalWallet::from_bytes(&hex::decode(DEPLOYER_KEY)?)?;
-    let contracts = artifacts_dir(&npm_root);
-    let d = Deployer::new(&rpc, &deployer, &contracts).deploy().await?;
     let keystore = datadir.join("keystore");
-    let mut accounts = serde_json::Map::new();
-    for role in ["broadcaster", "orchestrator"] {
-        let (wallet, file) = super::eth::new_keystore(&keystore, &args.password)?;
-        let eth = U256::from(100) * U256::exp10(18);
-        fund(
-            &rpc,
-            &deployer,
-            &contracts,
-            &d,
-            wallet.address(),
-            eth,
-            lpt(1_000),
-        )
-        .await?;
-        accounts.insert(
-            role.to_string(),
-            serde_json::json!({
-                "address": format!("{:?}", wallet.address()),
-                "keystore": file,
-            }),
-        );
-    }
+    let key = devchain_cache::key(
+        &npm_root.join(SDK_REL).join("package.json"),
+        &anvil_bin,
+        args.chain_id,
+        &args.password,
+    );
+    let cached = args
+        .state_cache
+        .as_deref()
+        .and_then(|p| devchain_cache::load(p, &key));
+    let (d, accounts) = match cached {
+        Some(c) => {
+            rpc.load_state(&c.state).await?;
+            std::fs::create_dir_all(&keystore)?;
+            let mut accounts = serde_json::Map::new();
+            for (role, a) in &c.accounts {
+                let file = keystore.join(&a.file_name);
+                std::fs::write(&file, &a.keystore)?;
+                accounts.insert(
+                    role.clone(),
+                    serde_json::json!({ "address": format!("{:?}", a.address), "keystore": file }),
+                );
+            }
+            let d = Deployment {
+                controller: c.controller,
+                contracts: c.contracts,
+            };
+            (d, accounts)
+        }
+        None => {
+            let (d, accounts, saved) = deploy_and_fund(&rpc, &npm_root, &keystore, args).await?;
+            if let Some(path) = &args.state_cache {
+                let cache = devchain_cache::Cached {
+                    key,
+                    state: rpc.dump_state().await?,
+                    controller: d.controller,
+                    contracts: d.contracts.clone(),
+                    accounts: saved,
+                };
+                if let Err(e) = devchain_cache::save(path, &cache) {
+                    eprintln!("devchain: cannot save {}: {e}", path.display());
+                }
+            }
+            (d, accounts)
+        }
+    };
     let password_file = datadir.join("password");
     std::fs::write(&password_file, &args.password)?;
     let summary = serde_json::json!({

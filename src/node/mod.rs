@@ -12,6 +12,7 @@ pub mod cli_server;
 pub mod clock;
 pub mod demo;
 pub mod devchain;
+pub mod devchain_cache;
 pub mod discovery_args;
 pub mod eth;
 pub mod httpd;

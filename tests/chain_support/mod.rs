@@ -17,15 +17,25 @@ impl Drop for Devchain {
     }
 }
 
-/// `livepeer devchain -detach -rpcPort 0 -chainId <chain_id> -datadir <dir>`.
+/// `livepeer devchain -detach -rpcPort 0 -chainId <chain_id> -datadir <dir>`, its deployment
+/// shared by every test through one state cache in the target's temporary folder (the first
+/// test to need it deploys; the others load it in well under a second).
 pub fn devchain(dir: &Path, chain_id: u64) -> Devchain {
-    let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["devchain", "-detach", "-rpcPort", "0"])
+    let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("devchain-{chain_id}.json"));
+    devchain_with(dir, chain_id, Some(&cache))
+}
+
+/// A devchain deployed afresh (`cache` none) or through the state cache `cache`.
+pub fn devchain_with(dir: &Path, chain_id: u64, cache: Option<&Path>) -> Devchain {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_livepeer"));
+    cmd.args(["devchain", "-detach", "-rpcPort", "0"])
         .args(["-chainId", &chain_id.to_string(), "-datadir"])
         .arg(dir)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if let Some(c) = cache {
+        cmd.arg("-stateCache").arg(c);
+    }
+    let out = cmd.output().unwrap();
     assert!(
         out.status.success(),
         "{}",
