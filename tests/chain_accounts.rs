@@ -176,3 +176,60 @@ fn an_orchestrator_on_the_devchain_unlocks_its_account_and_keeps_to_its_chain() 
         "{err}"
     );
 }
+
+/// Without `-ethPassword`, at a terminal (`script` gives the node one), the password is asked
+/// for, not echoed, and a new account is created with it.
+#[test]
+fn at_a_terminal_the_password_is_asked_for() {
+    use std::io::{BufRead, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let keys = dir.path().join("keys");
+    std::fs::create_dir_all(&keys).unwrap();
+    let cmdline = format!(
+        "{} -broadcaster -orchAddr 127.0.0.1:1 -network devchain -ethUrl {} -ethController {} \
+         -ethKeystorePath {} -httpAddr 127.0.0.1:0 -rtmpAddr 127.0.0.1:0 -cliAddr 127.0.0.1:{} \
+         -datadir {}",
+        env!("CARGO_BIN_EXE_livepeer"),
+        j["ethUrl"].as_str().unwrap(),
+        j["controller"].as_str().unwrap(),
+        keys.display(),
+        free_port(),
+        dir.path().join("b").display()
+    );
+    let mut tty = std::process::Command::new("script")
+        .args(["-qec", &cmdline, "/dev/null"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = tty.stdin.take().unwrap();
+    let mut lines = std::io::BufReader::new(tty.stdout.take().unwrap());
+    let mut seen = String::new();
+    let mut answered = false;
+    let mut buf = Vec::new();
+    while !seen.contains("On chain id") {
+        buf.clear();
+        // The prompt ends without a newline: read up to its colon and space too.
+        let n = lines.read_until(b' ', &mut buf).unwrap();
+        assert!(n > 0, "the node ended: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buf));
+        if !answered && seen.contains("password (-ethPassword):") {
+            input.write_all(b"s3cret\n").unwrap();
+            answered = true;
+        }
+    }
+    let _ = tty.kill();
+    let _ = tty.wait();
+    // The node under `script` ends with its terminal; make sure before reading the keystore.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(answered, "{seen}");
+    assert!(
+        !seen.contains("s3cret"),
+        "the password is not echoed: {seen}"
+    );
+    let files: Vec<_> = std::fs::read_dir(&keys).unwrap().flatten().collect();
+    assert_eq!(files.len(), 1, "one account created");
+    assert!(eth_keystore::decrypt_key(files[0].path(), "s3cret").is_ok());
+}

@@ -1,6 +1,7 @@
 //! A node on a chain (any `-network` but `offchain`): its account, unlocked from a geth v3
 //! keystore (`-ethKeystorePath`, default `<datadir>/keystore`; `-ethAcctAddr` when it holds
-//! several; a new account is created there when it holds none and `-ethPassword` is given), the
+//! several; a new account is created there when it holds none and `-ethPassword` is given, or
+//! typed at a terminal when asked; without either, refused clearly), the
 //! chain behind `-ethUrl`, and the protocol's Controller (`-ethController`, built in for the live
 //! networks) checked to know the TicketBroker. Each start is recorded (`NodeStarted` with the
 //! chain id), and a datadir that has seen another chain is refused.
@@ -47,6 +48,17 @@ pub fn password(arg: Option<&str>) -> Option<String> {
         Ok(text) => Some(text.trim_end_matches(['\n', '\r']).to_string()),
         Err(_) => Some(arg.to_string()),
     }
+}
+
+/// Without `-ethPassword`, the password typed at a terminal (not echoed), as go-livepeer asks
+/// for it; none when stdin is not a terminal (a service or a script: the caller then refuses
+/// clearly).
+fn ask_password() -> Option<String> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return None;
+    }
+    rpassword::prompt_password("Ethereum account password (-ethPassword): ").ok()
 }
 
 fn parse_address(s: &str, flag: &str) -> Result<Address, NodeError> {
@@ -180,7 +192,7 @@ pub async fn connect(datadir: &Path, network: &str, args: &NodeArgs) -> Result<E
         .eth_keystore_path
         .clone()
         .unwrap_or_else(|| datadir.join("keystore"));
-    let pass = password(args.eth_password.as_deref());
+    let pass = password(args.eth_password.as_deref()).or_else(ask_password);
     let account = account(&keystore, args.eth_acct_addr.as_deref(), pass.as_deref())?;
     let rpc = Rpc::connect(url)
         .await
