@@ -110,3 +110,29 @@ fn bench_pm_runs_and_reports_ratios() {
     assert!(out.contains("target ≥ 0.70"), "{out}");
     assert!(out.contains("4 payers"), "{out}");
 }
+
+#[test]
+fn bench_network_runs_and_reports_against_targets() {
+    let dir = tempfile::tempdir_in(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let (code, out, err) = run(&[
+        "bench",
+        "network",
+        "-streams",
+        "2",
+        "-duration",
+        "4",
+        "-segments",
+        "1",
+        "-datadir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("segment 2 s 1080p30"), "{out}");
+    assert!(out.contains("offchain (baseline) median"), "{out}");
+    assert!(out.contains("of the 2 s segment (target < 5%"), "{out}");
+    assert!(
+        out.contains("paid streams held (p99 <= 1 s, no failure): 2"),
+        "{out}"
+    );
+    assert!(out.contains("memory per stream at 2 streams"), "{out}");
+}

@@ -128,6 +128,23 @@ pub enum BenchCommand {
     Pm(BenchPmArgs),
     /// Our segment-by-segment ladder against one ffmpeg CLI process over the whole file.
     Transcode(media::BenchTranscodeArgs),
+    /// B→O→B round trips of a real 1080p segment: paid overhead, streams one O holds, memory.
+    Network(BenchNetworkArgs),
+}
+
+/// `livepeer bench network`
+#[derive(Debug, Clone, Args)]
+pub struct BenchNetworkArgs {
+    /// Load steps: concurrent paid streams per step, comma-separated (stops at the first that
+    /// fails p99 <= 1 s with no failure).
+    #[arg(long = "streams", default_value = "25,50,100,200")]
+    pub streams: String,
+    /// Seconds per load step.
+    #[arg(long = "duration", default_value_t = 60)]
+    pub duration: u64,
+    /// Offchain/paid pairs of the overhead measurement.
+    #[arg(long = "segments", default_value_t = 20)]
+    pub segments: u32,
 }
 
 /// `livepeer bench pm`

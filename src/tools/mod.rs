@@ -1,10 +1,14 @@
 //! Operator commands: over the log (`log verify|dump|stats`, `replay`, `demo`), the benchmarks
-//! (`bench log|pm|transcode`) and `transcode`, dispatched to their modules.
+//! (`bench log|pm|transcode|network`) and `transcode`, dispatched to their modules.
 //!
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
 mod bench_fs;
 mod bench_log;
+mod bench_net;
+mod bench_net_inputs;
+mod bench_net_load;
+mod bench_net_trip;
 mod bench_pm;
 mod bench_transcode;
 mod bench_transcode_load;
@@ -40,6 +44,9 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         }
         Command::Bench(BenchCommand::Pm(args)) => {
             bench_pm::run(cli.global.datadir.as_deref(), &args, rt)
+        }
+        Command::Bench(BenchCommand::Network(args)) => {
+            bench_net::run(cli.global.datadir.as_deref(), &args, rt)
         }
         Command::Bench(BenchCommand::Transcode(args)) => {
             bench_transcode::run(args)?;

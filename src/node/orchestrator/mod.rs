@@ -137,12 +137,31 @@ pub async fn start_on(
     network: &str,
     args: &NodeArgs,
 ) -> Result<StartedOrchestrator, NodeError> {
+    start_inner(datadir, network, args, None).await
+}
+
+/// [`start`] offchain, transcoding with `transcoder` instead of the one `-transcoder` makes
+/// (`livepeer bench network`'s zero-cost transcoder).
+pub async fn start_with_transcoder(
+    datadir: &Path,
+    args: &NodeArgs,
+    transcoder: Arc<dyn crate::media::Transcoder>,
+) -> Result<StartedOrchestrator, NodeError> {
+    start_inner(datadir, "offchain", args, Some(transcoder)).await
+}
+
+async fn start_inner(
+    datadir: &Path,
+    network: &str,
+    args: &NodeArgs,
+    injected: Option<Arc<dyn crate::media::Transcoder>>,
+) -> Result<StartedOrchestrator, NodeError> {
     let nodes = args.discovery.advertised_nodes()?;
     std::fs::create_dir_all(datadir)?;
-    let transcoder = if args.transcoder {
-        Some(super::transcoder::transcoder(args)?)
-    } else {
-        None
+    let transcoder = match injected {
+        Some(t) => Some(t),
+        None if args.transcoder => Some(super::transcoder::transcoder(args)?),
+        None => None,
     };
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let secret = match &args.shared_secret_file {

@@ -20,18 +20,18 @@ use ethers_signers::{LocalWallet, Signer};
 pub(super) const L1: u64 = 1_000;
 pub(super) const ROUND: u64 = 100;
 
-pub(super) fn wallet(seed: u8) -> Result<LocalWallet, BenchPmError> {
+pub(crate) fn wallet(seed: u8) -> Result<LocalWallet, BenchPmError> {
     let mut key = [0x22u8; 32];
     key[31] = seed;
     LocalWallet::from_bytes(&key).map_err(setup)
 }
 
-pub(super) struct Payer {
+pub(crate) struct Payer {
     /// `Livepeer-Payment` header values, in sending order.
-    pub(super) headers: Vec<String>,
+    pub(crate) headers: Vec<String>,
 }
 
-pub(super) fn chain_events(payers: &[Address]) -> Vec<Event> {
+pub(crate) fn chain_events(payers: &[Address]) -> Vec<Event> {
     let mut ev = vec![
         Event::PoolSizeChanged(PoolSizeChanged {
             round: ROUND,
@@ -67,7 +67,7 @@ pub(super) fn chain_events(payers: &[Address]) -> Vec<Event> {
 /// Tickets signed under one set of params before the payer takes fresh ones.
 const PARAMS_REFRESH: u32 = 500;
 
-fn session_for(
+pub(crate) fn session_for(
     o: Address,
     secret: &RandSecret,
     sender: Address,
@@ -109,7 +109,7 @@ fn session_for(
     Ok((params, session))
 }
 
-pub(super) fn make_payers(
+pub(crate) fn make_payers(
     o: Address,
     secret: &RandSecret,
     n: u8,

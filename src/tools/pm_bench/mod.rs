@@ -6,7 +6,7 @@
 //! with 4 concurrent payers. Signing and encoding the fixtures' headers (the B's work) is not
 //! timed.
 
-mod fixtures;
+pub(crate) mod fixtures;
 mod recover;
 mod report;
 
