@@ -78,16 +78,7 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
     };
     let me = Address(b.address().0);
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(mdir.path());
     let t = Duration::from_secs(60);
     let post = |seq: i64, header: String| {
         let (client, info, seg, b) = (&client, &info, seg.clone(), &b);

@@ -190,16 +190,7 @@ async fn two_os_behind_one_address_a_redeemer_and_a_reward_service() {
             .0
     };
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(mdir.path());
     let post = |c, token_of, to, seq, p| post(c, token_of, to, seq, p, &seg, &b);
 
     // O1 is paid with its params; the same tickets replayed to O2 are refused there.

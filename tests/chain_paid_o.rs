@@ -175,16 +175,7 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     let me = Address(b.address().0);
 
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(mdir.path());
     let profiles = ["P144p30fps16x9"];
     let t = Duration::from_secs(60);
 

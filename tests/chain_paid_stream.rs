@@ -125,16 +125,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
 
     // Six 2 s segments pushed to the B.
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(mdir.path());
     let http = reqwest::Client::new();
     for seq in 0..6 {
         if seq == 3 {

@@ -104,16 +104,7 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
     let (payment, _) =
         create_payment(&session, 1, &b, me, TicketExpirationParams::default()).unwrap();
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(mdir.path());
     let mut m = segment_meta(&info, "viaredeemer", 0, &seg, &["P144p30fps16x9"]);
     m.sig = sign_segment(&b, &m);
     let res = client

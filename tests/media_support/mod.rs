@@ -338,3 +338,18 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// A 2 s 320x180 30 fps segment with audio and one keyframe, made in `dir`: the segment the
+/// network tests send.
+pub fn two_second_segment(dir: &Path) -> Vec<u8> {
+    std::fs::read(source(
+        dir,
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        true,
+        &["-g", "60"],
+    ))
+    .unwrap()
+}
