@@ -569,29 +569,3 @@ async fn multipart_answers_and_refusals() {
     assert_eq!(resp.status().as_u16(), 503);
     assert_eq!(resp.text().await.unwrap(), "No sessions available");
 }
-
-/// The README's main job, as the binary runs it (shortened to two segments), twice over the same
-/// datadir: each run reports its own segments, and both logs verify and replay.
-#[test]
-fn the_demo_streams_through_b_o_and_t() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path().to_str().unwrap();
-    for run in 0..2 {
-        let out = Command::new(env!("CARGO_BIN_EXE_livepeer"))
-            .args(["demo", "-secs", "4", "-datadir", d])
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            out.status.success(),
-            "run {run}: {stdout}\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        assert!(
-            stdout.contains("demo: 2 of 2 segments transcoded, 0 failed"),
-            "{stdout}"
-        );
-        assert!(stdout.contains("video|640|360"), "{stdout}");
-        assert_eq!(stdout.matches("hash chain intact").count(), 2, "{stdout}");
-    }
-}

@@ -184,6 +184,10 @@ pub struct DemoArgs {
     /// Seconds of live test stream pushed through B, O and T.
     #[arg(long = "secs", default_value_t = 10)]
     pub secs: u32,
+    /// On a fresh devchain with the real Livepeer contracts, paid in tickets: ends with the
+    /// accounting summary.
+    #[arg(long = "chain", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub chain: bool,
     /// Instead: a synthetic event history through the real log (no media).
     #[arg(long = "synthetic", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub synthetic: bool,

@@ -134,7 +134,7 @@ fn free_port() -> Result<u16, NodeError> {
 }
 
 /// Kills anvil when the devchain stops (not when detached).
-struct Anvil(Option<std::process::Child>);
+pub struct Anvil(Option<std::process::Child>);
 
 impl Drop for Anvil {
     fn drop(&mut self) {
@@ -145,8 +145,66 @@ impl Drop for Anvil {
     }
 }
 
-/// Starts the devchain in `datadir`.
+/// A started devchain: anvil (killed when this is dropped, unless detached), a connection to
+/// it, and its summary (`ethUrl`, `controller`, `contracts`, `accounts`, `keystoreDir`,
+/// `password`, …).
+pub struct Running {
+    /// anvil.
+    pub anvil: Anvil,
+    /// Its JSON-RPC.
+    pub rpc: Rpc,
+    /// The summary `livepeer devchain` prints.
+    pub summary: serde_json::Value,
+}
+
+/// Starts the devchain in `datadir`, prints what it runs and waits for Ctrl-C (or with
+/// `-detach` leaves it running).
 pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeError> {
+    let Running {
+        mut anvil, summary, ..
+    } = start(datadir, args).await?;
+    let url = summary["ethUrl"].as_str().unwrap_or_default();
+    // Ready command lines for people (stderr: stdout is the one JSON line for scripts).
+    for (role, flags) in [
+        (
+            "orchestrator",
+            "-orchestrator -transcoder -serviceAddr 127.0.0.1:8935",
+        ),
+        ("broadcaster", "-broadcaster -orchAddr 127.0.0.1:8935"),
+    ] {
+        let addr = summary["accounts"][role]["address"]
+            .as_str()
+            .unwrap_or_default();
+        eprintln!(
+            "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {} \
+             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",
+            summary["controller"].as_str().unwrap_or_default(),
+            summary["keystoreDir"].as_str().unwrap_or_default(),
+            summary["password"].as_str().unwrap_or_default(),
+            datadir.join(role).display()
+        );
+    }
+    println!("{summary}");
+    if args.detach {
+        if let Some(pid) = anvil.0.as_ref().map(|c| c.id()) {
+            std::fs::write(datadir.join("anvil.pid"), pid.to_string())?;
+        }
+        // Detached: anvil outlives this process; stop it with `kill $(cat anvil.pid)`.
+        let _ = anvil.0.take();
+        return Ok(ExitCode::SUCCESS);
+    }
+    eprintln!(
+        "devchain at {url} (chain id {}); Ctrl-C stops it",
+        args.chain_id
+    );
+    super::signals::terminated().await;
+    drop(anvil);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Starts anvil in `datadir`, deploys the protocol (or loads `-stateCache`) and funds the two
+/// accounts.
+pub async fn start(datadir: &Path, args: &DevchainArgs) -> Result<Running, NodeError> {
     let anvil_bin = match &args.anvil {
         Some(p) => p.clone(),
         None => find_up(ANVIL_REL).map(|r| r.join(ANVIL_REL)).ok_or(
@@ -173,7 +231,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
         .spawn()
         .map_err(|e| format!("cannot start {}: {e}", anvil_bin.display()))?;
     let pid = child.id();
-    let mut anvil = Anvil(Some(child));
+    let anvil = Anvil(Some(child));
     let url = format!("http://127.0.0.1:{port}");
     let started = Instant::now();
     let rpc = loop {
@@ -246,38 +304,9 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
         "took_ms": started.elapsed().as_millis() as u64,
     });
     std::fs::write(datadir.join("devchain.json"), summary.to_string())?;
-    // Ready command lines for people (stderr: stdout is the one JSON line for scripts).
-    for (role, flags) in [
-        (
-            "orchestrator",
-            "-orchestrator -transcoder -serviceAddr 127.0.0.1:8935",
-        ),
-        ("broadcaster", "-broadcaster -orchAddr 127.0.0.1:8935"),
-    ] {
-        let addr = summary["accounts"][role]["address"]
-            .as_str()
-            .unwrap_or_default();
-        eprintln!(
-            "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {:?} \
-             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",
-            d.controller,
-            keystore.display(),
-            password_file.display(),
-            datadir.join(role).display()
-        );
-    }
-    println!("{summary}");
-    if args.detach {
-        std::fs::write(datadir.join("anvil.pid"), pid.to_string())?;
-        // Detached: anvil outlives this process; stop it with `kill $(cat anvil.pid)`.
-        let _ = anvil.0.take();
-        return Ok(ExitCode::SUCCESS);
-    }
-    eprintln!(
-        "devchain at {url} (chain id {}); Ctrl-C stops it",
-        args.chain_id
-    );
-    super::signals::terminated().await;
-    drop(anvil);
-    Ok(ExitCode::SUCCESS)
+    Ok(Running {
+        anvil,
+        rpc,
+        summary,
+    })
 }
