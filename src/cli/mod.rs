@@ -61,6 +61,9 @@ pub enum Command {
     Log(LogCommand),
     /// Rebuild every projection from seq 0 and compare with checkpoints and live state.
     Replay,
+    /// What this build's start does to the datadir's projections (keep, rebuild, build new);
+    /// without `-check`, do it now and write fresh checkpoints.
+    Migrate(MigrateArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -92,6 +95,14 @@ pub struct ChainArgs {
     /// The node's CLI API.
     #[arg(long = "cliAddr", default_value = "127.0.0.1:7935")]
     pub cli_addr: String,
+}
+
+/// `livepeer migrate`
+#[derive(Debug, Clone, Args)]
+pub struct MigrateArgs {
+    /// Only list what would be rebuilt and estimate how long it takes.
+    #[arg(long = "check", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub check: bool,
 }
 
 /// `livepeer log …`

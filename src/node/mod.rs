@@ -89,10 +89,7 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
 pub fn open_writer<S: crate::log::LogStore>(
     log: std::sync::Arc<crate::log::Log<S>>,
 ) -> Result<writer::Writer<S>, crate::log::LogError> {
-    let (w, restored) = writer::Writer::open(log)?;
-    for n in &restored.notices {
-        println!("{n}");
-    }
+    let (w, restored) = writer::Writer::open_reporting(log, &mut |line| println!("{line}"))?;
     let (next, open, digest) = w.read(|p| {
         (
             p.next_seq(),

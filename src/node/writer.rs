@@ -13,7 +13,7 @@
 //! after the projections folded it: what the node does is read off its log, not hooked into
 //! its paths.
 
-use super::state::{restore, Restored};
+use super::state::{restore, restore_with, Restored};
 use crate::events::{Envelope, Event};
 use crate::log::{Expect, Log, LogError, LogStore};
 use crate::projections::Projections;
@@ -64,11 +64,33 @@ impl<S: LogStore> Writer<S> {
         Self::open_with(log, CHECKPOINT_EVERY)
     }
 
+    /// [`Writer::open`], handing `report` each restore notice and migration progress line as
+    /// it happens (`state::restore_with`).
+    pub fn open_reporting(
+        log: Arc<Log<S>>,
+        report: &mut dyn FnMut(String),
+    ) -> Result<(Self, Restored), LogError> {
+        let (proj, restored) = restore_with(&log, report)?;
+        Ok((
+            Self::from_restored(log, proj, &restored, CHECKPOINT_EVERY),
+            restored,
+        ))
+    }
+
     /// [`Writer::open`], checkpointing every `every` records.
     pub fn open_with(log: Arc<Log<S>>, every: u64) -> Result<(Self, Restored), LogError> {
         let (proj, restored) = restore(&log)?;
+        Ok((Self::from_restored(log, proj, &restored, every), restored))
+    }
+
+    fn from_restored(
+        log: Arc<Log<S>>,
+        proj: crate::projections::Projections,
+        restored: &Restored,
+        every: u64,
+    ) -> Self {
         let from = proj.next_seq().saturating_sub(restored.tail_records);
-        let w = Writer {
+        Writer {
             log,
             state: Mutex::new(proj),
             keys: Mutex::new(BTreeMap::new()),
@@ -76,8 +98,7 @@ impl<S: LogStore> Writer<S> {
             checkpointed: AtomicU64::new(from),
             observer: std::sync::OnceLock::new(),
             observed: AtomicU64::new(u64::MAX),
-        };
-        Ok((w, restored))
+        }
     }
 
     /// The log the writer appends to.

@@ -17,6 +17,7 @@ mod debug;
 mod demo;
 mod demo_live;
 mod logcmd;
+mod migrate;
 pub mod pm_bench;
 mod replay;
 pub mod synth;
@@ -39,6 +40,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Log(LogCommand::Dump(args)) => logcmd::dump(&datadir, &args),
         Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),
         Command::Replay => replay::run(&datadir),
+        Command::Migrate(args) => migrate::run(&datadir, args.check),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args, rt)
         }
