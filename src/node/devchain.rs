@@ -259,7 +259,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
             .unwrap_or_default();
         eprintln!(
             "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {:?} \
-             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",
+             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -dataDir {}",
             d.controller,
             keystore.display(),
             password_file.display(),

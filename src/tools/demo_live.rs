@@ -17,9 +17,9 @@ pub fn run(
     let ok = rt.block_on(crate::node::demo::run_live(&o_dir, &b_dir, secs))?;
     let mut verified = true;
     for dir in [&b_dir, &o_dir] {
-        println!("demo: $ livepeer log verify -datadir {}", dir.display());
+        println!("demo: $ livepeer log verify -dataDir {}", dir.display());
         verified &= logcmd::verify(dir)? == ExitCode::SUCCESS;
-        println!("demo: $ livepeer replay -datadir {}", dir.display());
+        println!("demo: $ livepeer replay -dataDir {}", dir.display());
         verified &= replay::run(dir)? == ExitCode::SUCCESS;
     }
     if !(ok && verified) {
