@@ -24,6 +24,7 @@ pub mod paying;
 pub mod playback;
 pub mod pool;
 pub mod port;
+pub mod progress;
 pub mod rtmp;
 pub mod service;
 pub mod verify;
@@ -103,6 +104,7 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
+        tasks.spawn(progress::run(writer.clone(), stop_rx.clone()));
         let render = self
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
