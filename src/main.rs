@@ -1,4 +1,5 @@
-//! The `livepeer` binary: parse flags (either dash style), set up tracing, run the command.
+//! The `livepeer` binary: parse flags (either dash style, `LP_` variables, `-config`), answer
+//! `-version`, set up the log (`node::log_level`), run the command.
 
 use std::process::ExitCode;
 
@@ -29,13 +30,14 @@ fn main() -> ExitCode {
             };
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,fjall=warn,lsm_tree=warn,rtmp_rs=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    if cli.operator.version {
+        print!("{}", livepeer::cli::operator::version_text());
+        return ExitCode::SUCCESS;
+    }
+    livepeer::node::log_level::init(cli.operator.verbosity);
+    for flag in &cli.operator.given {
+        tracing::debug!("flag {flag}");
+    }
     // The process's one tokio runtime (one worker per core): the node's roles, the demo and the
     // benchmarks all run on it.
     let rt = match tokio::runtime::Builder::new_multi_thread()

@@ -212,3 +212,71 @@ async fn segments_go_through_a_remote_transcoder() {
     assert!(gone, "the T's going is recorded: {:?}", events());
     let _ = stop.send(());
 }
+
+/// `-maxSessions auto`: the O's limit, advertised and enforced, is its attached Ts' capacity
+/// (go-livepeer's `AutoSessionLimit`): none before a T attaches, the T's once it has, none after
+/// it leaves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn max_sessions_auto_follows_the_remote_transcoders_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let o = node::orchestrator::start(
+        &d.join("o"),
+        &node_args(&[
+            "-orchestrator",
+            "-orchSecret",
+            "sesame",
+            "-serviceAddr",
+            "127.0.0.1:0",
+            "-maxSessions",
+            "auto",
+        ]),
+    )
+    .await
+    .unwrap();
+    let uri = o.uri.clone();
+    let handle = o.orchestrator();
+    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(o.serve(async {
+        let _ = stopped.await;
+    }));
+    let b = OrchClient::connect(&uri).await.unwrap();
+    let info = b.get_orchestrator().await.unwrap();
+    assert_eq!(info.capacity, 0, "no T, no capacity");
+    let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "1", true, &[])).unwrap();
+    let t = Duration::from_secs(30);
+    let refused = b
+        .submit_segment(&info.transcoder, &meta(&info, 0, &seg), "", seg.clone(), t)
+        .await;
+    assert!(
+        matches!(&refused, Err(livepeer::api::client::ClientError::Refused { status: 403, text }) if text == "OrchestratorCapped"),
+        "{refused:?}"
+    );
+
+    let mut grpc = TranscoderClient::new(tls_channel(&uri).await.unwrap());
+    let stream = grpc
+        .register_transcoder(net::RegisterRequest {
+            secret: "sesame".into(),
+            capacity: 3,
+            capabilities: None,
+        })
+        .await
+        .unwrap();
+    for _ in 0..100 {
+        if handle.remote().count() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.get_orchestrator().await.unwrap().capacity, 3);
+    assert_eq!(handle.max_sessions(), 3);
+
+    drop(stream);
+    for _ in 0..100 {
+        if handle.remote().count() == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(b.get_orchestrator().await.unwrap().capacity, 0);
+}

@@ -1,7 +1,11 @@
 //! The command line: go-livepeer flag names in either dash style, and the operator subcommands.
 
+pub mod flag_table;
 mod goflags;
 pub mod media;
+pub mod operator;
+pub mod reference_flags;
+pub mod sources;
 
 pub use goflags::normalise;
 
@@ -10,11 +14,14 @@ use std::path::PathBuf;
 
 /// The node and its tools.
 #[derive(Debug, Parser)]
-#[command(name = "livepeer", version, about = "An event-sourced Livepeer node", long_about = None)]
+#[command(name = "livepeer", about = "An event-sourced Livepeer node", long_about = None)]
 pub struct Cli {
     /// Settings every command shares.
     #[command(flatten)]
     pub global: GlobalArgs,
+    /// `-v`, `-version`, `-config`.
+    #[command(flatten)]
+    pub operator: operator::OperatorArgs,
     /// The node's roles and settings, when no subcommand is given (`livepeer -orchestrator …`).
     #[command(flatten)]
     pub node: NodeArgs,
@@ -29,15 +36,10 @@ pub use crate::node::args::NodeArgs;
 #[derive(Debug, Clone, Args, PartialEq, Eq)]
 pub struct GlobalArgs {
     /// Data directory (default `~/.lpData/<network>`).
-    #[arg(long = "datadir", global = true, env = "LP_DATADIR")]
+    #[arg(long = "dataDir", alias = "datadir", global = true)]
     pub datadir: Option<PathBuf>,
     /// Network name: offchain, arbitrum-one-mainnet, …
-    #[arg(
-        long = "network",
-        global = true,
-        default_value = "offchain",
-        env = "LP_NETWORK"
-    )]
+    #[arg(long = "network", global = true, default_value = "offchain")]
     pub network: String,
 }
 
@@ -224,6 +226,8 @@ pub enum DebugCommand {
     },
     /// Replay `<datadir>/events` and print the peak RSS (`VmHWM_kB n`).
     ReplayRss,
+    /// Print docs/flags.md, the table of the node's flags, generated from this command line.
+    FlagTable,
 }
 
 /// The node flags of `livepeer <args>` (Go style), for wiring roles in one process (the demo,
@@ -237,7 +241,7 @@ pub fn node_args(args: &[&str]) -> Result<NodeArgs, clap::Error> {
 
 /// Parses argv in either flag style.
 pub fn parse_from<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, clap::Error> {
-    Cli::try_parse_from(normalise(args))
+    sources::parse(normalise(args))
 }
 
 #[cfg(test)]
@@ -293,7 +297,10 @@ mod tests {
         assert!(c.command.is_none());
         assert!(c.node.orchestrator && c.node.transcoder);
         assert_eq!(c.node.service_addr, "127.0.0.1:9999");
-        assert_eq!(c.node.max_sessions, 3);
+        assert_eq!(
+            c.node.max_sessions,
+            crate::node::max_sessions::MaxSessions::Limit(3)
+        );
         let c = parse(&["livepeer", "-orchestrator=false"]);
         assert!(!c.node.orchestrator);
     }

@@ -6,8 +6,8 @@ use clap::Args;
 /// go-livepeer's node flags (facts §9), those this node implements so far.
 #[derive(Debug, Clone, Args, PartialEq)]
 pub struct NodeArgs {
-    /// Run as a broadcaster (gateway): HTTP push ingest and HLS playback.
-    #[arg(long = "broadcaster", alias = "gateway", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    /// Run as a gateway (broadcaster): HTTP push and RTMP ingest, HLS playback.
+    #[arg(long = "gateway", alias = "broadcaster", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub broadcaster: bool,
     /// Orchestrators a broadcaster uses (`host:port`, comma-separated).
     #[arg(long = "orchAddr")]
@@ -37,9 +37,10 @@ pub struct NodeArgs {
     /// Shared secret between an O and its remote transcoders.
     #[arg(long = "orchSecret")]
     pub orch_secret: Option<String>,
-    /// Most concurrent transcoding sessions.
-    #[arg(long = "maxSessions", default_value_t = 10)]
-    pub max_sessions: u32,
+    /// Most concurrent sessions: an O's transcoding sessions (`auto`: its remote transcoders'
+    /// total capacity), a B's RTMP streams, a T's advertised capacity.
+    #[arg(long = "maxSessions", default_value = "10")]
+    pub max_sessions: super::max_sessions::MaxSessions,
     /// Price per `pixelsPerUnit` pixels, in wei.
     #[arg(long = "pricePerUnit", default_value = "0")]
     pub price_per_unit: String,

@@ -177,7 +177,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
             .unwrap_or_default();
         eprintln!(
             "{role}: livepeer {flags} -network devchain -ethUrl {url} -ethController {} \
-             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -datadir {}",
+             -ethKeystorePath {} -ethAcctAddr {addr} -ethPassword {} -dataDir {}",
             summary["controller"].as_str().unwrap_or_default(),
             summary["keystoreDir"].as_str().unwrap_or_default(),
             summary["password"].as_str().unwrap_or_default(),

@@ -241,7 +241,7 @@ pub async fn record_start<S: LogStore>(
             if seen != 0 && chain_id != 0 && seen != chain_id {
                 return Err(format!(
                     "this datadir belongs to chain id {seen} (network {}), but -ethUrl is chain \
-                     id {chain_id}: use another -datadir",
+                     id {chain_id}: use another -dataDir",
                     p.node.state.network
                 ));
             }

@@ -20,6 +20,8 @@ pub mod discovery_args;
 pub mod eth;
 pub mod httpd;
 pub mod keystore;
+pub mod log_level;
+pub mod max_sessions;
 pub mod metrics;
 pub mod monitor_args;
 pub mod orchestrator;

@@ -51,7 +51,7 @@ pub fn bench_root(
     let fs = filesystem_of(&root);
     if is_memory_fs(&fs) {
         return Err(format!(
-            "{name}: {} is on {fs}, where fsync is free; use a disk-backed -datadir",
+            "{name}: {} is on {fs}, where fsync is free; use a disk-backed -dataDir",
             root.display()
         ));
     }
@@ -68,7 +68,7 @@ pub fn settle(dirs: &[&Path]) -> Result<(), ToolError> {
     Ok(())
 }
 
-/// The benchmark's own folders start empty, even when -datadir holds an earlier run.
+/// The benchmark's own folders start empty, even when -dataDir holds an earlier run.
 pub fn fresh_dir(dir: &Path) -> Result<(), ToolError> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;

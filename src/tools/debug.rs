@@ -13,6 +13,10 @@ use std::{io::Write, path::Path, process::ExitCode};
 pub fn run(datadir: &Path, cmd: DebugCommand) -> Result<ExitCode, ToolError> {
     match cmd {
         DebugCommand::AppendLoop { count, payload } => append_loop(datadir, count, payload),
+        DebugCommand::FlagTable => {
+            print!("{}", crate::cli::flag_table::markdown());
+            Ok(ExitCode::SUCCESS)
+        }
         DebugCommand::ReplayRss => {
             super::bench_log::replay(datadir)?;
             let status = std::fs::read_to_string("/proc/self/status")?;

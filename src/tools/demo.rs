@@ -108,6 +108,6 @@ pub fn run(
     if v != ExitCode::SUCCESS || r != ExitCode::SUCCESS {
         return Ok(ExitCode::FAILURE);
     }
-    println!("demo: done. Inspect with `livepeer log stats -datadir {0}` or `livepeer log dump -datadir {0} -json`", datadir.display());
+    println!("demo: done. Inspect with `livepeer log stats -dataDir {0}` or `livepeer log dump -dataDir {0} -json`", datadir.display());
     Ok(ExitCode::SUCCESS)
 }

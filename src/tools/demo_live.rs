@@ -38,9 +38,9 @@ pub fn run(
     let mut verdicts = Vec::new();
     let mut verified = true;
     for (who, dir) in [("B", &b_dir), ("O", &o_dir)] {
-        println!("demo: $ livepeer log verify -datadir {}", dir.display());
+        println!("demo: $ livepeer log verify -dataDir {}", dir.display());
         let v = logcmd::verify(dir)? == ExitCode::SUCCESS;
-        println!("demo: $ livepeer replay -datadir {}", dir.display());
+        println!("demo: $ livepeer replay -dataDir {}", dir.display());
         let r = replay::run(dir)? == ExitCode::SUCCESS;
         verdicts.push(format!(
             "{who}'s log: verify {}, replay {}",

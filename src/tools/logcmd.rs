@@ -10,7 +10,7 @@ use std::{collections::BTreeMap, io::Write, path::Path, process::ExitCode};
 fn open_store(datadir: &Path) -> Result<FjallStore, ToolError> {
     let dir = datadir.join("events");
     if !dir.exists() {
-        return Err(format!("no event log at {} (is -datadir right?)", dir.display()).into());
+        return Err(format!("no event log at {} (is -dataDir right?)", dir.display()).into());
     }
     Ok(FjallStore::open(&dir)?)
 }

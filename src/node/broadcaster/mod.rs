@@ -24,6 +24,7 @@ pub mod paying;
 pub mod playback;
 pub mod pool;
 pub mod port;
+pub mod progress;
 pub mod rtmp;
 pub mod service;
 pub mod verify;
@@ -103,6 +104,7 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
+        tasks.spawn(progress::run(writer.clone(), stop_rx.clone()));
         let render = self
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
@@ -268,7 +270,7 @@ pub async fn start_on(
         account: paying
             .as_ref()
             .map(|p| crate::events::Address(ethers_signers::Signer::address(&p.wallet).0)),
-        max_sessions: args.max_sessions,
+        max_sessions: args.max_sessions.number("broadcaster")?,
         local_verify,
         price_per_pixel: (max_price > 0)
             .then(|| max_price as f64 / args.pixels_per_unit.max(1) as f64),
@@ -319,7 +321,7 @@ pub async fn start_on(
         url,
         rtmp_url,
         rtmp_addr,
-        max_sessions: args.max_sessions as usize,
+        max_sessions: args.max_sessions.number("broadcaster")? as usize,
         listener,
         b,
         chain,

@@ -58,7 +58,7 @@ pub struct Settings {
     pub per_stream: bool,
     /// On a chain, the node's account (a B's deposit is its own; an O's max floats are its).
     pub account: Option<Address>,
-    /// `-maxSessions`.
+    /// `-maxSessions` (0: an O's `auto`, its attached transcoders' capacity at each scrape).
     pub max_sessions: u32,
     /// A B's `-localVerify`.
     pub local_verify: bool,
@@ -175,7 +175,15 @@ impl Metrics {
     pub fn render<S: LogStore>(&self, writer: &Writer<S>) -> String {
         writer.read(|p| scrape::refresh(&self.families, &self.settings, p));
         if let Some(t) = self.transcoders.get() {
-            scrape::transcoders(&self.families, t());
+            let totals = t();
+            scrape::transcoders(&self.families, totals);
+            if self.settings.max_sessions == 0 {
+                // -maxSessions auto: the limit is the transcoders' capacity.
+                self.families
+                    .max_sessions
+                    .with_label_values::<&str>(&[])
+                    .set(totals.1);
+            }
         }
         let text = prometheus::TextEncoder::new().encode_to_string(&self.registry.gather());
         text.unwrap_or_else(|e| format!("# metrics could not be encoded: {e}\n"))

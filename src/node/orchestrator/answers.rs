@@ -18,7 +18,7 @@ impl<S: LogStore> Orchestrator<S> {
             transcoder: self.cfg.service_uri.clone(),
             price_per_unit: self.cfg.price_per_unit,
             pixels_per_unit: self.cfg.pixels_per_unit,
-            capacity: self.cfg.max_sessions,
+            capacity: self.max_sessions(),
             version: self.cfg.version.clone(),
             auth_token: token,
             address: self

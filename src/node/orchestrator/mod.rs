@@ -157,6 +157,9 @@ async fn start_inner(
     injected: Option<Arc<dyn crate::media::Transcoder>>,
 ) -> Result<StartedOrchestrator, NodeError> {
     let nodes = args.discovery.advertised_nodes()?;
+    let session_limit = args
+        .max_sessions
+        .for_orchestrator(injected.is_some() || args.transcoder)?;
     std::fs::create_dir_all(datadir)?;
     let transcoder = match injected {
         Some(t) => Some(t),
@@ -208,7 +211,7 @@ async fn start_inner(
                 None => Default::default(),
             },
             pixels_per_unit: args.pixels_per_unit,
-            max_sessions: args.max_sessions,
+            max_sessions: session_limit.unwrap_or(0),
             version: env!("CARGO_PKG_VERSION").into(),
             orch_secret: args.orch_secret.clone(),
             nodes: nodes.clone(),
@@ -217,13 +220,17 @@ async fn start_inner(
         transcoder,
         writer,
     );
+    let o = match session_limit {
+        Some(_) => o,
+        None => o.with_auto_sessions(),
+    };
     let paying = paid.is_some();
     let price = super::args::wei_price("-pricePerUnit", &args.price_per_unit)?;
     let settings = crate::node::metrics::Settings {
         role: crate::node::metrics::Role::Orchestrator,
         per_stream: args.monitor.metrics_per_stream,
         account: paid.as_ref().map(|p| p.recipient),
-        max_sessions: args.max_sessions,
+        max_sessions: session_limit.unwrap_or(0),
         local_verify: false,
         price_per_pixel: Some(price as f64 / args.pixels_per_unit.max(1) as f64),
         gas_limits: gas_limits(args),

@@ -66,6 +66,8 @@ pub struct Orchestrator<S: LogStore> {
     pub(super) paid: Option<super::paid::PaidOrchestrator<S>>,
     /// Offchain, `-authWebhookUrl` (on a chain the paid side asks it, after the signature).
     pub(super) auth_webhook: Option<super::auth_webhook::AuthWebhook>,
+    /// `-maxSessions auto`: the limit is the attached remote Ts' total capacity.
+    auto_sessions: bool,
 }
 
 /// The writer key of the O's session decisions (admission, end, idle end): one at a time, so
@@ -92,6 +94,22 @@ impl<S: LogStore> Orchestrator<S> {
             writer,
             paid: None,
             auth_webhook: None,
+            auto_sessions: false,
+        }
+    }
+
+    /// `-maxSessions auto`: at most as many sessions as the attached remote transcoders'
+    /// capacities add up to (go-livepeer's `AutoSessionLimit`).
+    pub fn with_auto_sessions(mut self) -> Self {
+        self.auto_sessions = true;
+        self
+    }
+
+    /// The session limit in effect: `-maxSessions`, or with `auto` the remote Ts' capacity.
+    pub fn max_sessions(&self) -> u32 {
+        match self.auto_sessions {
+            true => u32::try_from(self.remote.totals().1.max(0)).unwrap_or(u32::MAX),
+            false => self.cfg.max_sessions,
         }
     }
 
@@ -168,7 +186,7 @@ impl<S: LogStore> Orchestrator<S> {
     fn rules(&self) -> OrchestratorRules<'_> {
         OrchestratorRules {
             key: &self.auth,
-            max_sessions: self.cfg.max_sessions,
+            max_sessions: self.max_sessions(),
         }
     }
 

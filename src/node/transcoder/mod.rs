@@ -29,7 +29,7 @@ pub fn config(args: &NodeArgs) -> Result<WorkerConfig, NodeError> {
     Ok(WorkerConfig {
         orch_uri,
         secret,
-        capacity: i64::from(args.max_sessions.max(1)),
+        capacity: i64::from(args.max_sessions.number("transcoder")?),
     })
 }
 
