@@ -25,7 +25,7 @@
 
 pub mod broadcaster;
 pub mod capabilities;
-pub mod cli_api;
+pub mod cli;
 pub mod client;
 pub mod hls;
 pub mod info;

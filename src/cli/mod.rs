@@ -222,7 +222,18 @@ pub fn node_args(args: &[&str]) -> Result<NodeArgs, clap::Error> {
 
 /// Parses argv in either flag style.
 pub fn parse_from<I: IntoIterator<Item = String>>(args: I) -> Result<Cli, clap::Error> {
-    Cli::try_parse_from(normalise(args))
+    use clap::{CommandFactory, FromArgMatches};
+    let matches = Cli::command().try_get_matches_from(normalise(args))?;
+    let mut cli = Cli::from_arg_matches(&matches)?;
+    // The node's flags given on the command line (not defaults, not the environment).
+    cli.node.explicit = matches
+        .ids()
+        .filter(|id| {
+            matches.value_source(id.as_str()) == Some(clap::parser::ValueSource::CommandLine)
+        })
+        .map(|id| id.as_str().to_string())
+        .collect();
+    Ok(cli)
 }
 
 #[cfg(test)]
