@@ -32,9 +32,19 @@ fn word(out: &[u8], i: usize) -> Result<U256, String> {
 }
 
 impl<S: LogStore> CliChain<S> {
-    async fn call(&self, to: Address, sig: &str, args: &[ethers_core::abi::Token]) -> Result<Vec<u8>, String> {
+    async fn call(
+        &self,
+        to: Address,
+        sig: &str,
+        args: &[ethers_core::abi::Token],
+    ) -> Result<Vec<u8>, String> {
         let data = calls::calldata(sig, args).map_err(|e| e.to_string())?;
-        let out = self.txs.rpc().call(to, data).await.map_err(|e| e.to_string())?;
+        let out = self
+            .txs
+            .rpc()
+            .call(to, data)
+            .await
+            .map_err(|e| e.to_string())?;
         Ok(out.to_vec())
     }
 }
@@ -81,14 +91,22 @@ impl<S: LogStore> ChainPort for CliChain<S> {
         let me = self.txs.address();
         let c = &self.contracts;
         let v = match what {
-            ChainRead::EthBalance => self.txs.rpc().balance(me).await.map_err(|e| e.to_string())?,
+            ChainRead::EthBalance => self
+                .txs
+                .rpc()
+                .balance(me)
+                .await
+                .map_err(|e| e.to_string())?,
             ChainRead::TokenBalance => word(
-                &self.call(c.token, "balanceOf(address)", &[calls::address(me)]).await?,
+                &self
+                    .call(c.token, "balanceOf(address)", &[calls::address(me)])
+                    .await?,
                 0,
             )?,
-            ChainRead::CurrentRound => {
-                word(&self.call(c.rounds_manager, "currentRound()", &[]).await?, 0)?
-            }
+            ChainRead::CurrentRound => word(
+                &self.call(c.rounds_manager, "currentRound()", &[]).await?,
+                0,
+            )?,
             ChainRead::UnlockPeriod => {
                 word(&self.call(c.ticket_broker, "unlockPeriod()", &[]).await?, 0)?
             }
@@ -144,5 +162,16 @@ impl<S: LogStore> ChainPort for CliChain<S> {
             .await
             .map_err(|e| e.to_string())?;
         Ok(sig.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_api_knows_every_chain_action() {
+        assert_eq!(
+            crate::api::cli::chain::ACTIONS,
+            crate::chain::actions::ROUTES
+        );
     }
 }

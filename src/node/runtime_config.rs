@@ -46,7 +46,12 @@ impl Defaults {
         let px = args.pixels_per_unit.max(1);
         let max = super::args::wei_price("-maxPricePerUnit", &args.max_price_per_unit)?;
         let options = crate::media::profile::parse_transcoding_options(&args.transcoding_options)
-            .map(|ps| ps.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(","))
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| p.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
             .unwrap_or_else(|_| args.transcoding_options.clone());
         Ok(Defaults {
             max_sessions: args.max_sessions,
@@ -96,7 +101,10 @@ impl Defaults {
             out.push((names::MAX_SESSIONS.into(), self.max_sessions.to_string()));
         }
         if given("transcoding_options") {
-            out.push((names::TRANSCODING_OPTIONS.into(), self.transcoding_options.clone()));
+            out.push((
+                names::TRANSCODING_OPTIONS.into(),
+                self.transcoding_options.clone(),
+            ));
         }
         if given("max_price_per_unit") {
             let v = self.max_price.as_ref().map_or("0".into(), price_text);
@@ -156,7 +164,10 @@ pub async fn apply_flags<S: LogStore>(
     }
     for e in &events {
         if let Event::ConfigChanged(c) = e {
-            println!("Setting {} = {} (an explicit flag wins over the runtime value)", c.setting, c.value);
+            println!(
+                "Setting {} = {} (an explicit flag wins over the runtime value)",
+                c.setting, c.value
+            );
         }
     }
     writer
@@ -197,12 +208,18 @@ mod tests {
         };
         let mut s = Settings::default();
         let explicit: std::collections::BTreeSet<String> = ["max_sessions".to_string()].into();
-        assert!(d.flag_changes(&explicit, &s).is_empty(), "nothing to override");
+        assert!(
+            d.flag_changes(&explicit, &s).is_empty(),
+            "nothing to override"
+        );
         s.values.insert(names::MAX_SESSIONS.into(), "1".into());
         assert_eq!(d.effective(&s).max_sessions, 1, "the runtime value");
         let e = d.flag_changes(&explicit, &s);
         assert_eq!(e.len(), 1);
-        assert!(d.flag_changes(&Default::default(), &s).is_empty(), "not given");
+        assert!(
+            d.flag_changes(&Default::default(), &s).is_empty(),
+            "not given"
+        );
         s.values.insert(names::MAX_SESSIONS.into(), "3".into());
         assert!(d.flag_changes(&explicit, &s).is_empty(), "already equal");
     }

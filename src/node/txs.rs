@@ -102,8 +102,8 @@ impl<S: LogStore> TxOwner<S> {
         let from = self.wallet.address();
         let estimate = self.rpc.estimate(from, &call).await?;
         let policy = self.policy();
-        let price = rules::gas_price(&policy, self.rpc.gas_price().await?)
-            .map_err(TxError::Refused)?;
+        let price =
+            rules::gas_price(&policy, self.rpc.gas_price().await?).map_err(TxError::Refused)?;
         let chain_pending = self.rpc.pending_nonce(from).await?;
         self.writer
             .catch_up()

@@ -28,6 +28,25 @@ const NOT_YET: &[&str] = &[
     "voteOnProposal",
 ];
 
+/// The chain actions' routes (`chain::actions::ROUTES`; `node::cli_chain` checks they agree):
+/// each answers with its mined transactions' hashes.
+pub const ACTIONS: &[&str] = &[
+    "fundDeposit",
+    "fundReserve",
+    "fundDepositAndReserve",
+    "unlock",
+    "cancelUnlock",
+    "withdraw",
+    "bond",
+    "unbond",
+    "rebond",
+    "withdrawStake",
+    "withdrawFees",
+    "reward",
+    "initializeRound",
+    "activateOrchestrator",
+];
+
 /// The form parameters a route requires (the reference's `mustHaveFormParams`).
 fn required(route: &str) -> &'static [&'static str] {
     match route {
@@ -61,7 +80,7 @@ fn is_chain_route(route: &str) -> bool {
             | "setMinGasPrice"
             | "setOrchestratorConfig"
     ) || NOT_YET.contains(&route)
-        || crate::chain::actions::ROUTES.contains(&route)
+        || ACTIONS.contains(&route)
 }
 
 fn wei_or_none(v: Option<u128>) -> String {
@@ -95,7 +114,14 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
         "ethAddr" => Reply::ok(chain.eth_addr()),
         "ethBalance" => read(chain, ChainRead::EthBalance, "").await,
         "tokenBalance" => read(chain, ChainRead::TokenBalance, "").await,
-        "currentRound" => read(chain, ChainRead::CurrentRound, "could not query current round").await,
+        "currentRound" => {
+            read(
+                chain,
+                ChainRead::CurrentRound,
+                "could not query current round",
+            )
+            .await
+        }
         "ticketBrokerParams" => match chain.read(ChainRead::UnlockPeriod).await {
             Ok(v) => Reply::json(Obj::new().num("UnlockPeriod", &v).text()),
             Err(e) => Reply::failed(&format!("could not query TicketBroker unlockPeriod: {e}")),
@@ -131,10 +157,12 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
             },
             Err(_) => Reply::bad("invalid minGasPrice: failed to parse big integer"),
         },
-        "setOrchestratorConfig" => match super::settings::set_orchestrator_price(port, form).await {
-            Ok(_) => Reply::ok(""),
-            Err(r) => r,
-        },
+        "setOrchestratorConfig" => {
+            match super::settings::set_orchestrator_price(port, form).await {
+                Ok(_) => Reply::ok(""),
+                Err(r) => r,
+            }
+        }
         r if NOT_YET.contains(&r) => Reply::failed(&format!("{r}: not served by this node yet")),
         r => match chain.action(r, &form.to_map()).await {
             Ok(hashes) => Reply::ok(format!("{}\n", hashes.join("\n"))),

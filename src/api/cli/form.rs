@@ -53,10 +53,19 @@ fn field_name(disposition: &str) -> Option<String> {
 
 impl Form {
     /// The form of a request: its body (by `content_type`) and its `query`.
-    pub fn read(query: Option<&str>, content_type: Option<&str>, body: &[u8]) -> Result<Form, String> {
+    pub fn read(
+        query: Option<&str>,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Result<Form, String> {
         let mut pairs = Vec::new();
         let ct = content_type.unwrap_or_default();
-        let kind = ct.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let kind = ct
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_ascii_lowercase();
         if kind == "application/x-www-form-urlencoded" {
             pairs.extend(urlencoded(&String::from_utf8_lossy(body)));
         } else if kind == "multipart/form-data" {

@@ -33,7 +33,14 @@ impl Obj {
                 .unwrap_or(decimal)
                 .bytes()
                 .all(|b| b.is_ascii_digit());
-        self.raw(name, if ok { decimal.to_string() } else { "null".into() })
+        self.raw(
+            name,
+            if ok {
+                decimal.to_string()
+            } else {
+                "null".into()
+            },
+        )
     }
 
     /// A string field.

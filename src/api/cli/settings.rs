@@ -23,9 +23,19 @@ pub fn parse_rat(s: &str) -> Option<(i128, i128)> {
     }
     let den = 10i128.checked_pow(frac.len() as u32)?;
     let neg = int.starts_with('-');
-    let whole: i128 = if int.is_empty() || int == "-" { 0 } else { int.parse().ok()? };
-    let f: i128 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
-    let n = whole.checked_mul(den)?.checked_add(if neg { -f } else { f })?;
+    let whole: i128 = if int.is_empty() || int == "-" {
+        0
+    } else {
+        int.parse().ok()?
+    };
+    let f: i128 = if frac.is_empty() {
+        0
+    } else {
+        frac.parse().ok()?
+    };
+    let n = whole
+        .checked_mul(den)?
+        .checked_add(if neg { -f } else { f })?;
     Some((n, den))
 }
 
@@ -60,7 +70,12 @@ fn check_currency(currency: &str) -> Result<(), String> {
 
 /// go-livepeer's `setOrchestratorPriceInfo`: an O's price for `who` (`default` or a B's
 /// address) from the form's texts.
-fn orchestrator_price(who: &str, price: &str, pixels: &str, currency: &str) -> Result<Price, String> {
+fn orchestrator_price(
+    who: &str,
+    price: &str,
+    pixels: &str,
+    currency: &str,
+) -> Result<Price, String> {
     let hex_ok = who.len() >= 42
         && who.starts_with("0x")
         && who[2..42].bytes().all(|b| b.is_ascii_hexdigit());
@@ -75,7 +90,8 @@ fn orchestrator_price(who: &str, price: &str, pixels: &str, currency: &str) -> R
             "price unit must be greater than or equal to 0, provided {price}"
         ));
     }
-    let x = parse_rat(pixels).ok_or_else(|| format!("error parsing pixelsPerUnit value: {pixels}"))?;
+    let x =
+        parse_rat(pixels).ok_or_else(|| format!("error parsing pixelsPerUnit value: {pixels}"))?;
     if x.0 <= 0 {
         return Err(format!(
             "pixels per unit must be greater than 0, provided {pixels}"

@@ -59,7 +59,10 @@ pub fn status_json(s: &NodeStatus) -> String {
         .str("GolangRuntimeVersion", "")
         .str("GOArch", std::env::consts::ARCH)
         .str("GOOS", std::env::consts::OS)
-        .num("RegisteredTranscodersNumber", &s.transcoders.len().to_string())
+        .num(
+            "RegisteredTranscodersNumber",
+            &s.transcoders.len().to_string(),
+        )
         .raw("RegisteredTranscoders", format!("[{}]", ts.join(",")))
         .raw("LocalTranscoding", s.local_transcoding.to_string())
         .raw("BroadcasterPrices", "{}")

@@ -42,8 +42,12 @@ impl<S: LogStore> PaidOrchestrator<S> {
             .decide(&key, now_ms(), |p| {
                 let c = &p.chain.state;
                 // `-maxFaceValue`, or the cap set at runtime (`/setMaxFaceValue`).
-                let mut issue = self.issue.clone();
-                if let Some(v) = p.config.state.wei(crate::projections::config::MAX_FACE_VALUE) {
+                let mut issue = self.issue;
+                if let Some(v) = p
+                    .config
+                    .state
+                    .wei(crate::projections::config::MAX_FACE_VALUE)
+                {
                     issue.max_face_value = U256::from(v.unwrap_or(0));
                 }
                 let max_float = if redeemer {

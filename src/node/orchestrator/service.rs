@@ -168,7 +168,11 @@ impl<S: LogStore> Orchestrator<S> {
     fn rules(&self, p: &crate::projections::Projections) -> OrchestratorRules<'_> {
         OrchestratorRules {
             key: &self.auth,
-            max_sessions: p.config.state.max_sessions().unwrap_or(self.cfg.max_sessions),
+            max_sessions: p
+                .config
+                .state
+                .max_sessions()
+                .unwrap_or(self.cfg.max_sessions),
         }
     }
 
