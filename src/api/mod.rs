@@ -19,6 +19,7 @@
 //! - [`orchestrator`]: the O's gRPC services and HTTP routes over its `OrchestratorPort`;
 //!   [`broadcaster`]: the B's push ingest and HLS routes over its `BroadcasterPort`;
 //!   [`hls`]: playlists rendered from the streams projection.
+//! - [`cli`]: the CLI HTTP API (`-cliAddr`) over the node's `CliPort`.
 //! - [`metrics`]: `GET /metrics` on the CLI port (`-monitor`), text the node renders.
 //! - [`client`]: the B's calls to an O; [`transcoder`]: the T's; [`tls`]: go-livepeer's
 //!   self-signed certificate and the clients' no-verify TLS.
