@@ -3,7 +3,9 @@
 //! transaction owner — the broadcaster's node funds its deposit and reserve, the orchestrator
 //! account's node (a redeemer here) bonds, sets its rates and service URI and initialises the
 //! next round, after which the orchestrator is active. A missing form parameter is the
-//! reference's 400 text; with no node listening the command refuses.
+//! reference's 400 text; with no node listening the command refuses. The broadcaster's CLI API
+//! reads its account, funds and the protocol from the chain, signs, and its gas price cap set at
+//! runtime refuses the next transaction with the reference's text.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -86,6 +88,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         (eth, eth * 2),
         "deposit and reserve funded"
     );
+    cli_reads(&b_cli, b_addr, broker).await;
 
     // The orchestrator account's node activates it.
     let o_cli = format!("127.0.0.1:{}", free_port());
@@ -148,4 +151,67 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         .filter(|l| l.contains("\"kind\":\"TxSigned\"") && l.contains("\"Action\""))
         .count();
     assert_eq!(actions, 5, "each transaction recorded");
+}
+
+async fn cli(cli: &str, route: &str) -> (u16, Vec<u8>) {
+    let r = reqwest::get(format!("http://{cli}/{route}")).await.unwrap();
+    (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
+async fn text(c: &str, route: &str) -> String {
+    let (code, body) = cli(c, route).await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(code, 200, "{route}: {body}");
+    body
+}
+
+/// The read-only chain routes, `/signMessage` and the runtime gas price cap, on a funded B.
+async fn cli_reads(c: &str, me: Address, broker: Address) {
+    let checksum = ethers_core::utils::to_checksum(&me, None);
+    assert_eq!(text(c, "ethAddr").await, checksum);
+    assert_eq!(text(c, "EthChainID").await, "1337");
+    assert!(text(c, "ethBalance").await.parse::<u128>().unwrap() > 0);
+    assert!(text(c, "tokenBalance").await.parse::<u128>().is_ok());
+    assert!(text(c, "currentRound").await.parse::<u64>().unwrap() > 0);
+    let info: serde_json::Value = serde_json::from_str(&text(c, "senderInfo").await).unwrap();
+    assert_eq!(info["Deposit"].as_u64(), Some(1_000_000_000_000_000_000));
+    assert_eq!(
+        info["Reserve"]["FundsRemaining"].as_u64(),
+        Some(2_000_000_000_000_000_000)
+    );
+    assert_eq!(info["WithdrawRound"].as_u64(), Some(0));
+    let addrs: serde_json::Value =
+        serde_json::from_str(&text(c, "contractAddresses").await).unwrap();
+    assert_eq!(
+        addrs["TicketBroker"].as_str().unwrap().to_lowercase(),
+        format!("{broker:?}")
+    );
+    let params: serde_json::Value =
+        serde_json::from_str(&text(c, "ticketBrokerParams").await).unwrap();
+    assert!(params["UnlockPeriod"].as_u64().is_some(), "{params}");
+    let (code, sig) = cli(c, "signMessage?message=hello").await;
+    assert_eq!((code, sig.len()), (200, 65));
+    assert!(matches!(sig[64], 27 | 28));
+
+    // The gas price bounds: read, set at runtime, used by the next transaction.
+    assert_eq!(text(c, "maxGasPrice").await, "");
+    assert_eq!(text(c, "minGasPrice").await, "0");
+    assert_eq!(text(c, "setMaxGasPrice?amount=1").await, "");
+    assert_eq!(text(c, "maxGasPrice").await, "1");
+    let (code, body) = cli(c, "fundDeposit?amount=1").await;
+    let body = String::from_utf8(body).unwrap();
+    assert_eq!(code, 500, "{body}");
+    assert!(
+        body.starts_with(
+            "current gas price exceeds maximum gas price max=0.000000001 GWei current="
+        ),
+        "{body}"
+    );
+    assert_eq!(text(c, "setMaxGasPrice?amount=0").await, "");
+    assert_eq!(text(c, "maxGasPrice").await, "");
+    let (code, body) = cli(c, "setMinGasPrice?minGasPrice=x").await;
+    assert_eq!(
+        (code, String::from_utf8(body).unwrap().as_str()),
+        (400, "invalid minGasPrice: failed to parse big integer\n")
+    );
 }

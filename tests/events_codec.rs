@@ -130,6 +130,11 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             key: text(),
             value: bytes(64),
         }),
+        Event::ConfigChanged(_) => event!(ConfigChanged {
+            setting: text(),
+            value: text(),
+            source: prop_oneof![Just(ConfigSource::Api), Just(ConfigSource::Flag)],
+        }),
         Event::TranscoderAttached(_) => event!(TranscoderAttached {
             addr: text(),
             capacity: any::<u32>(),

@@ -19,13 +19,14 @@
 //! - [`orchestrator`]: the O's gRPC services and HTTP routes over its `OrchestratorPort`;
 //!   [`broadcaster`]: the B's push ingest and HLS routes over its `BroadcasterPort`;
 //!   [`hls`]: playlists rendered from the streams projection.
+//! - [`cli`]: the CLI HTTP API (`-cliAddr`) over the node's `CliPort`.
 //! - [`metrics`]: `GET /metrics` on the CLI port (`-monitor`), text the node renders.
 //! - [`client`]: the B's calls to an O; [`transcoder`]: the T's; [`tls`]: go-livepeer's
 //!   self-signed certificate and the clients' no-verify TLS.
 
 pub mod broadcaster;
 pub mod capabilities;
-pub mod cli_api;
+pub mod cli;
 pub mod client;
 pub mod hls;
 pub mod info;

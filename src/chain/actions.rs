@@ -11,6 +11,8 @@ use std::collections::BTreeMap;
 /// The contracts actions call.
 #[derive(Clone, Copy, Debug)]
 pub struct Contracts {
+    /// The Controller (every other address is looked up through it).
+    pub controller: Address,
     /// TicketBroker.
     pub ticket_broker: Address,
     /// BondingManager.
@@ -310,6 +312,7 @@ mod tests {
     #[test]
     fn funding_sends_the_sum_and_activation_bonds_first() {
         let c = Contracts {
+            controller: Address::repeat_byte(6),
             ticket_broker: Address::repeat_byte(1),
             bonding_manager: Address::repeat_byte(2),
             rounds_manager: Address::repeat_byte(3),

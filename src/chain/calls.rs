@@ -23,6 +23,7 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("pm/TicketBroker", "claimedReserve(address,address)"),
     ("pm/TicketBroker", "claimableReserve(address,address)"),
     ("pm/TicketBroker", "usedTickets(bytes32)"),
+    ("pm/TicketBroker", "unlockPeriod()"),
     (
         "pm/TicketBroker",
         "getTicketHash((address,address,uint256,uint256,uint256,bytes32,bytes))",

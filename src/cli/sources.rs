@@ -60,7 +60,22 @@ pub fn parse(argv: Vec<String>) -> Result<Cli, clap::Error> {
         refuse_unimplemented_env()?;
     }
     cli.operator.given = given(&command(&[]), &matches, &config);
+    cli.node.explicit = explicit(&matches, &config);
     Ok(cli)
+}
+
+/// The ids of the flags an operator gave (on the command line, in the environment or in the
+/// config file), not left at their defaults: these win over runtime settings at start.
+fn explicit(m: &ArgMatches, config: &[(String, String)]) -> std::collections::BTreeSet<String> {
+    m.ids()
+        .map(|id| id.as_str())
+        .filter(|id| match m.value_source(id) {
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable) => true,
+            Some(ValueSource::DefaultValue) => config.iter().any(|(c, _)| c == id),
+            _ => false,
+        })
+        .map(String::from)
+        .collect()
 }
 
 /// The top-level command with the `LP_` variables as `env` and `config` (arg id, value) as

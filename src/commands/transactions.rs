@@ -49,9 +49,24 @@ pub fn gas_price(policy: &TxPolicy, suggested: U256) -> Result<U256, String> {
     let price = policy.min_gas_price.map_or(suggested, |m| suggested.max(m));
     match policy.max_gas_price {
         Some(max) if price > max => Err(format!(
-            "current gas price {price} wei exceeds -maxGasPrice {max} wei: transaction not sent"
+            "current gas price exceeds maximum gas price max={} GWei current={} GWei",
+            gwei(max),
+            gwei(price)
         )),
         _ => Ok(price),
+    }
+}
+
+/// Wei as GWei the way go-livepeer's `FromWei(v, params.GWei)` writes it: 9 decimals, trailing
+/// zeros and a bare point dropped (`1500000000` → `1.5`, `1` → `0.000000001`).
+pub fn gwei(wei: U256) -> String {
+    let s = format!("{:0>10}", wei.to_string());
+    let (int, dec) = s.split_at(s.len() - 9);
+    let dec = dec.trim_end_matches('0');
+    if dec.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{dec}")
     }
 }
 
@@ -219,7 +234,12 @@ mod tests {
         assert_eq!(gas_price(&policy(), U256::from(1)), Ok(U256::from(5)));
         assert_eq!(gas_price(&policy(), U256::from(40)), Ok(U256::from(40)));
         let e = gas_price(&policy(), U256::from(101)).unwrap_err();
-        assert!(e.contains("exceeds -maxGasPrice 100 wei"), "{e}");
+        assert_eq!(
+            e,
+            "current gas price exceeds maximum gas price max=0.0000001 GWei current=0.000000101 GWei"
+        );
+        assert_eq!(gwei(U256::from(1_500_000_000u64)), "1.5");
+        assert_eq!(gwei(U256::from(7_000_000_000u64)), "7");
         assert_eq!(
             replacement_price(&policy(), U256::from(50), U256::from(1)),
             Ok(U256::from(56))

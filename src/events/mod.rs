@@ -142,6 +142,9 @@ events! {
     /// A B asked its auth webhook about a new stream and admitted it (manifest id, ladder,
     /// timeout multiplier) or refused it, with why.
     40 => StreamAuthDecided(StreamAuthDecided),
+    /// A runtime setting changed (through the CLI API, or an explicit flag at start that
+    /// differed from the one in effect).
+    41 => ConfigChanged(ConfigChanged),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

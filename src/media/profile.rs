@@ -85,6 +85,11 @@ const PRESETS: &[(&str, u32, u32, u64, u32, bool)] = &[
     ("P144p25fps16x9", 256, 144, 400, 25, false),
 ];
 
+/// Every preset name `-transcodingOptions` accepts (go-livepeer's `VideoProfileLookup` keys).
+pub fn preset_names() -> Vec<&'static str> {
+    PRESETS.iter().filter(|p| p.5).map(|p| p.0).collect()
+}
+
 /// The default broadcaster ladder of the reference.
 pub const DEFAULT_TRANSCODING_OPTIONS: &str = "P240p30fps16x9,P360p30fps16x9";
 

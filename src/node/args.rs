@@ -164,6 +164,10 @@ pub struct NodeArgs {
     /// `-monitor`, `-metricsPerStream`.
     #[command(flatten)]
     pub monitor: super::monitor_args::MonitorArgs,
+    /// The flags given on the command line (their clap ids), filled by `cli::parse_from`: an
+    /// explicit flag wins over a runtime setting at start (`node::runtime_config`).
+    #[arg(skip)]
+    pub explicit: std::collections::BTreeSet<String>,
 }
 
 impl NodeArgs {

@@ -28,9 +28,9 @@ pub struct ChainLoop<S: LogStore> {
 }
 
 impl<S: LogStore> ChainLoop<S> {
-    /// The CLI API over this node's account.
-    pub fn cli(&self) -> super::cli_server::CliNode<S> {
-        super::cli_server::CliNode {
+    /// The CLI API's chain side over this node's account.
+    pub fn cli(&self) -> super::cli_chain::CliChain<S> {
+        super::cli_chain::CliChain {
             txs: self.txs.clone(),
             contracts: self.contracts,
         }

@@ -1,66 +1,118 @@
-//! The CLI HTTP API (`-cliAddr`; default 127.0.0.1:7935, a broadcaster's 127.0.0.1:5935): on a
-//! chain, chain actions go through the node's one transaction owner, each transaction recorded
-//! before it is sent and answered once mined; with `-monitor` (on a chain or not), Prometheus
-//! `/metrics` (`node::metrics`). An explicit `-cliAddr` that cannot be bound stops the node; the
-//! default one is skipped with a warning (another node on the machine holds it).
+//! The CLI HTTP API (`-cliAddr`; default 127.0.0.1:7935, a broadcaster's 127.0.0.1:5935):
+//! `api::cli`'s routes over [`CliNode`] — the node's role, status, runtime settings (recorded
+//! as `ConfigChanged`, read back through the `config` projection), log level, and on a chain
+//! its account (`cli_chain`); with `-monitor` also Prometheus `/metrics` (`node::metrics`). An
+//! explicit `-cliAddr` that cannot be bound stops the node; the default one is skipped with a
+//! warning (another node on the machine holds it).
 
-use super::{txs::TxOwner, NodeError};
-use crate::api::cli_api::{app, CliError, CliPort};
+use super::runtime_config::{set_from_api, Defaults};
+use super::{writer::Writer, NodeError};
+use crate::api::cli::{app, ChainPort, CliPort, Effective, LogLevel, NodeStatus, Role};
 use crate::api::metrics::Render;
-use crate::chain::actions::{Action, Contracts, ROUTES};
-use crate::events::TxPurpose;
 use crate::log::LogStore;
-use std::collections::BTreeMap;
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 
-/// How long an action waits for each of its transactions to be mined.
-pub const ACTION_TIMEOUT: Duration = Duration::from_secs(120);
+pub use super::cli_chain::{CliChain, ACTION_TIMEOUT};
 
-/// The CLI API over a node's account.
+/// What `/status` reports, from the role.
+pub type StatusFn = Arc<dyn Fn() -> NodeStatus + Send + Sync>;
+
+/// The process's log verbosity (`node::log_level`: glog's `-v` number, parsed as glog's
+/// `Level.Set` does, `strconv.ParseInt(v, 10, 32)`).
+pub struct ProcessLogLevel;
+
+impl LogLevel for ProcessLogLevel {
+    fn get(&self) -> String {
+        super::log_level::get().to_string()
+    }
+    fn set(&self, level: &str) -> Result<(), String> {
+        let v: i32 = level
+            .parse()
+            .map_err(|_| format!("{level:?}: not a level"))?;
+        super::log_level::set(v)
+    }
+}
+
+/// The node as its CLI API sees it.
 pub struct CliNode<S: LogStore> {
-    /// The transaction owner.
-    pub txs: Arc<TxOwner<S>>,
-    /// The contracts.
-    pub contracts: Contracts,
+    /// Its role.
+    pub role: Role,
+    /// Its writer (the projections: settings, chain id, last block).
+    pub writer: Arc<Writer<S>>,
+    /// The runtime settings' flag values.
+    pub defaults: Defaults,
+    /// `/status`.
+    pub status: StatusFn,
+    /// The runtime log level.
+    pub log_level: Option<Arc<dyn LogLevel>>,
+    /// On a chain: its account.
+    pub chain: Option<CliChain<S>>,
+}
+
+impl<S: LogStore> CliNode<S> {
+    /// A node of `role` over `writer`, with no status beyond its version yet.
+    pub fn new(role: Role, writer: Arc<Writer<S>>, defaults: Defaults) -> Self {
+        CliNode {
+            role,
+            writer,
+            defaults,
+            status: Arc::new(|| NodeStatus {
+                version: env!("CARGO_PKG_VERSION").into(),
+                ..NodeStatus::default()
+            }),
+            log_level: Some(Arc::new(ProcessLogLevel)),
+            chain: None,
+        }
+    }
 }
 
 #[tonic::async_trait]
 impl<S: LogStore> CliPort for CliNode<S> {
-    async fn chain_action(
-        &self,
-        route: &str,
-        form: &BTreeMap<String, String>,
-    ) -> Result<Vec<String>, CliError> {
-        if !ROUTES.contains(&route) {
-            return Err(CliError::NotFound);
-        }
-        let action = Action::from_form(route, form).map_err(CliError::BadRequest)?;
-        let name = action.route().to_string();
-        let failed = |e: String| CliError::Failed(e);
-        let calls = action
-            .calls(&self.contracts, self.txs.address())
-            .map_err(|e| failed(e.to_string()))?;
-        let mut hashes = Vec::new();
-        for call in calls {
-            let purpose = TxPurpose::Action { name: name.clone() };
-            let hash = self
-                .txs
-                .submit(call, purpose)
-                .await
-                .map_err(|e| failed(e.to_string()))?;
-            tracing::info!("{name}: transaction {hash:?} sent");
-            self.txs
-                .outcome(hash, ACTION_TIMEOUT)
-                .await
-                .map_err(|e| failed(format!("{name}: {e}")))?;
-            hashes.push(format!("{hash:?}"));
-        }
-        Ok(hashes)
+    fn role(&self) -> Role {
+        self.role
     }
+    fn status(&self) -> NodeStatus {
+        (self.status)()
+    }
+    fn log_level(&self) -> Option<&dyn LogLevel> {
+        self.log_level.as_deref()
+    }
+    fn effective(&self) -> Effective {
+        self.writer
+            .read(|p| self.defaults.effective(&p.config.state))
+    }
+    async fn set(&self, setting: &str, value: String) -> Result<(), String> {
+        set_from_api(&self.writer, setting, value).await
+    }
+    fn chain_id(&self) -> u64 {
+        self.writer.read(|p| p.node.state.chain_id)
+    }
+    fn last_block(&self) -> Option<u64> {
+        self.writer.read(|p| p.chain.state.head.map(|h| h.0))
+    }
+    fn chain(&self) -> Option<&dyn ChainPort> {
+        self.chain.as_ref().map(|c| c as &dyn ChainPort)
+    }
+}
 
-    fn eth_addr(&self) -> String {
-        format!("{:?}", self.txs.address())
-    }
+/// The streams of `writer`'s projection that are live, for `/status`.
+pub fn live_streams<S: LogStore>(writer: &Writer<S>) -> Vec<crate::api::cli::port::StreamStatus> {
+    writer.read(|p| {
+        p.streams
+            .state
+            .live()
+            .map(|(id, s)| crate::api::cli::port::StreamStatus {
+                manifest: id.clone(),
+                renditions: s
+                    .variants
+                    .iter()
+                    .map(|v| (v.profile.clone(), v.width, v.height, 0))
+                    .collect(),
+                source_bytes: 0,
+                transcoded_bytes: 0,
+            })
+            .collect()
+    })
 }
 
 /// Binds the CLI API's listener: `-cliAddr`, else `default` (skipped when taken).
@@ -82,27 +134,24 @@ pub async fn bind(
     }
 }
 
-/// Serves the CLI API on `listener` until `stop` turns true.
+/// Serves `node`'s CLI API on `listener` until `stop` turns true.
 pub async fn serve<S: LogStore>(
     listener: tokio::net::TcpListener,
     node: CliNode<S>,
     stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    serve_router(listener, router(Some(node), None), stop).await;
+    serve_router(listener, router(node, None), stop).await;
 }
 
-/// The CLI port's routes: the chain actions of `node` (on a chain) and `/metrics` rendered by
-/// `metrics` (with `-monitor`); anything else is 404.
-pub fn router<S: LogStore>(node: Option<CliNode<S>>, metrics: Option<Render>) -> axum::Router {
+/// The CLI port's routes: `node`'s API and `/metrics` rendered by `metrics` (with
+/// `-monitor`); anything else is 404.
+pub fn router<S: LogStore>(node: CliNode<S>, metrics: Option<Render>) -> axum::Router {
     let mut r = axum::Router::new();
     if let Some(m) = metrics {
         r = r.merge(crate::api::metrics::router(m));
     }
-    if let Some(node) = node {
-        let port: Arc<dyn CliPort> = Arc::new(node);
-        r = r.merge(app(port));
-    }
-    r
+    let port: Arc<dyn CliPort> = Arc::new(node);
+    r.merge(app(port))
 }
 
 /// Serves `routes` on `listener` until `stop` turns true.

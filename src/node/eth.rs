@@ -317,6 +317,7 @@ pub fn chain_loop<S: LogStore>(
         secret,
     });
     let contracts = crate::chain::actions::Contracts {
+        controller: eth.controller,
         ticket_broker: eth.ticket_broker,
         bonding_manager: eth.bonding_manager,
         rounds_manager: eth.rounds_manager,

@@ -16,6 +16,13 @@ pub enum MaxSessions {
     Auto,
 }
 
+impl Default for MaxSessions {
+    /// go-livepeer's default, 10.
+    fn default() -> Self {
+        MaxSessions::Limit(10)
+    }
+}
+
 impl FromStr for MaxSessions {
     type Err = String;
 

@@ -8,6 +8,7 @@
 pub mod args;
 pub mod broadcaster;
 pub mod chain_loop;
+pub mod cli_chain;
 pub mod cli_server;
 pub mod clock;
 pub mod demo;
@@ -30,6 +31,7 @@ pub mod redeemer;
 pub mod redemption;
 pub mod reward_service;
 pub mod round_services;
+pub mod runtime_config;
 pub mod selection_args;
 pub mod signals;
 pub mod state;

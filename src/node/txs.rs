@@ -59,6 +59,28 @@ impl<S: LogStore> TxOwner<S> {
         self.wallet.address()
     }
 
+    /// The policy in effect: the flags', with the gas price bounds set at runtime (the `config`
+    /// projection: `/setMaxGasPrice`, `/setMinGasPrice`).
+    pub fn policy(&self) -> TxPolicy {
+        use crate::projections::config::{MAX_GAS_PRICE, MIN_GAS_PRICE};
+        let mut policy = self.policy.clone();
+        self.writer.read(|p| {
+            let s = &p.config.state;
+            if let Some(v) = s.wei(MAX_GAS_PRICE) {
+                policy.max_gas_price = v.map(U256::from);
+            }
+            if let Some(v) = s.wei(MIN_GAS_PRICE) {
+                policy.min_gas_price = v.map(U256::from);
+            }
+        });
+        policy
+    }
+
+    /// The account's key (the CLI API's `/signMessage`).
+    pub fn wallet(&self) -> &LocalWallet {
+        &self.wallet
+    }
+
     /// The chain connection.
     pub fn rpc(&self) -> &Rpc {
         &self.rpc
@@ -79,8 +101,9 @@ impl<S: LogStore> TxOwner<S> {
         let _nonce_owner = self.lock.lock().await;
         let from = self.wallet.address();
         let estimate = self.rpc.estimate(from, &call).await?;
-        let price = rules::gas_price(&self.policy, self.rpc.gas_price().await?)
-            .map_err(TxError::Refused)?;
+        let policy = self.policy();
+        let price =
+            rules::gas_price(&policy, self.rpc.gas_price().await?).map_err(TxError::Refused)?;
         let chain_pending = self.rpc.pending_nonce(from).await?;
         self.writer
             .catch_up()
@@ -88,7 +111,7 @@ impl<S: LogStore> TxOwner<S> {
         let nonce = self
             .writer
             .read(|p| rules::next_nonce(&p.transactions.state, chain_pending));
-        let gas = rules::gas_limit(&self.policy, estimate);
+        let gas = rules::gas_limit(&policy, estimate);
         let signed = tx::sign(&self.wallet, self.rpc.chain_id(), nonce, &call, gas, price)?;
         let to = call.to.unwrap_or_default();
         self.record(rules::signed(TxSigned {
@@ -156,7 +179,7 @@ impl<S: LogStore> TxOwner<S> {
                 let known = self.rpc.knows(H256(latest.hash.0)).await?;
                 let suggested = self.rpc.gas_price().await?;
                 let step = rules::open_step(
-                    &self.policy,
+                    &self.policy(),
                     nonce,
                     &at,
                     now_ms(),

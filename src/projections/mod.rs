@@ -8,6 +8,7 @@
 pub mod balances;
 mod block_window;
 mod chain_view;
+pub mod config;
 pub mod max_float;
 pub mod node_facts;
 pub mod nonces;

@@ -139,6 +139,8 @@ pub struct Projections {
     pub blocks: Slot<BlockWindow>,
     /// Chain id, network, starts, key-value facts.
     pub node: Slot<NodeFacts>,
+    /// The runtime settings in effect.
+    pub config: Slot<super::config::Settings>,
 }
 
 impl Projections {
@@ -157,6 +159,7 @@ impl Projections {
             &self.transactions,
             &self.blocks,
             &self.node,
+            &self.config,
         ]
     }
 
@@ -175,6 +178,7 @@ impl Projections {
             &mut self.transactions,
             &mut self.blocks,
             &mut self.node,
+            &mut self.config,
         ]
     }
 
@@ -192,6 +196,7 @@ impl Projections {
         self.transactions.apply(env);
         self.blocks.apply(env);
         self.node.apply(env);
+        self.config.apply(env);
     }
 
     /// The lowest seq any projection still needs.

@@ -517,5 +517,22 @@ pub fn one_of_each() -> Vec<Event> {
                 reason: "the auth webhook's presets and profiles name no rendition".into(),
             },
         }),
+        // Appended after StreamAuthDecided (in golden-v1e): a runtime setting from the API, and
+        // an explicit flag that won again at a restart.
+        Event::ConfigChanged(ConfigChanged {
+            setting: "maxSessions".into(),
+            value: "1".into(),
+            source: ConfigSource::Api,
+        }),
+        Event::ConfigChanged(ConfigChanged {
+            setting: "maxSessions".into(),
+            value: "3".into(),
+            source: ConfigSource::Flag,
+        }),
+        Event::ConfigChanged(ConfigChanged {
+            setting: "maxPrice".into(),
+            value: "1000/3".into(),
+            source: ConfigSource::Api,
+        }),
     ]
 }

@@ -136,7 +136,7 @@ impl<S: LogStore> Broadcaster<S> {
         url: &str,
         via: Via,
     ) -> Result<String, PushError> {
-        let default: Vec<_> = self.config().profiles.iter().map(rung).collect();
+        let default: Vec<_> = self.profiles().iter().map(rung).collect();
         let new = NewStream {
             url,
             requested,

@@ -74,7 +74,7 @@ impl<S: LogStore> Broadcaster<S> {
             let Some((i, selected)) = cfg.selection.choose(
                 manifest,
                 &candidates,
-                cfg.max_price,
+                self.max_price(),
                 cfg.ignore_max_price,
                 draw,
             ) else {

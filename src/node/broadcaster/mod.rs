@@ -26,6 +26,7 @@ pub mod pool;
 pub mod port;
 pub mod progress;
 pub mod rtmp;
+mod runtime;
 pub mod service;
 pub mod verify;
 
@@ -65,6 +66,8 @@ pub struct StartedBroadcaster {
     cli: Option<tokio::net::TcpListener>,
     /// `-monitor`: its metrics.
     metrics: Option<Arc<crate::node::metrics::Metrics>>,
+    /// The runtime settings' flag values (the CLI API's).
+    defaults: super::runtime_config::Defaults,
 }
 
 impl StartedBroadcaster {
@@ -109,7 +112,20 @@ impl StartedBroadcaster {
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
         if let Some(l) = self.cli {
-            let routes = super::cli_server::router(self.chain.as_ref().map(|c| c.cli()), render);
+            let mut node = super::cli_server::CliNode::new(
+                crate::api::cli::Role::Broadcaster,
+                writer.clone(),
+                self.defaults.clone(),
+            );
+            node.chain = self.chain.as_ref().map(|c| c.cli());
+            let (w, pool) = (writer.clone(), self.b.config().orchestrators.clone());
+            node.status = Arc::new(move || crate::api::cli::NodeStatus {
+                streams: super::cli_server::live_streams(&w),
+                orchestrator_pool: pool.clone(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                ..Default::default()
+            });
+            let routes = super::cli_server::router(node, render);
             tasks.spawn(super::cli_server::serve_router(l, routes, stop_rx.clone()));
         }
         let watcher = self
@@ -214,6 +230,8 @@ pub async fn start_on(
     crate::media::init()?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
+    let defaults = super::runtime_config::Defaults::from_args(args)?;
+    super::runtime_config::apply_flags(&writer, &defaults, args).await?;
     let eth = super::eth::start_on_chain(datadir, network, args, &writer, &["broadcaster"]).await?;
     let paying = eth.as_ref().map(|e| paying::Paying {
         wallet: e.account.clone(),
@@ -224,10 +242,7 @@ pub async fn start_on(
         .map(|e| super::eth::chain_loop(e, args, writer.clone(), None))
         .transpose()?;
     let monitor = args.monitor.monitor;
-    let cli = match chain.is_some() || monitor {
-        true => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:5935").await?,
-        false => None,
-    };
+    let cli = super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:5935").await?;
     let listen = args
         .http_addr
         .clone()
@@ -327,6 +342,7 @@ pub async fn start_on(
         chain,
         cli,
         metrics,
+        defaults,
     })
 }
 

@@ -179,8 +179,7 @@ impl<S: LogStore> Broadcaster<S> {
             price_per_unit: info.price_per_unit,
             pixels_per_unit: info.pixels_per_unit,
         };
-        self.config()
-            .max_price
+        self.max_price()
             .is_some_and(|max| crate::commands::orch_choice::over_max_price(price, max))
     }
 

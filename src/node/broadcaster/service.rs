@@ -11,7 +11,7 @@
 //! Offchain, like go-livepeer without an Ethereum client: segments are unsigned and unpaid.
 
 pub use super::config::BcastConfig;
-use super::{admission::StreamLadder, verify::Fetch};
+use super::verify::Fetch;
 use crate::api::{
     broadcaster::PushedRendition, client::OrchClient, info::OrchInfo, segment::SegMeta,
     status::Refusal,
@@ -49,8 +49,8 @@ fn push_err(status: u16, text: impl std::fmt::Display) -> PushError {
 /// Os, and still serves their playlists); connections, suspensions and rendition bytes are caches
 /// and soft state.
 pub struct Broadcaster<S: LogStore> {
-    cfg: BcastConfig,
-    writer: Arc<Writer<S>>,
+    pub(super) cfg: BcastConfig,
+    pub(super) writer: Arc<Writer<S>>,
     /// Connections to the Os, opened on first use and shared by every stream's segments.
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
     /// Each stream's O session (the O and its info with the auth token): the in-memory copy of
@@ -175,16 +175,6 @@ impl<S: LogStore> Broadcaster<S> {
             .map_err(Refusal::internal)?;
         let Ok(((), envs)) = decided;
         Ok(envs.into_iter().map(|e| e.event).collect())
-    }
-
-    /// The ladder `stream` runs with: the one its webhook set, else `-transcodingOptions`.
-    pub(super) fn ladder(&self, stream: &str) -> StreamLadder {
-        self.admission
-            .ladder(stream)
-            .unwrap_or_else(|| StreamLadder {
-                profiles: self.cfg.profiles.clone(),
-                timeout_multiplier: 1,
-            })
     }
 
     pub(super) fn profile_names(&self, stream: &str) -> Vec<String> {

@@ -14,10 +14,11 @@ use crate::node::clock::now_s;
 impl<S: LogStore> Orchestrator<S> {
     /// This O's info, carrying `token`.
     pub fn info(&self, token: Option<AuthToken>) -> OrchInfo {
+        let (price, _) = self.prices();
         OrchInfo {
             transcoder: self.cfg.service_uri.clone(),
-            price_per_unit: self.cfg.price_per_unit,
-            pixels_per_unit: self.cfg.pixels_per_unit,
+            price_per_unit: price.price_per_unit,
+            pixels_per_unit: price.pixels_per_unit,
             capacity: self.max_sessions(),
             version: self.cfg.version.clone(),
             auth_token: token,
@@ -39,11 +40,7 @@ impl<S: LogStore> Orchestrator<S> {
         let session_id = hex::encode(rand::random::<[u8; 4]>());
         let mut info = self.info(Some(self.auth.issue(&session_id, now_s())));
         if let Some(paid) = &self.paid {
-            let default = crate::events::Price {
-                price_per_unit: self.cfg.price_per_unit,
-                pixels_per_unit: self.cfg.pixels_per_unit,
-            };
-            let prices = &self.cfg.prices;
+            let (default, prices) = self.prices();
             let (params, price) = paid
                 .ticket_params(&req, |s| prices.get(&s).copied().unwrap_or(default))
                 .await?;

@@ -41,13 +41,22 @@ impl<S: LogStore> PaidOrchestrator<S> {
             .writer
             .decide(&key, now_ms(), |p| {
                 let c = &p.chain.state;
+                // `-maxFaceValue`, or the cap set at runtime (`/setMaxFaceValue`).
+                let mut issue = self.issue;
+                if let Some(v) = p
+                    .config
+                    .state
+                    .wei(crate::projections::config::MAX_FACE_VALUE)
+                {
+                    issue.max_face_value = U256::from(v.unwrap_or(0));
+                }
                 let max_float = if redeemer {
                     p.sender_funds.state.reported(&sender)
                 } else {
                     p.sender_funds.state.max_float(&sender, &self.recipient)
                 };
                 let price = if own_price {
-                    quote(&self.issue, price, self.auto_adjust, gas_price, max_float)
+                    quote(&issue, price, self.auto_adjust, gas_price, max_float)
                 } else {
                     price
                 };
@@ -65,7 +74,7 @@ impl<S: LogStore> PaidOrchestrator<S> {
                     },
                     seed,
                 };
-                issue_params(&self.issue, &self.secret, &input)
+                issue_params(&issue, &self.secret, &input)
                     .map(|(params, e)| (vec![e], (params, price)))
             })
             .await

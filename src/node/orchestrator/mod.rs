@@ -53,6 +53,8 @@ pub struct StartedOrchestrator {
     cli: Option<tokio::net::TcpListener>,
     /// `-monitor`: its metrics.
     metrics: Option<Arc<crate::node::metrics::Metrics>>,
+    /// The runtime settings' flag values (the CLI API's).
+    defaults: super::runtime_config::Defaults,
 }
 
 impl StartedOrchestrator {
@@ -93,7 +95,21 @@ impl StartedOrchestrator {
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
         if let Some(l) = self.cli {
-            let routes = super::cli_server::router(self.chain.as_ref().map(|c| c.cli()), render);
+            let mut node = super::cli_server::CliNode::new(
+                crate::api::cli::Role::Orchestrator,
+                writer.clone(),
+                self.defaults.clone(),
+            );
+            node.chain = self.chain.as_ref().map(|c| c.cli());
+            let (w, o) = (writer.clone(), self.o.clone());
+            node.status = Arc::new(move || crate::api::cli::NodeStatus {
+                streams: super::cli_server::live_streams(&w),
+                transcoders: o.remote().list(),
+                local_transcoding: o.local_transcoder().is_some(),
+                version: env!("CARGO_PKG_VERSION").into(),
+                ..Default::default()
+            });
+            let routes = super::cli_server::router(node, render);
             tasks.spawn(super::cli_server::serve_router(
                 l,
                 routes,
@@ -172,6 +188,8 @@ async fn start_inner(
         None => crate::node::keystore::load_or_create_rand_secret(datadir)?,
     };
     let writer = Arc::new(super::open_writer(log)?);
+    let defaults = super::runtime_config::Defaults::from_args(args)?;
+    super::runtime_config::apply_flags(&writer, &defaults, args).await?;
     let eth =
         super::eth::start_on_chain(datadir, network, args, &writer, &["orchestrator"]).await?;
     let (chain, paid) = match eth {
@@ -182,10 +200,7 @@ async fn start_inner(
         None => (None, None),
     };
     let monitor = args.monitor.monitor;
-    let cli = match chain.is_some() || monitor {
-        true => super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?,
-        false => None,
-    };
+    let cli = super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await?;
     let (host, port) = split_host_port(&args.service_addr)?;
     let listen = args
         .http_addr
@@ -271,6 +286,7 @@ async fn start_inner(
         chain,
         cli,
         metrics,
+        defaults,
     })
 }
 

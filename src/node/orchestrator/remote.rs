@@ -86,6 +86,15 @@ impl RemoteTranscoders {
         self.lock().ts.len()
     }
 
+    /// Each attached T's address and capacity (`/status`).
+    pub fn list(&self) -> Vec<(String, i64)> {
+        self.lock()
+            .ts
+            .iter()
+            .map(|t| (t.addr.clone(), t.capacity))
+            .collect()
+    }
+
     /// The attached Ts: (number, total capacity, total load).
     pub fn totals(&self) -> (i64, i64, i64) {
         let inner = self.lock();

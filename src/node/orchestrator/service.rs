@@ -105,8 +105,8 @@ impl<S: LogStore> Orchestrator<S> {
         self
     }
 
-    /// The session limit in effect: `-maxSessions`, or with `auto` the remote Ts' capacity.
-    pub fn max_sessions(&self) -> u32 {
+    /// The `-maxSessions` flag's limit: its number, or with `auto` the attached Ts' capacity.
+    pub fn flag_max_sessions(&self) -> u32 {
         match self.auto_sessions {
             true => u32::try_from(self.remote.totals().1.max(0)).unwrap_or(u32::MAX),
             false => self.cfg.max_sessions,
@@ -183,11 +183,42 @@ impl<S: LogStore> Orchestrator<S> {
         &self.store
     }
 
-    fn rules(&self) -> OrchestratorRules<'_> {
+    fn rules(&self, p: &crate::projections::Projections) -> OrchestratorRules<'_> {
         OrchestratorRules {
             key: &self.auth,
-            max_sessions: self.max_sessions(),
+            max_sessions: p
+                .config
+                .state
+                .max_sessions()
+                .unwrap_or_else(|| self.flag_max_sessions()),
         }
+    }
+
+    /// `-maxSessions`, or the value set at runtime (`/setMaxSessions`).
+    pub fn max_sessions(&self) -> u32 {
+        self.writer
+            .read(|p| p.config.state.max_sessions())
+            .unwrap_or_else(|| self.flag_max_sessions())
+    }
+
+    /// This O's default price and its prices for particular Bs: the flags', with those set at
+    /// runtime (`/setOrchestratorConfig`, `/setPriceForBroadcaster`).
+    pub fn prices(
+        &self,
+    ) -> (
+        crate::events::Price,
+        std::collections::BTreeMap<crate::events::Address, crate::events::Price>,
+    ) {
+        let flag = crate::events::Price {
+            price_per_unit: self.cfg.price_per_unit,
+            pixels_per_unit: self.cfg.pixels_per_unit,
+        };
+        let mut prices = self.cfg.prices.clone();
+        let default = self.writer.read(|p| {
+            prices.extend(p.config.state.prices());
+            p.config.state.price().unwrap_or(flag)
+        });
+        (default, prices)
     }
 
     /// The transcoder on this O (`-transcoder`), if any.
@@ -280,7 +311,7 @@ impl<S: LogStore> Orchestrator<S> {
         let now = now_ms();
         self.writer
             .read(|p| {
-                segment_admission::check_headers(&p.streams.state, self.rules(), req, now)
+                segment_admission::check_headers(&p.streams.state, self.rules(p), req, now)
                     .map(|_| ())
             })
             .map_err(Refusal::from)?;
@@ -310,7 +341,7 @@ impl<S: LogStore> Orchestrator<S> {
         let decided = self
             .writer
             .decide(SESSIONS_KEY, now, |p| {
-                segment_admission::admit(&p.streams.state, self.rules(), req, body, now)
+                segment_admission::admit(&p.streams.state, self.rules(p), req, body, now)
                     .map(|events| (events, ()))
             })
             .await

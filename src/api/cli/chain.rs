@@ -1,0 +1,186 @@
+//! The routes that need the node's chain client (go-livepeer's `mustHaveClient`: without one,
+//! 500 `missing ETH client`, after the form's required parameters): the account
+//! (`/ethAddr`, `/ethBalance`, `/tokenBalance`, `/senderInfo`, `/signMessage`), the protocol
+//! (`/currentRound`, `/contractAddresses`, `/ticketBrokerParams`), the gas price bounds
+//! (`/maxGasPrice`, `/minGasPrice`, `/setMaxGasPrice`, `/setMinGasPrice`; recorded settings the
+//! transaction owner reads), `/setOrchestratorConfig`'s price, and the chain actions
+//! (`chain::actions`), each through the node's one transaction owner.
+
+use super::json::Obj;
+use super::port::{ChainRead, SenderInfo};
+use super::{ChainPort, CliPort, Form, Reply};
+use crate::projections::config as names;
+
+/// Routes of the reference that need a chain client and that this node does not serve yet:
+/// without a chain they answer as the reference does (`missing ETH client`).
+const NOT_YET: &[&str] = &[
+    "orchestratorInfo",
+    "registeredOrchestrators",
+    "protocolParameters",
+    "delegatorInfo",
+    "unbondingLocks",
+    "transferTokens",
+    "requestTokens",
+    "roundInitialized",
+    "claimEarnings",
+    "orchestratorEarningPoolsForRound",
+    "vote",
+    "voteOnProposal",
+];
+
+/// The chain actions' routes (`chain::actions::ROUTES`; `node::cli_chain` checks they agree):
+/// each answers with its mined transactions' hashes.
+pub const ACTIONS: &[&str] = &[
+    "fundDeposit",
+    "fundReserve",
+    "fundDepositAndReserve",
+    "unlock",
+    "cancelUnlock",
+    "withdraw",
+    "bond",
+    "unbond",
+    "rebond",
+    "withdrawStake",
+    "withdrawFees",
+    "reward",
+    "initializeRound",
+    "activateOrchestrator",
+];
+
+/// The form parameters a route requires (the reference's `mustHaveFormParams`).
+fn required(route: &str) -> &'static [&'static str] {
+    match route {
+        "bond" => &["amount", "toAddr"],
+        "rebond" | "withdrawStake" => &["unbondingLockId"],
+        "unbond" | "fundDeposit" | "setMaxGasPrice" => &["amount"],
+        "transferTokens" => &["to", "amount"],
+        "signMessage" => &["message"],
+        "vote" => &["poll", "choiceID"],
+        "voteOnProposal" => &["proposalID", "support"],
+        "setMinGasPrice" => &["minGasPrice"],
+        "fundDepositAndReserve" => &["depositAmount", "reserveAmount"],
+        _ => &[],
+    }
+}
+
+fn is_chain_route(route: &str) -> bool {
+    matches!(
+        route,
+        "ethAddr"
+            | "ethBalance"
+            | "tokenBalance"
+            | "currentRound"
+            | "contractAddresses"
+            | "senderInfo"
+            | "ticketBrokerParams"
+            | "signMessage"
+            | "maxGasPrice"
+            | "minGasPrice"
+            | "setMaxGasPrice"
+            | "setMinGasPrice"
+            | "setOrchestratorConfig"
+    ) || NOT_YET.contains(&route)
+        || ACTIONS.contains(&route)
+}
+
+fn wei_or_none(v: Option<u128>) -> String {
+    v.map(|v| v.to_string()).unwrap_or_default()
+}
+
+fn sender_json(s: &SenderInfo) -> String {
+    Obj::new()
+        .num("Deposit", &s.deposit)
+        .num("WithdrawRound", &s.withdraw_round)
+        .raw(
+            "Reserve",
+            Obj::new()
+                .num("FundsRemaining", &s.funds_remaining)
+                .num("ClaimedInCurrentRound", &s.claimed_in_current_round)
+                .text(),
+        )
+        .text()
+}
+
+async fn read(chain: &dyn ChainPort, what: ChainRead, err: &str) -> Reply {
+    match chain.read(what).await {
+        Ok(v) => Reply::ok(v),
+        Err(e) if err.is_empty() => Reply::failed(&e),
+        Err(e) => Reply::failed(&format!("{err}: {e}")),
+    }
+}
+
+async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: &Form) -> Reply {
+    match route {
+        "ethAddr" => Reply::ok(chain.eth_addr()),
+        "ethBalance" => read(chain, ChainRead::EthBalance, "").await,
+        "tokenBalance" => read(chain, ChainRead::TokenBalance, "").await,
+        "currentRound" => {
+            read(
+                chain,
+                ChainRead::CurrentRound,
+                "could not query current round",
+            )
+            .await
+        }
+        "ticketBrokerParams" => match chain.read(ChainRead::UnlockPeriod).await {
+            Ok(v) => Reply::json(Obj::new().num("UnlockPeriod", &v).text()),
+            Err(e) => Reply::failed(&format!("could not query TicketBroker unlockPeriod: {e}")),
+        },
+        "senderInfo" => match chain.sender_info().await {
+            Ok(s) => Reply::json(sender_json(&s)),
+            Err(e) => Reply::failed(&format!("could not query sender info: {e}")),
+        },
+        "contractAddresses" => {
+            let mut o = Obj::new();
+            for (name, addr) in chain.contract_addresses().await {
+                o = o.str(&name, &addr);
+            }
+            Reply::json(o.text())
+        }
+        "signMessage" => match chain.sign(form.value("message").as_bytes()).await {
+            Ok(sig) => Reply::ok(sig),
+            Err(e) => Reply::failed(&format!("could not sign message - err={e:?}")),
+        },
+        "maxGasPrice" => Reply::ok(wei_or_none(port.effective().max_gas_price)),
+        "minGasPrice" => Reply::ok(port.effective().min_gas_price.unwrap_or(0).to_string()),
+        "setMaxGasPrice" => match form.value("amount").parse::<u128>() {
+            Ok(v) => match port.set(names::MAX_GAS_PRICE, v.to_string()).await {
+                Ok(()) => Reply::ok(""),
+                Err(e) => Reply::failed(&e),
+            },
+            Err(_) => Reply::bad("Parsing failed for price: failed to parse big integer"),
+        },
+        "setMinGasPrice" => match form.value("minGasPrice").parse::<u128>() {
+            Ok(v) => match port.set(names::MIN_GAS_PRICE, v.to_string()).await {
+                Ok(()) => Reply::ok(""),
+                Err(e) => Reply::failed(&e),
+            },
+            Err(_) => Reply::bad("invalid minGasPrice: failed to parse big integer"),
+        },
+        "setOrchestratorConfig" => {
+            match super::settings::set_orchestrator_price(port, form).await {
+                Ok(_) => Reply::ok(""),
+                Err(r) => r,
+            }
+        }
+        r if NOT_YET.contains(&r) => Reply::failed(&format!("{r}: not served by this node yet")),
+        r => match chain.action(r, &form.to_map()).await {
+            Ok(hashes) => Reply::ok(format!("{}\n", hashes.join("\n"))),
+            Err(e) => e.into(),
+        },
+    }
+}
+
+/// The route, when it is one of these.
+pub async fn handle(port: &dyn CliPort, route: &str, form: &Form) -> Option<Reply> {
+    if !is_chain_route(route) {
+        return None;
+    }
+    if let Err(e) = form.require(required(route)) {
+        return Some(Reply::bad(&e));
+    }
+    Some(match port.chain() {
+        None => Reply::failed("missing ETH client"),
+        Some(chain) => on_chain(port, chain, route, form).await,
+    })
+}

@@ -1,0 +1,177 @@
+//! The CLI API's chain side (`api::cli::ChainPort`) over the node's account: the chain actions
+//! through its one transaction owner (each transaction recorded before it is sent, answered
+//! once mined), reads of the account and the protocol by `eth_call`, personal signatures.
+
+use super::txs::TxOwner;
+use crate::api::cli::port::SenderInfo;
+use crate::api::cli::{ChainPort, ChainRead, CliError};
+use crate::chain::actions::{Action, Contracts, ROUTES};
+use crate::chain::{calls, controller::get_contract};
+use crate::events::TxPurpose;
+use crate::log::LogStore;
+use ethers_core::types::{Address, U256};
+use ethers_signers::Signer;
+use std::collections::BTreeMap;
+use std::{sync::Arc, time::Duration};
+
+/// How long an action waits for each of its transactions to be mined.
+pub const ACTION_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The CLI API over a node's account.
+pub struct CliChain<S: LogStore> {
+    /// The transaction owner.
+    pub txs: Arc<TxOwner<S>>,
+    /// The contracts.
+    pub contracts: Contracts,
+}
+
+fn word(out: &[u8], i: usize) -> Result<U256, String> {
+    out.get(i * 32..(i + 1) * 32)
+        .map(U256::from_big_endian)
+        .ok_or_else(|| format!("{} bytes of answer", out.len()))
+}
+
+impl<S: LogStore> CliChain<S> {
+    async fn call(
+        &self,
+        to: Address,
+        sig: &str,
+        args: &[ethers_core::abi::Token],
+    ) -> Result<Vec<u8>, String> {
+        let data = calls::calldata(sig, args).map_err(|e| e.to_string())?;
+        let out = self
+            .txs
+            .rpc()
+            .call(to, data)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(out.to_vec())
+    }
+}
+
+#[tonic::async_trait]
+impl<S: LogStore> ChainPort for CliChain<S> {
+    async fn action(
+        &self,
+        route: &str,
+        form: &BTreeMap<String, String>,
+    ) -> Result<Vec<String>, CliError> {
+        if !ROUTES.contains(&route) {
+            return Err(CliError::NotFound);
+        }
+        let action = Action::from_form(route, form).map_err(CliError::BadRequest)?;
+        let name = action.route().to_string();
+        let failed = |e: String| CliError::Failed(e);
+        let calls = action
+            .calls(&self.contracts, self.txs.address())
+            .map_err(|e| failed(e.to_string()))?;
+        let mut hashes = Vec::new();
+        for call in calls {
+            let purpose = TxPurpose::Action { name: name.clone() };
+            let hash = self
+                .txs
+                .submit(call, purpose)
+                .await
+                .map_err(|e| failed(e.to_string()))?;
+            tracing::info!("{name}: transaction {hash:?} sent");
+            self.txs
+                .outcome(hash, ACTION_TIMEOUT)
+                .await
+                .map_err(|e| failed(format!("{name}: {e}")))?;
+            hashes.push(format!("{hash:?}"));
+        }
+        Ok(hashes)
+    }
+
+    fn eth_addr(&self) -> String {
+        ethers_core::utils::to_checksum(&self.txs.address(), None)
+    }
+
+    async fn read(&self, what: ChainRead) -> Result<String, String> {
+        let me = self.txs.address();
+        let c = &self.contracts;
+        let v = match what {
+            ChainRead::EthBalance => self
+                .txs
+                .rpc()
+                .balance(me)
+                .await
+                .map_err(|e| e.to_string())?,
+            ChainRead::TokenBalance => word(
+                &self
+                    .call(c.token, "balanceOf(address)", &[calls::address(me)])
+                    .await?,
+                0,
+            )?,
+            ChainRead::CurrentRound => word(
+                &self.call(c.rounds_manager, "currentRound()", &[]).await?,
+                0,
+            )?,
+            ChainRead::UnlockPeriod => {
+                word(&self.call(c.ticket_broker, "unlockPeriod()", &[]).await?, 0)?
+            }
+        };
+        Ok(v.to_string())
+    }
+
+    async fn sender_info(&self) -> Result<SenderInfo, String> {
+        let me = self.txs.address();
+        let out = self
+            .call(
+                self.contracts.ticket_broker,
+                "getSenderInfo(address)",
+                &[calls::address(me)],
+            )
+            .await?;
+        Ok(SenderInfo {
+            deposit: word(&out, 0)?.to_string(),
+            withdraw_round: word(&out, 1)?.to_string(),
+            funds_remaining: word(&out, 2)?.to_string(),
+            claimed_in_current_round: word(&out, 3)?.to_string(),
+        })
+    }
+
+    async fn contract_addresses(&self) -> BTreeMap<String, String> {
+        let c = &self.contracts;
+        let mut m: BTreeMap<String, Address> = [
+            ("Controller", self.contracts.controller),
+            ("LivepeerToken", c.token),
+            ("TicketBroker", c.ticket_broker),
+            ("RoundsManager", c.rounds_manager),
+            ("BondingManager", c.bonding_manager),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+        for name in ["LivepeerTokenFaucet", "Minter"] {
+            let a = get_contract(self.txs.rpc(), self.contracts.controller, name)
+                .await
+                .unwrap_or_default();
+            m.insert(name.into(), a);
+        }
+        m.into_iter()
+            .map(|(k, v)| (k, ethers_core::utils::to_checksum(&v, None)))
+            .collect()
+    }
+
+    async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String> {
+        let sig = self
+            .txs
+            .wallet()
+            .sign_message(message)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(sig.to_vec())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_api_knows_every_chain_action() {
+        assert_eq!(
+            crate::api::cli::chain::ACTIONS,
+            crate::chain::actions::ROUTES
+        );
+    }
+}
