@@ -135,6 +135,14 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
             value: text(),
             source: prop_oneof![Just(ConfigSource::Api), Just(ConfigSource::Flag)],
         }),
+        Event::LpdbImported(_) => event!(LpdbImported {
+            file: text(),
+            file_hash: h32(),
+            chain_id: any::<u64>(),
+            db_version: any::<u32>(),
+            events: any::<u32>(),
+            summary: text(),
+        }),
         Event::TranscoderAttached(_) => event!(TranscoderAttached {
             addr: text(),
             capacity: any::<u32>(),

@@ -66,6 +66,10 @@ pub enum Command {
     /// What this build's start does to the datadir's projections (keep, rebuild, build new);
     /// without `-check`, do it now and write fresh checkpoints.
     Migrate(MigrateArgs),
+    /// Appends a go-livepeer database (`lpdb.sqlite3`) to this datadir's log: unredeemed
+    /// tickets, unbonding locks, the orchestrator cache, the last block.
+    #[command(name = "import-lpdb")]
+    ImportLpdb(ImportLpdbArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -105,6 +109,19 @@ pub struct MigrateArgs {
     /// Only list what would be rebuilt and estimate how long it takes.
     #[arg(long = "check", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub check: bool,
+}
+
+/// `livepeer import-lpdb`
+#[derive(Debug, Clone, Args)]
+pub struct ImportLpdbArgs {
+    /// The go-livepeer database.
+    pub file: PathBuf,
+    /// The chain, to resolve the rows' redemption transactions by their receipts.
+    #[arg(long = "ethUrl")]
+    pub eth_url: Option<String>,
+    /// The protocol's Controller (to check tickets marked redeemed without a transaction).
+    #[arg(long = "ethController")]
+    pub eth_controller: Option<String>,
 }
 
 /// `livepeer log …`

@@ -24,6 +24,7 @@
 pub mod auth_token;
 pub mod b_streams;
 pub mod capabilities;
+pub mod import_lpdb;
 pub mod manifest_id;
 pub mod o_sessions;
 pub mod orch_choice;

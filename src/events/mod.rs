@@ -145,6 +145,8 @@ events! {
     /// A runtime setting changed (through the CLI API, or an explicit flag at start that
     /// differed from the one in effect).
     41 => ConfigChanged(ConfigChanged),
+    /// A go-livepeer database was imported; its rows follow as events.
+    42 => LpdbImported(LpdbImported),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

@@ -1,5 +1,7 @@
-//! Node-level facts: the process started, a key-value fact was set, a runtime setting changed.
+//! Node-level facts: the process started, a key-value fact was set, a runtime setting changed,
+//! a go-livepeer database was imported.
 
+use super::types::Hash32;
 use serde::{Deserialize, Serialize};
 
 /// The node process started with this configuration summary.
@@ -44,4 +46,22 @@ pub struct ConfigChanged {
     pub value: String,
     /// Who set it.
     pub source: ConfigSource,
+}
+
+/// A go-livepeer database was imported (`livepeer import-lpdb`): the records that follow in the
+/// same append are its rows as this node's events, and this one says where they came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LpdbImported {
+    /// The database file's name as given.
+    pub file: String,
+    /// blake3 of the file's bytes.
+    pub file_hash: Hash32,
+    /// Its `kv.chainID`.
+    pub chain_id: u64,
+    /// Its `kv.dbVersion`.
+    pub db_version: u32,
+    /// How many records follow from it.
+    pub events: u32,
+    /// Each table's rows read, and what became of them, for the operator.
+    pub summary: String,
 }

@@ -62,7 +62,18 @@ pub fn load_or_create_rand_secret(dir: &Path) -> Result<RandSecret, KeystoreErro
     fs::create_dir_all(dir).map_err(io)?;
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    let tmp = dir.join(format!("{RAND_SECRET_FILE}.tmp"));
+    write_private(&path, &secret).map_err(io)?;
+    Ok(RandSecret(secret))
+}
+
+/// Writes `bytes` to `path` readable by this user only (mode 0600), atomically (a temporary file
+/// synced and renamed over it) and durably (the folder synced).
+pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    fs::create_dir_all(dir)?;
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".tmp");
+    let tmp = dir.join(name);
     {
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create(true).truncate(true);
@@ -71,15 +82,15 @@ pub fn load_or_create_rand_secret(dir: &Path) -> Result<RandSecret, KeystoreErro
             use std::os::unix::fs::OpenOptionsExt;
             opts.mode(0o600);
         }
-        let mut f = opts.open(&tmp).map_err(io)?;
-        f.write_all(&secret).map_err(io)?;
-        f.sync_all().map_err(io)?;
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
     }
-    fs::rename(&tmp, &path).map_err(io)?;
+    fs::rename(&tmp, path)?;
     if let Ok(d) = fs::File::open(dir) {
         let _ = d.sync_all();
     }
-    Ok(RandSecret(secret))
+    Ok(())
 }
 
 /// Loads a secret shared by several Os from `path` (`-sharedSecretFile`): 32 raw bytes, or 64

@@ -16,6 +16,7 @@ mod chain;
 mod debug;
 mod demo;
 mod demo_live;
+mod import_lpdb;
 mod logcmd;
 mod migrate;
 pub mod pm_bench;
@@ -41,6 +42,13 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),
         Command::Replay => replay::run(&datadir),
         Command::Migrate(args) => migrate::run(&datadir, args.check),
+        Command::ImportLpdb(args) => import_lpdb::run(
+            &datadir,
+            &args.file,
+            args.eth_url.as_deref(),
+            args.eth_controller.as_deref(),
+            rt,
+        ),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args, rt)
         }

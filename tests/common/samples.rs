@@ -534,5 +534,14 @@ pub fn one_of_each() -> Vec<Event> {
             value: "1000/3".into(),
             source: ConfigSource::Api,
         }),
+        // Appended after ConfigChanged (in golden-v1f): a go-livepeer database imported.
+        Event::LpdbImported(LpdbImported {
+            file: "/var/lib/livepeer/lpdb.sqlite3".into(),
+            file_hash: Hash32([0x1d; 32]),
+            chain_id: 42161,
+            db_version: 1,
+            events: 5,
+            summary: "ticketQueue: 3 rows: 2 queued, 1 waiting; unbondingLocks: 1".into(),
+        }),
     ]
 }
