@@ -61,6 +61,12 @@ pub enum Command {
     Log(LogCommand),
     /// Rebuild every projection from seq 0 and compare with checkpoints and live state.
     Replay,
+    /// The accounting from the log: every balance session's ledger, every ticket's fate, each
+    /// redemption against its transfer; exit 1 on any unexplained difference.
+    Audit(AuditArgs),
+    /// Explain one ticket (hash, or sender:recipientRandHash:nonce) or balance session: the
+    /// params, the payment, each check with the state it read, the verdict, what followed.
+    Dispute(DisputeArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -103,6 +109,21 @@ pub enum LogCommand {
     Dump(DumpArgs),
     /// Events by kind, first/last seq and time, bytes on disk and per event.
     Stats,
+}
+
+/// `livepeer audit`
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The report as JSON.
+    #[arg(long = "json", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub json: bool,
+}
+
+/// `livepeer dispute <subject>`
+#[derive(Debug, Clone, Args)]
+pub struct DisputeArgs {
+    /// A ticket hash (0x…), `sender:recipientRandHash:nonce`, or a balance session id.
+    pub subject: String,
 }
 
 /// `livepeer log dump`

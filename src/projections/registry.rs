@@ -1,6 +1,7 @@
 //! The set of projections, their slots and checkpoints.
 
 use super::{
+    audit_index::AuditIndex,
     balances::Balances,
     max_float::SenderFunds,
     nonces::{NonceSets, SenderSessions},
@@ -139,6 +140,8 @@ pub struct Projections {
     pub blocks: Slot<BlockWindow>,
     /// Chain id, network, starts, key-value facts.
     pub node: Slot<NodeFacts>,
+    /// Ticket hash, recipientRandHash and balance session → seqs (`livepeer dispute`).
+    pub audit_index: Slot<AuditIndex>,
 }
 
 impl Projections {
@@ -157,6 +160,7 @@ impl Projections {
             &self.transactions,
             &self.blocks,
             &self.node,
+            &self.audit_index,
         ]
     }
 
@@ -175,6 +179,7 @@ impl Projections {
             &mut self.transactions,
             &mut self.blocks,
             &mut self.node,
+            &mut self.audit_index,
         ]
     }
 
@@ -192,6 +197,7 @@ impl Projections {
         self.transactions.apply(env);
         self.blocks.apply(env);
         self.node.apply(env);
+        self.audit_index.apply(env);
     }
 
     /// The lowest seq any projection still needs.

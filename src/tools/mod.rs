@@ -1,8 +1,10 @@
-//! Operator commands: over the log (`log verify|dump|stats`, `replay`, `demo`), the benchmarks
+//! Operator commands: over the log (`log verify|dump|stats`, `replay`, `audit`, `dispute`,
+//! `demo`), the benchmarks
 //! (`bench log|pm|transcode|network`) and `transcode`, dispatched to their modules.
 //!
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
+mod audit;
 mod bench_fs;
 mod bench_log;
 mod bench_net;
@@ -39,6 +41,8 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Log(LogCommand::Dump(args)) => logcmd::dump(&datadir, &args),
         Command::Log(LogCommand::Stats) => logcmd::stats(&datadir),
         Command::Replay => replay::run(&datadir),
+        Command::Audit(args) => audit::run(&datadir, args.json),
+        Command::Dispute(args) => audit::dispute(&datadir, &args.subject),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args, rt)
         }
