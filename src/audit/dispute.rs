@@ -73,6 +73,9 @@ pub struct Dispute {
     txs: BTreeSet<Hash32>,
     /// (sender, recipient, block) of confirmations, to find their transfers.
     confirmations: Vec<(Address, Address, u64)>,
+    /// Transfers between the ticket's sender and recipient not (yet) matched with a
+    /// confirmation: (seq, at_ms, event, block).
+    transfers: Vec<(u64, u64, Event, u64)>,
     /// The ticket's sender and recipient, once a queue record named them.
     pub(super) keys: Option<(Address, Address)>,
     /// Later records about the subject: (seq, at_ms, event).
@@ -105,6 +108,7 @@ impl Dispute {
             hashes,
             txs: BTreeSet::new(),
             confirmations: Vec::new(),
+            transfers: Vec::new(),
             keys: None,
             later: Vec::new(),
         }
@@ -287,6 +291,13 @@ impl Dispute {
                 if let Some((s, r)) = self.keys {
                     self.confirmations.push((s, r, c.block));
                 }
+                // The watcher may have recorded the block's transfer before the receipt.
+                let (early, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.transfers)
+                    .into_iter()
+                    .partition(|t| t.3 == c.block);
+                self.transfers = rest;
+                self.later
+                    .extend(early.into_iter().map(|t| (t.0, t.1, t.2)));
                 true
             }
             Event::RedemptionSubmitted(r) => mine(&r.ticket_hash),
@@ -294,9 +305,16 @@ impl Dispute {
             Event::RedemptionHeld(r) => mine(&r.ticket_hash),
             Event::TicketForwarded(r) => mine(&r.ticket_hash),
             Event::SenderFundsChanged(c) => match &c.change {
-                FundsChange::WinningTicketTransfer { recipient, .. } => self
-                    .confirmations
-                    .contains(&(c.sender, *recipient, c.pos.block)),
+                FundsChange::WinningTicketTransfer { recipient, .. } => {
+                    let known = self
+                        .confirmations
+                        .contains(&(c.sender, *recipient, c.pos.block));
+                    if !known && self.keys == Some((c.sender, *recipient)) {
+                        self.transfers
+                            .push((seq, at, env.event.clone(), c.pos.block));
+                    }
+                    known
+                }
                 // Why a queued ticket of this sender could not be paid.
                 FundsChange::Withdrawal { .. } | FundsChange::Unlock { .. } => {
                     self.confirmations.is_empty() && self.keys.is_some_and(|k| k.0 == c.sender)

@@ -65,7 +65,9 @@ impl Dispute {
             }
             out.push("afterwards:".into());
         }
-        for (seq, at, e) in &self.later {
+        let mut later: Vec<&(u64, u64, Event)> = self.later.iter().collect();
+        later.sort_by_key(|l| l.0);
+        for (seq, at, e) in later {
             out.push(format!("  seq {seq} at {at} ms: {}", later_line(e)));
         }
         if self.later.is_empty() {
