@@ -151,6 +151,20 @@ pub enum BenchCommand {
     Transcode(media::BenchTranscodeArgs),
     /// B→O→B round trips of a real 1080p segment: paid overhead, streams one O holds, memory.
     Network(BenchNetworkArgs),
+    /// Projection rebuild against a raw scan, the audit index's size, a full audit, dispute
+    /// lookups, on a realistic synthetic log.
+    Audit(BenchAuditArgs),
+}
+
+/// `livepeer bench audit`
+#[derive(Debug, Clone, Args)]
+pub struct BenchAuditArgs {
+    /// Events in the synthetic log.
+    #[arg(long = "events", default_value_t = 10_000_000)]
+    pub events: u64,
+    /// Dispute lookups timed.
+    #[arg(long = "lookups", default_value_t = 1_000)]
+    pub lookups: u32,
 }
 
 /// `livepeer bench network`
