@@ -2,6 +2,8 @@
 //!
 //! # Layout
 //! - [`events`]: the vocabulary of past-tense facts, the record envelope and its codec. Pure.
+//! - [`audit`]: the accounting an operator can prove: balance ledgers, ticket fates, redemptions
+//!   against transfers (`livepeer audit`), one ticket's decision path (`livepeer dispute`). Pure.
 //! - [`log`]: the durable, hash-chained, group-committed event log (fjall) and an in-memory twin.
 //! - [`projections`]: pure folds over the log (chain view, streams, balances, …), checkpoints and
 //!   digests.
@@ -28,6 +30,7 @@
 //! the allow-list in `docs/ARCHITECTURE.md`; one tokio runtime, built in `main.rs`.
 
 pub mod api;
+pub mod audit;
 pub mod chain;
 pub mod cli;
 pub mod commands;

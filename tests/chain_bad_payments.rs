@@ -77,6 +77,7 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
         unreachable!()
     };
     let me = Address(b.address().0);
+    let rrh = started.recipient_rand_hash;
     let mdir = tempfile::tempdir().unwrap();
     let seg = media_support::two_second_segment(mdir.path());
     let t = Duration::from_secs(60);
@@ -170,4 +171,50 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
         .filter(|l| l.contains("\"kind\":\"BalanceCredited\""))
         .count();
     assert_eq!(credited, 1, "only the good payment was credited");
+
+    // The replayed ticket's dispute: its first receipt accepted, the second refused at the
+    // nonce check with the reference's text, each check with the state it read.
+    let sender = livepeer::pm::receive::hex_address(&me);
+    let q = format!("{sender}:{rrh}:1");
+    let (code, text) = tool(&o_dir, &["dispute", &q]);
+    assert_eq!(code, 0, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("dispute ticket sender {sender} recipientRandHash {rrh} nonce 1")
+    );
+    let receipts: Vec<usize> = (0..lines.len())
+        .filter(|i| lines[*i].starts_with("receipt "))
+        .collect();
+    assert_eq!(receipts.len(), 2, "{text}");
+    assert!(
+        lines[receipts[0]].starts_with("receipt 1 of 2: seq "),
+        "{text}"
+    );
+    assert!(
+        lines[receipts[1]].starts_with("receipt 2 of 2: seq "),
+        "{text}"
+    );
+    let second = &lines[receipts[1]..];
+    for k in 1..=6 {
+        assert!(
+            second[3 + k].starts_with(&format!("  check {k} ")),
+            "{text}"
+        );
+    }
+    assert_eq!(
+        second[10],
+        format!("  check 7 nonce: 1 nonce(s) taken under this recipientRandHash before this payment [1], earlier in it []; limit 600: FAILED: invalid ticket senderNonce: already seen sender={sender} nonce=1")
+    );
+    assert!(second[11].ends_with(": not reached"), "{text}");
+    assert!(
+        text.contains(&format!("  verdict: refused: invalid ticket senderNonce: already seen sender={sender} nonce=1; not credited")),
+        "{text}"
+    );
+    let (code, out) = tool(&o_dir, &["audit"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("  refused 1: invalid ticket senderNonce: already seen\n"),
+        "{out}"
+    );
 }

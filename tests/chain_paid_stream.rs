@@ -251,6 +251,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         let (code, out) = tool(d, &["replay"]);
         assert_eq!(code, 0, "{out}");
     }
+    audit_both_sides(&o_dir, &b_dir, winners, &o_dump);
     // What /metrics said matches the logs: tickets, wins, value redeemed (gwei), the face value
     // and max float the O offers the B, the B's deposit, six segments through each.
     let b_hex = s(&j["accounts"]["broadcaster"]["address"]).to_lowercase();
@@ -296,6 +297,106 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     assert_eq!(
         m(&o_metrics, "segment_source_emerged_total", false),
         Some(6.0)
+    );
+}
+
+/// `livepeer audit` of each side explains every difference; the O's and the B's ledgers end
+/// each session at the same balance; what the B paid the O in tickets is what the O credited;
+/// every winner was paid in full by its `WinningTicketTransfer`. `livepeer dispute` of a winner
+/// tells its story from the params to the transfer.
+fn audit_both_sides(o_dir: &Path, b_dir: &Path, winners: usize, o_dump: &str) {
+    let audit = |d: &Path| -> serde_json::Value {
+        let (code, out) = tool(d, &["audit", "-json"]);
+        assert_eq!(code, 0, "audit of {}: {out}", d.display());
+        serde_json::from_str(&out).unwrap()
+    };
+    let (o, b) = (audit(o_dir), audit(b_dir));
+    let last_balance = |r: &serde_json::Value| -> std::collections::BTreeMap<String, String> {
+        r["sessions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                (
+                    l["session"].as_str().unwrap().to_string(),
+                    l["balance"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    };
+    assert!(!last_balance(&b).is_empty());
+    assert_eq!(
+        last_balance(&o),
+        last_balance(&b),
+        "the two sides agree on every session"
+    );
+    let credited = o["sessions"].as_array().unwrap().iter().fold(
+        num_rational::BigRational::from_integer(0.into()),
+        |acc, l| {
+            acc + l["credited"]
+                .as_str()
+                .unwrap()
+                .parse::<num_rational::BigRational>()
+                .unwrap()
+        },
+    );
+    let paid = &b["paid"][0];
+    assert_eq!(b["paid"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(
+        paid["ev"]
+            .as_str()
+            .unwrap()
+            .parse::<num_rational::BigRational>()
+            .unwrap(),
+        credited,
+        "the EV the B sent is what the O credited"
+    );
+    assert_eq!(o["tickets"]["received"], paid["tickets"]);
+    let redemptions = o["redemptions"].as_array().unwrap();
+    assert_eq!(redemptions.len(), winners);
+    for r in redemptions {
+        assert_eq!(r["note"], "paid in full", "{r}");
+        assert_eq!(r["paid"], FACE.to_string());
+    }
+    // A winner's dispute: received, checked, credited, queued, redeemed, paid.
+    let hash = o_dump
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .find(|v| v["kind"] == "WinningTicketQueued")
+        .map(|v| {
+            v["event"]["WinningTicketQueued"]["ticket_hash"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .unwrap();
+    let (code, text) = tool(o_dir, &["dispute", &hash]);
+    assert_eq!(code, 0, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("dispute ticket {hash}"));
+    assert!(lines[1].starts_with("receipt 1 of 1: seq "), "{text}");
+    assert!(lines[2].starts_with("  params issued: seq "), "{text}");
+    for (i, k) in (1..=8).enumerate() {
+        let line = lines[5 + i];
+        assert!(line.starts_with(&format!("  check {k} ")), "{text}");
+        assert!(
+            line.ends_with(": ok") || line.ends_with("won: yes"),
+            "{line}"
+        );
+    }
+    assert!(text.contains("  verdict: accepted, won, EV "), "{text}");
+    assert!(
+        text.contains(": queued for redemption: face value "),
+        "{text}"
+    );
+    assert!(
+        text.contains(": redemption submitted in transaction 0x"),
+        "{text}"
+    );
+    assert!(text.contains("mined in block"), "{text}");
+    assert!(
+        text.contains(&format!("WinningTicketTransfer of {FACE} wei from ")),
+        "{text}"
     );
 }
 

@@ -182,4 +182,62 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     }
     let (code, out) = tool(&r_dir, &["replay"]);
     assert_eq!(code, 0, "{out}");
+
+    // The audit matches each redemption with its transfer; the underfunded sender's ticket's
+    // dispute shows it held until the refund, then paid in full.
+    let (code, out) = tool(&r_dir, &["audit"]);
+    assert_eq!(code, 0, "{out}");
+    // The node stops right after the last receipt: its watcher may not have polled that block.
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(" wei, shortfall "))
+        .collect();
+    assert_eq!(rows.len(), 6, "{out}");
+    assert!(
+        rows[..5].iter().all(|r| r.ends_with(": paid in full")),
+        "{out}"
+    );
+    assert!(
+        rows[5].ends_with(": paid in full")
+            || rows[5].ends_with("the log ends before the watcher polled its block"),
+        "{out}"
+    );
+    let (code, text) = tool(&r_dir, &["dispute", &big.ticket_hash.to_string()]);
+    assert_eq!(code, 0, "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], format!("dispute ticket {}", big.ticket_hash));
+    assert_eq!(lines[1], "not received by this node as a payment");
+    assert_eq!(lines[2], "afterwards:");
+    let what: Vec<&str> = lines[3..]
+        .iter()
+        .map(|l| l.split_once(" ms: ").unwrap().1)
+        .collect();
+    assert_eq!(
+        what[0],
+        format!(
+            "handed to this redeemer and queued: face value {} wei",
+            eth * 2
+        )
+    );
+    assert!(
+        what[1].contains("held until the sender refunds"),
+        "held first: {text}"
+    );
+    let paid = format!("WinningTicketTransfer of {} wei from ", eth * 2);
+    let n = what.len() - usize::from(what[what.len() - 1].starts_with(&paid));
+    assert!(
+        what[n - 4].starts_with("redemption transaction 0x"),
+        "{text}"
+    );
+    assert!(
+        what[n - 3].starts_with("redemption submitted in transaction 0x"),
+        "{text}"
+    );
+    assert!(what[n - 2].ends_with(": success"), "{text}");
+    assert!(what[n - 1].starts_with("redeemed in block "), "{text}");
+    assert_eq!(
+        n < what.len(),
+        rows[5].ends_with(": paid in full"),
+        "the transfer as the audit saw it: {text}"
+    );
 }

@@ -70,6 +70,12 @@ pub enum Command {
     /// tickets, unbonding locks, the orchestrator cache, the last block.
     #[command(name = "import-lpdb")]
     ImportLpdb(ImportLpdbArgs),
+    /// The accounting from the log: every balance session's ledger, every ticket's fate, each
+    /// redemption against its transfer; exit 1 on any unexplained difference.
+    Audit(AuditArgs),
+    /// Explain one ticket (hash, or sender:recipientRandHash:nonce) or balance session: the
+    /// params, the payment, each check with the state it read, the verdict, what followed.
+    Dispute(DisputeArgs),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(BenchCommand),
@@ -135,6 +141,21 @@ pub enum LogCommand {
     Stats,
 }
 
+/// `livepeer audit`
+#[derive(Debug, Clone, Args)]
+pub struct AuditArgs {
+    /// The report as JSON.
+    #[arg(long = "json", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
+    pub json: bool,
+}
+
+/// `livepeer dispute <subject>`
+#[derive(Debug, Clone, Args)]
+pub struct DisputeArgs {
+    /// A ticket hash (0x…), `sender:recipientRandHash:nonce`, or a balance session id.
+    pub subject: String,
+}
+
 /// `livepeer log dump`
 #[derive(Debug, Clone, Args)]
 pub struct DumpArgs {
@@ -160,6 +181,20 @@ pub enum BenchCommand {
     Transcode(media::BenchTranscodeArgs),
     /// B→O→B round trips of a real 1080p segment: paid overhead, streams one O holds, memory.
     Network(BenchNetworkArgs),
+    /// Projection rebuild against a raw scan, the audit index's size, a full audit, dispute
+    /// lookups, on a realistic synthetic log.
+    Audit(BenchAuditArgs),
+}
+
+/// `livepeer bench audit`
+#[derive(Debug, Clone, Args)]
+pub struct BenchAuditArgs {
+    /// Events in the synthetic log.
+    #[arg(long = "events", default_value_t = 10_000_000)]
+    pub events: u64,
+    /// Dispute lookups timed.
+    #[arg(long = "lookups", default_value_t = 1_000)]
+    pub lookups: u32,
 }
 
 /// `livepeer bench network`

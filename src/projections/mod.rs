@@ -5,6 +5,7 @@
 //! each in a `Slot` that remembers the next seq it expects, so a projection restored from a
 //! checkpoint skips records it already holds. No I/O, no clock, no randomness here.
 
+pub mod audit_index;
 pub mod balances;
 mod block_window;
 mod chain_view;

@@ -1,6 +1,7 @@
 //! The set of projections, their slots and checkpoints.
 
 use super::{
+    audit_index::AuditIndex,
     balances::Balances,
     max_float::SenderFunds,
     nonces::{NonceSets, SenderSessions},
@@ -141,6 +142,8 @@ pub struct Projections {
     pub node: Slot<NodeFacts>,
     /// The runtime settings in effect.
     pub config: Slot<super::config::Settings>,
+    /// Ticket hash, recipientRandHash and balance session → seqs (`livepeer dispute`).
+    pub audit_index: Slot<AuditIndex>,
 }
 
 impl Projections {
@@ -160,6 +163,7 @@ impl Projections {
             &self.blocks,
             &self.node,
             &self.config,
+            &self.audit_index,
         ]
     }
 
@@ -179,6 +183,7 @@ impl Projections {
             &mut self.blocks,
             &mut self.node,
             &mut self.config,
+            &mut self.audit_index,
         ]
     }
 
@@ -197,6 +202,7 @@ impl Projections {
         self.blocks.apply(env);
         self.node.apply(env);
         self.config.apply(env);
+        self.audit_index.apply(env);
     }
 
     /// The lowest seq any projection still needs.

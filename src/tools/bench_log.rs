@@ -278,14 +278,18 @@ fn raw_batches(dir: &Path, events: u64, batch: usize, value_len: usize) -> Resul
     Ok(events as f64 / started.elapsed().as_secs_f64())
 }
 
-struct Filled {
-    events: u64,
+pub(super) struct Filled {
+    pub(super) events: u64,
     segments: u64,
     disk_per_event: f64,
     record_per_event: f64,
 }
 
-fn fill(rt: &tokio::runtime::Runtime, dir: &Path, events: u64) -> Result<Filled, ToolError> {
+pub(super) fn fill(
+    rt: &tokio::runtime::Runtime,
+    dir: &Path,
+    events: u64,
+) -> Result<Filled, ToolError> {
     fresh_dir(dir)?;
     let log = FjallLog::open_dir(dir)?;
     let mut synth = Synth::new(7, 100);
@@ -335,7 +339,7 @@ fn fill(rt: &tokio::runtime::Runtime, dir: &Path, events: u64) -> Result<Filled,
 
 /// The baseline: fjall's range iteration over the same keyspace, each value's bytes touched
 /// (summed) in place, nothing copied, decoded or hashed.
-fn raw_scan(dir: &Path) -> Result<f64, ToolError> {
+pub(super) fn raw_scan(dir: &Path) -> Result<f64, ToolError> {
     let store = FjallStore::open(&dir.join("events"))?;
     let started = Instant::now();
     let mut n = 0u64;

@@ -3,7 +3,7 @@
 //! verified and replayed, and the closing summary: segments, renditions and sizes, round trips,
 //! events written, the logs' verdicts, and on a chain the accounting.
 
-use super::{logcmd, replay, ToolError};
+use super::{audit, logcmd, replay, ToolError};
 use crate::cli::DemoArgs;
 use crate::node::demo_chain::ChainDemo;
 use std::{path::Path, process::ExitCode};
@@ -42,12 +42,13 @@ pub fn run(
         let v = logcmd::verify(dir)? == ExitCode::SUCCESS;
         println!("demo: $ livepeer replay -dataDir {}", dir.display());
         let r = replay::run(dir)? == ExitCode::SUCCESS;
+        let (a, audited) = audit::verdict(dir)?;
         verdicts.push(format!(
-            "{who}'s log: verify {}, replay {}",
+            "{who}'s log: verify {}, replay {}; livepeer audit: {audited}",
             if v { "ok" } else { "FAILED" },
             if r { "matches" } else { "DIFFERS" }
         ));
-        verified &= v && r;
+        verified &= v && r && a;
     }
     println!("demo: ── summary ──");
     let r = &outcome.report;

@@ -1,8 +1,11 @@
-//! Operator commands: over the log (`log verify|dump|stats`, `replay`, `demo`), the benchmarks
-//! (`bench log|pm|transcode|network`) and `transcode`, dispatched to their modules.
+//! Operator commands: over the log (`log verify|dump|stats`, `replay`, `audit`, `dispute`,
+//! `demo`), the benchmarks
+//! (`bench log|pm|transcode|network|audit`) and `transcode`, dispatched to their modules.
 //!
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
+mod audit;
+mod bench_audit;
 mod bench_fs;
 mod bench_log;
 mod bench_net;
@@ -49,8 +52,13 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
             args.eth_controller.as_deref(),
             rt,
         ),
+        Command::Audit(args) => audit::run(&datadir, args.json),
+        Command::Dispute(args) => audit::dispute(&datadir, &args.subject),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args, rt)
+        }
+        Command::Bench(BenchCommand::Audit(args)) => {
+            bench_audit::run(cli.global.datadir.as_deref(), &args, rt)
         }
         Command::Bench(BenchCommand::Pm(args)) => {
             bench_pm::run(cli.global.datadir.as_deref(), &args, rt)

@@ -185,14 +185,17 @@ impl Synth {
         ));
         let won = self.rng.gen_ratio(1, 150_000);
         let ev: u128 = 8_000_000_000;
+        // Drawn in the order the fields below used to draw them, so the history is unchanged.
+        let rrh = Hash32(self.rng.gen());
+        let received_hash = Hash32(self.rng.gen());
         out.push((
             t,
             Event::TicketReceived(TicketReceived {
                 sender,
                 session: session.clone(),
-                recipient_rand_hash: Hash32(self.rng.gen()),
+                recipient_rand_hash: rrh,
                 nonce: seq_no as u32 + 1,
-                ticket_hash: Hash32(self.rng.gen()),
+                ticket_hash: received_hash,
                 expiration_block: 21_000_000 + self.block / 48 + 40,
                 outcome: TicketOutcome::Accepted {
                     won,
@@ -265,7 +268,12 @@ impl Synth {
                         price_per_unit: 1_200,
                         pixels_per_unit: 1,
                     },
-                    ticket_hash: Hash32(self.rng.gen()),
+                    // The queued ticket is the one received (the draw is kept so that the
+                    // rest of the history stays as it was).
+                    ticket_hash: {
+                        let _: [u8; 32] = self.rng.gen();
+                        received_hash
+                    },
                 })),
             ));
         }

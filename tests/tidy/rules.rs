@@ -64,6 +64,10 @@ pub const ALLOWED: &[(&str, May)] = &[
         "pm",
         May::Only(&["events", "commands", "projections", "pm"]),
     ),
+    (
+        "audit",
+        May::Only(&["events", "commands", "projections", "pm"]),
+    ),
     ("log", May::Only(&["events"])),
     ("media", May::Only(&["events"])),
     ("chain", May::Only(&["events"])),

@@ -1,0 +1,148 @@
+//! `livepeer audit [-json]` and `livepeer dispute <subject>` over a stopped node's log: the log's
+//! hash chain is verified on the way (a broken chain is refused, naming the seq), the records
+//! are folded by the pure `audit` module, and the report is printed. A running node holds its
+//! log's lock: its CLI API can serve the same report from the same fold.
+
+use super::ToolError;
+use crate::{
+    audit::{dispute::Dispute, dispute::Query, render_table, AuditReport, Auditor},
+    events::{Envelope, Hash32},
+    log::{scan_verified, FjallLog, LogError},
+    node::state,
+};
+use std::{path::Path, process::ExitCode};
+
+/// Opens the log, or the line that refuses a broken one (naming its seq).
+fn open_or_refuse(datadir: &Path, what: &str) -> Result<Result<FjallLog, String>, ToolError> {
+    if !datadir.join("events").exists() {
+        return Err(format!(
+            "no event log at {} (is -datadir right?)",
+            datadir.join("events").display()
+        )
+        .into());
+    }
+    match FjallLog::open_dir(datadir) {
+        Ok(log) => Ok(Ok(log)),
+        Err(e @ LogError::Corruption { .. }) => Ok(Err(format!(
+            "{what}: refused: the log's hash chain is broken: {e}"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The audit of the log in `datadir`, or the line saying why it was refused (a broken chain).
+pub fn report(datadir: &Path) -> Result<Result<AuditReport, String>, ToolError> {
+    let log = match open_or_refuse(datadir, "audit")? {
+        Ok(log) => log,
+        Err(line) => return Ok(Err(line)),
+    };
+    let head = log.head().next_seq;
+    let mut auditor = Auditor::default();
+    if head > 0 {
+        let scanned = scan_verified(log.store(), 0, head - 1, Some(Hash32::default()), |env| {
+            auditor.apply(env)
+        });
+        if let Err(e) = scanned {
+            return Ok(Err(format!(
+                "audit: refused: the log's hash chain is broken: {e}\naudit: run `livepeer log \
+                 verify` for the first bad seq"
+            )));
+        }
+    }
+    Ok(Ok(auditor.report()))
+}
+
+/// One line for a summary: the audit's verdict on the log in `datadir`.
+pub fn verdict(datadir: &Path) -> Result<(bool, String), ToolError> {
+    Ok(match report(datadir)? {
+        Err(line) => (false, line.lines().next().unwrap_or_default().to_string()),
+        Ok(r) if r.ok() => (
+            true,
+            format!(
+                "every difference explained ({} balance sessions, {} tickets received, {} \
+                 redemptions matched to their transfers)",
+                r.sessions.len(),
+                r.tickets.received,
+                r.redemptions.len()
+            ),
+        ),
+        Ok(r) => (
+            false,
+            format!("{} UNEXPLAINED differences", r.discrepancies.len()),
+        ),
+    })
+}
+
+/// Audits the whole log: exit 0 when every difference is explained, 1 (printing the seqs
+/// behind each) otherwise, or when the chain is broken.
+pub fn run(datadir: &Path, json: bool) -> Result<ExitCode, ToolError> {
+    let report = match report(datadir)? {
+        Ok(r) => r,
+        Err(line) => {
+            println!("{line}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", render_table(&report));
+    }
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Explains one ticket or session (see `audit::dispute`).
+pub fn dispute(datadir: &Path, subject: &str) -> Result<ExitCode, ToolError> {
+    let query = Query::parse(subject)?;
+    let log = match open_or_refuse(datadir, "dispute")? {
+        Ok(log) => log,
+        Err(line) => {
+            println!("{line}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let head = log.head().next_seq;
+    let (projections, _) = state::restore(&log)?;
+    let idx = &projections.audit_index.state;
+    let first = read_at(&log, &query.candidates(idx))?;
+    let candidates = query.expand(idx, &first);
+    if candidates.is_empty() {
+        println!("dispute: no record of {subject} in this log");
+        return Ok(ExitCode::FAILURE);
+    }
+    let mut d = Dispute::new(query, &candidates);
+    let end = d.end().unwrap_or(0).min(head.saturating_sub(1));
+    let scanned = scan_verified(log.store(), 0, end, Some(Hash32::default()), |env| {
+        d.apply(env)
+    });
+    if let Err(e) = scanned {
+        println!("dispute: refused: the log's hash chain is broken: {e}");
+        return Ok(ExitCode::FAILURE);
+    }
+    match d.lines() {
+        Ok(lines) => {
+            for l in lines {
+                println!("{l}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(why) => {
+            println!("dispute: {why}");
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn read_at(log: &FjallLog, seqs: &[u64]) -> Result<Vec<Envelope>, ToolError> {
+    let mut out = Vec::with_capacity(seqs.len());
+    for s in seqs {
+        for rec in log.read(*s, *s) {
+            out.push(rec?.envelope);
+        }
+    }
+    Ok(out)
+}
