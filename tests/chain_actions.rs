@@ -142,6 +142,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     let (code, out) = chain_cli(dir.path(), &o_cli, &["initializeRound"]);
     assert_ne!(code, 0);
     assert!(out.contains("round already initialized"), "{out}");
+    let o_txs = o_reads(&o_cli, o_addr, b_addr).await;
 
     assert!(r.sigterm().0.success());
     assert!(b.sigterm().0.success());
@@ -150,12 +151,127 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         .lines()
         .filter(|l| l.contains("\"kind\":\"TxSigned\"") && l.contains("\"Action\""))
         .count();
-    assert_eq!(actions, 5, "each transaction recorded");
+    assert_eq!(actions, 5 + o_txs, "each transaction recorded");
 }
 
 async fn cli(cli: &str, route: &str) -> (u16, Vec<u8>) {
     let r = reqwest::get(format!("http://{cli}/{route}")).await.unwrap();
     (r.status().as_u16(), r.bytes().await.unwrap().to_vec())
+}
+
+async fn answer(c: &str, route: &str) -> (u16, String) {
+    let (code, body) = cli(c, route).await;
+    (code, String::from_utf8(body).unwrap())
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// The orchestrator's chain reads, its config changed on chain, an unbonding lock, LPT moved;
+/// how many transactions it sent.
+async fn o_reads(c: &str, me: Address, b: Address) -> usize {
+    let me_hex = format!("{me:?}");
+    assert_eq!(text(c, "roundInitialized").await, "true");
+    let info = json(&text(c, "orchestratorInfo").await);
+    let t = &info["Transcoder"];
+    assert_eq!(t["Address"], me_hex.as_str());
+    assert_eq!(t["Status"], "Registered");
+    assert_eq!(t["Active"], true);
+    assert_eq!(
+        (t["RewardCut"].as_u64(), t["FeeShare"].as_u64()),
+        (Some(100_000), Some(500_000))
+    );
+    assert_eq!(t["ServiceURI"], "https://127.0.0.1:8935");
+    assert_eq!(t["DelegatedStake"].as_f64(), Some(1e20));
+    assert!(info["PriceInfo"].is_string(), "{info}");
+    let pool = json(&text(c, "registeredOrchestrators").await);
+    assert_eq!(pool.as_array().unwrap().len(), 1, "{pool}");
+    assert_eq!(pool[0]["Address"], me_hex.as_str());
+    assert!(pool[0]["PricePerPixel"].is_string(), "{pool}");
+    let p = json(&text(c, "protocolParameters").await);
+    assert_eq!(p["RoundLength"].as_u64(), Some(50));
+    assert_eq!(p["UnbondingPeriod"].as_u64(), Some(7));
+    assert_eq!(p["Paused"], false);
+    assert_eq!(p["VerificationPeriod"], serde_json::Value::Null);
+    assert!(p["TotalSupply"].as_f64().unwrap() > 0.0, "{p}");
+    assert_eq!(p["TotalBonded"].as_f64(), Some(1e20));
+    let d = json(&text(c, "delegatorInfo").await);
+    assert_eq!(
+        (d["Status"].as_str(), d["DelegateAddress"].as_str()),
+        (Some("Bonded"), Some(me_hex.as_str()))
+    );
+    assert_eq!(d["BondedAmount"].as_f64(), Some(1e20));
+
+    // setOrchestratorConfig: bad input, then only what changed is sent.
+    assert_eq!(
+        answer(c, "setOrchestratorConfig?blockRewardCut=x&feeShare=1").await,
+        (
+            400,
+            "Cannot convert block reward cut: strconv.ParseFloat: parsing \"x\": invalid syntax\n"
+                .into()
+        )
+    );
+    assert_eq!(
+        answer(c, "setOrchestratorConfig?serviceURI=not%20a%20uri").await,
+        (400, "parse \"not a uri\": invalid URI for request\n".into())
+    );
+    assert_eq!(
+        text(c, "setOrchestratorConfig?blockRewardCut=10&feeShare=50").await,
+        ""
+    );
+    let (code, body) = answer(c, "setOrchestratorConfig?blockRewardCut=20&feeShare=50").await;
+    assert_eq!(code, 500);
+    assert!(
+        body.contains(
+            "caller can't be active or must have already called reward for the current round"
+        ),
+        "{body}"
+    );
+    assert!(text(c, "reward").await.starts_with("0x"));
+    let sent = text(c, "setOrchestratorConfig?blockRewardCut=20&feeShare=50").await;
+    assert_eq!(
+        sent.lines().filter(|l| l.starts_with("0x")).count(),
+        1,
+        "{sent}"
+    );
+    let t = json(&text(c, "orchestratorInfo").await);
+    assert_eq!(t["Transcoder"]["RewardCut"].as_u64(), Some(200_000));
+
+    // An unbonding lock, pending until its round.
+    assert_eq!(text(c, "unbondingLocks").await, "[]");
+    assert!(text(c, "unbond?amount=1000000000000000000")
+        .await
+        .starts_with("0x"));
+    let locks = json(&text(c, "unbondingLocks").await);
+    assert_eq!(locks[0]["ID"], 0);
+    assert_eq!(locks[0]["Delegator"], me_hex.as_str());
+    assert_eq!(locks[0]["Amount"].as_u64(), Some(1_000_000_000_000_000_000));
+    assert!(locks[0]["WithdrawRound"].as_u64().unwrap() > 0, "{locks}");
+    assert_eq!(text(c, "unbondingLocks?withdrawable=true").await, "[]");
+
+    // LPT: transfer, the faucet (once an hour), earnings.
+    assert_eq!(
+        answer(c, "transferTokens?to=0x01&amount=1").await,
+        (400, "to \"0x01\": not an address\n".into())
+    );
+    assert_eq!(
+        answer(c, &format!("transferTokens?to={b:?}&amount=x")).await,
+        (400, "failed to parse big integer\n".into())
+    );
+    assert!(text(c, &format!("transferTokens?to={b:?}&amount=5"))
+        .await
+        .starts_with("0x"));
+    assert!(text(c, "requestTokens").await.starts_with("0x"));
+    let (code, again) = answer(c, "requestTokens").await;
+    assert_eq!(code, 500, "{again}");
+    assert!(
+        again.starts_with("Error requesting tokens from faucet: can only request tokens once every hour, please wait ")
+            && again.ends_with(" more minutes\n"),
+        "{again}"
+    );
+    assert!(text(c, "claimEarnings").await.starts_with("0x"));
+    6
 }
 
 async fn text(c: &str, route: &str) -> String {

@@ -23,6 +23,8 @@ pub struct Contracts {
     pub service_registry: Address,
     /// LivepeerToken.
     pub token: Address,
+    /// LivepeerTokenFaucet (zero where the chain has none).
+    pub faucet: Address,
 }
 
 /// An action and its arguments.
@@ -66,6 +68,12 @@ pub enum Action {
         /// The service URI.
         service_uri: String,
     },
+    /// `/transferTokens` (`to`, `amount`): LPT.
+    TransferTokens(Address, U256),
+    /// `/requestTokens`: the faucet's LPT.
+    RequestTokens,
+    /// `/claimEarnings` up to a round (0: the node fills in the current round).
+    ClaimEarnings(U256),
 }
 
 /// Every action's route name.
@@ -84,6 +92,9 @@ pub const ROUTES: &[&str] = &[
     "reward",
     "initializeRound",
     "activateOrchestrator",
+    "transferTokens",
+    "requestTokens",
+    "claimEarnings",
 ];
 
 fn param<'a>(form: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, String> {
@@ -127,6 +138,9 @@ impl Action {
             Action::Reward => "reward",
             Action::InitializeRound => "initializeRound",
             Action::Activate { .. } => "activateOrchestrator",
+            Action::TransferTokens(..) => "transferTokens",
+            Action::RequestTokens => "requestTokens",
+            Action::ClaimEarnings(_) => "claimEarnings",
         }
     }
 
@@ -165,6 +179,18 @@ impl Action {
                 fee_share: percent(form, "feeShare")?,
                 service_uri: param(form, "serviceURI")?.to_string(),
             },
+            "transferTokens" => {
+                let to = param(form, "to")?;
+                let to = to
+                    .parse()
+                    .map_err(|_| format!("to {to:?}: not an address"))?;
+                let amount = param(form, "amount")?;
+                let amount = U256::from_dec_str(amount)
+                    .map_err(|_| "failed to parse big integer".to_string())?;
+                Action::TransferTokens(to, amount)
+            }
+            "requestTokens" => Action::RequestTokens,
+            "claimEarnings" => Action::ClaimEarnings(U256::zero()),
             other => {
                 return Err(format!(
                     "unknown chain action {other:?}: one of {}",
@@ -254,6 +280,20 @@ impl Action {
                 ));
                 out
             }
+            Action::TransferTokens(to, a) => vec![Call::new(
+                c.token,
+                calls::calldata(
+                    "transfer(address,uint256)",
+                    &[calls::address(*to), calls::uint(*a)],
+                )?,
+                zero,
+            )],
+            Action::RequestTokens => vec![Call::new(
+                c.faucet,
+                calls::calldata("request()", &[])?,
+                zero,
+            )],
+            Action::ClaimEarnings(r) => vec![bm("claimEarnings(uint256)", &[calls::uint(*r)])?],
         })
     }
 }
@@ -318,6 +358,7 @@ mod tests {
             rounds_manager: Address::repeat_byte(3),
             service_registry: Address::repeat_byte(4),
             token: Address::repeat_byte(5),
+            faucet: Address::repeat_byte(7),
         };
         let me = Address::repeat_byte(9);
         let calls = Action::FundDepositAndReserve(2.into(), 3.into())

@@ -66,6 +66,17 @@ impl Rpc {
             .as_u64())
     }
 
+    /// The latest block's timestamp, seconds.
+    pub async fn latest_time(&self) -> Result<u64, ChainError> {
+        let b = self
+            .provider
+            .get_block(ethers_core::types::BlockNumber::Latest)
+            .await
+            .map_err(rpc_err)?
+            .ok_or_else(|| ChainError::Rpc("no latest block".into()))?;
+        Ok(b.timestamp.low_u64())
+    }
+
     /// `eth_call` of `data` on `to` at the latest block.
     pub async fn call(&self, to: Address, data: Bytes) -> Result<Bytes, ChainError> {
         let tx: TypedTransaction = TransactionRequest::new().to(to).data(data).into();

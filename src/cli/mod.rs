@@ -90,6 +90,9 @@ pub enum Command {
     /// A chain action through the running node that owns the account (its CLI API), e.g.
     /// `livepeer chain fundDepositAndReserve depositAmount=1000 reserveAmount=1000`.
     Chain(ChainArgs),
+    /// go-livepeer's `livepeer_cli`: the interactive menu over a running node's CLI API
+    /// (`-http` port, `-host`); answers may be piped.
+    Cli(crate::tools::livepeer_cli::CliToolArgs),
     /// Test helpers (used by the durability tests).
     #[command(hide = true, subcommand)]
     Debug(DebugCommand),

@@ -2,7 +2,11 @@
 //! through its one transaction owner (each transaction recorded before it is sent, answered
 //! once mined), reads of the account and the protocol by `eth_call`, personal signatures.
 
+use super::cli_chain_reads::word;
 use super::txs::TxOwner;
+use crate::api::cli::chain_info::{
+    ConfigTx, Delegator, ProtocolParameters, Transcoder, UnbondingLock,
+};
 use crate::api::cli::port::SenderInfo;
 use crate::api::cli::{ChainPort, ChainRead, CliError};
 use crate::chain::actions::{Action, Contracts, ROUTES};
@@ -25,14 +29,9 @@ pub struct CliChain<S: LogStore> {
     pub contracts: Contracts,
 }
 
-fn word(out: &[u8], i: usize) -> Result<U256, String> {
-    out.get(i * 32..(i + 1) * 32)
-        .map(U256::from_big_endian)
-        .ok_or_else(|| format!("{} bytes of answer", out.len()))
-}
-
 impl<S: LogStore> CliChain<S> {
-    async fn call(
+    /// `eth_call` of `sig(args)` on `to`: the answer's bytes.
+    pub(super) async fn call(
         &self,
         to: Address,
         sig: &str,
@@ -59,9 +58,19 @@ impl<S: LogStore> ChainPort for CliChain<S> {
         if !ROUTES.contains(&route) {
             return Err(CliError::NotFound);
         }
-        let action = Action::from_form(route, form).map_err(CliError::BadRequest)?;
+        let mut action = Action::from_form(route, form).map_err(CliError::BadRequest)?;
+        let prefix = match route {
+            "claimEarnings" => "Error claiming earnings: ",
+            "requestTokens" => "Error requesting tokens from faucet: ",
+            _ => "",
+        };
+        let failed = |e: String| CliError::Failed(format!("{prefix}{e}"));
+        match action {
+            Action::ClaimEarnings(_) => action = Action::ClaimEarnings(self.claim_round().await?),
+            Action::RequestTokens => self.faucet_ready().await?,
+            _ => {}
+        }
         let name = action.route().to_string();
-        let failed = |e: String| CliError::Failed(e);
         let calls = action
             .calls(&self.contracts, self.txs.address())
             .map_err(|e| failed(e.to_string()))?;
@@ -109,6 +118,12 @@ impl<S: LogStore> ChainPort for CliChain<S> {
             )?,
             ChainRead::UnlockPeriod => {
                 word(&self.call(c.ticket_broker, "unlockPeriod()", &[]).await?, 0)?
+            }
+            ChainRead::RoundInitialized => {
+                let v = self
+                    .uint(c.rounds_manager, "currentRoundInitialized()", &[])
+                    .await?;
+                return Ok((!v.is_zero()).to_string());
             }
         };
         Ok(v.to_string())
@@ -162,6 +177,103 @@ impl<S: LogStore> ChainPort for CliChain<S> {
             .await
             .map_err(|e| e.to_string())?;
         Ok(sig.to_vec())
+    }
+
+    async fn transcoder(&self) -> Result<Transcoder, String> {
+        self.transcoder_at(self.txs.address()).await
+    }
+
+    async fn transcoder_pool(&self) -> Result<Vec<Transcoder>, String> {
+        self.pool().await
+    }
+
+    async fn delegator(&self) -> Result<Delegator, String> {
+        self.delegator_of(self.txs.address()).await
+    }
+
+    async fn protocol_parameters(&self) -> Result<ProtocolParameters, String> {
+        self.params().await
+    }
+
+    async fn unbonding_locks(&self, withdrawable: bool) -> Result<Vec<UnbondingLock>, String> {
+        self.locks(withdrawable).await
+    }
+
+    async fn send_config(&self, tx: ConfigTx) -> Result<String, String> {
+        let (sig, args, to) = match &tx {
+            ConfigTx::Rates {
+                reward_cut,
+                fee_share,
+            } => (
+                "transcoder(uint256,uint256)",
+                vec![calls::uint(*reward_cut), calls::uint(*fee_share)],
+                self.contracts.bonding_manager,
+            ),
+            ConfigTx::ServiceUri(uri) => (
+                "setServiceURI(string)",
+                vec![ethers_core::abi::Token::String(uri.clone())],
+                self.contracts.service_registry,
+            ),
+        };
+        let data = calls::calldata(sig, &args).map_err(|e| e.to_string())?;
+        let call = crate::chain::tx::Call::new(to, data, U256::zero());
+        let purpose = TxPurpose::Action {
+            name: "setOrchestratorConfig".into(),
+        };
+        let hash = self
+            .txs
+            .submit(call, purpose)
+            .await
+            .map_err(|e| e.to_string())?;
+        self.txs
+            .outcome(hash, ACTION_TIMEOUT)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(format!("{hash:?}"))
+    }
+}
+
+impl<S: LogStore> CliChain<S> {
+    /// `/claimEarnings`' end round: the current one, once it is initialised.
+    async fn claim_round(&self) -> Result<U256, CliError> {
+        let failed = |e: String| CliError::Failed(format!("Error claiming earnings: {e}"));
+        let rm = self.contracts.rounds_manager;
+        let init = self
+            .uint(rm, "currentRoundInitialized()", &[])
+            .await
+            .map_err(failed)?;
+        if init.is_zero() {
+            return Err(failed("Round not initialized".into()));
+        }
+        self.uint(rm, "currentRound()", &[]).await.map_err(failed)
+    }
+
+    /// `/requestTokens` refuses before the faucet's next valid request time.
+    async fn faucet_ready(&self) -> Result<(), CliError> {
+        let f = CliError::Failed;
+        let me = [calls::address(self.txs.address())];
+        let next = self
+            .uint(self.contracts.faucet, "nextValidRequest(address)", &me)
+            .await
+            .map_err(|e| {
+                f(format!(
+                    "Unable to get the time for the next valid request from faucet: {e}"
+                ))
+            })?
+            .low_u64();
+        let now = self
+            .txs
+            .rpc()
+            .latest_time()
+            .await
+            .map_err(|e| f(format!("Unable to get latest block: {e}")))?;
+        if next != 0 && next > now {
+            return Err(f(format!(
+                "Error requesting tokens from faucet: can only request tokens once every hour, please wait {} more minutes",
+                (next - now) / 60
+            )));
+        }
+        Ok(())
     }
 }
 

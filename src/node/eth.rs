@@ -36,6 +36,8 @@ pub struct EthNode {
     pub service_registry: Address,
     /// The LivepeerToken, as the Controller has it.
     pub token: Address,
+    /// LivepeerTokenFaucet (zero where the chain has none).
+    pub faucet: Address,
     /// The connection.
     pub rpc: Rpc,
 }
@@ -209,8 +211,12 @@ pub async fn connect(datadir: &Path, network: &str, args: &NodeArgs) -> Result<E
     let bonding_manager = get_contract(&rpc, controller, "BondingManager").await?;
     let service_registry = get_contract(&rpc, controller, "ServiceRegistry").await?;
     let token = get_contract(&rpc, controller, "LivepeerToken").await?;
+    let faucet = get_contract(&rpc, controller, "LivepeerTokenFaucet")
+        .await
+        .unwrap_or_default();
     Ok(EthNode {
         token,
+        faucet,
         bonding_manager,
         service_registry,
         account,
@@ -323,6 +329,7 @@ pub fn chain_loop<S: LogStore>(
         rounds_manager: eth.rounds_manager,
         service_registry: eth.service_registry,
         token: eth.token,
+        faucet: eth.faucet,
     };
     Ok(super::chain_loop::ChainLoop {
         rounds: None,

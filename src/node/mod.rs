@@ -9,6 +9,7 @@ pub mod args;
 pub mod broadcaster;
 pub mod chain_loop;
 pub mod cli_chain;
+mod cli_chain_reads;
 pub mod cli_server;
 pub mod clock;
 pub mod demo;

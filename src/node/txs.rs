@@ -81,6 +81,11 @@ impl<S: LogStore> TxOwner<S> {
         &self.wallet
     }
 
+    /// The node's writer (the projections the CLI API reads).
+    pub fn writer(&self) -> &Arc<Writer<S>> {
+        &self.writer
+    }
+
     /// The chain connection.
     pub fn rpc(&self) -> &Rpc {
         &self.rpc

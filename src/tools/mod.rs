@@ -20,6 +20,11 @@ mod debug;
 mod demo;
 mod demo_live;
 mod import_lpdb;
+pub mod livepeer_cli;
+mod livepeer_cli_actions;
+mod livepeer_cli_format;
+mod livepeer_cli_settings;
+mod livepeer_cli_stats;
 mod logcmd;
 mod migrate;
 pub mod pm_bench;
@@ -79,6 +84,7 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
         Command::Debug(cmd) => debug::run(&datadir, cmd),
         Command::Devchain(args) => rt.block_on(crate::node::devchain::run(&datadir, &args)),
         Command::Chain(args) => rt.block_on(chain::run(&args)),
+        Command::Cli(args) => livepeer_cli::run(&args, rt),
     }
 }
 

@@ -3,8 +3,8 @@
 //! (`/ethAddr`, `/ethBalance`, `/tokenBalance`, `/senderInfo`, `/signMessage`), the protocol
 //! (`/currentRound`, `/contractAddresses`, `/ticketBrokerParams`), the gas price bounds
 //! (`/maxGasPrice`, `/minGasPrice`, `/setMaxGasPrice`, `/setMinGasPrice`; recorded settings the
-//! transaction owner reads), `/setOrchestratorConfig`'s price, and the chain actions
-//! (`chain::actions`), each through the node's one transaction owner.
+//! transaction owner reads), `/setOrchestratorConfig` and the JSON reads (`chain_reads`), and
+//! the chain actions (`chain::actions`), each through the node's one transaction owner.
 
 use super::json::Obj;
 use super::port::{ChainRead, SenderInfo};
@@ -13,20 +13,7 @@ use crate::projections::config as names;
 
 /// Routes of the reference that need a chain client and that this node does not serve yet:
 /// without a chain they answer as the reference does (`missing ETH client`).
-const NOT_YET: &[&str] = &[
-    "orchestratorInfo",
-    "registeredOrchestrators",
-    "protocolParameters",
-    "delegatorInfo",
-    "unbondingLocks",
-    "transferTokens",
-    "requestTokens",
-    "roundInitialized",
-    "claimEarnings",
-    "orchestratorEarningPoolsForRound",
-    "vote",
-    "voteOnProposal",
-];
+const NOT_YET: &[&str] = &["orchestratorEarningPoolsForRound", "vote", "voteOnProposal"];
 
 /// The chain actions' routes (`chain::actions::ROUTES`; `node::cli_chain` checks they agree):
 /// each answers with its mined transactions' hashes.
@@ -45,6 +32,9 @@ pub const ACTIONS: &[&str] = &[
     "reward",
     "initializeRound",
     "activateOrchestrator",
+    "transferTokens",
+    "requestTokens",
+    "claimEarnings",
 ];
 
 /// The form parameters a route requires (the reference's `mustHaveFormParams`).
@@ -80,6 +70,7 @@ fn is_chain_route(route: &str) -> bool {
             | "setMinGasPrice"
             | "setOrchestratorConfig"
     ) || NOT_YET.contains(&route)
+        || super::chain_reads::ROUTES.contains(&route)
         || ACTIONS.contains(&route)
 }
 
@@ -158,10 +149,10 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
             Err(_) => Reply::bad("invalid minGasPrice: failed to parse big integer"),
         },
         "setOrchestratorConfig" => {
-            match super::settings::set_orchestrator_price(port, form).await {
-                Ok(_) => Reply::ok(""),
-                Err(r) => r,
-            }
+            super::chain_reads::set_orchestrator_config(port, chain, form).await
+        }
+        r if super::chain_reads::ROUTES.contains(&r) => {
+            super::chain_reads::read(port, chain, r, form).await
         }
         r if NOT_YET.contains(&r) => Reply::failed(&format!("{r}: not served by this node yet")),
         r => match chain.action(r, &form.to_map()).await {

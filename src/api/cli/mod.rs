@@ -8,9 +8,12 @@
 //! - [`status`]: `/status`, `/IsOrchestrator`, `/IsRedeemer`, `/EthChainID`, `/currentBlock`,
 //!   `/healthz`, `/getLogLevel`, `/setLogLevel`.
 //! - [`settings`]: the broadcast config, `/setMaxSessions`, an O's prices and face value cap.
-//! - [`chain`]: gas prices, the account's balances and funds, the contracts, chain actions.
+//! - [`chain`]: gas prices, the account's balances and funds, the contracts, chain actions;
+//!   [`chain_info`]: the chain reads' JSON shapes.
 
 pub mod chain;
+pub mod chain_info;
+pub mod chain_reads;
 pub mod form;
 pub mod json;
 pub mod port;

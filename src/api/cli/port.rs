@@ -2,6 +2,7 @@
 //! chain) and [`LogLevel`] (the runtime log level the process installs). Implemented in
 //! `node::cli_server`.
 
+use super::chain_info::{ConfigTx, Delegator, ProtocolParameters, Transcoder, UnbondingLock};
 use super::CliError;
 use crate::events::{Address, Price};
 use std::collections::BTreeMap;
@@ -100,6 +101,8 @@ pub enum ChainRead {
     CurrentRound,
     /// The TicketBroker's unlock period, rounds.
     UnlockPeriod,
+    /// Whether the current round is initialised (`true`/`false`).
+    RoundInitialized,
 }
 
 /// A node on a chain.
@@ -121,6 +124,19 @@ pub trait ChainPort: Send + Sync {
     async fn contract_addresses(&self) -> BTreeMap<String, String>;
     /// An EIP-191 personal signature of `message` (65 bytes, V 27/28).
     async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String>;
+    /// The account as an orchestrator (`GetTranscoder`).
+    async fn transcoder(&self) -> Result<Transcoder, String>;
+    /// The registered orchestrators in pool order, with the prices the node has seen them
+    /// advertise.
+    async fn transcoder_pool(&self) -> Result<Vec<Transcoder>, String>;
+    /// The account as a delegator (`GetDelegator`).
+    async fn delegator(&self) -> Result<Delegator, String>;
+    /// The protocol's parameters.
+    async fn protocol_parameters(&self) -> Result<ProtocolParameters, String>;
+    /// The account's pending unbonding locks (only those withdrawable now, when asked).
+    async fn unbonding_locks(&self, withdrawable: bool) -> Result<Vec<UnbondingLock>, String>;
+    /// Sends one of `/setOrchestratorConfig`'s transactions; its hash once mined.
+    async fn send_config(&self, tx: ConfigTx) -> Result<String, String>;
 }
 
 /// The node as the CLI API reaches it.
