@@ -170,6 +170,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     }
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let (o_metrics, b_metrics) = (scrape(&o_cli).await, scrape(&b_cli).await);
+    let views = AuditViews::read(&o_cli).await;
     assert!(o.sigterm().0.success());
     assert!(b.sigterm().0.success());
     let (_, o_dump) = tool(&o_dir, &["log", "dump", "-json"]);
@@ -252,6 +253,7 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         assert_eq!(code, 0, "{out}");
     }
     audit_both_sides(&o_dir, &b_dir, winners, &o_dump);
+    views.agree_with(&o_dir, &o_dump, winners);
     // What /metrics said matches the logs: tickets, wins, value redeemed (gwei), the face value
     // and max float the O offers the B, the B's deposit, six segments through each.
     let b_hex = s(&j["accounts"]["broadcaster"]["address"]).to_lowercase();
@@ -401,6 +403,114 @@ fn audit_both_sides(o_dir: &Path, b_dir: &Path, winners: usize, o_dump: &str) {
 }
 
 /// `GET http://<addr>/metrics`, parsed.
+/// The running O's audit views on its CLI port (issue 12): the same code as the commands.
+struct AuditViews {
+    accounting: serde_json::Value,
+    events: Vec<serde_json::Value>,
+    projections: serde_json::Value,
+    queue: Vec<serde_json::Value>,
+    dispute: String,
+}
+
+impl AuditViews {
+    async fn read(cli: &str) -> AuditViews {
+        let get = |path: String| async move {
+            let r = reqwest::get(format!("http://{cli}/{path}")).await.unwrap();
+            assert_eq!(r.status(), 200, "{path}");
+            r.text().await.unwrap()
+        };
+        let json = |t: String| serde_json::from_str::<serde_json::Value>(&t).unwrap();
+        let accounting = json(get("accounting".into()).await);
+        // Every record, a page of 7 at a time, following the cursor.
+        let (mut events, mut from) = (Vec::new(), Some(0u64));
+        while let Some(f) = from {
+            let page = json(get(format!("events?from={f}&limit=7")).await);
+            events.extend(page["events"].as_array().unwrap().iter().cloned());
+            from = page["next"].as_u64();
+        }
+        let (mut queue, mut after) = (Vec::new(), String::new());
+        loop {
+            let page = json(get(format!("ticketQueue?limit=1&after={after}")).await);
+            queue.extend(page["tickets"].as_array().unwrap().iter().cloned());
+            match page["next"].as_str() {
+                Some(n) => after = n.to_string(),
+                None => break,
+            }
+        }
+        let winner = events
+            .iter()
+            .find(|e| e["kind"] == "WinningTicketQueued")
+            .map(|e| {
+                e["event"]["WinningTicketQueued"]["ticket_hash"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .unwrap();
+        let r = reqwest::get(format!("http://{cli}/events?from=x"))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400);
+        assert_eq!(
+            r.text().await.unwrap(),
+            "invalid from: \"x\" is not a number\n"
+        );
+        let r = reqwest::get(format!("http://{cli}/dispute?ticket=0x{}", "ab".repeat(32)))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 404);
+        AuditViews {
+            accounting,
+            events,
+            projections: json(get("projections".into()).await),
+            queue,
+            dispute: get(format!("dispute?ticket={winner}")).await,
+        }
+    }
+
+    /// What the views said while the node ran is what the commands say of its stopped log.
+    fn agree_with(&self, o_dir: &Path, o_dump: &str, winners: usize) {
+        let dump: Vec<serde_json::Value> = o_dump
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert!(!self.events.is_empty() && self.events.len() <= dump.len());
+        for (v, d) in self.events.iter().zip(&dump) {
+            assert_eq!(
+                (&v["seq"], &v["hash"], &v["kind"]),
+                (&d["seq"], &d["hash"], &d["kind"])
+            );
+        }
+        let (code, out) = tool(o_dir, &["audit", "-json"]);
+        assert_eq!(code, 0, "{out}");
+        let audit: serde_json::Value = serde_json::from_str(&out).unwrap();
+        for part in ["sessions", "redemptions", "tickets"] {
+            assert_eq!(self.accounting[part], audit[part], "/accounting {part}");
+        }
+        assert_eq!(self.queue.len(), winners, "{:?}", self.queue);
+        let names: Vec<&str> = self
+            .projections
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            names.contains(&"balances") && names.contains(&"audit_index"),
+            "{names:?}"
+        );
+        let hash = self
+            .dispute
+            .lines()
+            .next()
+            .unwrap()
+            .trim_start_matches("dispute ticket ");
+        let (code, text) = tool(o_dir, &["dispute", hash]);
+        assert_eq!(code, 0);
+        assert_eq!(self.dispute, text, "/dispute is livepeer dispute");
+    }
+}
+
 async fn scrape(addr: &str) -> Scrape {
     let text = reqwest::get(format!("http://{addr}/metrics"))
         .await

@@ -7,6 +7,7 @@
 
 use super::runtime_config::{set_from_api, Defaults};
 use super::{writer::Writer, NodeError};
+use crate::api::cli::views::{AuditView, ViewError};
 use crate::api::cli::{app, ChainPort, CliPort, Effective, LogLevel, NodeStatus, Role};
 use crate::api::metrics::Render;
 use crate::log::LogStore;
@@ -92,6 +93,32 @@ impl<S: LogStore> CliPort for CliNode<S> {
     }
     fn chain(&self) -> Option<&dyn ChainPort> {
         self.chain.as_ref().map(|c| c as &dyn ChainPort)
+    }
+    fn audit_view(&self, view: AuditView) -> Result<String, ViewError> {
+        use super::audit_views as v;
+        let log = self.writer.log();
+        let failed = ViewError::Failed;
+        let json = |v: serde_json::Value| v.to_string();
+        match view {
+            AuditView::Accounting => v::accounting(log)
+                .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
+                .map_err(failed),
+            AuditView::Dispute(subject) => {
+                // The index is cloned under the writer's lock; the log is read without it.
+                let idx = self.writer.read(|p| p.audit_index.state.clone());
+                v::dispute(log, &idx, &subject)
+                    .map(|lines| lines.join("\n") + "\n")
+                    .map_err(ViewError::NotFound)
+            }
+            AuditView::Events { from, limit } => {
+                let l1 = self.writer.read(|p| p.ticket_queue.state.last_l1_block());
+                v::events(log, from, limit, l1).map(json).map_err(failed)
+            }
+            AuditView::TicketQueue { after, limit } => {
+                Ok(json(self.writer.read(|p| v::ticket_queue(p, after, limit))))
+            }
+            AuditView::Projections => Ok(json(self.writer.read(v::projections))),
+        }
     }
 }
 

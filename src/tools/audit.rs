@@ -5,9 +5,8 @@
 
 use super::ToolError;
 use crate::{
-    audit::{dispute::Dispute, dispute::Query, render_table, AuditReport, Auditor},
-    events::{Envelope, Hash32},
-    log::{scan_verified, FjallLog, LogError},
+    audit::{render_table, AuditReport},
+    log::{FjallLog, LogError},
     node::state,
 };
 use std::{path::Path, process::ExitCode};
@@ -36,20 +35,9 @@ pub fn report(datadir: &Path) -> Result<Result<AuditReport, String>, ToolError> 
         Ok(log) => log,
         Err(line) => return Ok(Err(line)),
     };
-    let head = log.head().next_seq;
-    let mut auditor = Auditor::default();
-    if head > 0 {
-        let scanned = scan_verified(log.store(), 0, head - 1, Some(Hash32::default()), |env| {
-            auditor.apply(env)
-        });
-        if let Err(e) = scanned {
-            return Ok(Err(format!(
-                "audit: refused: the log's hash chain is broken: {e}\naudit: run `livepeer log \
-                 verify` for the first bad seq"
-            )));
-        }
-    }
-    Ok(Ok(auditor.report()))
+    Ok(crate::node::audit_views::accounting(&log).map_err(|e| {
+        format!("audit: refused: {e}\naudit: run `livepeer log verify` for the first bad seq")
+    }))
 }
 
 /// One line for a summary: the audit's verdict on the log in `datadir`.
@@ -97,7 +85,6 @@ pub fn run(datadir: &Path, json: bool) -> Result<ExitCode, ToolError> {
 
 /// Explains one ticket or session (see `audit::dispute`).
 pub fn dispute(datadir: &Path, subject: &str) -> Result<ExitCode, ToolError> {
-    let query = Query::parse(subject)?;
     let log = match open_or_refuse(datadir, "dispute")? {
         Ok(log) => log,
         Err(line) => {
@@ -105,25 +92,8 @@ pub fn dispute(datadir: &Path, subject: &str) -> Result<ExitCode, ToolError> {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let head = log.head().next_seq;
     let (projections, _) = state::restore(&log)?;
-    let idx = &projections.audit_index.state;
-    let first = read_at(&log, &query.candidates(idx))?;
-    let candidates = query.expand(idx, &first);
-    if candidates.is_empty() {
-        println!("dispute: no record of {subject} in this log");
-        return Ok(ExitCode::FAILURE);
-    }
-    let mut d = Dispute::new(query, &candidates);
-    let end = d.end().unwrap_or(0).min(head.saturating_sub(1));
-    let scanned = scan_verified(log.store(), 0, end, Some(Hash32::default()), |env| {
-        d.apply(env)
-    });
-    if let Err(e) = scanned {
-        println!("dispute: refused: the log's hash chain is broken: {e}");
-        return Ok(ExitCode::FAILURE);
-    }
-    match d.lines() {
+    match crate::node::audit_views::dispute(&log, &projections.audit_index.state, subject) {
         Ok(lines) => {
             for l in lines {
                 println!("{l}");
@@ -135,14 +105,4 @@ pub fn dispute(datadir: &Path, subject: &str) -> Result<ExitCode, ToolError> {
             Ok(ExitCode::FAILURE)
         }
     }
-}
-
-fn read_at(log: &FjallLog, seqs: &[u64]) -> Result<Vec<Envelope>, ToolError> {
-    let mut out = Vec::with_capacity(seqs.len());
-    for s in seqs {
-        for rec in log.read(*s, *s) {
-            out.push(rec?.envelope);
-        }
-    }
-    Ok(out)
 }

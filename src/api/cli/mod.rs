@@ -19,6 +19,7 @@ pub mod json;
 pub mod port;
 pub mod settings;
 pub mod status;
+pub mod views;
 
 pub use form::Form;
 pub use port::{ChainPort, ChainRead, CliPort, Effective, LogLevel, NodeStatus, Role};
@@ -119,6 +120,9 @@ impl IntoResponse for Reply {
 /// The route `route` with `form`.
 pub async fn dispatch(port: &dyn CliPort, route: &str, form: &Form) -> Reply {
     if let Some(r) = status::handle(port, route) {
+        return r;
+    }
+    if let Some(r) = views::handle(port, route, form) {
         return r;
     }
     if let Some(r) = settings::handle(port, route, form).await {
