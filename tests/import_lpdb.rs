@@ -194,6 +194,16 @@ fn a_go_livepeer_database_becomes_events_with_its_secrets_kept_out_of_the_log() 
     );
     let (ok, out) = livepeer(&dir, &["replay"]);
     assert!(ok, "{out}");
+    // Every imported row is accounted for by the audit: the queued ticket waits for its
+    // redemption, marked as imported.
+    let (ok, out) = livepeer(&dir, &["audit"]);
+    assert!(ok, "{out}");
+    assert!(out.contains("winners waiting: 1"), "{out}");
+    assert!(
+        out.contains("imported from") && out.contains("(go-livepeer's ticketQueue) and queued"),
+        "{out}"
+    );
+    assert!(out.contains("audit: every difference explained"), "{out}");
 }
 
 #[test]

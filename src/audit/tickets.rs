@@ -68,6 +68,8 @@ pub struct Tickets {
     /// Redemption transactions → their ticket.
     txs: BTreeMap<Hash32, Hash32>,
     pub(super) orphans: Vec<Discrepancy>,
+    /// Within an `import-lpdb` append: the records still to come from it, and its file.
+    importing: (u32, String),
 }
 
 fn verdict(t: &TicketReceived) -> String {
@@ -102,7 +104,17 @@ impl Tickets {
     /// Folds one record.
     pub fn apply(&mut self, env: &Envelope) {
         let seq = env.seq;
+        let imported = self.importing.0 > 0;
+        self.importing.0 = self.importing.0.saturating_sub(1);
         match &env.event {
+            Event::LpdbImported(i) => self.importing = (i.events, i.file.clone()),
+            Event::RevealedTicketQueued(t) if imported => {
+                let what = format!(
+                    "imported from {} (go-livepeer's ticketQueue) and queued",
+                    self.importing.1
+                );
+                self.queued(seq, &t.ticket, &what)
+            }
             Event::TicketReceived(t) => self.received(seq, t),
             Event::WinningTicketQueued(t) => self.queued(seq, t, "queued for redemption"),
             Event::RevealedTicketQueued(t) => self.queued(

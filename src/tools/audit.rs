@@ -92,6 +92,8 @@ pub fn dispute(datadir: &Path, subject: &str) -> Result<ExitCode, ToolError> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    // A subject that does not parse is an error of the command line (stderr, exit 1).
+    crate::audit::dispute::Query::parse(subject)?;
     let (projections, _) = state::restore(&log)?;
     match crate::node::audit_views::dispute(&log, &projections.audit_index.state, subject) {
         Ok(lines) => {
