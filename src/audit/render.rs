@@ -3,6 +3,24 @@
 use super::AuditReport;
 use std::fmt::Write;
 
+/// An exact amount (`n` or `n/d` wei, as the report keeps it) for a person: whole wei, with
+/// `~` when the exact value is a fraction (`-json` keeps it exact).
+pub fn wei_for_people(exact: &str) -> String {
+    let Some((n, d)) = exact.split_once('/') else {
+        return exact.to_string();
+    };
+    match (
+        n.parse::<num_bigint::BigInt>(),
+        d.parse::<num_bigint::BigInt>(),
+    ) {
+        (Ok(n), Ok(d)) if d != num_bigint::BigInt::from(0) => {
+            let v = num_rational::BigRational::new(n, d);
+            format!("~{}", crate::pm::num::float_string(&v, 0))
+        }
+        _ => exact.to_string(),
+    }
+}
+
 /// The report as text: sessions, tickets, redemptions, payments, then every discrepancy with
 /// its seqs.
 pub fn render_table(r: &AuditReport) -> String {
@@ -16,7 +34,12 @@ pub fn render_table(r: &AuditReport) -> String {
     );
     for l in &r.sessions {
         let end = match &l.ended {
-            Some(e) => format!("{} at seq {} holding {}", e.how, e.seq, e.left),
+            Some(e) => format!(
+                "{} at seq {} holding {}",
+                e.how,
+                e.seq,
+                wei_for_people(&e.left)
+            ),
             None => "open".to_string(),
         };
         let _ = writeln!(
@@ -26,10 +49,10 @@ pub fn render_table(r: &AuditReport) -> String {
             l.counterparty,
             l.session,
             l.credits.len(),
-            l.credited,
+            wei_for_people(&l.credited),
             l.debits.len(),
-            l.debited,
-            l.balance,
+            wei_for_people(&l.debited),
+            wei_for_people(&l.balance),
             end,
             l.stream
                 .as_deref()
