@@ -1,6 +1,7 @@
 //! A B's progress line per live stream, every 10 s at the default level, from the streams
-//! projection: segments in, transcoded and failed, seconds of media, the O serving it. A stream
-//! with nothing new since its last line is not repeated.
+//! projection: segments in, transcoded and failed, seconds of media, the O serving it and, paid,
+//! the credit its session holds on that O (the balances projection). A stream with nothing new
+//! since its last line is not repeated.
 
 use crate::log::LogStore;
 use crate::node::writer::Writer;
@@ -12,21 +13,34 @@ use std::time::Duration;
 /// How often the lines are written.
 pub const EVERY: Duration = Duration::from_secs(10);
 
-/// One stream's line.
-pub fn line(stream: &str, s: &StreamState) -> String {
+/// One stream's line, with its session's credit on the O when it pays (`credit`, wei).
+pub fn line(stream: &str, s: &StreamState, credit: Option<String>) -> String {
     let o = s
         .session
         .as_ref()
         .map(|o| o.orchestrator.as_str())
         .unwrap_or("none");
+    let credit = credit.map(|c| format!("; credit {c} wei")).unwrap_or_default();
     format!(
         "stream {stream}: segments in {}, transcoded {}, failed {}; {:.1} s of media; \
-         orchestrator {o}",
+         orchestrator {o}{credit}",
         s.segments_in,
         s.segments_out,
         s.segments_failed,
         s.duration_ms as f64 / 1000.0
     )
+}
+
+/// The B's balance on the session `s` has with its O, when it pays.
+fn credit(p: &crate::projections::Projections, s: &StreamState) -> Option<String> {
+    let session = &s.session.as_ref()?.session_id;
+    let (_, b) = p
+        .balances
+        .state
+        .iter()
+        .find(|(a, _)| &a.session == session)?;
+    let v = crate::pm::num::ratio_to_big(&b.balance);
+    Some(crate::pm::num::float_string(&v, 0))
 }
 
 /// Writes the lines until `stop` turns true.
@@ -46,7 +60,7 @@ pub async fn run<S: LogStore>(
             for (id, s) in p.streams.state.live() {
                 let counts = (s.segments_in, s.segments_out, s.segments_failed);
                 if last.get(id) != Some(&counts) {
-                    lines.push(line(id, s));
+                    lines.push(line(id, s, credit(p, s)));
                 }
                 seen.insert(id.clone(), counts);
             }
