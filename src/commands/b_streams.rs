@@ -22,6 +22,18 @@ pub fn live(streams: &Streams, id: &str) -> bool {
         .is_some_and(|s| is_ingest(s) && s.ended.is_none())
 }
 
+/// The live ingest stream a push to `name` belongs to: the stream the B's auth webhook admitted
+/// `name` as (go-livepeer's `internalManifests`), while that one is live, else `name` itself
+/// while live.
+pub fn live_route<'a>(streams: &'a Streams, name: &'a str) -> Option<&'a str> {
+    streams
+        .routes
+        .get(name)
+        .map(String::as_str)
+        .filter(|s| live(streams, s))
+        .or_else(|| live(streams, name).then_some(name))
+}
+
 /// A publisher starts `stream` (or a pushed segment arrives): `StreamStarted` unless it is live.
 /// A stream published again after it ended starts anew under the same name.
 pub fn begin(
@@ -202,5 +214,36 @@ mod tests {
                 reason: EndReason::NodeRestarted
             })]
         );
+    }
+
+    #[test]
+    fn a_renamed_push_follows_its_route_while_the_stream_is_live() {
+        let admitted = Event::StreamAuthDecided(crate::events::StreamAuthDecided {
+            url: "http://b/live/ext/0.ts".into(),
+            requested: "ext".into(),
+            decision: crate::events::AuthDecision::Admitted(crate::events::AdmittedStream {
+                stream: "int".into(),
+                key: String::new(),
+                profiles: Vec::new(),
+                timeout_multiplier: 1,
+            }),
+        });
+        let mut log = vec![
+            (0, admitted),
+            (0, pushed_stream("int")),
+            (1, pushed_stream("x")),
+        ];
+        let s = fold(&log);
+        assert_eq!(live_route(&s, "ext"), Some("int"));
+        assert_eq!(live_route(&s, "x"), Some("x"));
+        assert_eq!(live_route(&s, "y"), None);
+        log.push((
+            2,
+            Event::StreamEnded(StreamEnded {
+                stream: "int".into(),
+                reason: EndReason::IdleTimeout,
+            }),
+        ));
+        assert_eq!(live_route(&fold(&log), "ext"), None);
     }
 }

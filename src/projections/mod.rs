@@ -26,7 +26,7 @@ pub use chain_view::ChainView;
 pub use node_facts::NodeFacts;
 pub use orchestrators::Orchestrators;
 pub use registry::{Checkpoint, Projections, Slot, SlotInfo};
-pub use streams::{StreamState, Streams, VariantSize, RECENT_SEGMENTS};
+pub use streams::{AdmittedLadder, StreamState, Streams, VariantSize, RECENT_SEGMENTS};
 pub use unbonding::{LockState, UnbondingLocks};
 
 use crate::events::{Envelope, Hash32};

@@ -1,9 +1,13 @@
 //! Streams and their segments: what is live, what was transcoded, the pixels billed, when each
 //! stream last showed life (its sessions idle out from there, restarts included), and the recent
-//! transcoded segments a B lists in its HLS playlists, and a B stream's session with its O.
+//! transcoded segments a B lists in its HLS playlists, and a B stream's session with its O; and
+//! what a B's auth webhook decided for its live streams (`StreamAuthDecided`): each admitted
+//! stream's ladder and timeout multiplier, and the pushed names it renamed, until the stream ends.
 
 use super::Projection;
-use crate::events::{BroadcastSessionOpened, EndReason, Envelope, Event, IngestSource};
+use crate::events::{
+    AuthDecision, BroadcastSessionOpened, EndReason, Envelope, Event, IngestSource, LadderProfile,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -64,11 +68,26 @@ impl StreamState {
     }
 }
 
+/// The ladder and segment timeout multiplier a B's auth webhook admitted a stream with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdmittedLadder {
+    /// The renditions asked of the Os.
+    pub profiles: Vec<LadderProfile>,
+    /// Its segment timeouts are multiplied by this.
+    pub timeout_multiplier: u32,
+}
+
 /// All streams seen, by id.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Streams {
     /// Stream id → state.
     pub streams: BTreeMap<String, StreamState>,
+    /// Stream id → the ladder its auth webhook admitted it with, until it ends (a stream
+    /// without one runs the B's own).
+    pub ladders: BTreeMap<String, AdmittedLadder>,
+    /// Requested name → the manifest id the auth webhook admitted it as, where the two differ
+    /// (go-livepeer's `internalManifests`), until that stream ends.
+    pub routes: BTreeMap<String, String>,
 }
 
 impl Streams {
@@ -80,7 +99,7 @@ impl Streams {
 
 impl Projection for Streams {
     const NAME: &'static str = "streams";
-    const VERSION: u32 = 2;
+    const VERSION: u32 = 3;
 
     fn apply(&mut self, env: &Envelope) {
         match &env.event {
@@ -106,7 +125,23 @@ impl Projection for Streams {
                     },
                 );
             }
+            Event::StreamAuthDecided(e) => {
+                if let AuthDecision::Admitted(a) = &e.decision {
+                    self.ladders.insert(
+                        a.stream.clone(),
+                        AdmittedLadder {
+                            profiles: a.profiles.clone(),
+                            timeout_multiplier: a.timeout_multiplier,
+                        },
+                    );
+                    if e.requested != a.stream {
+                        self.routes.insert(e.requested.clone(), a.stream.clone());
+                    }
+                }
+            }
             Event::StreamEnded(e) => {
+                self.ladders.remove(&e.stream);
+                self.routes.retain(|_, s| *s != e.stream);
                 if let Some(s) = self.streams.get_mut(&e.stream) {
                     s.ended = Some((env.at_ms, e.reason.clone()));
                     s.pending.clear();
@@ -169,5 +204,96 @@ impl Projection for Streams {
             }
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::events::{AdmittedStream, StreamAuthDecided, StreamEnded, StreamStarted};
+
+    fn fold(events: &[Event]) -> Streams {
+        let mut s = Streams::default();
+        for (seq, e) in events.iter().enumerate() {
+            s.apply(&Envelope::new(
+                seq as u64,
+                1_000 + seq as u64,
+                Default::default(),
+                e.clone(),
+            ));
+        }
+        s
+    }
+
+    fn rung(name: &str, height: u32) -> LadderProfile {
+        LadderProfile {
+            name: name.into(),
+            width: height * 16 / 9,
+            height,
+            bitrate: 250_000,
+            fps: 30,
+            fps_den: 1,
+            profile: "H264Main".into(),
+            gop: "2.5".into(),
+        }
+    }
+
+    fn decided(requested: &str, decision: AuthDecision) -> Event {
+        Event::StreamAuthDecided(StreamAuthDecided {
+            url: format!("http://b/live/{requested}/0.ts"),
+            requested: requested.into(),
+            decision,
+        })
+    }
+
+    #[test]
+    fn a_fresh_fold_knows_the_admitted_ladder_and_route_until_the_stream_ends() {
+        let ladder = vec![rung("a", 180), rung("custom_160x90_90000", 90)];
+        let mut log = vec![
+            decided(
+                "pushed",
+                AuthDecision::Admitted(AdmittedStream {
+                    stream: "intmid".into(),
+                    key: String::new(),
+                    profiles: ladder.clone(),
+                    timeout_multiplier: 3,
+                }),
+            ),
+            Event::StreamStarted(StreamStarted {
+                stream: "intmid".into(),
+                source: IngestSource::HttpPush,
+                profiles: ladder.iter().map(|p| p.name.clone()).collect(),
+            }),
+            decided(
+                "other",
+                AuthDecision::Refused {
+                    reason: "status=403 error=no".into(),
+                },
+            ),
+        ];
+        // A restart folds the same log afresh: what the webhook decided is still known.
+        let live = fold(&log);
+        let want = AdmittedLadder {
+            profiles: ladder,
+            timeout_multiplier: 3,
+        };
+        assert_eq!(live.ladders.get("intmid"), Some(&want));
+        assert_eq!(
+            live.routes.get("pushed").map(String::as_str),
+            Some("intmid")
+        );
+        assert_eq!((live.ladders.len(), live.routes.len()), (1, 1));
+        assert_eq!(live, fold(&log));
+
+        log.push(Event::StreamEnded(StreamEnded {
+            stream: "intmid".into(),
+            reason: EndReason::IdleTimeout,
+        }));
+        let ended = fold(&log);
+        assert!(
+            ended.ladders.is_empty() && ended.routes.is_empty(),
+            "{ended:?}"
+        );
+        assert!(ended.streams["intmid"].ended.is_some());
     }
 }

@@ -4,7 +4,9 @@
 //! `commands::stream_auth`, and records `StreamAuthDecided` — with `StreamStarted` under the
 //! webhook's manifest id when admitted — before the publisher is accepted or turned away (RTMP:
 //! the publish is refused; push: 403, or 500 for a ladder the B cannot use). Without it a stream
-//! starts as it came, with the B's ladder.
+//! starts as it came, with the B's ladder. The `streams` projection folds each admission: the
+//! stream's ladder (`runtime.rs` reads it) and, for a renamed name, its route, so a restart
+//! folds the same; only the names being asked about right now are kept here.
 
 use super::auth_webhook::{rung, video_profile, MediaLadders, StreamWebhook};
 use super::service::{Broadcaster, PushError};
@@ -16,6 +18,7 @@ use crate::commands::{
 use crate::events::{AuthDecision, IngestSource};
 use crate::log::LogStore;
 use crate::media::VideoProfile;
+use crate::projections::Streams;
 use std::{
     collections::BTreeMap,
     sync::{Arc, Mutex, PoisonError},
@@ -30,17 +33,12 @@ pub struct StreamLadder {
     pub timeout_multiplier: u32,
 }
 
-/// The B's admission state. The maps are in-memory copies of what each `StreamAuthDecided`
-/// records, for the streams of this run (a restart ends every stream the last run left open,
-/// and the next publish or push is asked about again).
+/// The B's admission: its auth webhook, and who is being asked about. What the webhook decided
+/// (each admitted stream's ladder, the pushed names it renamed) is state of record, folded from
+/// `StreamAuthDecided` into the `streams` projection.
 #[derive(Default)]
 pub struct Admission {
     webhook: Option<StreamWebhook>,
-    /// Each admitted stream's ladder (a stream without one runs the B's own).
-    ladders: Mutex<BTreeMap<String, StreamLadder>>,
-    /// Pushed names → the stream the webhook admitted them as (go-livepeer's
-    /// `internalManifests`), while that stream is live.
-    routes: Mutex<BTreeMap<String, String>>,
     /// One question to the webhook at a time per pushed name (while one is being asked about).
     asking: Mutex<BTreeMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -57,11 +55,21 @@ impl Admission {
             ..Admission::default()
         }
     }
+}
 
-    /// The ladder `stream` was admitted with, if the webhook set one.
-    pub fn ladder(&self, stream: &str) -> Option<StreamLadder> {
-        lock(&self.ladders).get(stream).cloned()
-    }
+/// The ladder the auth webhook admitted `stream` with, as the B asks for it (`None` when it set
+/// none, or a recorded rendition the B cannot read).
+pub(super) fn admitted_ladder(streams: &Streams, stream: &str) -> Option<StreamLadder> {
+    let l = streams.ladders.get(stream)?;
+    let profiles = l
+        .profiles
+        .iter()
+        .map(video_profile)
+        .collect::<Result<_, _>>();
+    Some(StreamLadder {
+        profiles: profiles.ok()?,
+        timeout_multiplier: l.timeout_multiplier,
+    })
 }
 
 impl<S: LogStore> Broadcaster<S> {
@@ -84,9 +92,6 @@ impl<S: LogStore> Broadcaster<S> {
             return Ok(s);
         }
         let decided = self.authenticate(hook, requested, "", url, Via::Push).await;
-        if let Ok(stream) = &decided {
-            lock(&self.admission().routes).insert(requested.to_string(), stream.clone());
-        }
         // The name's turn is over: its entry goes unless another push of it is waiting (that
         // one finds the stream live, or asks again after a refusal, as the reference would).
         let mut waiting = lock(&self.admission().asking);
@@ -117,13 +122,8 @@ impl<S: LogStore> Broadcaster<S> {
     }
 
     fn live_route(&self, requested: &str) -> Option<String> {
-        let routed = lock(&self.admission().routes).get(requested).cloned();
-        self.writer().read(|p| {
-            let live = |s: &str| b_streams::live(&p.streams.state, s);
-            routed
-                .filter(|s| live(s))
-                .or_else(|| live(requested).then(|| requested.to_string()))
-        })
+        self.writer()
+            .read(|p| b_streams::live_route(&p.streams.state, requested).map(str::to_string))
     }
 
     /// Asks the webhook about `requested`, records the decision (and the stream's start) and
@@ -187,9 +187,6 @@ impl<S: LogStore> Broadcaster<S> {
         .await?;
         if let Some(r) = refusal {
             return Err(Refusal::from(r));
-        }
-        if let Ok(l) = ladder {
-            lock(&self.admission().ladders).insert(stream.clone(), l);
         }
         Ok(stream)
     }

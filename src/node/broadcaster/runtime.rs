@@ -2,7 +2,7 @@
 //! `config` projection): the ladder and highest price of new streams, and the ladder each stream
 //! keeps.
 
-use super::admission::StreamLadder;
+use super::admission::{admitted_ladder, StreamLadder};
 use super::service::Broadcaster;
 use crate::log::LogStore;
 
@@ -28,20 +28,18 @@ impl<S: LogStore> Broadcaster<S> {
             .unwrap_or(self.cfg.max_price)
     }
 
-    /// The ladder `stream` runs with: the one its webhook set, else the one it started with
+    /// The ladder `stream` runs with: the one its webhook set (the `streams` projection), else the one it started with
     /// (its `StreamStarted`: a ladder set at runtime applies to new streams), else the ladder
     /// of new streams.
     pub(super) fn ladder(&self, stream: &str) -> StreamLadder {
-        if let Some(l) = self.admission().ladder(stream) {
+        let (admitted, started) = self.writer.read(|p| {
+            let s = &p.streams.state;
+            let started = s.streams.get(stream).map(|s| s.profiles.clone());
+            (admitted_ladder(s, stream), started)
+        });
+        if let Some(l) = admitted {
             return l;
         }
-        let started = self.writer.read(|p| {
-            p.streams
-                .state
-                .streams
-                .get(stream)
-                .map(|s| s.profiles.clone())
-        });
         let flag = &self.cfg.profiles;
         let profiles = match started {
             Some(names) if names.iter().eq(flag.iter().map(|p| &p.name)) => flag.clone(),
