@@ -20,7 +20,9 @@ pub fn line(stream: &str, s: &StreamState, credit: Option<String>) -> String {
         .as_ref()
         .map(|o| o.orchestrator.as_str())
         .unwrap_or("none");
-    let credit = credit.map(|c| format!("; credit {c} wei")).unwrap_or_default();
+    let credit = credit
+        .map(|c| format!("; credit {c} wei"))
+        .unwrap_or_default();
     format!(
         "stream {stream}: segments in {}, transcoded {}, failed {}; {:.1} s of media; \
          orchestrator {o}{credit}",
