@@ -173,6 +173,7 @@ impl Run {
                 ticket_hash: ticket,
             },
             m,
+            None,
         ));
     }
 

@@ -73,13 +73,38 @@ pub struct Dispute {
     txs: BTreeSet<Hash32>,
     /// (sender, recipient, block) of confirmations, to find their transfers.
     confirmations: Vec<(Address, Address, u64)>,
-    /// Transfers between the ticket's sender and recipient not (yet) matched with a
-    /// confirmation: (seq, at_ms, event, block).
+    /// Transfers from the ticket's sender not (yet) matched with a confirmation or a revert:
+    /// (seq, at_ms, event, block).
     transfers: Vec<(u64, u64, Event, u64)>,
+    /// Blocks where a redemption of the ticket was mined reverted: the sender's transfers there
+    /// say why (another ticket took the funds first).
+    reverted_in: Vec<u64>,
     /// The ticket's sender and recipient, once a queue record named them.
     pub(super) keys: Option<(Address, Address)>,
     /// Later records about the subject: (seq, at_ms, event).
     pub(super) later: Vec<(u64, u64, Event)>,
+}
+
+impl Dispute {
+    /// Moves the buffered transfers of `block` (to `to` only, when given) to what followed:
+    /// the watcher may record a block's transfers before the receipt that explains them.
+    fn flush_transfers(&mut self, block: u64, to: Option<Address>) {
+        let (early, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.transfers)
+            .into_iter()
+            .partition(|t| {
+                t.3 == block
+                    && match (&t.2, to) {
+                        (Event::SenderFundsChanged(c), Some(to)) => matches!(
+                            c.change,
+                            FundsChange::WinningTicketTransfer { recipient, .. } if recipient == to
+                        ),
+                        _ => true,
+                    }
+            });
+        self.transfers = rest;
+        self.later
+            .extend(early.into_iter().map(|t| (t.0, t.1, t.2)));
+    }
 }
 
 /// Records read past the last candidate for a redemption's transfer (the watcher records it
@@ -109,6 +134,7 @@ impl Dispute {
             txs: BTreeSet::new(),
             confirmations: Vec::new(),
             transfers: Vec::new(),
+            reverted_in: Vec::new(),
             keys: None,
             later: Vec::new(),
         }
@@ -285,19 +311,19 @@ impl Dispute {
                 }
                 _ => false,
             },
-            Event::TxMined(m) => self.txs.contains(&m.hash),
+            Event::TxMined(m) if self.txs.contains(&m.hash) => {
+                if !m.success {
+                    self.reverted_in.push(m.block);
+                    self.flush_transfers(m.block, None);
+                }
+                true
+            }
             Event::TxAbandoned(a) => self.txs.contains(&a.hash),
             Event::RedemptionConfirmed(c) if mine(&c.ticket_hash) => {
                 if let Some((s, r)) = self.keys {
                     self.confirmations.push((s, r, c.block));
+                    self.flush_transfers(c.block, Some(r));
                 }
-                // The watcher may have recorded the block's transfer before the receipt.
-                let (early, rest): (Vec<_>, Vec<_>) = std::mem::take(&mut self.transfers)
-                    .into_iter()
-                    .partition(|t| t.3 == c.block);
-                self.transfers = rest;
-                self.later
-                    .extend(early.into_iter().map(|t| (t.0, t.1, t.2)));
                 true
             }
             Event::RedemptionSubmitted(r) => mine(&r.ticket_hash),
@@ -308,8 +334,10 @@ impl Dispute {
                 FundsChange::WinningTicketTransfer { recipient, .. } => {
                     let known = self
                         .confirmations
-                        .contains(&(c.sender, *recipient, c.pos.block));
-                    if !known && self.keys == Some((c.sender, *recipient)) {
+                        .contains(&(c.sender, *recipient, c.pos.block))
+                        || (self.keys.is_some_and(|k| k.0 == c.sender)
+                            && self.reverted_in.contains(&c.pos.block));
+                    if !known && self.keys.is_some_and(|k| k.0 == c.sender) {
                         self.transfers
                             .push((seq, at, env.event.clone(), c.pos.block));
                     }

@@ -5,6 +5,7 @@
 //! caller feeds records (`livepeer audit` and `livepeer dispute` read a stopped node's log; a
 //! running node's CLI API can feed the same fold from its own log).
 
+pub mod chain_check;
 pub mod dispute;
 mod dispute_text;
 mod ledger;

@@ -184,6 +184,32 @@ impl Rpc {
             .map_err(rpc_err)
     }
 
+    /// Why a mined transaction reverted, as far as the node can tell: the same call (sender,
+    /// target, data, value) run again on the state after its block. A receipt carries no
+    /// reason, and the state before the block may still have allowed the call (a transaction
+    /// earlier in the same block changed it); after the block, the cause is in place. `None`
+    /// when the call no longer reverts or the node cannot answer.
+    pub async fn revert_reason(&self, hash: H256, block: u64) -> Option<String> {
+        let tx = self.provider.get_transaction(hash).await.ok()??;
+        let mut req = TransactionRequest::new()
+            .from(tx.from)
+            .data(tx.input)
+            .value(tx.value);
+        if let Some(to) = tx.to {
+            req = req.to(to);
+        }
+        let req: TypedTransaction = req.into();
+        match self
+            .provider
+            .call(&req, Some(BlockNumber::Number(block.into()).into()))
+            .await
+            .map_err(rpc_err)
+        {
+            Err(ChainError::Reverted(reason)) if !reason.is_empty() => Some(reason),
+            _ => None,
+        }
+    }
+
     /// Whether the node knows a transaction (pending in its pool, or mined).
     pub async fn knows(&self, hash: H256) -> Result<bool, ChainError> {
         Ok(self

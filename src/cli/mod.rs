@@ -150,6 +150,12 @@ pub struct AuditArgs {
     /// The report as JSON.
     #[arg(long = "json", num_args = 0..=1, default_missing_value = "true", default_value = "false")]
     pub json: bool,
+    /// Also compare the log with this chain: transfers, receipts, senders' funds.
+    #[arg(long = "ethUrl")]
+    pub eth_url: Option<String>,
+    /// The protocol's Controller (built in for the live networks).
+    #[arg(long = "ethController")]
+    pub eth_controller: Option<String>,
 }
 
 /// `livepeer dispute <subject>`

@@ -151,8 +151,9 @@ pub fn signed(tx: TxSigned) -> Vec<Event> {
 }
 
 /// The events of a mined transaction: the receipt, and a redemption's confirmation (or its
-/// failure, never retried, with the transaction's hash).
-pub fn mined(purpose: &TxPurpose, m: TxMined) -> Vec<Event> {
+/// failure, never retried, with the transaction's hash and, when the chain told it, the
+/// contract's reason).
+pub fn mined(purpose: &TxPurpose, m: TxMined, revert_reason: Option<&str>) -> Vec<Event> {
     let mut out = Vec::new();
     if let TxPurpose::Redeem { ticket_hash } = purpose {
         out.push(if m.success {
@@ -164,7 +165,10 @@ pub fn mined(purpose: &TxPurpose, m: TxMined) -> Vec<Event> {
         } else {
             Event::RedemptionFailed(RedemptionFailed {
                 ticket_hash: *ticket_hash,
-                reason: format!("transaction failed txHash={}", m.hash),
+                reason: match revert_reason {
+                    Some(why) => format!("transaction failed txHash={}: reverted: {why}", m.hash),
+                    None => format!("transaction failed txHash={}", m.hash),
+                },
                 retryable: false,
             })
         });
@@ -285,9 +289,13 @@ mod tests {
             success: false,
             gas_used: 1,
         };
-        let ev = mined(&purpose, m);
+        let ev = mined(&purpose, m.clone(), None);
         assert!(
             matches!(&ev[1], Event::RedemptionFailed(f) if !f.retryable && f.reason.starts_with("transaction failed txHash=0x0909"))
+        );
+        let ev = mined(&purpose, m, Some("sender deposit and reserve are zero"));
+        assert!(
+            matches!(&ev[1], Event::RedemptionFailed(f) if f.reason.starts_with("transaction failed txHash=0x0909") && f.reason.ends_with(": reverted: sender deposit and reserve are zero"))
         );
         let ev = abandoned(&purpose, 1, Hash32([9; 32]), "gone".into());
         assert!(matches!(&ev[1], Event::RedemptionFailed(f) if f.retryable));
@@ -296,7 +304,7 @@ mod tests {
             ..m_ok()
         };
         assert_eq!(
-            mined(&TxPurpose::Reward { round: 1 }, reward).len(),
+            mined(&TxPurpose::Reward { round: 1 }, reward, None).len(),
             1,
             "no ticket to tell"
         );

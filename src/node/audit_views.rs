@@ -3,7 +3,9 @@
 //! `/ticketQueue`): one code path, generic over the log's store. The log is read as it is (the
 //! running node's, while it writes); every scan verifies the hash chain it reads.
 
-use crate::audit::{dispute::Dispute, dispute::Query, AuditReport, Auditor};
+use crate::audit::{
+    chain_check::ChainClaims, dispute::Dispute, dispute::Query, AuditReport, Auditor,
+};
 use crate::events::{Envelope, Event, Hash32};
 use crate::log::{scan_verified, Log, LogStore};
 use crate::projections::{audit_index::AuditIndex, Projections};
@@ -23,6 +25,24 @@ pub fn accounting<S: LogStore>(log: &Log<S>) -> Result<AuditReport, String> {
         .map_err(|e| format!("the log's hash chain is broken: {e}"))?;
     }
     Ok(auditor.report())
+}
+
+/// The audit of the whole log and what it claims the chain did (`livepeer audit -ethUrl`), in
+/// one scan.
+pub fn accounting_and_claims<S: LogStore>(
+    log: &Log<S>,
+) -> Result<(AuditReport, ChainClaims), String> {
+    let head = log.head().next_seq;
+    let mut auditor = Auditor::default();
+    let mut claims = ChainClaims::default();
+    if head > 0 {
+        scan_verified(log.store(), 0, head - 1, Some(Hash32::default()), |env| {
+            auditor.apply(env);
+            claims.apply(env);
+        })
+        .map_err(|e| format!("the log's hash chain is broken: {e}"))?;
+    }
+    Ok((auditor.report(), claims))
 }
 
 fn read_at<S: LogStore>(log: &Log<S>, seqs: &[u64]) -> Result<Vec<Envelope>, String> {

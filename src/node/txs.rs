@@ -169,17 +169,25 @@ impl<S: LogStore> TxOwner<S> {
                 }
             }
             let events = if let Some((purpose, r)) = found {
-                rules::mined(
-                    &purpose,
-                    TxMined {
-                        nonce,
-                        hash: convert::hash(r.transaction_hash),
-                        block: r.block_number.map_or(0, |b| b.as_u64()),
-                        block_hash: r.block_hash.map(convert::hash).unwrap_or_default(),
-                        success: r.status == Some(U64::from(1)),
-                        gas_used: r.gas_used.map_or(0, |g| g.low_u64()),
-                    },
-                )
+                let m = TxMined {
+                    nonce,
+                    hash: convert::hash(r.transaction_hash),
+                    block: r.block_number.map_or(0, |b| b.as_u64()),
+                    block_hash: r.block_hash.map(convert::hash).unwrap_or_default(),
+                    success: r.status == Some(U64::from(1)),
+                    gas_used: r.gas_used.map_or(0, |g| g.low_u64()),
+                };
+                // A receipt carries no reason: ask the chain why a redemption reverted.
+                let why = match (&purpose, m.success) {
+                    (TxPurpose::Redeem { .. }, false) => {
+                        self.rpc.revert_reason(r.transaction_hash, m.block).await
+                    }
+                    _ => None,
+                };
+                if let Some(why) = &why {
+                    tracing::warn!("transaction {} reverted: {why}", m.hash);
+                }
+                rules::mined(&purpose, m, why.as_deref())
             } else {
                 let known = self.rpc.knows(H256(latest.hash.0)).await?;
                 let suggested = self.rpc.gas_price().await?;

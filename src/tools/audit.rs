@@ -5,7 +5,7 @@
 
 use super::ToolError;
 use crate::{
-    audit::{render_table, AuditReport},
+    audit::{chain_check, render_table, AuditReport},
     log::{FjallLog, LogError},
     node::state,
 };
@@ -62,8 +62,50 @@ pub fn verdict(datadir: &Path) -> Result<(bool, String), ToolError> {
 }
 
 /// Audits the whole log: exit 0 when every difference is explained, 1 (printing the seqs
-/// behind each) otherwise, or when the chain is broken.
-pub fn run(datadir: &Path, json: bool) -> Result<ExitCode, ToolError> {
+/// behind each) otherwise, or when the chain is broken. With `eth_url`, the log is also
+/// compared with the chain (`audit::chain_check`).
+pub fn run(
+    datadir: &Path,
+    json: bool,
+    eth_url: Option<&str>,
+    eth_controller: Option<&str>,
+    rt: &tokio::runtime::Runtime,
+) -> Result<ExitCode, ToolError> {
+    let Some(url) = eth_url else {
+        return print_report(datadir, json);
+    };
+    let log = match open_or_refuse(datadir, "audit")? {
+        Ok(log) => log,
+        Err(line) => {
+            println!("{line}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let (report, claims) = match crate::node::audit_views::accounting_and_claims(&log) {
+        Ok(r) => r,
+        Err(e) => {
+            println!("audit: refused: {e}\naudit: run `livepeer log verify` for the first bad seq");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let facts = rt.block_on(super::audit_chain::read_facts(url, eth_controller, &claims))?;
+    let check = chain_check::check(&claims, &facts);
+    if json {
+        let mut v = serde_json::to_value(&report)?;
+        v["chain"] = serde_json::to_value(&check)?;
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        print!("{}", render_table(&report));
+        print!("{}", render_chain(&check));
+    }
+    Ok(if report.ok() && check.discrepancies.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+fn print_report(datadir: &Path, json: bool) -> Result<ExitCode, ToolError> {
     let report = match report(datadir)? {
         Ok(r) => r,
         Err(line) => {
@@ -81,6 +123,39 @@ pub fn run(datadir: &Path, json: bool) -> Result<ExitCode, ToolError> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The comparison with the chain, for people.
+fn render_chain(c: &chain_check::ChainCheck) -> String {
+    let mut s = String::new();
+    let span = c.span.map_or("no blocks".to_string(), |(a, b)| {
+        format!("blocks {a}..={b}")
+    });
+    s += &format!(
+        "chain: {span}: {} WinningTicketTransfers, {} receipts, {} senders' funds agree with the log\n",
+        c.transfers_matched, c.receipts_matched, c.senders_matched
+    );
+    for n in &c.notes {
+        s += &format!("chain: note: {n}\n");
+    }
+    if c.discrepancies.is_empty() {
+        s += "chain: the log agrees with the chain\n";
+    } else {
+        s += &format!(
+            "chain: {} UNEXPLAINED difference(s) with the chain\n",
+            c.discrepancies.len()
+        );
+        for d in &c.discrepancies {
+            let seqs: Vec<String> = d.seqs.iter().map(u64::to_string).collect();
+            let at = if seqs.is_empty() {
+                "no seq".to_string()
+            } else {
+                format!("seq {}", seqs.join(","))
+            };
+            s += &format!("  {at}: {}\n", d.what);
+        }
+    }
+    s
 }
 
 /// Explains one ticket or session (see `audit::dispute`).

@@ -5,6 +5,7 @@
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
 mod audit;
+mod audit_chain;
 mod bench_audit;
 mod bench_fs;
 mod bench_log;
@@ -57,7 +58,13 @@ pub fn run(cli: Cli, rt: &tokio::runtime::Runtime) -> Result<ExitCode, ToolError
             args.eth_controller.as_deref(),
             rt,
         ),
-        Command::Audit(args) => audit::run(&datadir, args.json),
+        Command::Audit(args) => audit::run(
+            &datadir,
+            args.json,
+            args.eth_url.as_deref(),
+            args.eth_controller.as_deref(),
+            rt,
+        ),
         Command::Dispute(args) => audit::dispute(&datadir, &args.subject),
         Command::Bench(BenchCommand::Log(args)) => {
             bench_log::run(cli.global.datadir.as_deref(), &args, rt)

@@ -112,7 +112,7 @@ pub fn story() -> Story {
     let (tx_a, tx_b) = (Hash32([0xa1; 32]), Hash32([0xb2; 32]));
     let purpose = |t| TxPurpose::Redeem { ticket_hash: t };
     w.append(signed(tx(0, tx_a, a)));
-    w.append(mined(&purpose(a), receipt(0, tx_a, 6_000, true)));
+    w.append(mined(&purpose(a), receipt(0, tx_a, 6_000, true), None));
     w.append(vec![Event::SenderFundsChanged(SenderFundsChanged {
         sender,
         change: FundsChange::WinningTicketTransfer {
@@ -139,7 +139,7 @@ pub fn story() -> Story {
         },
     })]);
     w.append(signed(tx(1, tx_b, bt)));
-    w.append(mined(&purpose(bt), receipt(1, tx_b, 6_002, false)));
+    w.append(mined(&purpose(bt), receipt(1, tx_b, 6_002, false), None));
     Story {
         world: w,
         b,
