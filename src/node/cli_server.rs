@@ -48,6 +48,8 @@ pub struct CliNode<S: LogStore> {
     pub log_level: Option<Arc<dyn LogLevel>>,
     /// On a chain: its account.
     pub chain: Option<CliChain<S>>,
+    /// Whether `/setMaxSessions auto` applies (an O transcoding only on remote Ts).
+    pub auto_sessions: bool,
 }
 
 impl<S: LogStore> CliNode<S> {
@@ -63,6 +65,7 @@ impl<S: LogStore> CliNode<S> {
             }),
             log_level: Some(Arc::new(ProcessLogLevel)),
             chain: None,
+            auto_sessions: false,
         }
     }
 }
@@ -83,6 +86,16 @@ impl<S: LogStore> CliPort for CliNode<S> {
             .read(|p| self.defaults.effective(&p.config.state))
     }
     async fn set(&self, setting: &str, value: String) -> Result<(), String> {
+        if setting == crate::projections::config::MAX_SESSIONS
+            && value == "auto"
+            && !self.auto_sessions
+        {
+            return Err(
+                "-maxSessions 'auto' cannot be used when both -orchestrator and \
+                 -transcoder are specified"
+                    .into(),
+            );
+        }
         set_from_api(&self.writer, setting, value).await
     }
     fn chain_id(&self) -> u64 {

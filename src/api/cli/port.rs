@@ -16,6 +16,8 @@ pub enum Role {
     Orchestrator,
     /// `-redeemer`.
     Redeemer,
+    /// A standalone `-transcoder`.
+    Transcoder,
     /// A node with no serving role (reward service).
     Other,
 }
