@@ -451,6 +451,18 @@ async fn per_stream_series_live_while_their_stream_does() {
     let mut ffmpeg = publish(&net.rtmp, "ps");
     playlist_when(&net.b_http, "ps", |t| t.contains(".ts")).await;
     let during = scrape(&net.b_cli).await;
+    // `/status` counts the live stream's bytes, as the reference's does.
+    let status = reqwest::get(format!("http://{}/status", net.b_cli))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let info = &status["StreamInfo"]["ps"];
+    for k in ["SourceBytes", "TranscodedBytes"] {
+        assert!(info[k].as_u64().unwrap() > 0, "{k}: {status}");
+    }
     let ours = |s: &Scrape| -> BTreeSet<String> {
         s.samples
             .iter()

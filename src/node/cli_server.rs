@@ -137,22 +137,27 @@ impl<S: LogStore> CliPort for CliNode<S> {
 
 /// The streams of `writer`'s projection that are live, for `/status`.
 pub fn live_streams<S: LogStore>(writer: &Writer<S>) -> Vec<crate::api::cli::port::StreamStatus> {
-    writer.read(|p| {
-        p.streams
-            .state
-            .live()
-            .map(|(id, s)| crate::api::cli::port::StreamStatus {
-                manifest: id.clone(),
-                renditions: s
-                    .variants
-                    .iter()
-                    .map(|v| (v.profile.clone(), v.width, v.height, 0))
-                    .collect(),
-                source_bytes: 0,
-                transcoded_bytes: 0,
-            })
-            .collect()
-    })
+    writer.read(live_streams_in)
+}
+
+/// The live streams of `p`, for `/status` (no byte counts: the B fills its own).
+pub fn live_streams_in(
+    p: &crate::projections::Projections,
+) -> Vec<crate::api::cli::port::StreamStatus> {
+    p.streams
+        .state
+        .live()
+        .map(|(id, s)| crate::api::cli::port::StreamStatus {
+            manifest: id.clone(),
+            renditions: s
+                .variants
+                .iter()
+                .map(|v| (v.profile.clone(), v.width, v.height, 0))
+                .collect(),
+            source_bytes: 0,
+            transcoded_bytes: 0,
+        })
+        .collect()
 }
 
 /// Binds the CLI API's listener: `-cliAddr`, else `default` (skipped when taken).
