@@ -253,3 +253,32 @@ mod tests {
         assert_eq!(array(Vec::new()), "[]");
     }
 }
+
+/// go-livepeer's `lpTypes.TokenPools`: an orchestrator's earnings pool for a round
+/// (`/orchestratorEarningPoolsForRound`), decimal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenPools {
+    /// `TotalStake`.
+    pub total_stake: String,
+    /// `TranscoderRewardCut`.
+    pub transcoder_reward_cut: String,
+    /// `TranscoderFeeShare`.
+    pub transcoder_fee_share: String,
+    /// `CumulativeRewardFactor`.
+    pub cumulative_reward_factor: String,
+    /// `CumulativeFeeFactor`.
+    pub cumulative_fee_factor: String,
+}
+
+impl TokenPools {
+    /// Go's JSON (`*big.Int` fields as numbers).
+    pub fn json(&self) -> String {
+        Obj::new()
+            .num("TotalStake", &self.total_stake)
+            .num("TranscoderRewardCut", &self.transcoder_reward_cut)
+            .num("TranscoderFeeShare", &self.transcoder_fee_share)
+            .num("CumulativeRewardFactor", &self.cumulative_reward_factor)
+            .num("CumulativeFeeFactor", &self.cumulative_fee_factor)
+            .text()
+    }
+}
