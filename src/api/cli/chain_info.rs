@@ -1,7 +1,7 @@
 //! What the chain read routes answer, in go-livepeer's JSON shapes: `lpTypes.Transcoder`
 //! (`/orchestratorInfo`, `/registeredOrchestrators`), `lpTypes.Delegator` (`/delegatorInfo`),
-//! `lpTypes.ProtocolParameters` (`/protocolParameters`) and `common.DBUnbondingLock`
-//! (`/unbondingLocks`). Numbers are decimal texts (Go's `*big.Int`: any size, `null` when
+//! `lpTypes.ProtocolParameters` (`/protocolParameters`), `common.DBUnbondingLock`
+//! (`/unbondingLocks`) and `lpTypes.TokenPools` (`/orchestratorEarningPoolsForRound`). Numbers are decimal texts (Go's `*big.Int`: any size, `null` when
 //! absent); addresses are lower-case hex as go-ethereum's `common.Address` marshals them.
 
 use super::json::{rat, Obj};
