@@ -95,6 +95,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         "deposit and reserve funded"
     );
     cli_reads(&b_cli, b_addr, broker).await;
+    livepeer_cli_signs(&b_cli, b_addr);
 
     // The orchestrator account's node activates it.
     let o_cli = format!("127.0.0.1:{}", free_port());
@@ -389,14 +390,61 @@ async fn cli_reads(c: &str, me: Address, broker: Address) {
     );
 }
 
+/// `livepeer cli` piped: "Sign a message" and "Sign typed data" print the node's signatures
+/// (65 bytes, the account's), as the reference's wizard does.
+fn livepeer_cli_signs(cli: &str, me: Address) {
+    use std::io::Write;
+    let session = |answers: &str| {
+        let port = cli.rsplit(':').next().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+            .args(["cli", "-http", port, "-host", "127.0.0.1"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answers.as_bytes()).unwrap();
+        drop(stdin);
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    let menu = session("");
+    let item = |desc: &str| {
+        let l = menu
+            .lines()
+            .find(|l| l.ends_with(&format!(". {desc}")))
+            .unwrap_or_else(|| panic!("{desc} not in {menu}"));
+        l.split('.').next().unwrap().to_string()
+    };
+    let signature = |out: &str| {
+        let hex = out
+            .lines()
+            .skip_while(|l| *l != "Signature:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no signature in {out}"));
+        let bytes = hex::decode(hex.trim_start_matches("0x")).unwrap();
+        ethers_core::types::Signature::try_from(bytes.as_slice()).unwrap()
+    };
+    let out = session(&format!("{}\nhello", item("Sign a message")));
+    assert_eq!(signature(&out).recover("hello").unwrap(), me, "{out}");
+    let out = session(&format!("{}\n{TYPED}", item("Sign typed data")));
+    let typed: ethers_core::types::transaction::eip712::TypedData =
+        serde_json::from_str(TYPED).unwrap();
+    use ethers_core::types::transaction::eip712::Eip712;
+    let digest = ethers_core::types::H256::from(typed.encode_eip712().unwrap());
+    assert_eq!(signature(&out).recover(digest).unwrap(), me, "{out}");
+}
+
+/// EIP-712 typed data to sign.
+const TYPED: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},
+    {"name":"chainId","type":"uint256"}],"Vote":[{"name":"choice","type":"uint256"},
+    {"name":"note","type":"string"}]},"primaryType":"Vote",
+    "domain":{"name":"Livepeer","chainId":1337},"message":{"choice":1,"note":"yes"}}"#;
+
 /// `/signMessage` with `SigFormat: data/typed` (livepeer_cli's "Sign typed data"): the EIP-712
 /// digest of the JSON, signed by the node's account.
 async fn typed_data_signed_by(c: &str, me: Address) {
     use ethers_core::types::{transaction::eip712::Eip712, transaction::eip712::TypedData};
-    let json = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},
-        {"name":"chainId","type":"uint256"}],"Vote":[{"name":"choice","type":"uint256"},
-        {"name":"note","type":"string"}]},"primaryType":"Vote",
-        "domain":{"name":"Livepeer","chainId":1337},"message":{"choice":1,"note":"yes"}}"#;
+    let json = TYPED;
     let post = |message: &str| {
         reqwest::Client::new()
             .post(format!("http://{c}/signMessage"))
