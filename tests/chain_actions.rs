@@ -70,9 +70,15 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         ],
     );
     assert_eq!(code, 0, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines.first(),
+        Some(&"fundDepositAndReserve success"),
+        "the reference's text, then the mined transaction's hash: {out}"
+    );
     assert!(
-        out.trim().starts_with("0x"),
-        "the mined transaction's hash: {out}"
+        lines.len() == 2 && lines[1].starts_with("0x") && lines[1].len() == 66,
+        "{out}"
     );
     let broker = contract(j, "TicketBroker");
     let b_addr: Address = s(&j["accounts"]["broadcaster"]["address"]).parse().unwrap();
@@ -89,6 +95,7 @@ async fn operators_fund_bond_and_activate_through_their_running_nodes() {
         "deposit and reserve funded"
     );
     cli_reads(&b_cli, b_addr, broker).await;
+    livepeer_cli_signs(&b_cli, b_addr);
 
     // The orchestrator account's node activates it.
     let o_cli = format!("127.0.0.1:{}", free_port());
@@ -228,21 +235,20 @@ async fn o_reads(c: &str, me: Address, b: Address) -> usize {
         ),
         "{body}"
     );
-    assert!(text(c, "reward").await.starts_with("0x"));
-    let sent = text(c, "setOrchestratorConfig?blockRewardCut=20&feeShare=50").await;
+    // The reference's empty answer; the hashes in the header.
+    let reward_round = text(c, "currentRound").await;
+    assert_eq!(act(c, "reward").await, 1);
     assert_eq!(
-        sent.lines().filter(|l| l.starts_with("0x")).count(),
+        act(c, "setOrchestratorConfig?blockRewardCut=20&feeShare=50").await,
         1,
-        "{sent}"
+        "only the reward cut changed"
     );
     let t = json(&text(c, "orchestratorInfo").await);
     assert_eq!(t["Transcoder"]["RewardCut"].as_u64(), Some(200_000));
 
     // An unbonding lock, pending until its round.
     assert_eq!(text(c, "unbondingLocks").await, "[]");
-    assert!(text(c, "unbond?amount=1000000000000000000")
-        .await
-        .starts_with("0x"));
+    assert_eq!(act(c, "unbond?amount=1000000000000000000").await, 1);
     let locks = json(&text(c, "unbondingLocks").await);
     assert_eq!(locks[0]["ID"], 0);
     assert_eq!(locks[0]["Delegator"], me_hex.as_str());
@@ -259,10 +265,11 @@ async fn o_reads(c: &str, me: Address, b: Address) -> usize {
         answer(c, &format!("transferTokens?to={b:?}&amount=x")).await,
         (400, "failed to parse big integer\n".into())
     );
-    assert!(text(c, &format!("transferTokens?to={b:?}&amount=5"))
-        .await
-        .starts_with("0x"));
-    assert!(text(c, "requestTokens").await.starts_with("0x"));
+    assert_eq!(
+        act(c, &format!("transferTokens?to={b:?}&amount=5")).await,
+        1
+    );
+    assert_eq!(act(c, "requestTokens").await, 1);
     let (code, again) = answer(c, "requestTokens").await;
     assert_eq!(code, 500, "{again}");
     assert!(
@@ -270,8 +277,44 @@ async fn o_reads(c: &str, me: Address, b: Address) -> usize {
             && again.ends_with(" more minutes\n"),
         "{again}"
     );
-    assert!(text(c, "claimEarnings").await.starts_with("0x"));
+    assert_eq!(act(c, "claimEarnings").await, 1);
+
+    // The earnings pool of the round the O called reward in (the reference's `TokenPools`).
+    let route = format!("orchestratorEarningPoolsForRound?round={reward_round}");
+    let pool = json(&text(c, &route).await);
+    assert_eq!(
+        (
+            pool["TranscoderRewardCut"].as_u64(),
+            pool["TranscoderFeeShare"].as_u64()
+        ),
+        (Some(100_000), Some(500_000)),
+        "{pool}"
+    );
+    assert!(pool["TotalStake"].as_f64().unwrap() >= 1e20, "{pool}");
+    assert!(pool["CumulativeFeeFactor"].is_number(), "{pool}");
+    assert_eq!(
+        answer(c, "orchestratorEarningPoolsForRound?round=x").await,
+        (400, "failed to parse big integer\n".into())
+    );
     6
+}
+
+/// A chain action's answer: the reference's empty body (200); how many transactions it mined,
+/// from the hashes header.
+async fn act(c: &str, route: &str) -> usize {
+    let r = reqwest::get(format!("http://{c}/{route}")).await.unwrap();
+    let hashes = livepeer::api::cli::tx_hashes(r.headers());
+    let code = r.status().as_u16();
+    assert_eq!(
+        (code, r.text().await.unwrap()),
+        (200, String::new()),
+        "{route}"
+    );
+    assert!(
+        hashes.iter().all(|h| h.starts_with("0x") && h.len() == 66),
+        "{hashes:?}"
+    );
+    hashes.len()
 }
 
 async fn text(c: &str, route: &str) -> String {
@@ -298,9 +341,23 @@ async fn cli_reads(c: &str, me: Address, broker: Address) {
     assert_eq!(info["WithdrawRound"].as_u64(), Some(0));
     let addrs: serde_json::Value =
         serde_json::from_str(&text(c, "contractAddresses").await).unwrap();
+    // go-ethereum's `common.Address` marshals as lower-case hex.
     assert_eq!(
-        addrs["TicketBroker"].as_str().unwrap().to_lowercase(),
-        format!("{broker:?}")
+        addrs["TicketBroker"].as_str(),
+        Some(format!("{broker:?}").as_str())
+    );
+    let names: Vec<&String> = addrs.as_object().unwrap().keys().collect();
+    assert_eq!(
+        names,
+        [
+            "BondingManager",
+            "Controller",
+            "LivepeerToken",
+            "LivepeerTokenFaucet",
+            "Minter",
+            "RoundsManager",
+            "TicketBroker"
+        ]
     );
     let params: serde_json::Value =
         serde_json::from_str(&text(c, "ticketBrokerParams").await).unwrap();
@@ -308,6 +365,7 @@ async fn cli_reads(c: &str, me: Address, broker: Address) {
     let (code, sig) = cli(c, "signMessage?message=hello").await;
     assert_eq!((code, sig.len()), (200, 65));
     assert!(matches!(sig[64], 27 | 28));
+    typed_data_signed_by(c, me).await;
 
     // The gas price bounds: read, set at runtime, used by the next transaction.
     assert_eq!(text(c, "maxGasPrice").await, "");
@@ -329,5 +387,88 @@ async fn cli_reads(c: &str, me: Address, broker: Address) {
     assert_eq!(
         (code, String::from_utf8(body).unwrap().as_str()),
         (400, "invalid minGasPrice: failed to parse big integer\n")
+    );
+}
+
+/// `livepeer cli` piped: "Sign a message" and "Sign typed data" print the node's signatures
+/// (65 bytes, the account's), as the reference's wizard does.
+fn livepeer_cli_signs(cli: &str, me: Address) {
+    use std::io::Write;
+    let session = |answers: &str| {
+        let port = cli.rsplit(':').next().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+            .args(["cli", "-http", port, "-host", "127.0.0.1"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answers.as_bytes()).unwrap();
+        drop(stdin);
+        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+    };
+    let menu = session("");
+    let item = |desc: &str| {
+        let l = menu
+            .lines()
+            .find(|l| l.ends_with(&format!(". {desc}")))
+            .unwrap_or_else(|| panic!("{desc} not in {menu}"));
+        l.split('.').next().unwrap().to_string()
+    };
+    let signature = |out: &str| {
+        let hex = out
+            .lines()
+            .skip_while(|l| *l != "Signature:")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no signature in {out}"));
+        let bytes = hex::decode(hex.trim_start_matches("0x")).unwrap();
+        ethers_core::types::Signature::try_from(bytes.as_slice()).unwrap()
+    };
+    let out = session(&format!("{}\nhello", item("Sign a message")));
+    assert_eq!(signature(&out).recover("hello").unwrap(), me, "{out}");
+    let out = session(&format!("{}\n{TYPED}", item("Sign typed data")));
+    let typed: ethers_core::types::transaction::eip712::TypedData =
+        serde_json::from_str(TYPED).unwrap();
+    use ethers_core::types::transaction::eip712::Eip712;
+    let digest = ethers_core::types::H256::from(typed.encode_eip712().unwrap());
+    assert_eq!(signature(&out).recover(digest).unwrap(), me, "{out}");
+}
+
+/// EIP-712 typed data to sign.
+const TYPED: &str = r#"{"types":{"EIP712Domain":[{"name":"name","type":"string"},
+    {"name":"chainId","type":"uint256"}],"Vote":[{"name":"choice","type":"uint256"},
+    {"name":"note","type":"string"}]},"primaryType":"Vote",
+    "domain":{"name":"Livepeer","chainId":1337},"message":{"choice":1,"note":"yes"}}"#;
+
+/// `/signMessage` with `SigFormat: data/typed` (livepeer_cli's "Sign typed data"): the EIP-712
+/// digest of the JSON, signed by the node's account.
+async fn typed_data_signed_by(c: &str, me: Address) {
+    use ethers_core::types::{transaction::eip712::Eip712, transaction::eip712::TypedData};
+    let json = TYPED;
+    let post = |message: &str| {
+        reqwest::Client::new()
+            .post(format!("http://{c}/signMessage"))
+            .header("SigFormat", "data/typed")
+            .form(&[("message", message)])
+            .send()
+    };
+    let r = post(json).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let sig = r.bytes().await.unwrap();
+    let sig = ethers_core::types::Signature::try_from(sig.as_ref()).unwrap();
+    let typed: TypedData = serde_json::from_str(json).unwrap();
+    let digest = typed.encode_eip712().unwrap();
+    let digest = ethers_core::types::H256::from(digest);
+    assert_eq!(
+        sig.recover(digest).unwrap(),
+        me,
+        "signed by the node's account"
+    );
+    let r = post("not json").await.unwrap();
+    assert_eq!(r.status(), 400);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.starts_with("could not unmarshal typed data - err="),
+        "{text}"
     );
 }

@@ -3,7 +3,9 @@
 //! refusal has the reference's status and text (go-livepeer `server/handlers.go`). An O's
 //! `/setMaxSessions` lowers its capacity at once (the next session is `OrchestratorCapped`),
 //! survives a restart, and an explicit `-maxSessions` wins again at the next start (recorded as
-//! `ConfigChanged`). A B's broadcast config is set and read back, and kept across a restart.
+//! `ConfigChanged`); `/setMaxSessions auto` makes an O's limit its attached Ts' capacity. A
+//! standalone T serves the reference's routes on its own CLI port. A B's broadcast config is set
+//! and read back, and kept across a restart.
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
@@ -187,6 +189,13 @@ async fn an_orchestrator_serves_the_cli_routes_and_caps_sessions_at_runtime() {
         curl(&cli, "setMaxSessions", &["-F", "maxSessions=many"]),
         err(400, "strconv.Atoi: parsing \"many\": invalid syntax")
     );
+    assert_eq!(
+        get(&cli, "setMaxSessions?maxSessions=auto"),
+        err(
+            500,
+            "-maxSessions 'auto' cannot be used when both -orchestrator and -transcoder are specified"
+        )
+    );
     assert_eq!(capacity(&uri).await, 2);
     assert_eq!(
         curl(&cli, "setMaxSessions", &["-F", "maxSessions=1"]),
@@ -333,6 +342,13 @@ fn a_broadcaster_sets_and_reads_back_its_broadcast_config() {
         err(400, "node must be orchestrator node to set maxfacevalue")
     );
     assert_eq!(
+        get(&cli, "setMaxSessions?maxSessions=auto"),
+        err(
+            400,
+            "maxSessions auto is for an orchestrator transcoding on remote transcoders"
+        )
+    );
+    assert_eq!(
         get(
             &cli,
             "setPriceForBroadcaster?pricePerUnit=1&pixelsPerUnit=1&broadcasterEthAddr=default"
@@ -348,4 +364,100 @@ fn a_broadcaster_sets_and_reads_back_its_broadcast_config() {
     let mut b = Node::start(dir.path(), &args);
     b.line("CLI API at");
     assert_eq!(get(&cli, "getBroadcastConfig"), ok(set));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_transcoder_serves_its_cli_port_and_auto_follows_its_capacity() {
+    let dir = tempfile::tempdir().unwrap();
+    let (service, o_cli, t_cli) = (
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+        format!("127.0.0.1:{}", free_port()),
+    );
+    let uri = format!("https://{service}");
+    let o_args = [
+        "-orchestrator",
+        "-orchSecret",
+        "sesame",
+        "-serviceAddr",
+        &service,
+        "-cliAddr",
+        &o_cli,
+        "-maxSessions",
+        "1",
+    ];
+    let mut o = Node::start(&dir.path().join("o"), &o_args);
+    o.line("serving");
+    let t_args = [
+        "-transcoder",
+        "-orchAddr",
+        &service,
+        "-orchSecret",
+        "sesame",
+        "-maxSessions",
+        "3",
+        "-cliAddr",
+        &t_cli,
+    ];
+    let mut t = Node::start(&dir.path().join("t"), &t_args);
+    t.line("CLI API at");
+    t.line("Transcoder attached");
+
+    // The T's own CLI port: the reference's mux, on a node with no chain and no log.
+    let (code, status) = get(&t_cli, "status");
+    assert_eq!(code, 200);
+    let v: serde_json::Value = serde_json::from_str(&status).unwrap();
+    assert_eq!(v["Version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["LocalTranscoding"], true);
+    assert_eq!(v["RegisteredTranscodersNumber"], 0);
+    assert_eq!(get(&t_cli, "healthz"), ok(""));
+    assert_eq!(get(&t_cli, "IsOrchestrator"), ok("false"));
+    assert_eq!(get(&t_cli, "EthChainID"), ok("0"));
+    assert_eq!(get(&t_cli, "getLogLevel"), ok("3"));
+    assert_eq!(
+        get(&t_cli, "setLogLevel"),
+        err(400, "missing form param: loglevel")
+    );
+    assert_eq!(get(&t_cli, "setLogLevel?loglevel=5"), ok(""));
+    assert_eq!(get(&t_cli, "getLogLevel"), ok("5"));
+    assert_eq!(get(&t_cli, "ethAddr"), err(500, "missing ETH client"));
+    assert_eq!(
+        get(&t_cli, "setMaxSessions?maxSessions=2"),
+        err(
+            500,
+            "a transcoder's capacity is the one it registered with its orchestrator \
+             (-maxSessions 3): restart it with another -maxSessions"
+        )
+    );
+    assert_eq!(get(&t_cli, "metrics"), err(404, "404 page not found"));
+
+    // The O: 1 session until its limit follows the attached T's capacity.
+    let (_, o_status) = get(&o_cli, "status");
+    let v: serde_json::Value = serde_json::from_str(&o_status).unwrap();
+    assert_eq!(v["RegisteredTranscoders"][0]["Capacity"], 3);
+    assert_eq!(capacity(&uri).await, 1);
+    assert_eq!(
+        curl(&o_cli, "setMaxSessions", &["-F", "maxSessions=auto"]),
+        ok("Max sessions set to auto\n")
+    );
+    assert_eq!(capacity(&uri).await, 3, "the attached T's capacity");
+    drop(t);
+    // The T gone, the O takes no session.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while capacity(&uri).await != 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "capacity stays above 0"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    drop(o);
+    let (_, dump) = tool(&dir.path().join("o"), &["log", "dump"]);
+    assert!(
+        dump.lines().any(|l| l.contains("ConfigChanged")
+            && l.contains("maxSessions")
+            && l.contains("\"auto\"")
+            && l.contains("Api")),
+        "{dump}"
+    );
 }

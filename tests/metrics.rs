@@ -1,8 +1,10 @@
-//! `-monitor` through the binary, offchain: a B and an O serve Prometheus `/metrics` on their CLI
-//! ports, read here with a Prometheus text-format parser (`prometheus-parse`). The real ffmpeg CLI
-//! publishes a 6 s RTMP stream to the B; the `livepeer_*` names of each role's scrape are diffed
-//! against go-livepeer's list (performance-and-users.md §6.1), and the segment counters of both
-//! nodes move by exactly the number of segments in the stream's HLS playlist. With
+//! `-monitor` through the binary, offchain: a B, an O and a standalone T serve Prometheus
+//! `/metrics` on their CLI ports, read here with a Prometheus text-format parser
+//! (`prometheus-parse`). The real ffmpeg CLI publishes a 6 s RTMP stream to the B; the
+//! `livepeer_*` names of each role's scrape are diffed against go-livepeer's list
+//! (performance-and-users.md §6.1, what census.go records for that role), and the segment
+//! counters of all three nodes move by exactly the number of segments in the stream's HLS
+//! playlist. With
 //! `-metricsPerStream` a stream's series (`manifest_id`) are there while it runs and gone once
 //! it ended. The Grafana dashboard in docs/ asks only for metrics the node serves.
 #![allow(clippy::unwrap_used)]
@@ -170,6 +172,22 @@ const O_AFTER_STREAM: &[&str] = &[
     "transcoding_price",
 ];
 
+/// What a standalone T's scrape holds after one stream (go-livepeer's T records
+/// `SegmentTranscoded` in `core/transcoder.go` and `SegmentUploaded` in `server/ot_rpc.go`).
+const T_AFTER_STREAM: &[&str] = &[
+    "versions",
+    "max_sessions_total",
+    "segment_transcoded_total",
+    "transcode_time_seconds",
+    "transcode_score",
+    "segment_source_uploaded_total",
+    "upload_time_seconds",
+];
+
+/// The T's counters that count each segment once (its upload is counted after the O's answer,
+/// which may come after the B's playlist shows the segment).
+const T_PER_SEGMENT: &[&str] = &["segment_transcoded_total"];
+
 /// The B's counters that count each segment of a stream once.
 const B_PER_SEGMENT: &[&str] = &[
     "segment_source_appeared_total",
@@ -246,24 +264,52 @@ fn diff(role: &str, s: &Scrape, want: &[&str]) {
     );
 }
 
-/// An O and a B behind it, offchain, their CLI ports serving `/metrics`.
+/// An O and a B behind it, offchain, their CLI ports serving `/metrics`; with a standalone T,
+/// the O transcodes on it.
 struct Net {
     _o: Node,
     _b: Node,
+    _t: Option<Node>,
     o_cli: String,
     b_cli: String,
+    t_cli: String,
     b_http: String,
     rtmp: String,
 }
 
-fn start(dir: &Path, extra: &[&str]) -> Net {
+fn start(dir: &Path, extra: &[&str], remote_t: bool) -> Net {
     let port = || format!("127.0.0.1:{}", free_port());
     let (o_addr, o_cli, b_cli, b_http, rtmp) = (port(), port(), port(), port(), port());
-    let mut o_args = vec!["-orchestrator", "-transcoder", "-serviceAddr", &o_addr];
+    let t_cli = port();
+    let mut o_args = vec!["-orchestrator", "-serviceAddr", &o_addr];
+    o_args.extend(match remote_t {
+        true => ["-orchSecret", "sesame"].as_slice(),
+        false => ["-transcoder"].as_slice(),
+    });
     o_args.extend(["-monitor", "-cliAddr", &o_cli]);
     o_args.extend(extra);
     let mut o = Node::start(&dir.join("o"), &o_args);
     o.line("serving");
+    let t = remote_t.then(|| {
+        let mut t = Node::start(
+            &dir.join("t"),
+            &[
+                "-transcoder",
+                "-orchAddr",
+                &o_addr,
+                "-orchSecret",
+                "sesame",
+                "-maxSessions",
+                "3",
+                "-monitor",
+                "-cliAddr",
+                &t_cli,
+            ],
+        );
+        t.line("CLI API at");
+        t.line("Transcoder attached");
+        t
+    });
     let mut b_args = vec!["-broadcaster", "-orchAddr", &o_addr, "-httpAddr", &b_http];
     b_args.extend(["-rtmpAddr", &rtmp, "-transcodingOptions", "P144p30fps16x9"]);
     b_args.extend(["-monitor", "-cliAddr", &b_cli]);
@@ -273,8 +319,10 @@ fn start(dir: &Path, extra: &[&str]) -> Net {
     Net {
         _o: o,
         _b: b,
+        _t: t,
         o_cli,
         b_cli,
+        t_cli,
         b_http,
         rtmp,
     }
@@ -330,19 +378,23 @@ async fn playlist_when(b_http: &str, name: &str, done: impl Fn(&str) -> bool) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_stream_moves_the_segment_counters_by_its_segments_and_the_names_match_the_reference() {
     let dir = tempfile::tempdir().unwrap();
-    let net = start(dir.path(), &[]);
+    let net = start(dir.path(), &[], true);
     let (b0, o0) = (scrape(&net.b_cli).await, scrape(&net.o_cli).await);
+    let t0 = scrape(&net.t_cli).await;
     let mut ffmpeg = publish(&net.rtmp, "movie");
     assert!(ffmpeg.wait().unwrap().success());
     let playlist = playlist_when(&net.b_http, "movie", |t| t.contains("#EXT-X-ENDLIST")).await;
     let segments = playlist.lines().filter(|l| l.ends_with(".ts")).count() as f64;
     assert!(segments >= 2.0, "{playlist}");
     let (b1, o1) = (scrape(&net.b_cli).await, scrape(&net.o_cli).await);
+    let t1 = scrape(&net.t_cli).await;
     diff("B", &b1, B_AFTER_STREAM);
     diff("O", &o1, O_AFTER_STREAM);
+    diff("T", &t1, T_AFTER_STREAM);
     for (role, before, after, counters) in [
         ("B", &b0, &b1, B_PER_SEGMENT),
         ("O", &o0, &o1, O_PER_SEGMENT),
+        ("T", &t0, &t1, T_PER_SEGMENT),
     ] {
         for c in counters {
             let moved = total(after, c) - total(before, c);
@@ -359,6 +411,24 @@ async fn one_stream_moves_the_segment_counters_by_its_segments_and_the_names_mat
             "O {h} observations"
         );
     }
+    for h in ["transcode_time_seconds", "transcode_score"] {
+        assert_eq!(
+            total(&t1, h) - total(&t0, h),
+            segments,
+            "T {h} observations"
+        );
+    }
+    assert_eq!(
+        total(&t1, "max_sessions_total"),
+        3.0,
+        "the T's -maxSessions"
+    );
+    assert!(
+        t1.samples
+            .iter()
+            .all(|x| x.labels.get("node_type").is_none_or(|t| t == "trcr")),
+        "the T's node_type is trcr"
+    );
     for (c, n) in [
         ("stream_created_total", 1.0),
         ("stream_started_total", 1.0),
@@ -377,10 +447,22 @@ async fn one_stream_moves_the_segment_counters_by_its_segments_and_the_names_mat
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_stream_series_live_while_their_stream_does() {
     let dir = tempfile::tempdir().unwrap();
-    let net = start(dir.path(), &["-metricsPerStream"]);
+    let net = start(dir.path(), &["-metricsPerStream"], false);
     let mut ffmpeg = publish(&net.rtmp, "ps");
     playlist_when(&net.b_http, "ps", |t| t.contains(".ts")).await;
     let during = scrape(&net.b_cli).await;
+    // `/status` counts the live stream's bytes, as the reference's does.
+    let status = reqwest::get(format!("http://{}/status", net.b_cli))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
+    let info = &status["StreamInfo"]["ps"];
+    for k in ["SourceBytes", "TranscodedBytes"] {
+        assert!(info[k].as_u64().unwrap() > 0, "{k}: {status}");
+    }
     let ours = |s: &Scrape| -> BTreeSet<String> {
         s.samples
             .iter()

@@ -67,6 +67,10 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("bonding/BondingManager", "pendingStake(address,uint256)"),
     ("bonding/BondingManager", "getDelegatorUnbondingLock(address,uint256)"),
     ("bonding/BondingManager", "getTranscoderPoolMaxSize()"),
+    (
+        "bonding/BondingManager",
+        "getTranscoderEarningsPoolForRound(address,uint256)",
+    ),
     ("bonding/BondingManager", "getTotalBonded()"),
     ("bonding/BondingManager", "unbondingPeriod()"),
     ("rounds/RoundsManager", "roundLockAmount()"),

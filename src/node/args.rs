@@ -155,7 +155,8 @@ pub struct NodeArgs {
     /// The longest such delay (Go duration).
     #[arg(long = "initializeRoundMaxDelay", default_value = "30s")]
     pub initialize_round_max_delay: String,
-    /// The CLI HTTP API's address (chain actions; default 127.0.0.1:7935, a B's 127.0.0.1:5935).
+    /// The CLI HTTP API's address (default 127.0.0.1:7935; a B's 127.0.0.1:5935, a T's
+    /// 127.0.0.1:6935).
     #[arg(long = "cliAddr")]
     pub cli_addr: Option<String>,
     /// The redeemer an O hands its winning tickets to (`host:port`).

@@ -5,7 +5,7 @@
 use super::cli_chain_reads::word;
 use super::txs::TxOwner;
 use crate::api::cli::chain_info::{
-    ConfigTx, Delegator, ProtocolParameters, Transcoder, UnbondingLock,
+    ConfigTx, Delegator, ProtocolParameters, TokenPools, Transcoder, UnbondingLock,
 };
 use crate::api::cli::port::SenderInfo;
 use crate::api::cli::{ChainPort, ChainRead, CliError};
@@ -164,8 +164,9 @@ impl<S: LogStore> ChainPort for CliChain<S> {
                 .unwrap_or_default();
             m.insert(name.into(), a);
         }
+        // go-ethereum's `common.Address` marshals as lower-case hex (`MarshalText`).
         m.into_iter()
-            .map(|(k, v)| (k, ethers_core::utils::to_checksum(&v, None)))
+            .map(|(k, v)| (k, format!("0x{}", hex::encode(v.0))))
             .collect()
     }
 
@@ -175,6 +176,15 @@ impl<S: LogStore> ChainPort for CliChain<S> {
             .wallet()
             .sign_message(message)
             .await
+            .map_err(|e| e.to_string())?;
+        Ok(sig.to_vec())
+    }
+
+    async fn sign_hash(&self, hash: [u8; 32]) -> Result<Vec<u8>, String> {
+        let sig = self
+            .txs
+            .wallet()
+            .sign_hash(hash.into())
             .map_err(|e| e.to_string())?;
         Ok(sig.to_vec())
     }
@@ -189,6 +199,10 @@ impl<S: LogStore> ChainPort for CliChain<S> {
 
     async fn delegator(&self) -> Result<Delegator, String> {
         self.delegator_of(self.txs.address()).await
+    }
+
+    async fn earnings_pool(&self, round: u64) -> Result<TokenPools, String> {
+        self.earnings_pool_of(self.txs.address(), round).await
     }
 
     async fn protocol_parameters(&self) -> Result<ProtocolParameters, String> {

@@ -7,7 +7,8 @@
 
 use super::cli_chain::CliChain;
 use crate::api::cli::chain_info::{
-    delegator_status, transcoder_status, Delegator, ProtocolParameters, Transcoder, UnbondingLock,
+    delegator_status, transcoder_status, Delegator, ProtocolParameters, TokenPools, Transcoder,
+    UnbondingLock,
 };
 use crate::chain::{calls, controller::get_contract};
 use crate::log::LogStore;
@@ -125,6 +126,26 @@ impl<S: LogStore> CliChain<S> {
     }
 
     /// `GetDelegator(me)`; a pending amount the contract does not answer is -1.
+    /// `GetTranscoderEarningsPoolForRound(addr, round)`.
+    pub(super) async fn earnings_pool_of(
+        &self,
+        addr: Address,
+        round: u64,
+    ) -> Result<TokenPools, String> {
+        let bm = self.contracts.bonding_manager;
+        let a = [calls::address(addr), Token::Uint(U256::from(round))];
+        let sig = "getTranscoderEarningsPoolForRound(address,uint256)";
+        let out = self.call(bm, sig, &a).await?;
+        let w = |i| word(&out, i).map(|v| v.to_string());
+        Ok(TokenPools {
+            total_stake: w(0)?,
+            transcoder_reward_cut: w(1)?,
+            transcoder_fee_share: w(2)?,
+            cumulative_reward_factor: w(3)?,
+            cumulative_fee_factor: w(4)?,
+        })
+    }
+
     pub(super) async fn delegator_of(&self, me: Address) -> Result<Delegator, String> {
         let bm = self.contracts.bonding_manager;
         let a = [calls::address(me)];

@@ -48,6 +48,8 @@ pub struct CliNode<S: LogStore> {
     pub log_level: Option<Arc<dyn LogLevel>>,
     /// On a chain: its account.
     pub chain: Option<CliChain<S>>,
+    /// Whether `/setMaxSessions auto` applies (an O transcoding only on remote Ts).
+    pub auto_sessions: bool,
 }
 
 impl<S: LogStore> CliNode<S> {
@@ -63,6 +65,7 @@ impl<S: LogStore> CliNode<S> {
             }),
             log_level: Some(Arc::new(ProcessLogLevel)),
             chain: None,
+            auto_sessions: false,
         }
     }
 }
@@ -83,6 +86,16 @@ impl<S: LogStore> CliPort for CliNode<S> {
             .read(|p| self.defaults.effective(&p.config.state))
     }
     async fn set(&self, setting: &str, value: String) -> Result<(), String> {
+        if setting == crate::projections::config::MAX_SESSIONS
+            && value == "auto"
+            && !self.auto_sessions
+        {
+            return Err(
+                "-maxSessions 'auto' cannot be used when both -orchestrator and \
+                 -transcoder are specified"
+                    .into(),
+            );
+        }
         set_from_api(&self.writer, setting, value).await
     }
     fn chain_id(&self) -> u64 {
@@ -124,22 +137,27 @@ impl<S: LogStore> CliPort for CliNode<S> {
 
 /// The streams of `writer`'s projection that are live, for `/status`.
 pub fn live_streams<S: LogStore>(writer: &Writer<S>) -> Vec<crate::api::cli::port::StreamStatus> {
-    writer.read(|p| {
-        p.streams
-            .state
-            .live()
-            .map(|(id, s)| crate::api::cli::port::StreamStatus {
-                manifest: id.clone(),
-                renditions: s
-                    .variants
-                    .iter()
-                    .map(|v| (v.profile.clone(), v.width, v.height, 0))
-                    .collect(),
-                source_bytes: 0,
-                transcoded_bytes: 0,
-            })
-            .collect()
-    })
+    writer.read(live_streams_in)
+}
+
+/// The live streams of `p`, for `/status` (no byte counts: the B fills its own).
+pub fn live_streams_in(
+    p: &crate::projections::Projections,
+) -> Vec<crate::api::cli::port::StreamStatus> {
+    p.streams
+        .state
+        .live()
+        .map(|(id, s)| crate::api::cli::port::StreamStatus {
+            manifest: id.clone(),
+            renditions: s
+                .variants
+                .iter()
+                .map(|v| (v.profile.clone(), v.width, v.height, 0))
+                .collect(),
+            source_bytes: 0,
+            transcoded_bytes: 0,
+        })
+        .collect()
 }
 
 /// Binds the CLI API's listener: `-cliAddr`, else `default` (skipped when taken).

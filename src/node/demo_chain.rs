@@ -157,11 +157,12 @@ impl ChainDemo {
             .await
             .map_err(|e| format!("{url}: {e}"))?;
         let status = answer.status();
+        let hashes = crate::api::cli::tx_hashes(answer.headers());
         let body = answer.text().await.unwrap_or_default();
         if !status.is_success() {
             return Err(format!("{route}: {status} {}", body.trim()).into());
         }
-        println!("demo: {route}: mined {}", body.trim().replace('\n', ", "));
+        println!("demo: {route}: mined {}", hashes.join(", "));
         Ok(())
     }
 

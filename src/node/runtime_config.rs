@@ -80,11 +80,14 @@ impl Defaults {
         let mut prices = self.prices.clone();
         prices.extend(s.prices());
         Effective {
-            // `auto` has no number here: the O admits by its Ts' capacity (`service.rs`).
-            max_sessions: s.max_sessions().unwrap_or(match self.max_sessions {
-                MaxSessions::Limit(n) => n,
-                MaxSessions::Auto => 0,
-            }),
+            // `auto` (0 here): the O admits by its Ts' capacity (`service.rs`).
+            max_sessions: match s.session_limit() {
+                Some(v) => v.unwrap_or(0),
+                None => match self.max_sessions {
+                    MaxSessions::Limit(n) => n,
+                    MaxSessions::Auto => 0,
+                },
+            },
             transcoding_options: s
                 .get(names::TRANSCODING_OPTIONS)
                 .map_or_else(|| self.transcoding_options.clone(), str::to_string),

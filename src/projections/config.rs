@@ -3,7 +3,7 @@
 //! (ADR: runtime settings are events); a setting never changed falls back to its flag.
 //!
 //! Names and value forms (the text the CLI API recorded):
-//! - `maxSessions`: a whole number above 0.
+//! - `maxSessions`: a whole number above 0, or `auto` (an O's attached Ts' total capacity).
 //! - `transcodingOptions`: a B's ladder for new streams, preset names joined by commas.
 //! - `maxPrice`: a B's highest price for new sessions, `<pricePerUnit>/<pixelsPerUnit>` in wei
 //!   (`0`: any price).
@@ -69,6 +69,14 @@ impl Settings {
     /// `maxSessions`.
     pub fn max_sessions(&self) -> Option<u32> {
         self.get(MAX_SESSIONS)?.parse().ok()
+    }
+
+    /// `maxSessions` as set: `Some(None)` for `auto` (an O's attached Ts' total capacity).
+    pub fn session_limit(&self) -> Option<Option<u32>> {
+        match self.get(MAX_SESSIONS)? {
+            "auto" => Some(None),
+            n => n.parse().ok().map(Some),
+        }
     }
 
     /// A wei setting (`maxFaceValue`, `maxGasPrice`, `minGasPrice`): `Some(None)` when set to 0.

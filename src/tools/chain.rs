@@ -6,7 +6,8 @@ use super::ToolError;
 use crate::cli::ChainArgs;
 use std::process::ExitCode;
 
-/// Runs the action; prints the node's answer (the mined transactions' hashes).
+/// Runs the action; prints the node's answer (the reference's text, when it has one) and the
+/// mined transactions' hashes, one a line.
 pub async fn run(args: &ChainArgs) -> Result<ExitCode, ToolError> {
     let mut form = Vec::new();
     for p in &args.params {
@@ -29,9 +30,15 @@ pub async fn run(args: &ChainArgs) -> Result<ExitCode, ToolError> {
         }
     })?;
     let status = answer.status();
+    let hashes = crate::api::cli::tx_hashes(answer.headers());
     let text = answer.text().await.unwrap_or_default();
     if status.is_success() {
-        print!("{text}");
+        if !text.is_empty() {
+            println!("{}", text.trim_end());
+        }
+        for h in hashes {
+            println!("{h}");
+        }
         Ok(ExitCode::SUCCESS)
     } else {
         Err(format!("{} {}: {}", args.action, status, text.trim()).into())

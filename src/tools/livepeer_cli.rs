@@ -236,6 +236,17 @@ impl<'a> Wizard<'a> {
         form: &[(&str, String)],
         headers: &[(&str, &str)],
     ) -> (String, bool) {
+        let (body, ok) = self.post_bytes(route, form, headers);
+        (String::from_utf8_lossy(&body).into_owned(), ok)
+    }
+
+    /// [`Wizard::post_with`], the body as bytes (a signature).
+    pub fn post_bytes(
+        &self,
+        route: &str,
+        form: &[(&str, String)],
+        headers: &[(&str, &str)],
+    ) -> (Vec<u8>, bool) {
         let url = self.url(route);
         let r = self.rt.block_on(async {
             let mut req = self.client.post(&url).form(form);
@@ -244,14 +255,14 @@ impl<'a> Wizard<'a> {
             }
             let r = req.send().await?;
             let ok = r.status().is_success();
-            Ok::<_, reqwest::Error>((r.text().await.unwrap_or_default(), ok))
+            Ok::<_, reqwest::Error>((r.bytes().await.unwrap_or_default().to_vec(), ok))
         });
         r.unwrap_or_else(|e| {
             log_error(
                 "Error sending HTTP POST",
                 &[("url", &url), ("err", &e.to_string())],
             );
-            (String::new(), false)
+            (Vec::new(), false)
         })
     }
 

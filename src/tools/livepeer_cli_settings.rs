@@ -116,16 +116,22 @@ pub fn test_eth(w: &mut Wizard) -> In<()> {
 pub fn sign_message(w: &mut Wizard) -> In<()> {
     println!("Enter or paste the message to sign: ");
     let msg = w.read_rest();
-    match w.post("signMessage", &[("message", msg)]) {
-        (r, false) => println!("Error signing message: {r}"),
-        (r, true) => println!("\n\nSignature:\n0x{}", hex::encode(r.as_bytes())),
+    match w.post_bytes("signMessage", &[("message", msg)], &[]) {
+        (r, false) => println!("Error signing message: {}", String::from_utf8_lossy(&r)),
+        (r, true) => println!("\n\nSignature:\n0x{}", hex::encode(r)),
     }
     Ok(())
 }
 
-/// Sign typed data: this node signs no EIP-712 data, so nothing is sent.
-pub fn sign_typed_data(_w: &mut Wizard) -> In<()> {
-    println!("Error signing typed data: not supported by this node");
+/// Sign typed data (EIP-712 JSON): the rest of the input, sent with `SigFormat: data/typed`.
+pub fn sign_typed_data(w: &mut Wizard) -> In<()> {
+    println!("Enter or paste the typed data to sign: ");
+    let msg = w.read_rest();
+    let headers = [("SigFormat", "data/typed")];
+    match w.post_bytes("signMessage", &[("message", msg)], &headers) {
+        (r, false) => println!("Error signing typed data: {}", String::from_utf8_lossy(&r)),
+        (r, true) => println!("\n\nSignature:\n0x{}", hex::encode(r)),
+    }
     Ok(())
 }
 

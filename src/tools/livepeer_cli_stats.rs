@@ -47,7 +47,12 @@ pub fn stats(w: &mut Wizard) -> In<()> {
             .unwrap_or_default();
         let reference = "\nFOR REFERENCE - DO NOT SEND TOKENS";
         for name in ["Controller", "LivepeerToken", "LivepeerTokenFaucet"] {
+            // The node answers lower-case hex; the reference's wizard shows `.Hex()` (EIP-55).
             let a = addrs.get(name).cloned().unwrap_or_default();
+            let a = a
+                .parse::<ethers_core::types::Address>()
+                .map(|x| ethers_core::utils::to_checksum(&x, None))
+                .unwrap_or(a);
             rows.push(vec![format!("{name} Address{reference}"), a]);
         }
         let who = if w.orchestrator {

@@ -13,10 +13,11 @@ use crate::projections::config as names;
 
 /// Routes of the reference that need a chain client and that this node does not serve yet:
 /// without a chain they answer as the reference does (`missing ETH client`).
-const NOT_YET: &[&str] = &["orchestratorEarningPoolsForRound", "vote", "voteOnProposal"];
+const NOT_YET: &[&str] = &["vote", "voteOnProposal"];
 
 /// The chain actions' routes (`chain::actions::ROUTES`; `node::cli_chain` checks they agree):
-/// each answers with its mined transactions' hashes.
+/// each answers with the reference's text ([`action_text`]) and its mined transactions' hashes
+/// in the `X-Livepeer-Tx-Hashes` header.
 pub const ACTIONS: &[&str] = &[
     "fundDeposit",
     "fundReserve",
@@ -36,6 +37,21 @@ pub const ACTIONS: &[&str] = &[
     "requestTokens",
     "claimEarnings",
 ];
+
+/// What the reference's handler writes when the action succeeded (`server/handlers.go`): the
+/// TicketBroker's routes say `<route> success`, the others answer an empty body.
+pub fn action_text(route: &str) -> &'static str {
+    match route {
+        "fundDeposit" => "fundDeposit success",
+        "fundDepositAndReserve" => "fundDepositAndReserve success",
+        // Not a reference route; worded as its TicketBroker siblings.
+        "fundReserve" => "fundReserve success",
+        "unlock" => "unlock success",
+        "cancelUnlock" => "cancelUnlock success",
+        "withdraw" => "withdraw success",
+        _ => "",
+    }
+}
 
 /// The form parameters a route requires (the reference's `mustHaveFormParams`).
 fn required(route: &str) -> &'static [&'static str] {
@@ -100,6 +116,25 @@ async fn read(chain: &dyn ChainPort, what: ChainRead, err: &str) -> Reply {
     }
 }
 
+/// `/signMessage` with `SigFormat: data/typed`: the message is EIP-712 typed data (JSON, as
+/// `eth_signTypedData_v4` takes it); the signature is over `keccak256(0x1901 ‖ domain ‖
+/// struct)`, as go-livepeer's `SignTypedData`.
+async fn sign_typed(chain: &dyn ChainPort, form: &Form) -> Reply {
+    use ethers_core::types::transaction::eip712::{Eip712, TypedData};
+    let typed: TypedData = match serde_json::from_str(form.value("message")) {
+        Ok(t) => t,
+        Err(e) => return Reply::bad(&format!("could not unmarshal typed data - err={e:?}")),
+    };
+    let digest = match typed.encode_eip712() {
+        Ok(d) => d,
+        Err(e) => return Reply::failed(&format!("could not sign typed data - err={e:?}")),
+    };
+    match chain.sign_hash(digest).await {
+        Ok(sig) => Reply::ok(sig),
+        Err(e) => Reply::failed(&format!("could not sign typed data - err={e:?}")),
+    }
+}
+
 async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: &Form) -> Reply {
     match route {
         "ethAddr" => Reply::ok(chain.eth_addr()),
@@ -128,6 +163,7 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
             }
             Reply::json(o.text())
         }
+        "signMessage" if form.sig_format == "data/typed" => sign_typed(chain, form).await,
         "signMessage" => match chain.sign(form.value("message").as_bytes()).await {
             Ok(sig) => Reply::ok(sig),
             Err(e) => Reply::failed(&format!("could not sign message - err={e:?}")),
@@ -154,9 +190,12 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
         r if super::chain_reads::ROUTES.contains(&r) => {
             super::chain_reads::read(port, chain, r, form).await
         }
-        r if NOT_YET.contains(&r) => Reply::failed(&format!("{r}: not served by this node yet")),
+        r if NOT_YET.contains(&r) => Reply::failed(&format!(
+            "{r}: not served by this node yet (LIP polls and the treasury governor are not \
+             implemented)"
+        )),
         r => match chain.action(r, &form.to_map()).await {
-            Ok(hashes) => Reply::ok(format!("{}\n", hashes.join("\n"))),
+            Ok(hashes) => Reply::ok(action_text(r)).with_txs(hashes),
             Err(e) => e.into(),
         },
     }

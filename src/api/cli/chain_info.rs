@@ -1,7 +1,7 @@
 //! What the chain read routes answer, in go-livepeer's JSON shapes: `lpTypes.Transcoder`
 //! (`/orchestratorInfo`, `/registeredOrchestrators`), `lpTypes.Delegator` (`/delegatorInfo`),
-//! `lpTypes.ProtocolParameters` (`/protocolParameters`) and `common.DBUnbondingLock`
-//! (`/unbondingLocks`). Numbers are decimal texts (Go's `*big.Int`: any size, `null` when
+//! `lpTypes.ProtocolParameters` (`/protocolParameters`), `common.DBUnbondingLock`
+//! (`/unbondingLocks`) and `lpTypes.TokenPools` (`/orchestratorEarningPoolsForRound`). Numbers are decimal texts (Go's `*big.Int`: any size, `null` when
 //! absent); addresses are lower-case hex as go-ethereum's `common.Address` marshals them.
 
 use super::json::{rat, Obj};
@@ -251,5 +251,34 @@ mod tests {
             r#"[{"ID":2,"Delegator":"0xcd","Amount":5,"WithdrawRound":9}]"#
         );
         assert_eq!(array(Vec::new()), "[]");
+    }
+}
+
+/// go-livepeer's `lpTypes.TokenPools`: an orchestrator's earnings pool for a round
+/// (`/orchestratorEarningPoolsForRound`), decimal.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenPools {
+    /// `TotalStake`.
+    pub total_stake: String,
+    /// `TranscoderRewardCut`.
+    pub transcoder_reward_cut: String,
+    /// `TranscoderFeeShare`.
+    pub transcoder_fee_share: String,
+    /// `CumulativeRewardFactor`.
+    pub cumulative_reward_factor: String,
+    /// `CumulativeFeeFactor`.
+    pub cumulative_fee_factor: String,
+}
+
+impl TokenPools {
+    /// Go's JSON (`*big.Int` fields as numbers).
+    pub fn json(&self) -> String {
+        Obj::new()
+            .num("TotalStake", &self.total_stake)
+            .num("TranscoderRewardCut", &self.transcoder_reward_cut)
+            .num("TranscoderFeeShare", &self.transcoder_fee_share)
+            .num("CumulativeRewardFactor", &self.cumulative_reward_factor)
+            .num("CumulativeFeeFactor", &self.cumulative_fee_factor)
+            .text()
     }
 }

@@ -16,6 +16,7 @@ pub const ROUTES: &[&str] = &[
     "delegatorInfo",
     "unbondingLocks",
     "roundInitialized",
+    "orchestratorEarningPoolsForRound",
 ];
 
 /// Go's `strconv.ParseBool`.
@@ -55,6 +56,16 @@ pub async fn read(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
             let withdrawable = parse_bool(form.value("withdrawable")).unwrap_or(false);
             match chain.unbonding_locks(withdrawable).await {
                 Ok(ls) => Reply::json(array(ls.iter().map(|l| l.json()))),
+                Err(e) => Reply::failed(&e),
+            }
+        }
+        "orchestratorEarningPoolsForRound" => {
+            // `common.ParseBigInt` of `round`; rounds fit a u64.
+            let Ok(round) = form.value("round").parse::<u64>() else {
+                return Reply::bad("failed to parse big integer");
+            };
+            match chain.earnings_pool(round).await {
+                Ok(p) => Reply::json(p.json()),
                 Err(e) => Reply::failed(&e),
             }
         }
@@ -156,7 +167,7 @@ pub async fn set_orchestrator_config(
             }
         }
     }
-    Reply::ok(hashes.iter().map(|h| format!("{h}\n")).collect::<String>())
+    Reply::ok("").with_txs(hashes)
 }
 
 #[cfg(test)]

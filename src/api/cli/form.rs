@@ -8,6 +8,8 @@ use crate::api::multipart;
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Form {
     pairs: Vec<(String, String)>,
+    /// The `SigFormat` header (`/signMessage`: `data/typed` signs EIP-712 typed data).
+    pub sig_format: String,
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -79,7 +81,10 @@ impl Form {
             }
         }
         pairs.extend(urlencoded(query.unwrap_or_default()));
-        Ok(Form { pairs })
+        Ok(Form {
+            pairs,
+            sig_format: String::new(),
+        })
     }
 
     /// A form of these pairs (tests, `livepeer chain`).
@@ -89,6 +94,7 @@ impl Form {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
+            sig_format: String::new(),
         }
     }
 

@@ -54,7 +54,14 @@ pub struct Reply {
     pub json: bool,
     /// The body.
     pub body: Vec<u8>,
+    /// A chain action's mined transactions' hashes, sent in [`TX_HASHES`] (the body is the
+    /// reference's text, which names none).
+    pub tx_hashes: Vec<String>,
 }
+
+/// The header a chain action's answer lists its mined transactions' hashes in (comma-separated);
+/// `livepeer chain` prints them.
+pub const TX_HASHES: &str = "X-Livepeer-Tx-Hashes";
 
 impl Reply {
     /// 200 with `body` (`respondOk`).
@@ -63,6 +70,7 @@ impl Reply {
             status: 200,
             json: false,
             body: body.into(),
+            tx_hashes: Vec::new(),
         }
     }
 
@@ -72,6 +80,7 @@ impl Reply {
             status: 200,
             json: true,
             body: text.into_bytes(),
+            tx_hashes: Vec::new(),
         }
     }
 
@@ -81,7 +90,14 @@ impl Reply {
             status,
             json: false,
             body: format!("{msg}\n").into_bytes(),
+            tx_hashes: Vec::new(),
         }
+    }
+
+    /// The answer with the hashes of the transactions it mined.
+    pub fn with_txs(mut self, hashes: Vec<String>) -> Reply {
+        self.tx_hashes = hashes;
+        self
     }
 
     /// 400.
@@ -113,8 +129,23 @@ impl IntoResponse for Reply {
         } else {
             "text/plain; charset=utf-8"
         };
-        (status, [(header::CONTENT_TYPE, ct)], self.body).into_response()
+        let mut r = (status, [(header::CONTENT_TYPE, ct)], self.body).into_response();
+        if !self.tx_hashes.is_empty() {
+            if let Ok(v) = header::HeaderValue::from_str(&self.tx_hashes.join(",")) {
+                r.headers_mut().insert(TX_HASHES, v);
+            }
+        }
+        r
     }
+}
+
+/// The transaction hashes a chain action's answer lists in [`TX_HASHES`].
+pub fn tx_hashes(headers: &reqwest::header::HeaderMap) -> Vec<String> {
+    headers
+        .get(TX_HASHES)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(',').map(str::to_string).collect())
+        .unwrap_or_default()
 }
 
 /// The route `route` with `form`.
@@ -152,8 +183,17 @@ async fn handler(
         Ok(b) => b,
         Err(e) => return Reply::failed(&format!("parse form error: {e}")),
     };
+    let sig_format = parts
+        .headers
+        .get("SigFormat")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     match Form::read(parts.uri.query(), ct.as_deref(), &body) {
-        Ok(form) => dispatch(port.as_ref(), &route, &form).await,
+        Ok(mut form) => {
+            form.sig_format = sig_format;
+            dispatch(port.as_ref(), &route, &form).await
+        }
         Err(e) => Reply::failed(&e),
     }
 }

@@ -2,7 +2,9 @@
 //! chain) and [`LogLevel`] (the runtime log level the process installs). Implemented in
 //! `node::cli_server`.
 
-use super::chain_info::{ConfigTx, Delegator, ProtocolParameters, Transcoder, UnbondingLock};
+use super::chain_info::{
+    ConfigTx, Delegator, ProtocolParameters, TokenPools, Transcoder, UnbondingLock,
+};
 use super::CliError;
 use crate::events::{Address, Price};
 use std::collections::BTreeMap;
@@ -16,6 +18,8 @@ pub enum Role {
     Orchestrator,
     /// `-redeemer`.
     Redeemer,
+    /// A standalone `-transcoder`.
+    Transcoder,
     /// A node with no serving role (reward service).
     Other,
 }
@@ -120,10 +124,12 @@ pub trait ChainPort: Send + Sync {
     async fn read(&self, what: ChainRead) -> Result<String, String>;
     /// The account's TicketBroker funds.
     async fn sender_info(&self) -> Result<SenderInfo, String>;
-    /// The protocol's contracts by name (EIP-55 addresses).
+    /// The protocol's contracts by name (lower-case hex, as go-ethereum marshals them).
     async fn contract_addresses(&self) -> BTreeMap<String, String>;
     /// An EIP-191 personal signature of `message` (65 bytes, V 27/28).
     async fn sign(&self, message: &[u8]) -> Result<Vec<u8>, String>;
+    /// A signature of the 32-byte `hash` itself (EIP-712 typed data's; 65 bytes, V 27/28).
+    async fn sign_hash(&self, hash: [u8; 32]) -> Result<Vec<u8>, String>;
     /// The account as an orchestrator (`GetTranscoder`).
     async fn transcoder(&self) -> Result<Transcoder, String>;
     /// The registered orchestrators in pool order, with the prices the node has seen them
@@ -131,6 +137,8 @@ pub trait ChainPort: Send + Sync {
     async fn transcoder_pool(&self) -> Result<Vec<Transcoder>, String>;
     /// The account as a delegator (`GetDelegator`).
     async fn delegator(&self) -> Result<Delegator, String>;
+    /// The account's earnings pool as an orchestrator for `round`.
+    async fn earnings_pool(&self, round: u64) -> Result<TokenPools, String>;
     /// The protocol's parameters.
     async fn protocol_parameters(&self) -> Result<ProtocolParameters, String>;
     /// The account's pending unbonding locks (only those withdrawable now, when asked).

@@ -169,9 +169,16 @@ async fn set_max_sessions(port: &dyn CliPort, form: &Form) -> Reply {
     }
     let v = form.value("maxSessions");
     if v == "auto" {
-        // The reference's "auto" follows its remote Ts' capacity; this node has no such
-        // measure yet.
-        return Reply::bad("Max Sessions must be 'auto' or greater than zero");
+        // The reference's `auto`: an O's limit follows its attached Ts' total capacity.
+        if port.role() != Role::Orchestrator {
+            return Reply::bad(
+                "maxSessions auto is for an orchestrator transcoding on remote transcoders",
+            );
+        }
+        return match set(port, names::MAX_SESSIONS, "auto".into()).await {
+            Ok(()) => Reply::ok("Max sessions set to auto\n"),
+            Err(r) => r,
+        };
     }
     match v.parse::<i64>() {
         Ok(n) if n > 0 && n <= i64::from(u32::MAX) => {

@@ -107,7 +107,8 @@ impl StartedBroadcaster {
             }
         });
         let writer = self.b.writer().clone();
-        tasks.spawn(progress::run(writer.clone(), stop_rx.clone()));
+        let tail = progress::shared(&writer);
+        tasks.spawn(progress::run(writer.clone(), tail.clone(), stop_rx.clone()));
         let render = self
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
@@ -120,7 +121,14 @@ impl StartedBroadcaster {
             node.chain = self.chain.as_ref().map(|c| c.cli());
             let (w, pool) = (writer.clone(), self.b.config().orchestrators.clone());
             node.status = Arc::new(move || crate::api::cli::NodeStatus {
-                streams: super::cli_server::live_streams(&w),
+                // Each stream's bytes since the node started, as the reference counts them.
+                streams: progress::with_tail(&tail, &w, |t, p| {
+                    let mut streams = super::cli_server::live_streams_in(p);
+                    for st in &mut streams {
+                        (st.source_bytes, st.transcoded_bytes) = t.bytes(&st.manifest);
+                    }
+                    streams
+                }),
                 orchestrator_pool: pool.clone(),
                 version: env!("CARGO_PKG_VERSION").into(),
                 ..Default::default()

@@ -93,6 +93,25 @@ impl Edge {
         }
     }
 
+    /// A standalone T transcoded a segment of `duration_ms` into `profiles` (names joined by
+    /// commas) in `took`: the reference's `SegmentTranscoded` in `core/transcoder.go`
+    /// (`segment_transcoded_total`, `transcode_time_seconds`, `transcode_score`).
+    pub fn t_transcoded(&self, profiles: &str, duration_ms: u32, took: Duration) {
+        let Some(m) = &self.0 else {
+            return;
+        };
+        let f = &m.families;
+        let tv = [profiles, "true", "true"];
+        f.transcoded.with_label_values(&tv).inc();
+        f.transcode_time
+            .with_label_values(&tv)
+            .observe(took.as_secs_f64());
+        if !took.is_zero() {
+            let score = f64::from(duration_ms) / 1000.0 / took.as_secs_f64();
+            f.transcode_score.with_label_values(&tv).observe(score);
+        }
+    }
+
     /// The `/segment` call of a segment of `stream` to `uri` failed.
     pub fn upload_failed(&self, stream: &str, uri: &str, e: &ClientError) {
         let code = upload_error_code(e);

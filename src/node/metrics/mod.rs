@@ -37,6 +37,8 @@ pub enum Role {
     Broadcaster,
     /// An orchestrator (`orch`).
     Orchestrator,
+    /// A standalone transcoder (`trcr`): no log to follow, its [`Edge`] counts what it does.
+    Transcoder,
 }
 
 impl Role {
@@ -45,6 +47,7 @@ impl Role {
         match self {
             Role::Broadcaster => "bctr",
             Role::Orchestrator => "orch",
+            Role::Transcoder => "trcr",
         }
     }
 }
@@ -173,18 +176,34 @@ impl Metrics {
 
     /// The Prometheus text exposition, gauges refreshed from `writer`'s projections first.
     pub fn render<S: LogStore>(&self, writer: &Writer<S>) -> String {
-        writer.read(|p| scrape::refresh(&self.families, &self.settings, p));
+        let set = writer.read(|p| {
+            scrape::refresh(&self.families, &self.settings, p);
+            p.config.state.session_limit()
+        });
+        // The limit in effect: `/setMaxSessions`' value, else the flag's (0: `auto`).
+        let flag = self.settings.max_sessions;
+        let limit = set.unwrap_or((flag > 0).then_some(flag));
+        let gauge = self.families.max_sessions.with_label_values::<&str>(&[]);
+        if let Some(n) = limit {
+            gauge.set(i64::from(n));
+        }
         if let Some(t) = self.transcoders.get() {
             let totals = t();
             scrape::transcoders(&self.families, totals);
-            if self.settings.max_sessions == 0 {
-                // -maxSessions auto: the limit is the transcoders' capacity.
-                self.families
-                    .max_sessions
-                    .with_label_values::<&str>(&[])
-                    .set(totals.1);
+            if limit.is_none() {
+                // auto: the limit is the transcoders' capacity.
+                gauge.set(totals.1);
             }
         }
+        self.encode()
+    }
+
+    /// The Prometheus text exposition of a node without a log (a standalone T).
+    pub fn render_alone(&self) -> String {
+        self.encode()
+    }
+
+    fn encode(&self) -> String {
         let text = prometheus::TextEncoder::new().encode_to_string(&self.registry.gather());
         text.unwrap_or_else(|e| format!("# metrics could not be encoded: {e}\n"))
     }

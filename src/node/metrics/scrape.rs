@@ -29,7 +29,10 @@ pub(super) fn at_start(f: &Families, s: &Settings) {
     f.max_sessions
         .with_label_values::<&str>(&[])
         .set(i64::from(s.max_sessions));
-    f.current_sessions.with_label_values::<&str>(&[]).set(0);
+    if s.role != Role::Transcoder {
+        // The reference's T reports no sessions of its own.
+        f.current_sessions.with_label_values::<&str>(&[]).set(0);
+    }
     let none: &[&str] = &[];
     let chain = s.account.is_some();
     if let Some(price) = s.price_per_pixel {
@@ -38,7 +41,7 @@ pub(super) fn at_start(f: &Families, s: &Settings) {
         match (s.role, s.per_stream) {
             (Role::Broadcaster, true) => f.transcoding_price.with_label_values(&["max"]).set(price),
             (_, false) => f.transcoding_price.with_label_values(none).set(price),
-            (Role::Orchestrator, true) => {}
+            (Role::Orchestrator | Role::Transcoder, true) => {}
         }
     }
     if chain {
@@ -104,6 +107,7 @@ pub(super) fn at_start(f: &Families, s: &Settings) {
                     .inc_by(0);
             }
         }
+        Role::Transcoder => {}
     }
 }
 
@@ -144,6 +148,7 @@ pub(super) fn refresh(f: &Families, s: &Settings, p: &Projections) {
                 }
             }
         }
+        Role::Transcoder => {}
     }
 }
 

@@ -101,6 +101,7 @@ impl StartedOrchestrator {
                 self.defaults.clone(),
             );
             node.chain = self.chain.as_ref().map(|c| c.cli());
+            node.auto_sessions = self.o.local_transcoder().is_none();
             let (w, o) = (writer.clone(), self.o.clone());
             node.status = Arc::new(move || crate::api::cli::NodeStatus {
                 streams: super::cli_server::live_streams(&w),

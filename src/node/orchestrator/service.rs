@@ -186,19 +186,23 @@ impl<S: LogStore> Orchestrator<S> {
     fn rules(&self, p: &crate::projections::Projections) -> OrchestratorRules<'_> {
         OrchestratorRules {
             key: &self.auth,
-            max_sessions: p
-                .config
-                .state
-                .max_sessions()
-                .unwrap_or_else(|| self.flag_max_sessions()),
+            max_sessions: self.limit(&p.config.state),
+        }
+    }
+
+    /// The session limit under the runtime settings `s`: the value `/setMaxSessions` set (its
+    /// `auto`: the attached Ts' capacity now), else the flag's.
+    fn limit(&self, s: &crate::projections::config::Settings) -> u32 {
+        match s.session_limit() {
+            Some(Some(n)) => n,
+            Some(None) => u32::try_from(self.remote.totals().1.max(0)).unwrap_or(u32::MAX),
+            None => self.flag_max_sessions(),
         }
     }
 
     /// `-maxSessions`, or the value set at runtime (`/setMaxSessions`).
     pub fn max_sessions(&self) -> u32 {
-        self.writer
-            .read(|p| p.config.state.max_sessions())
-            .unwrap_or_else(|| self.flag_max_sessions())
+        self.writer.read(|p| self.limit(&p.config.state))
     }
 
     /// This O's default price and its prices for particular Bs: the flags', with those set at

@@ -22,6 +22,8 @@ pub struct WorkerConfig {
     pub secret: String,
     /// Sessions this T takes (`-maxSessions`).
     pub capacity: i64,
+    /// `-monitor`: what it transcodes and uploads is counted here.
+    pub edge: crate::node::metrics::Edge,
 }
 
 /// Serves the O until `shutdown` resolves, re-registering after every disconnection; then waits
@@ -62,9 +64,9 @@ async fn attach(
     );
     let http = TaskHttp::new(&cfg.orch_uri, &cfg.secret)?;
     while let Some(n) = stream.next().await? {
-        let (t, http) = (transcoder.clone(), http.clone());
+        let (t, http, edge) = (transcoder.clone(), http.clone(), cfg.edge.clone());
         tasks.spawn(async move {
-            if let Err(e) = segment(t, &http, n).await {
+            if let Err(e) = segment(t, &http, n, &edge).await {
                 tracing::warn!("task: {e}");
             }
         });
@@ -76,6 +78,7 @@ async fn segment(
     transcoder: Arc<dyn Transcoder>,
     http: &TaskHttp,
     n: TaskNotice,
+    edge: &crate::node::metrics::Edge,
 ) -> Result<(), ClientError> {
     let (task_id, url, meta) = match n {
         TaskNotice::EndSession { session } => {
@@ -94,7 +97,11 @@ async fn segment(
                 .map(|t| t.session_id.clone())
                 .unwrap_or_default();
             let (profiles, container) = (meta.profiles.clone(), meta.container);
-            tokio::task::spawn_blocking(move || {
+            let names: Vec<&str> = meta.profiles.iter().map(|p| p.name.as_str()).collect();
+            let names = names.join(",");
+            let duration_ms = meta.duration_ms;
+            let started = std::time::Instant::now();
+            let done = tokio::task::spawn_blocking(move || {
                 transcoder.transcode_into(
                     &session,
                     &profiles,
@@ -115,8 +122,16 @@ async fn segment(
                     })
                     .collect();
                 (container, renditions)
-            })
+            });
+            if done.is_ok() {
+                edge.t_transcoded(&names, duration_ms, started.elapsed());
+            }
+            done
         }
     };
-    http.post(task_id, outcome).await
+    let started = std::time::Instant::now();
+    let posted = http.post(task_id, outcome).await;
+    // The reference counts the upload whatever the O answered (`sendTranscodeResult`).
+    edge.uploaded("", "", started.elapsed());
+    posted
 }
