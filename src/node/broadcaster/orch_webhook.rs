@@ -44,6 +44,11 @@ impl OrchWebhook {
         webhook_os(&self.cache())
     }
 
+    /// The Os of its last list with their scores.
+    pub fn scored(&self) -> Vec<(String, f32)> {
+        crate::commands::orch_pool::webhook_scored(&self.cache())
+    }
+
     /// Reads the webhook when its interval has passed (or the B has no list yet); a failed
     /// read keeps the list and is logged. `now_ms` is the wall clock.
     pub async fn refresh(&self, now_ms: impl Fn() -> u64) {
