@@ -214,8 +214,7 @@ async fn an_o_below_min_perf_score_is_left_out() {
         .find(|c| c["uri"] == cheap.as_str())
         .map(|c| c["probability"].clone())
         .unwrap();
-    // A probability is recorded as its f64's bits: 0 is 0.0.
-    assert_eq!(cheap_p, 0, "the filtered O's probability");
+    assert_eq!(cheap_p.as_f64(), Some(0.0), "the filtered O's probability");
     let by = transcoded_by(&logs, "scored");
     assert_eq!(by, [(0, dear_address.clone()), (1, dear_address)]);
     assert!(o_transcoded(&logs.cheap).is_empty());
