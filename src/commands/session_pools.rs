@@ -48,7 +48,7 @@ pub fn trust(score: f32) -> Option<Trust> {
 }
 
 /// The Os of `pool` among `os` (each with its score), in their order.
-pub fn members<'a>(os: &'a [(String, f32)], pool: Trust) -> Vec<&'a str> {
+pub fn members(os: &[(String, f32)], pool: Trust) -> Vec<&str> {
     os.iter()
         .filter(|(_, s)| trust(*s) == Some(pool))
         .map(|(u, _)| u.as_str())
