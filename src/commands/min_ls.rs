@@ -5,11 +5,14 @@
 //!   it ÷ max(1.5 s, the segment's duration) ([`latency_score`]; both numbers are in the B's log:
 //!   `SegmentTranscoded.took_ms`, `SegmentReceived.duration_ms`);
 //! - the stream's last session is used again when it has no segment in flight and a score in
-//!   (0, [`MIN_LS`]] ([`reusable`]);
+//!   (0, [`MIN_LS`]] ([`reusable`]), or when its oldest segment in flight has been out for less
+//!   than that segment's duration ([`in_time`]);
 //! - otherwise the known session (one that completed a segment with a worse score) of the lowest
 //!   score is taken if that score ≤ [`MIN_LS`] or no unknown session is left; else an unknown
 //!   one (an O of the pool the stream holds no session with), chosen by the caller: FIFO
-//!   offchain, `commands::selection`'s probabilities on a chain ([`select`]).
+//!   offchain, `commands::selection`'s probabilities on a chain ([`select`]);
+//! - when there is neither, or no unknown session could be opened, the last session is used if
+//!   its oldest segment in flight has been out for less than twice its duration.
 //!
 //! [`Sessions`] is one stream's state of this choice, generic in what a session carries (the
 //! node keeps the O's info there). It is soft state, like the reference's: the scores it holds
@@ -31,6 +34,23 @@ pub fn latency_score(round_trip_ms: u32, duration_ms: u32) -> f64 {
 /// (0, [`MIN_LS`]] (a session that has completed nothing yet scores 0).
 pub fn reusable(in_flight: usize, score: f64) -> bool {
     in_flight == 0 && score > 0.0 && score <= MIN_LS
+}
+
+/// Whether a session whose oldest segment in flight (`duration_ms` long) was sent `age_ms` ago
+/// takes another one, at `mult` times the duration (a limit of 1 s or less counts 1.5 s).
+pub fn in_time(age_ms: u64, duration_ms: u32, mult: u64) -> bool {
+    let limit = u64::from(duration_ms).saturating_mul(mult);
+    let limit = if limit <= 1000 { 1500 } else { limit };
+    age_ms < limit
+}
+
+/// A segment in flight: when it was sent (ms) and its duration (ms).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Flight {
+    /// When it was sent.
+    pub at_ms: u64,
+    /// Its duration.
+    pub duration_ms: u32,
 }
 
 /// What [`select`] takes.
@@ -69,8 +89,18 @@ pub struct Held<T> {
     pub session: T,
     /// Its latency score (0 before its first segment completed).
     pub score: f64,
-    /// Its segments in flight.
-    pub in_flight: usize,
+    /// Its segments in flight, the oldest first.
+    pub in_flight: Vec<Flight>,
+}
+
+impl<T> Held<T> {
+    /// Whether it takes another segment at `now_ms` with its oldest segment in flight out for
+    /// less than `mult` times that one's duration; `false` with none in flight.
+    fn in_time(&self, now_ms: u64, mult: u64) -> bool {
+        self.in_flight
+            .first()
+            .is_some_and(|f| in_time(now_ms.saturating_sub(f.at_ms), f.duration_ms, mult))
+    }
 }
 
 /// One stream's sessions: the last one used and the known ones (the reference's `lastSess` and
@@ -124,28 +154,48 @@ impl<T: Clone> Sessions<T> {
         self.known.retain(|h| keep(&h.uri, &h.session));
     }
 
-    /// The session for the next segment among those `eligible` allows (the pool drawn from),
-    /// with `unknown` Os of it not held: the last one if [`reusable`], else per [`select`]
-    /// (a known session taken becomes the last); `None` when an unknown session is to be
-    /// opened, or there is nothing.
-    pub fn pick(&mut self, unknown: usize, eligible: impl Fn(&str) -> bool) -> Option<(String, T)> {
+    /// The session for the next segment at `now_ms` among those `eligible` allows (the pool
+    /// drawn from), with `unknown` Os of it not held: the last one if [`reusable`] or in time
+    /// (its oldest segment in flight out for less than its duration), else per [`select`] (a
+    /// known session taken becomes the last), else the last one within twice the duration
+    /// ([`Sessions::fallback`]); `None` when an unknown session is to be opened, or there is
+    /// nothing.
+    pub fn pick(
+        &mut self,
+        unknown: usize,
+        eligible: impl Fn(&str) -> bool,
+        now_ms: u64,
+    ) -> Option<(String, T)> {
         if let Some(h) = &self.last {
-            if eligible(&h.uri) && reusable(h.in_flight, h.score) {
+            let idle_and_good = h.in_flight.is_empty() && reusable(0, h.score);
+            if eligible(&h.uri) && (idle_and_good || h.in_time(now_ms, 1)) {
                 return Some((h.uri.clone(), h.session.clone()));
             }
         }
         // A session with a segment in flight is not in the selector until it completes.
         let idx: Vec<usize> = (0..self.known.len())
-            .filter(|i| self.known[*i].in_flight == 0 && eligible(&self.known[*i].uri))
+            .filter(|i| self.known[*i].in_flight.is_empty() && eligible(&self.known[*i].uri))
             .collect();
         let scores: Vec<f64> = idx.iter().map(|i| self.known[*i].score).collect();
-        let Some(Pick::Known(k)) = select(&scores, unknown) else {
-            return None;
-        };
-        let h = self.known.remove(idx[k]);
-        let chosen = (h.uri.clone(), h.session.clone());
-        self.replace_last(h);
-        Some(chosen)
+        match select(&scores, unknown) {
+            Some(Pick::Known(k)) => {
+                let h = self.known.remove(idx[k]);
+                let chosen = (h.uri.clone(), h.session.clone());
+                self.replace_last(h);
+                Some(chosen)
+            }
+            Some(Pick::Unknown) => None,
+            None => self.fallback(eligible, now_ms),
+        }
+    }
+
+    /// The last session when no other is to be had: if its oldest segment in flight has been
+    /// out for less than twice its duration.
+    pub fn fallback(&self, eligible: impl Fn(&str) -> bool, now_ms: u64) -> Option<(String, T)> {
+        self.last
+            .as_ref()
+            .filter(|h| eligible(&h.uri) && h.in_time(now_ms, 2))
+            .map(|h| (h.uri.clone(), h.session.clone()))
     }
 
     /// A session just opened with an unknown O becomes the last one.
@@ -155,7 +205,7 @@ impl<T: Clone> Sessions<T> {
             uri: uri.to_string(),
             session,
             score: 0.0,
-            in_flight: 0,
+            in_flight: Vec::new(),
         });
     }
 
@@ -165,34 +215,39 @@ impl<T: Clone> Sessions<T> {
     fn replace_last(&mut self, next: Held<T>) {
         if let Some(old) = self.last.replace(next) {
             if old.uri != self.last.as_ref().map_or("", |h| h.uri.as_str())
-                && (old.score > MIN_LS || old.in_flight > 0)
+                && (old.score > MIN_LS || !old.in_flight.is_empty())
             {
                 self.known.push(old);
             }
         }
     }
 
-    /// A segment was sent on `uri`'s session.
-    pub fn begin(&mut self, uri: &str) {
+    /// A segment (`duration_ms` long) was sent on `uri`'s session at `now_ms`.
+    pub fn begin(&mut self, uri: &str, now_ms: u64, duration_ms: u32) {
         if let Some(h) = self.all_mut().find(|h| h.uri == uri) {
-            h.in_flight += 1;
+            h.in_flight.push(Flight {
+                at_ms: now_ms,
+                duration_ms,
+            });
         }
     }
 
-    /// A segment completed on `uri`'s session with `score`: the session's score is now that.
-    /// The last session with a score above [`MIN_LS`] goes back to the selector as a known one;
-    /// another session with a good score leaves it (the reference keeps such a session only as
-    /// its last).
+    /// A segment completed on `uri`'s session with `score`: the session's score is now that,
+    /// its oldest segment in flight done. Once none is left in flight, the last session with a
+    /// score above [`MIN_LS`] goes back to the selector as a known one, and another session with
+    /// a good score leaves it (the reference keeps such a session only as its last).
     pub fn complete(&mut self, uri: &str, score: f64) {
         if let Some(h) = self.all_mut().find(|h| h.uri == uri) {
-            h.in_flight = h.in_flight.saturating_sub(1);
+            if !h.in_flight.is_empty() {
+                h.in_flight.remove(0);
+            }
             h.score = score;
         }
-        if let Some(h) = self.last.take_if(|h| h.uri == uri && h.score > MIN_LS) {
+        let done = |h: &Held<T>| h.uri == uri && h.in_flight.is_empty();
+        if let Some(h) = self.last.take_if(|h| done(h) && h.score > MIN_LS) {
             self.known.push(h);
         }
-        self.known
-            .retain(|h| h.uri != uri || h.in_flight > 0 || h.score > MIN_LS);
+        self.known.retain(|h| !done(h) || h.score > MIN_LS);
     }
 
     /// `uri`'s session failed: dropped (the O may be asked again later, as an unknown one).
@@ -246,47 +301,81 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_busy_session_takes_more_while_its_oldest_segment_is_in_time() {
+        assert!(in_time(1999, 2000, 1));
+        assert!(!in_time(2000, 2000, 1));
+        assert!(in_time(3999, 2000, 2));
+        assert!(in_time(1499, 1000, 1), "a limit of 1 s counts 1.5 s");
+        assert!(!in_time(1500, 500, 2));
+    }
+
     fn any(_: &str) -> bool {
         true
     }
 
+    const D: u32 = 2000;
+
     #[test]
     fn a_stream_keeps_a_fast_o_and_leaves_a_slow_one_while_others_are_untried() {
         let mut s = Sessions::<u8>::default();
-        assert_eq!(s.pick(2, any), None, "nothing held: open an unknown O");
+        assert_eq!(s.pick(2, any, 0), None, "nothing held: open an unknown O");
         s.open("slow", 1);
-        s.begin("slow");
-        assert_eq!(s.pick(1, any), None, "in flight and unscored");
+        s.begin("slow", 0, D);
+        assert_eq!(s.pick(1, any, 1000), Some(("slow".into(), 1)), "in time");
+        assert_eq!(s.pick(1, any, 2500), None, "out too long: an unknown O");
         s.complete("slow", 1.6);
         assert_eq!(s.held(), ["slow"], "kept as a known session");
-        assert_eq!(s.pick(1, any), None, "too slow while an O is untried");
+        assert_eq!(s.pick(1, any, 3000), None, "too slow while an O is untried");
         s.open("fast", 2);
-        s.begin("fast");
+        s.begin("fast", 3000, D);
         s.complete("fast", 0.3);
-        for _ in 0..3 {
-            assert_eq!(s.pick(0, any), Some(("fast".to_string(), 2)));
-            s.begin("fast");
+        for t in [4000, 6000, 8000] {
+            assert_eq!(s.pick(0, any, t), Some(("fast".to_string(), 2)));
+            s.begin("fast", t, D);
             s.complete("fast", 0.3);
         }
         // The fast O fails: the slow one is all that is left.
         s.remove("fast");
-        assert_eq!(s.pick(0, any), Some(("slow".to_string(), 1)));
+        assert_eq!(s.pick(0, any, 9000), Some(("slow".to_string(), 1)));
         assert_eq!(s.last().map(|h| h.score), Some(1.6));
         // A pool that does not hold it does not get it.
         let mut s2 = s.clone();
         s2.complete("slow", 1.6);
-        assert_eq!(s2.pick(0, |u| u != "slow"), None);
+        assert_eq!(s2.pick(0, |u| u != "slow", 9000), None);
+    }
+
+    #[test]
+    fn the_last_session_out_too_long_is_the_fallback_within_twice_the_duration() {
+        let mut s = Sessions::<u8>::default();
+        s.open("a", 1);
+        s.begin("a", 0, D);
+        s.begin("a", 500, D);
+        assert_eq!(s.pick(0, any, 3000), Some(("a".into(), 1)), "no other: 2x");
+        assert_eq!(s.pick(0, any, 4000), None, "out for twice the duration");
+        assert_eq!(s.fallback(any, 3999), Some(("a".into(), 1)));
+        s.complete("a", 2.2);
+        assert_eq!(s.held(), ["a"], "one segment still out: stays the last");
+        assert_eq!(s.last().map(|h| h.in_flight.len()), Some(1));
+        s.complete("a", 2.1);
+        assert!(s.last().is_none(), "all done, slow: back to the selector");
+        assert_eq!(s.pick(1, any, 5000), None, "an unknown O first");
+        assert_eq!(
+            s.pick(0, any, 5000),
+            Some(("a".into(), 1)),
+            "else the best known"
+        );
     }
 
     #[test]
     fn a_session_in_flight_is_not_chosen_until_it_completes() {
         let mut s = Sessions::<u8>::default();
         s.open("a", 1);
-        s.begin("a");
+        s.begin("a", 0, D);
         s.open("b", 2);
         assert_eq!(s.held(), ["b", "a"], "a is parked while its segment is out");
-        s.begin("b");
-        assert_eq!(s.pick(0, any), None, "b in flight, a in flight");
+        s.begin("b", 0, D);
+        assert_eq!(s.pick(0, any, 5000), None, "b and a out too long");
         s.complete("a", 0.5);
         assert_eq!(
             s.held(),
@@ -294,7 +383,7 @@ mod tests {
             "a good session that is not the last leaves the selector"
         );
         s.complete("b", 3.0);
-        assert_eq!(s.pick(0, any), Some(("b".to_string(), 2)));
+        assert_eq!(s.pick(0, any, 5000), Some(("b".to_string(), 2)));
     }
 
     #[test]

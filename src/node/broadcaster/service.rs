@@ -337,7 +337,7 @@ impl<S: LogStore> Broadcaster<S> {
             }
             // The round trip at this O, its latency score's numerator.
             let started = Instant::now();
-            self.sent(manifest, &uri);
+            self.sent(manifest, &uri, duration_ms);
             let answer = self
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;

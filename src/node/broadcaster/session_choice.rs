@@ -1,9 +1,11 @@
 //! Which session takes a stream's next segment, as go-livepeer's session pools and
 //! `MinLSSelector` (`commands::session_pools`, `commands::min_ls` decide): the pools are drawn
 //! from untrusted first, then trusted; within a pool the stream's last session is used again
-//! while idle with a latency score in (0, 1], else its known session of the lowest score if that
-//! is ≤ 1 or no O of the pool is untried, else a new session with an unknown O (asked round robin
-//! offchain, chosen by probability on a chain: `orch_sessions`, `discovery`). Sessions whose
+//! while idle with a latency score in (0, 1] or while its oldest segment out has been so for less
+//! than that segment's duration, else its known session of the lowest score if that is ≤ 1 or no
+//! O of the pool is untried, else a new session with an unknown O (asked round robin offchain,
+//! chosen by probability on a chain: `orch_sessions`, `discovery`), else the last one within
+//! twice the duration. Sessions whose
 //! token is about to expire, whose ticket params expired, whose O is suspended, or that the
 //! segment at hand already failed on are dropped first. Each completed segment scores its
 //! session from the numbers the B records (`SegmentTranscoded.took_ms`,
@@ -68,10 +70,8 @@ impl<S: LogStore> Broadcaster<S> {
                     .filter(|o| !holding.contains(&o.as_str()))
                     .cloned()
                     .collect();
-                (
-                    held.pick(unknown.len(), |u| os.iter().any(|o| o == u)),
-                    unknown,
-                )
+                let picked = held.pick(unknown.len(), |u| os.iter().any(|o| o == u), now_ms());
+                (picked, unknown)
             };
             if let Some((uri, info)) = picked {
                 return Ok((self.client_for(&uri).await?, uri, info));
@@ -92,6 +92,15 @@ impl<S: LogStore> Broadcaster<S> {
             match opened {
                 Ok(session) => return Ok(session),
                 Err(e) => last_err = Some(e),
+            }
+            // No new session: the last one if its oldest segment out is within twice its
+            // duration.
+            let fallback = self
+                .cached_sessions()
+                .get(manifest)
+                .and_then(|held| held.fallback(|u| os.iter().any(|o| o == u), now_ms()));
+            if let Some((uri, info)) = fallback {
+                return Ok((self.client_for(&uri).await?, uri, info));
             }
         }
         Err(last_err.unwrap_or_else(|| {
@@ -133,10 +142,10 @@ impl<S: LogStore> Broadcaster<S> {
         }
     }
 
-    /// A segment of `manifest` is sent on `uri`'s session.
-    pub(super) fn sent(&self, manifest: &str, uri: &str) {
+    /// A segment of `manifest` (`duration_ms` long) is sent on `uri`'s session.
+    pub(super) fn sent(&self, manifest: &str, uri: &str, duration_ms: u32) {
         if let Some(held) = self.cached_sessions().get_mut(manifest) {
-            held.begin(uri);
+            held.begin(uri, now_ms(), duration_ms);
         }
     }
 
