@@ -29,6 +29,8 @@ pub mod capabilities;
 pub mod import_lpdb;
 pub mod manifest_id;
 pub mod min_ls;
+#[cfg(test)]
+mod min_ls_tests;
 pub mod o_sessions;
 pub mod orch_choice;
 pub mod orch_pool;

@@ -5,7 +5,8 @@
 //! than that segment's duration, else its known session of the lowest score if that is ≤ 1 or no
 //! O of the pool is untried, else a new session with an unknown O (asked round robin offchain,
 //! chosen by probability on a chain: `orch_sessions`, `discovery`), else the last one within
-//! twice the duration. Sessions whose
+//! twice the duration (and, on purpose unlike the reference, the last one at all rather than a
+//! failed segment). Sessions whose
 //! token is about to expire, whose ticket params expired, whose O is suspended, or that the
 //! segment at hand already failed on are dropped first. Each completed segment scores its
 //! session from the numbers the B records (`SegmentTranscoded.took_ms`,
@@ -102,6 +103,16 @@ impl<S: LogStore> Broadcaster<S> {
             if let Some((uri, info)) = fallback {
                 return Ok((self.client_for(&uri).await?, uri, info));
             }
+        }
+        // One difference, on purpose: where the reference has no session to give (the last
+        // one's oldest segment out for more than twice its duration, no other O), the segment
+        // goes to the last session anyway rather than failing; its O decides.
+        let last = self
+            .cached_sessions()
+            .get(manifest)
+            .and_then(|held| held.last().map(|h| (h.uri.clone(), h.session.clone())));
+        if let Some((uri, info)) = last {
+            return Ok((self.client_for(&uri).await?, uri, info));
         }
         Err(last_err.unwrap_or_else(|| {
             ClientError::Address("every orchestrator failed this segment".into())
