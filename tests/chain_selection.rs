@@ -8,7 +8,9 @@
 //!   of the stream and the segment is transcoded by the other O;
 //! - an O at `-maxSessions` (its one session taken by another stream) is skipped: a new stream's
 //!   segment goes to the other O;
-//! - the O of a stream killed (SIGKILL) between two segments: the next ones go to the other O.
+//! - the O of a stream killed (SIGKILL) between two segments: the next ones go to the other O;
+//! - an O that `-orchPerfStatsUrl` (a score service in the test) rates below `-minPerfScore` is
+//!   left out: the other O is chosen though it would never be otherwise.
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
@@ -178,4 +180,42 @@ async fn killing_the_o_of_a_stream_leaves_no_gap_in_its_hls() {
     assert_eq!(by, expected);
     assert_eq!(o_transcoded(&logs.cheap), [0, 1], "the killed O's log");
     assert_eq!(o_transcoded(&logs.dear), [2, 3, 4]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_o_below_min_perf_score_is_left_out() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    // The score service rates `cheap` 0.1 and `dear` 0.9 in the B's region; under
+    // -minPerfScore 0.5 the B leaves out `cheap`, the O it would otherwise always choose.
+    let net = Net::start(Setup {
+        perf_scores: Some((0.1, 0.9)),
+        ..Setup::default()
+    })
+    .await;
+    for seq in 0..2 {
+        assert_eq!(net.push("scored", seq).await, 200, "segment {seq}");
+    }
+    assert_eq!(net.played("scored").await, [0, 1]);
+    let (cheap, dear) = (net.cheap.uri.clone(), net.dear.uri.clone());
+    let dear_address = net.dear.address.clone();
+    let logs = net.stop();
+
+    no_failed_segment(&logs, "scored");
+    let chosen = choices(&logs, "scored");
+    assert_eq!(chosen.len(), 1, "one choice, the session kept: {chosen:?}");
+    let (among, to) = &chosen[0];
+    assert!(among.contains(&cheap) && among.contains(&dear), "{among:?}");
+    assert_eq!(to, &dear);
+    let selected = of_stream(&logs.b, "OrchestratorSelected", "scored");
+    let cheap_p = selected[0]["candidates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["uri"] == cheap.as_str())
+        .map(|c| c["probability"].clone())
+        .unwrap();
+    assert_eq!(cheap_p.as_f64(), Some(0.0), "the filtered O's probability");
+    let by = transcoded_by(&logs, "scored");
+    assert_eq!(by, [(0, dear_address.clone()), (1, dear_address)]);
+    assert!(o_transcoded(&logs.cheap).is_empty());
 }

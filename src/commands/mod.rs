@@ -15,7 +15,9 @@
 //!   selection by stake, price and chance); [`suspensions`]: the Os a stream passes over after
 //!   they failed it (penalties counted in refreshes); [`orch_pool`]: where its Os come from
 //!   (`-orchWebhookUrl`, `-orchAddr`, the chain), the webhook's refresh, advertised nodes
-//!   (`-extraNodes`).
+//!   (`-extraNodes`); [`min_ls`]: which of a stream's sessions takes its next segment (latency
+//!   scores, go-livepeer's `MinLSSelector`); [`session_pools`]: the trusted and untrusted pools
+//!   and their refresh sizes.
 //! - [`transcoder_choice`]: the O's choice of remote T (sticky sessions, least load).
 //! - [`segment_timeout`]: how long a segment may take.
 //! - [`auth_token`]: session tokens (issue and check); [`capabilities`]: capability bits and
@@ -26,6 +28,9 @@ pub mod b_streams;
 pub mod capabilities;
 pub mod import_lpdb;
 pub mod manifest_id;
+pub mod min_ls;
+#[cfg(test)]
+mod min_ls_tests;
 pub mod o_sessions;
 pub mod orch_choice;
 pub mod orch_pool;
@@ -34,6 +39,7 @@ pub mod round_services;
 pub mod segment_admission;
 pub mod segment_timeout;
 pub mod selection;
+pub mod session_pools;
 pub mod stream_auth;
 #[cfg(test)]
 mod stream_auth_tests;

@@ -1,6 +1,7 @@
 //! The B's choice of orchestrator for a stream, offchain (the `-orchAddr` list, no stakes): a
-//! stream keeps its session while the token has more than [`TOKEN_REFRESH_S`] to live and its O
-//! has not failed it; new sessions are asked of the Os round robin, those the stream suspended
+//! stream's session is usable while the token has more than [`TOKEN_REFRESH_S`] to live and its
+//! O has not failed it (which usable session takes a segment is `min_ls`'s); new sessions are
+//! asked of the Os round robin, those the stream suspended
 //! ([`Suspensions`]) after all others, the lowest penalty first; a segment is tried on at most
 //! `-maxAttempts` ([`MAX_ATTEMPTS`]) Os. On a chain the choice is `commands::selection`'s.
 

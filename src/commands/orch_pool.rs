@@ -13,8 +13,8 @@
 //!   those already known passed over (they still count, as in the reference); one level deep:
 //!   nodes advertised by an extra node are not followed.
 //!
-//! The webhook's scores (the reference's trusted 1.0 / untrusted 0.0 session pools) are kept
-//! with its list but choose nothing: this B has one pool.
+//! The webhook's scores put its Os in the trusted (≥ 1.0) or untrusted (0.0) session pool
+//! (`session_pools`).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -26,7 +26,7 @@ pub const WEBHOOK_REFRESH_MS: u64 = 60_000;
 pub struct WebhookOrch {
     /// Its service URI (`https://host:port`).
     pub address: String,
-    /// Its score (trusted 1.0, untrusted 0.0 in the reference; not used here).
+    /// Its score: its session pool (`session_pools::trust`).
     pub score: f32,
 }
 
@@ -84,6 +84,16 @@ pub fn webhook_os(cache: &WebhookCache) -> Vec<String> {
         .iter()
         .flatten()
         .map(|o| o.address.clone())
+        .collect()
+}
+
+/// The webhook's Os with their scores, in its order (none before a good read).
+pub fn webhook_scored(cache: &WebhookCache) -> Vec<(String, f32)> {
+    cache
+        .list
+        .iter()
+        .flatten()
+        .map(|o| (o.address.clone(), o.score))
         .collect()
 }
 

@@ -122,7 +122,9 @@ pub struct SegmentTranscoded {
     pub worker: Worker,
     /// The renditions produced.
     pub renditions: Vec<Rendition>,
-    /// Wall time of the transcode in milliseconds.
+    /// Wall time of the transcode in milliseconds; on a B, the round trip at the O that did it
+    /// (from sending the segment to its renditions in hand), the numerator of that session's
+    /// latency score (`commands::min_ls`).
     pub took_ms: u32,
 }
 

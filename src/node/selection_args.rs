@@ -1,5 +1,6 @@
 //! A B's flags for choosing its Os (facts §9, "Gateway selection"), with go-livepeer's names and
-//! defaults: the weights of its probability selection on a chain and `-maxAttempts`.
+//! defaults: the weights of its probability selection on a chain, its performance score source
+//! (`-orchPerfStatsUrl`, `-region`, `-minPerfScore`) and `-maxAttempts`.
 
 use crate::commands::selection::ProbabilitySelectionAlgorithm;
 use clap::Args;
@@ -20,16 +21,34 @@ pub struct SelectionArgs {
     /// Wei per pixel over which an O's price weight falls by a factor e.
     #[arg(long = "selectPriceExpFactor", default_value_t = 100.0)]
     pub select_price_exp_factor: f64,
-    /// A B leaves out Os whose performance score is below this, when scores exist (this node
-    /// has no score service yet, so none do).
+    /// On a chain, a B leaves out Os whose performance score (from -orchPerfStatsUrl) is below
+    /// this, unless none passes.
     #[arg(long = "minPerfScore", default_value_t = 0.0)]
     pub min_perf_score: f64,
+    /// A B's source of Os' performance scores, read every 10 minutes with -region: JSON
+    /// {"0x<address>": {"<REGION>": {"score": <0..1>}}}.
+    #[arg(long = "orchPerfStatsUrl")]
+    pub orch_perf_stats_url: Option<String>,
+    /// The B's region, whose scores it reads from -orchPerfStatsUrl.
+    #[arg(long = "region")]
+    pub region: Option<String>,
     /// Os a B tries a segment on before the segment fails.
     #[arg(long = "maxAttempts", default_value_t = 3)]
     pub max_attempts: usize,
 }
 
 impl SelectionArgs {
+    /// `-orchPerfStatsUrl` and `-region`, used only together (as the reference); `None` when
+    /// either is missing or empty.
+    pub fn perf_stats(&self) -> Option<(String, String)> {
+        let url = self
+            .orch_perf_stats_url
+            .as_deref()
+            .filter(|u| !u.is_empty())?;
+        let region = self.region.as_deref().filter(|r| !r.is_empty())?;
+        Some((url.to_string(), region.to_string()))
+    }
+
     /// The probability selection these flags configure: weights must be finite and not
     /// negative, the price factor above 0.
     pub fn algorithm(&self) -> Result<ProbabilitySelectionAlgorithm, String> {
@@ -98,6 +117,16 @@ mod tests {
         );
         assert_eq!((s.price_exp_factor, s.min_perf_score), (20.0, 0.4));
         assert_eq!(args.selection.max_attempts, 5);
+        assert_eq!(args.selection.perf_stats(), None);
+        let perf = NodeArgs::parse_flags(&["--orchPerfStatsUrl", "http://s/stats"]).unwrap();
+        assert_eq!(perf.selection.perf_stats(), None, "no region: not used");
+        let perf =
+            NodeArgs::parse_flags(&["--orchPerfStatsUrl", "http://s/stats", "--region", "lax"])
+                .unwrap();
+        assert_eq!(
+            perf.selection.perf_stats(),
+            Some(("http://s/stats".into(), "lax".into()))
+        );
         let zero = NodeArgs::parse_flags(&["--selectPriceExpFactor", "0"]).unwrap();
         assert!(zero.selection.algorithm().unwrap_err().contains("above 0"));
         let nan = NodeArgs::parse_flags(&["--selectStakeWeight", "NaN"]).unwrap();

@@ -3,7 +3,8 @@
 //! rewritten to the proxy so the B's segments come through it too; `POST /segment` is forwarded
 //! over HTTPS and, in a 200 answer, one byte of the O's signature over the renditions
 //! (`TranscodeResult.data.sig`) is flipped. The O itself is untouched: the fault lives between it
-//! and the B, as a man in the middle or a broken O would put it.
+//! and the B, as a man in the middle or a broken O would put it. [`start_slow`] is the same proxy
+//! corrupting nothing but holding each `/segment` answer back for a while: a slow O.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::IntoResponse, routing::post};
@@ -56,10 +57,24 @@ struct Upstream {
     grpc: OrchestratorClient<Channel>,
     http: reqwest::Client,
     corrupted: Arc<AtomicUsize>,
+    /// Flip the signature's byte.
+    corrupt: bool,
+    /// How long each `/segment` answer is held back.
+    delay: std::time::Duration,
 }
 
 /// Starts a proxy to the O at `o` (`host:port`, already serving), its certificate in `dir`.
 pub async fn start(o: &str, dir: &Path) -> Proxy {
+    start_with(o, dir, true, std::time::Duration::ZERO).await
+}
+
+/// Starts a proxy to the O at `o` that corrupts nothing and answers each `/segment` `delay`
+/// late.
+pub async fn start_slow(o: &str, dir: &Path, delay: std::time::Duration) -> Proxy {
+    start_with(o, dir, false, delay).await
+}
+
+async fn start_with(o: &str, dir: &Path, corrupt: bool, delay: std::time::Duration) -> Proxy {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let (cert, key) = self_signed("127.0.0.1", dir).unwrap();
@@ -72,6 +87,8 @@ pub async fn start(o: &str, dir: &Path) -> Proxy {
             .build()
             .unwrap(),
         corrupted: Arc::new(AtomicUsize::new(0)),
+        corrupt,
+        delay,
     };
     let corrupted = up.corrupted.clone();
     let app = tonic::service::Routes::new(orchestrator_server::OrchestratorServer::new(up.clone()))
@@ -118,7 +135,8 @@ async fn segment(State(up): State<Upstream>, headers: HeaderMap, body: Bytes) ->
     };
     let status = axum::http::StatusCode::from_u16(resp.status().as_u16()).unwrap();
     let bytes = resp.bytes().await.unwrap_or_default().to_vec();
-    if status != axum::http::StatusCode::OK {
+    tokio::time::sleep(up.delay).await;
+    if status != axum::http::StatusCode::OK || !up.corrupt {
         return (status, bytes);
     }
     let mut result = net::TranscodeResult::decode(bytes.as_slice()).unwrap();

@@ -37,6 +37,9 @@ pub struct Setup<'a> {
     pub cheap_flags: &'a [&'a str],
     /// `cheap` registers a corrupting proxy's address as its service URI.
     pub proxied: bool,
+    /// `cheap`'s and `dear`'s performance scores: a score service in the test (region LAX)
+    /// the B reads with `-orchPerfStatsUrl`, leaving out Os below `-minPerfScore 0.5`.
+    pub perf_scores: Option<(f64, f64)>,
 }
 
 /// The running network.
@@ -117,8 +120,27 @@ impl Net {
         let dear_addr = account_in(&dear.line("On chain id"));
         fund_new_o(&rpc, j, dear_addr).await;
 
+        let orch_address = j["accounts"]["orchestrator"]["address"].as_str().unwrap();
+        let perf_flags = match setup.perf_scores {
+            Some((c, dr)) => {
+                let stats = serde_json::json!({
+                    orch_address: {"LAX": {"score": c}},
+                    format!("{dear_addr:?}"): {"LAX": {"score": dr}, "FRA": {"score": 0.0}},
+                });
+                let url = perf_service(stats.to_string()).await;
+                vec![
+                    "-orchPerfStatsUrl".to_string(),
+                    url,
+                    "-region".into(),
+                    "lax".into(),
+                    "-minPerfScore".into(),
+                    "0.5".into(),
+                ]
+            }
+            None => Vec::new(),
+        };
         let (b_cli, b_http) = (local(), local());
-        let b_flags = crate::chain_support::b_args(
+        let mut b_flags = crate::chain_support::b_args(
             j,
             &url,
             &[
@@ -142,6 +164,7 @@ impl Net {
                 "0",
             ],
         );
+        b_flags.extend(perf_flags);
         let b_flags: Vec<&str> = b_flags.iter().map(String::as_str).collect();
         let b_dir = d.join("b");
         let mut b = Node::start(&b_dir, &b_flags);
@@ -175,7 +198,6 @@ impl Net {
         // The B reads the new round's active pool at its next poll (every 200 ms).
         tokio::time::sleep(Duration::from_millis(1200)).await;
 
-        let orch_address = j["accounts"]["orchestrator"]["address"].as_str().unwrap();
         let segment = std::fs::read(crate::media_support::source(
             d,
             "s.ts",
@@ -259,6 +281,15 @@ impl Net {
             dear: log_dump(&self.dear.dir),
         }
     }
+}
+
+/// Serves `body` as a performance score service on a free local port: its URL.
+async fn perf_service(body: String) -> String {
+    let app = axum::Router::new().route("/stats", axum::routing::get(move || async move { body }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/stats", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    url
 }
 
 fn local() -> String {

@@ -34,6 +34,9 @@ pub struct BcastConfig {
     pub ignore_max_price: bool,
     /// On a chain, how a new session's O is chosen (`-selectStakeWeight`, …).
     pub selection: ProbabilitySelectionAlgorithm,
+    /// `-orchPerfStatsUrl` and `-region` (both set): the Os' performance scores, read every
+    /// 10 minutes, weighed against `-minPerfScore` on a chain.
+    pub perf_stats: Option<(String, String)>,
     /// `-maxAttempts`: Os a segment is tried on.
     pub max_attempts: usize,
     /// `-authWebhookUrl`: asked about every new stream.

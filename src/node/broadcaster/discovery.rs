@@ -14,11 +14,7 @@ use crate::api::{
     client::{ClientError, OrchClient},
     info::OrchInfo,
 };
-use crate::commands::{
-    orch_pool::extra_nodes,
-    selection::Candidate,
-    suspensions::{session_pool, sessions_wanted},
-};
+use crate::commands::{orch_pool::extra_nodes, selection::Candidate, suspensions::session_pool};
 use crate::events::{Price, Wei};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
@@ -32,15 +28,16 @@ const DISCOVERY_CUTOFF: Duration = Duration::from_secs(6);
 type Answer = (String, Arc<OrchClient>, OrchInfo);
 
 impl<S: LogStore> Broadcaster<S> {
-    /// Chooses `manifest`'s new session among `os` by probability; `previous` is the stream's
-    /// last session (for the price-jump guard).
+    /// Chooses `manifest`'s new session among `os` (unknown Os of one pool) by probability,
+    /// a refresh that wants `wanted` answers (`session_pools::num_orchs`); `previous` is the
+    /// stream's last session (for the price-jump guard).
     pub(super) async fn select_session(
         &self,
         manifest: &str,
         os: &[String],
         previous: Option<&(String, OrchInfo)>,
+        wanted: usize,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
-        let wanted = sessions_wanted(os.len());
         let mut last_err = None;
         let mut answered = Vec::new();
         for (uri, answer) in self.discover(manifest, os, wanted).await {
@@ -100,12 +97,15 @@ impl<S: LogStore> Broadcaster<S> {
     }
 
     /// The selection's view of the answers: address and price from each, stake from the
-    /// orchestrator projection (zero for an O it does not know).
+    /// orchestrator projection (zero for an O it does not know), the performance score of its
+    /// ticket recipient when `-orchPerfStatsUrl` is read (0 for an address it does not list).
     fn candidates(&self, pool: &[Answer]) -> Vec<Candidate> {
+        let perf = self.pool().perf_scores();
         self.writer().read(|p| {
             pool.iter()
                 .map(|(uri, _, info)| {
                     let address = address_of(&info.address);
+                    let recipient = info.ticket_params.as_ref().map_or(address, |t| t.recipient);
                     Candidate {
                         uri: uri.clone(),
                         address,
@@ -119,7 +119,9 @@ impl<S: LogStore> Broadcaster<S> {
                             price_per_unit: info.price_per_unit,
                             pixels_per_unit: info.pixels_per_unit,
                         },
-                        perf_score: None,
+                        perf_score: perf
+                            .as_ref()
+                            .map(|m| m.get(&recipient).copied().unwrap_or(0.0)),
                     }
                 })
                 .collect()

@@ -6,10 +6,13 @@
 //!   flags.
 //! - [`admission`]: new streams, asked about first with `-authWebhookUrl` ([`auth_webhook`]:
 //!   the call, and the ladder as media and as the log hold it).
-//! - [`orch_sessions`]: each stream's O session, the choice of O offchain, the connections.
+//! - [`session_choice`]: which of a stream's sessions takes its next segment (trusted and
+//!   untrusted pools, latency scores: `MinLSSelector`); [`orch_sessions`]: a new session,
+//!   offchain round robin, the connections.
 //! - [`pool`]: where its Os come from (`-orchWebhookUrl` through [`orch_webhook`], `-orchAddr`,
 //!   the chain) and the nodes they advertise (`-extraNodes`).
-//! - [`discovery`]: on a chain, the Os asked at once and one chosen by probability (recorded).
+//! - [`discovery`]: on a chain, the Os asked at once and one chosen by probability (recorded),
+//!   weighing the performance scores [`perf_stats`] reads (`-orchPerfStatsUrl`).
 //! - [`playback`]: HLS from the streams projection, idle ends, the end of streams at restart.
 //! - [`rtmp`]: RTMP ingest cut into segments.
 //! - [`port`]: the B as `api::broadcaster`'s handlers reach it.
@@ -21,6 +24,7 @@ pub mod discovery;
 pub mod orch_sessions;
 pub mod orch_webhook;
 pub mod paying;
+pub mod perf_stats;
 pub mod playback;
 pub mod pool;
 pub mod port;
@@ -28,6 +32,7 @@ pub mod progress;
 pub mod rtmp;
 mod runtime;
 pub mod service;
+pub mod session_choice;
 pub mod verify;
 
 use super::{args::NodeArgs, NodeError};
@@ -109,6 +114,10 @@ impl StartedBroadcaster {
         let writer = self.b.writer().clone();
         let tail = progress::shared(&writer);
         tasks.spawn(progress::run(writer.clone(), tail.clone(), stop_rx.clone()));
+        if let Some(perf) = self.b.pool().perf() {
+            let stop = stop_rx.clone();
+            tasks.spawn(async move { perf.run(stop).await });
+        }
         let render = self
             .metrics
             .map(|m| super::cli_server::metrics_render(m, writer.clone()));
@@ -321,6 +330,7 @@ pub async fn start_on(
             ignore_max_price: args.ignore_max_price_if_needed,
             selection: args.selection.algorithm()?,
             max_attempts: args.selection.max_attempts,
+            perf_stats: args.selection.perf_stats(),
             auth_webhook: args.auth_webhook_url.clone(),
             metrics: metrics.as_ref().map(|m| m.edge()).unwrap_or_default(),
         },

@@ -1,11 +1,10 @@
-//! The B's O sessions: each stream's session (the O and its info with the auth token) kept while
-//! its token lives and its O has not failed; a new one (a session refresh, counted by the
-//! stream's suspensions) asked offchain of the Os in the order `commands::orch_choice` gives
-//! (round robin, suspended Os last) among the pool's (`pool`: the nodes an O advertises join it
-//! once it answered), on a chain chosen by probability (`discovery`), in either case never an O
-//! the segment at hand already failed on (`orch_choice::untried`); the connections shared by
-//! every stream's segments. Each new session is in the log
-//! (`BroadcastSessionOpened`): a B restarted after a crash ends them at their Os.
+//! The B's O sessions: a new one (a session refresh, counted by the stream's suspensions) when
+//! `session_choice` wants one from an unknown O, asked offchain of the Os in the order
+//! `commands::orch_choice` gives (round robin, suspended Os last) among the pool's (`pool`: the
+//! nodes an O advertises join it once it answered), on a chain chosen by probability
+//! (`discovery`); the price rules on each answer; the connections shared by every stream's
+//! segments; suspensions. Each new session is in the log (`BroadcastSessionOpened`): a B
+//! restarted after a crash ends them at their Os.
 
 use super::service::Broadcaster;
 use crate::api::{
@@ -14,7 +13,7 @@ use crate::api::{
     segment::AuthToken,
 };
 use crate::commands::{
-    orch_choice::{session_usable, try_order, untried},
+    orch_choice::try_order,
     suspensions::{penalty_for, Suspensions},
 };
 use crate::events::{BroadcastSessionOpened, Event};
@@ -23,55 +22,15 @@ use crate::node::clock::now_ms;
 use std::sync::{Arc, PoisonError};
 
 impl<S: LogStore> Broadcaster<S> {
-    /// The session for `manifest`: cached, or fresh from `GetOrchestrator` when missing or when
-    /// its token is about to expire (offchain round robin over the Os the stream has not
-    /// suspended; on a chain by probability over those that answered). Never at an O in
-    /// `tried`, those the segment at hand already failed on.
-    pub(super) async fn session(
+    /// Opens `manifest`'s session with one of `os` (unknown Os of one pool) offchain: asked
+    /// round robin over the Os the stream has not suspended, suspended ones last; `previous` is
+    /// the stream's last session (for the price-jump guard).
+    pub(super) async fn open_offchain(
         &self,
         manifest: &str,
-        tried: &[String],
+        os: &[String],
+        previous: Option<&(String, OrchInfo)>,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
-        let cached = self.cached_sessions().get(manifest).cloned();
-        let previous = cached.clone();
-        if let Some((uri, info)) = cached {
-            let expiration = info.auth_token.as_ref().map(|t| t.expiration);
-            let usable = !tried.contains(&uri)
-                && self
-                    .with_suspensions(manifest, |s| session_usable(expiration, &uri, s, now_ms()));
-            // On a chain, params about to expire are refreshed with a new GetOrchestrator.
-            let params_live = info.ticket_params.as_ref().is_none_or(|p| {
-                let l1 = self.writer().read(|s| s.ticket_queue.state.last_l1_block());
-                !crate::pm::sender::params_expired(p.expiration_block, l1)
-            });
-            if usable && params_live {
-                return Ok((self.client_for(&uri).await?, uri, info));
-            }
-        }
-        self.refresh_pool().await;
-        // On a chain discovery asks the advertised nodes itself, in the same round of answers.
-        let all = if self.paying().is_some() {
-            self.base_orchestrators()
-        } else {
-            self.orchestrators()
-        };
-        if all.is_empty() {
-            return Err(ClientError::Address(
-                "no orchestrator: none given (-orchAddr), listed by -orchWebhookUrl or active \
-                 on chain"
-                    .into(),
-            ));
-        }
-        let os = &untried(&all, tried);
-        if os.is_empty() {
-            return Err(ClientError::Address(
-                "every orchestrator failed this segment".into(),
-            ));
-        }
-        self.with_suspensions(manifest, Suspensions::signal_refresh);
-        if self.paying().is_some() {
-            return self.select_session(manifest, os, previous.as_ref()).await;
-        }
         let turn = self
             .turn()
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -85,7 +44,7 @@ impl<S: LogStore> Broadcaster<S> {
         let mut over_max = None;
         for uri in &order {
             match self.ask(uri).await {
-                Ok((_, info)) if Self::jumped(previous.as_ref(), uri, &info) => {
+                Ok((_, info)) if Self::jumped(previous, uri, &info) => {
                     tracing::warn!(
                         "orchestrator {uri}: its price rose more than 2x since this stream's session began"
                     );
@@ -197,7 +156,9 @@ impl<S: LogStore> Broadcaster<S> {
         }
         self.record_session(manifest, uri, &info).await;
         self.cached_sessions()
-            .insert(manifest.to_string(), (uri.to_string(), info.clone()));
+            .entry(manifest.to_string())
+            .or_default()
+            .open(uri, info.clone());
         Ok((client, uri.to_string(), info))
     }
 
@@ -297,9 +258,5 @@ impl<S: LogStore> Broadcaster<S> {
         let c = Arc::new(OrchClient::connect(uri).await?);
         let mut guard = self.clients().lock().await;
         Ok(guard.entry(uri.to_string()).or_insert(c).clone())
-    }
-
-    pub(super) fn forget_session(&self, manifest: &str) {
-        self.cached_sessions().remove(manifest);
     }
 }

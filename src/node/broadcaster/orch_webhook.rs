@@ -1,5 +1,7 @@
 //! A B's `-orchWebhookUrl`, as go-livepeer's `wh_discovery.go`: a `GET` (3 s at most) answered
-//! with JSON `[{"address":"https://host:port","score":1.0}]`, whose addresses become the B's Os.
+//! with JSON `[{"address":"https://host:port","score":1.0}]`, whose addresses become the B's Os,
+//! each in the session pool its score says (`commands::session_pools`: 1.0 or more trusted, 0 or
+//! none untrusted, anything else unused, with a warning).
 //! When to read it and what to keep when a read fails is `commands::orch_pool`'s rule; this file
 //! does the HTTP, reads the answer and logs what happened. The list is a cache of the operator's
 //! answer, not a fact of record: the O each stream uses is in the log (`BroadcastSessionOpened`,
@@ -44,6 +46,11 @@ impl OrchWebhook {
         webhook_os(&self.cache())
     }
 
+    /// The Os of its last list with their scores.
+    pub fn scored(&self) -> Vec<(String, f32)> {
+        crate::commands::orch_pool::webhook_scored(&self.cache())
+    }
+
     /// Reads the webhook when its interval has passed (or the B has no list yet); a failed
     /// read keeps the list and is logged. `now_ms` is the wall clock.
     pub async fn refresh(&self, now_ms: impl Fn() -> u64) {
@@ -59,6 +66,19 @@ impl OrchWebhook {
                     "-orchWebhookUrl: {n} orchestrators: {}",
                     self.os().join(",")
                 );
+                let unused: Vec<String> = self
+                    .scored()
+                    .into_iter()
+                    .filter(|(_, s)| crate::commands::session_pools::trust(*s).is_none())
+                    .map(|(o, s)| format!("{o} (score {s})"))
+                    .collect();
+                if !unused.is_empty() {
+                    tracing::warn!(
+                        "-orchWebhookUrl: not used, a score neither 0 (untrusted) nor 1 or more \
+                         (trusted), as the reference: {}",
+                        unused.join(", ")
+                    );
+                }
             }
             Refreshed::Kept { error, os } => tracing::warn!(
                 "-orchWebhookUrl {}: {error}; keeping the last list ({os} orchestrators)",

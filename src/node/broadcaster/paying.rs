@@ -282,9 +282,11 @@ impl<S: LogStore> super::service::Broadcaster<S> {
         }
         let token = |i: &OrchInfo| i.auth_token.as_ref().map(|t| t.session_id.clone());
         let mut sessions = self.cached_sessions();
-        if let Some((_, current)) = sessions.get_mut(manifest) {
-            if token(current) == token(info) {
-                *current = next;
+        if let Some(held) = sessions.get_mut(manifest) {
+            for h in held.all_mut() {
+                if token(&h.session) == token(info) {
+                    h.session = next.clone();
+                }
             }
         }
     }

@@ -85,7 +85,7 @@ impl<S: LogStore> Broadcaster<S> {
         });
         for id in gone {
             self.store().end(&id);
-            self.forget_session(&id);
+            self.forget_sessions(&id);
             self.forget_suspensions(&id);
         }
         ended

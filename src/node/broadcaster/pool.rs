@@ -6,12 +6,14 @@
 //! their answers after a restart.
 
 use super::orch_webhook::OrchWebhook;
+use super::perf_stats::PerfStats;
 use super::service::Broadcaster;
 use crate::api::info::OrchInfo;
 use crate::commands::orch_pool::{source, with_extra_nodes, Source};
+use crate::commands::session_pools::{SCORE_TRUSTED, SCORE_UNTRUSTED};
 use crate::log::LogStore;
 use std::collections::BTreeMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Where the B's Os come from, and what they advertised.
 pub struct OrchPool {
@@ -21,16 +23,35 @@ pub struct OrchPool {
     extra_nodes: usize,
     /// Each O's `nodes` in its last answer (kept only with `-extraNodes` above 0).
     advertised: Mutex<BTreeMap<String, Vec<String>>>,
+    /// `-orchPerfStatsUrl` with `-region`, when both are set.
+    perf: Option<Arc<PerfStats>>,
 }
 
 impl OrchPool {
-    /// A pool reading `webhook` if given, following up to `extra_nodes` advertised nodes per O.
-    pub fn new(webhook: Option<OrchWebhook>, extra_nodes: usize) -> OrchPool {
+    /// A pool reading `webhook` if given, following up to `extra_nodes` advertised nodes per O,
+    /// its Os scored by `perf` if given.
+    pub fn new(
+        webhook: Option<OrchWebhook>,
+        extra_nodes: usize,
+        perf: Option<PerfStats>,
+    ) -> OrchPool {
         OrchPool {
             webhook,
             extra_nodes,
             advertised: Mutex::new(BTreeMap::new()),
+            perf: perf.map(Arc::new),
         }
+    }
+
+    /// The performance score service, when set.
+    pub fn perf(&self) -> Option<Arc<PerfStats>> {
+        self.perf.clone()
+    }
+
+    /// The Os' performance scores by address, when a score service is set (none read yet: an
+    /// empty map, every O scoring 0, as the reference).
+    pub fn perf_scores(&self) -> Option<BTreeMap<crate::events::Address, f64>> {
+        self.perf.as_ref().map(|p| p.scores())
     }
 
     /// `-extraNodes`.
@@ -65,6 +86,61 @@ impl<S: LogStore> Broadcaster<S> {
                 uris
             }),
         }
+    }
+
+    /// The Os the B's source gives with their scores (`commands::session_pools`): `-orchAddr`'s
+    /// trusted (1.0), the webhook's as it gives them, the chain's untrusted (0.0); offchain with
+    /// up to `-extraNodes` of the nodes each advertised, scored as the O that advertised them
+    /// (on a chain `discovery` asks those itself).
+    pub(super) fn scored_orchestrators(&self) -> Vec<(String, f32)> {
+        let cfg = self.config();
+        let base: Vec<(String, f32)> =
+            match source(self.pool().webhook.is_some(), &cfg.orchestrators) {
+                Source::Webhook => self
+                    .pool()
+                    .webhook
+                    .as_ref()
+                    .map(OrchWebhook::scored)
+                    .unwrap_or_default(),
+                Source::OrchAddr => self
+                    .base_orchestrators()
+                    .into_iter()
+                    .map(|o| (o, SCORE_TRUSTED))
+                    .collect(),
+                Source::Chain => self
+                    .base_orchestrators()
+                    .into_iter()
+                    .map(|o| (o, SCORE_UNTRUSTED))
+                    .collect(),
+            };
+        if self.paying().is_some() {
+            return base;
+        }
+        let advertised = self
+            .pool()
+            .advertised
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let score_of = |uri: &str| {
+            base.iter()
+                .find(|(o, _)| o == uri)
+                .or_else(|| {
+                    base.iter().find(|(o, _)| {
+                        advertised
+                            .get(o)
+                            .is_some_and(|nodes| nodes.iter().any(|n| n == uri))
+                    })
+                })
+                .map_or(SCORE_UNTRUSTED, |(_, s)| *s)
+        };
+        self.orchestrators()
+            .into_iter()
+            .map(|o| {
+                let s = score_of(&o);
+                (o, s)
+            })
+            .collect()
     }
 
     /// The Os to use: the source's, then up to `-extraNodes` of the nodes each advertised.

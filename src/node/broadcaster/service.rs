@@ -1,8 +1,9 @@
-//! The B's segment path: a pushed segment becomes a `/segment` call to an orchestrator (a session
-//! per stream, opened with `GetOrchestrator` and refreshed before its token expires, the O chosen
-//! by `commands::orch_choice` offchain, `commands::selection` on a chain; tried on up to
-//! `-maxAttempts` Os), its renditions are fetched, kept for HLS playback and returned to
-//! the pusher. The stream rules (`commands::b_streams`) run through the node's writer, so every
+//! The B's segment path: a pushed segment becomes a `/segment` call to an orchestrator (the
+//! stream's sessions, opened with `GetOrchestrator` and refreshed before their tokens expire,
+//! chosen among by latency score (`session_choice`), a new one's O by `commands::orch_choice`
+//! offchain, `commands::selection` on a chain; tried on up to `-maxAttempts` Os), its renditions
+//! are fetched, kept for HLS playback and returned to the pusher; the round trip at the O that
+//! did it is recorded (`SegmentTranscoded.took_ms`) and scores its session. The stream rules (`commands::b_streams`) run through the node's writer, so every
 //! step is in the B's event log before it acts (`StreamStarted`, `SegmentReceived`,
 //! `SegmentTranscoded` / `SegmentFailed`, `StreamEnded` when the publisher stops, after 60 s
 //! without pushed segments, or at the start after a crash) and the playlists are rendered from
@@ -17,7 +18,7 @@ use crate::api::{
     status::Refusal,
 };
 use crate::commands::{
-    b_streams, orch_choice::attempts, segment_timeout::segment_timeout_ms,
+    b_streams, min_ls::Sessions, orch_choice::attempts, segment_timeout::segment_timeout_ms,
     suspensions::Suspensions, Rejected,
 };
 use crate::events::{
@@ -53,9 +54,10 @@ pub struct Broadcaster<S: LogStore> {
     pub(super) writer: Arc<Writer<S>>,
     /// Connections to the Os, opened on first use and shared by every stream's segments.
     clients: tokio::sync::Mutex<BTreeMap<String, Arc<OrchClient>>>,
-    /// Each stream's O session (the O and its info with the auth token): the in-memory copy of
-    /// what `BroadcastSessionOpened` records; a stream without one asks an O for a fresh one.
-    sessions: Mutex<BTreeMap<String, (String, OrchInfo)>>,
+    /// Each stream's O sessions (each O's info with the auth token, its latency score): the
+    /// in-memory copy of what `BroadcastSessionOpened` records, chosen among by
+    /// `commands::min_ls`; a stream without a usable one asks an O for a fresh one.
+    sessions: Mutex<BTreeMap<String, Sessions<OrchInfo>>>,
     /// Each stream's suspended Os (those that failed it, passed over for a few of its session
     /// refreshes while others are available): soft state, health rather than a fact of record.
     suspended: Mutex<BTreeMap<String, Suspensions>>,
@@ -79,7 +81,11 @@ impl<S: LogStore> Broadcaster<S> {
             .webhook_url
             .clone()
             .map(|url| super::orch_webhook::OrchWebhook::new(url, cfg.webhook_refresh));
-        let pool = super::pool::OrchPool::new(webhook, cfg.extra_nodes);
+        let perf = cfg
+            .perf_stats
+            .as_ref()
+            .map(|(url, region)| super::perf_stats::PerfStats::new(url.clone(), region));
+        let pool = super::pool::OrchPool::new(webhook, cfg.extra_nodes, perf);
         Broadcaster {
             pool,
             writer,
@@ -148,7 +154,7 @@ impl<S: LogStore> Broadcaster<S> {
 
     pub(super) fn cached_sessions(
         &self,
-    ) -> std::sync::MutexGuard<'_, BTreeMap<String, (String, OrchInfo)>> {
+    ) -> std::sync::MutexGuard<'_, BTreeMap<String, Sessions<OrchInfo>>> {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -193,12 +199,13 @@ impl<S: LogStore> Broadcaster<S> {
                 b_streams::end(&p.streams.state, manifest, reason)
             })
             .await?;
-        let session = self.cached_sessions().remove(manifest);
+        let sessions = self.cached_sessions().remove(manifest);
         if ended.is_empty() {
             return Ok(());
         }
-        // Free the O's session now rather than after its idle timeout (its -maxSessions slot).
-        if let Some((uri, info)) = session {
+        // Free the Os' sessions now rather than after their idle timeout (-maxSessions slots).
+        for h in sessions.map(Sessions::into_held).unwrap_or_default() {
+            let (uri, info) = (h.uri, h.session);
             if let (Some(token), Ok(client)) = (info.auth_token, self.client_for(&uri).await) {
                 if let Err(e) = client.end_transcoding_session(&token).await {
                     tracing::debug!("stream {manifest}: EndTranscodingSession at {uri}: {e}");
@@ -236,13 +243,11 @@ impl<S: LogStore> Broadcaster<S> {
             )
         })
         .await?;
-        let started = Instant::now();
         match self
             .transcode(manifest, seq, duration_ms, container, body)
             .await
         {
-            Ok((renditions, worker)) => {
-                let took = started.elapsed();
+            Ok((renditions, worker, (uri, took))) => {
                 tracing::info!(
                     "stream {manifest} segment {seq}: {} in {} ms",
                     renditions
@@ -252,6 +257,7 @@ impl<S: LogStore> Broadcaster<S> {
                         .join(", "),
                     took.as_millis()
                 );
+                self.completed(manifest, &uri, took, duration_ms);
                 self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
                     stream: manifest.to_string(),
                     seq_no: seq,
@@ -283,7 +289,14 @@ impl<S: LogStore> Broadcaster<S> {
         duration_ms: u32,
         container: Container,
         body: bytes::Bytes,
-    ) -> Result<(Vec<(Rendition, PushedRendition)>, Worker), (PushError, bool)> {
+    ) -> Result<
+        (
+            Vec<(Rendition, PushedRendition)>,
+            Worker,
+            (String, Duration),
+        ),
+        (PushError, bool),
+    > {
         let ladder = self.ladder(manifest);
         let timeout = Duration::from_millis(
             segment_timeout_ms(duration_ms).saturating_mul(u64::from(ladder.timeout_multiplier)),
@@ -322,6 +335,9 @@ impl<S: LogStore> Broadcaster<S> {
             if let Some(p) = self.paying() {
                 meta.sig = p.sign_segment(&meta);
             }
+            // The round trip at this O, its latency score's numerator.
+            let started = Instant::now();
+            self.sent(manifest, &uri, duration_ms);
             let answer = self
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;
@@ -334,22 +350,25 @@ impl<S: LogStore> Broadcaster<S> {
             };
             match fetched {
                 Ok(out) => {
-                    done = Some((uri, info, meta, out));
+                    done = Some((uri, info, meta, out, started.elapsed()));
                     break;
                 }
-                Err(Fetch::Fail(e)) => return Err((push_err(500, e), true)),
+                Err(Fetch::Fail(e)) => {
+                    self.forget_session(manifest, &uri);
+                    return Err((push_err(500, e), true));
+                }
                 Err(Fetch::Retry(e)) => {
                     // Unreachable, refused, timed out or unverified: try the segment on
                     // another O.
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
-                    self.forget_session(manifest);
+                    self.forget_session(manifest, &uri);
                     self.suspend(manifest, &uri).await;
                     tried.push(uri);
                     failure = push_err(500, e);
                 }
             }
         }
-        let Some((_uri, info, meta, out)) = done else {
+        let Some((uri, info, meta, out, took)) = done else {
             return Err((failure, true));
         };
         self.store.put(
@@ -364,7 +383,7 @@ impl<S: LogStore> Broadcaster<S> {
             address: address_of(&info.address),
             uri: info.transcoder.clone(),
         };
-        Ok((out, worker))
+        Ok((out, worker, (uri, took)))
     }
 }
 

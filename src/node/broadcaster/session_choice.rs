@@ -1,0 +1,185 @@
+//! Which session takes a stream's next segment, as go-livepeer's session pools and
+//! `MinLSSelector` (`commands::session_pools`, `commands::min_ls` decide): the pools are drawn
+//! from untrusted first, then trusted; within a pool the stream's last session is used again
+//! while idle with a latency score in (0, 1] or while its oldest segment out has been so for less
+//! than that segment's duration, else its known session of the lowest score if that is ≤ 1 or no
+//! O of the pool is untried, else a new session with an unknown O (asked round robin offchain,
+//! chosen by probability on a chain: `orch_sessions`, `discovery`), else the last one within
+//! twice the duration (and, on purpose unlike the reference, the last one at all rather than a
+//! failed segment). Sessions whose
+//! token is about to expire, whose ticket params expired, whose O is suspended, or that the
+//! segment at hand already failed on are dropped first. Each completed segment scores its
+//! session from the numbers the B records (`SegmentTranscoded.took_ms`,
+//! `SegmentReceived.duration_ms`).
+
+use super::service::Broadcaster;
+use crate::api::{
+    client::{ClientError, OrchClient},
+    info::OrchInfo,
+};
+use crate::commands::{
+    min_ls::latency_score,
+    orch_choice::{session_usable, untried},
+    session_pools::{members, num_orchs, DRAW_ORDER},
+    suspensions::Suspensions,
+};
+use crate::log::LogStore;
+use crate::node::clock::now_ms;
+use std::{sync::Arc, time::Duration};
+
+/// A session: the connection to its O, the O and its info.
+pub(super) type Session = (Arc<OrchClient>, String, OrchInfo);
+
+impl<S: LogStore> Broadcaster<S> {
+    /// The session for `manifest`'s next segment, never at an O in `tried` (those the segment
+    /// at hand already failed on); see the module.
+    pub(super) async fn session(
+        &self,
+        manifest: &str,
+        tried: &[String],
+    ) -> Result<Session, ClientError> {
+        self.refresh_pool().await;
+        let scored = self.scored_orchestrators();
+        if scored.is_empty() {
+            return Err(ClientError::Address(
+                "no orchestrator: none given (-orchAddr), listed by -orchWebhookUrl or active \
+                 on chain"
+                    .into(),
+            ));
+        }
+        self.drop_unusable(manifest, tried);
+        let previous = self
+            .cached_sessions()
+            .get(manifest)
+            .and_then(|s| s.last().map(|h| (h.uri.clone(), h.session.clone())));
+        let mut last_err = None;
+        for pool in DRAW_ORDER {
+            let all: Vec<String> = members(&scored, pool)
+                .into_iter()
+                .map(String::from)
+                .collect();
+            let os = untried(&all, tried);
+            if os.is_empty() {
+                continue;
+            }
+            let (picked, unknown) = {
+                let mut streams = self.cached_sessions();
+                let held = streams.entry(manifest.to_string()).or_default();
+                let holding = held.held();
+                let unknown: Vec<String> = os
+                    .iter()
+                    .filter(|o| !holding.contains(&o.as_str()))
+                    .cloned()
+                    .collect();
+                let picked = held.pick(unknown.len(), |u| os.iter().any(|o| o == u), now_ms());
+                (picked, unknown)
+            };
+            if let Some((uri, info)) = picked {
+                return Ok((self.client_for(&uri).await?, uri, info));
+            }
+            if unknown.is_empty() {
+                continue;
+            }
+            // A refresh: the stream asks Os for new sessions.
+            self.with_suspensions(manifest, Suspensions::signal_refresh);
+            let opened = if self.paying().is_some() {
+                let wanted = num_orchs(pool, all.len()).min(unknown.len());
+                self.select_session(manifest, &unknown, previous.as_ref(), wanted)
+                    .await
+            } else {
+                self.open_offchain(manifest, &unknown, previous.as_ref())
+                    .await
+            };
+            match opened {
+                Ok(session) => return Ok(session),
+                Err(e) => last_err = Some(e),
+            }
+            // No new session: the last one if its oldest segment out is within twice its
+            // duration.
+            let fallback = self
+                .cached_sessions()
+                .get(manifest)
+                .and_then(|held| held.fallback(|u| os.iter().any(|o| o == u), now_ms()));
+            if let Some((uri, info)) = fallback {
+                return Ok((self.client_for(&uri).await?, uri, info));
+            }
+        }
+        // One difference, on purpose: where the reference has no session to give (the last
+        // one's oldest segment out for more than twice its duration, no other O), the segment
+        // goes to the last session anyway rather than failing; its O decides.
+        let last = self
+            .cached_sessions()
+            .get(manifest)
+            .and_then(|held| held.last().map(|h| (h.uri.clone(), h.session.clone())));
+        if let Some((uri, info)) = last {
+            return Ok((self.client_for(&uri).await?, uri, info));
+        }
+        Err(last_err.unwrap_or_else(|| {
+            ClientError::Address("every orchestrator failed this segment".into())
+        }))
+    }
+
+    /// Drops `manifest`'s sessions that cannot carry its next segment: the token about to
+    /// expire, its O suspended or already failed by the segment at hand, on a chain its ticket
+    /// params expired.
+    fn drop_unusable(&self, manifest: &str, tried: &[String]) {
+        let now = now_ms();
+        let l1 = self
+            .paying()
+            .map(|_| self.writer().read(|s| s.ticket_queue.state.last_l1_block()));
+        let held: Vec<String> = self
+            .cached_sessions()
+            .get(manifest)
+            .map(|s| s.held().into_iter().map(String::from).collect())
+            .unwrap_or_default();
+        let suspended: Vec<String> = self.with_suspensions(manifest, |s| {
+            held.into_iter().filter(|u| s.is_suspended(u)).collect()
+        });
+        let not_suspended = Suspensions::default();
+        if let Some(held) = self.cached_sessions().get_mut(manifest) {
+            held.retain(|uri, info| {
+                let expiration = info.auth_token.as_ref().map(|t| t.expiration);
+                let params_live = match (&info.ticket_params, l1) {
+                    (Some(p), Some(l1)) => {
+                        !crate::pm::sender::params_expired(p.expiration_block, l1)
+                    }
+                    _ => true,
+                };
+                !tried.iter().any(|t| t == uri)
+                    && !suspended.iter().any(|s| s == uri)
+                    && session_usable(expiration, uri, &not_suspended, now)
+                    && params_live
+            });
+        }
+    }
+
+    /// A segment of `manifest` (`duration_ms` long) is sent on `uri`'s session.
+    pub(super) fn sent(&self, manifest: &str, uri: &str, duration_ms: u32) {
+        if let Some(held) = self.cached_sessions().get_mut(manifest) {
+            held.begin(uri, now_ms(), duration_ms);
+        }
+    }
+
+    /// A segment of `manifest` (`duration_ms` long) completed at `uri` in `took` (its round trip,
+    /// as recorded): the session's latency score.
+    pub(super) fn completed(&self, manifest: &str, uri: &str, took: Duration, duration_ms: u32) {
+        let took_ms = u32::try_from(took.as_millis()).unwrap_or(u32::MAX);
+        let score = latency_score(took_ms, duration_ms);
+        tracing::debug!("stream {manifest}: orchestrator {uri} latency score {score:.3}");
+        if let Some(held) = self.cached_sessions().get_mut(manifest) {
+            held.complete(uri, score);
+        }
+    }
+
+    /// `uri`'s session of `manifest` failed: dropped.
+    pub(super) fn forget_session(&self, manifest: &str, uri: &str) {
+        if let Some(held) = self.cached_sessions().get_mut(manifest) {
+            held.remove(uri);
+        }
+    }
+
+    /// Forgets the sessions of a stream that ended.
+    pub(super) fn forget_sessions(&self, manifest: &str) {
+        self.cached_sessions().remove(manifest);
+    }
+}

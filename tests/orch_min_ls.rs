@@ -1,0 +1,154 @@
+//! Which O an offchain B keeps for a stream, by the latency score of its segments (go-livepeer's
+//! `MinLSSelector`), through the node with two real Os: a B whose first O answers well within
+//! the segment's duration keeps it for every segment; a B whose first O is slow (a proxy holds its
+//! answers back 2.5 s on 2 s segments: score above 1) moves to the other O once, and keeps that
+//! one. What an operator checks is in the B's log: the sessions it opened
+//! (`BroadcastSessionOpened`) and who transcoded each segment (`SegmentTranscoded`), whose
+//! `took_ms` over the segment's duration is the score.
+#![allow(clippy::unwrap_used)]
+
+mod corrupting_proxy;
+mod media_support;
+mod orch_support;
+
+use livepeer::{events::Event, log::FjallStore, node, node::broadcaster::service::Broadcaster};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot::Sender;
+
+fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
+    livepeer::cli::node_args(args).unwrap()
+}
+
+/// An offchain O transcoding itself: its `host:port`.
+async fn start_o(dir: &std::path::Path, stop: &mut Vec<Sender<()>>) -> String {
+    let args = [
+        "-orchestrator",
+        "-transcoder",
+        "-serviceAddr",
+        "127.0.0.1:0",
+    ];
+    let o = node::orchestrator::start(dir, &node_args(&args))
+        .await
+        .unwrap();
+    let addr = o.uri.trim_start_matches("https://").to_string();
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(o.serve(async {
+        let _ = rx.await;
+    }));
+    stop.push(tx);
+    addr
+}
+
+/// An offchain B using `orch_addr`: its push URL and handle.
+async fn start_b(
+    dir: &std::path::Path,
+    orch_addr: &str,
+    stop: &mut Vec<Sender<()>>,
+) -> (String, Arc<Broadcaster<FjallStore>>) {
+    let args = [
+        "-broadcaster",
+        "-orchAddr",
+        orch_addr,
+        "-httpAddr",
+        "127.0.0.1:0",
+        "-rtmpAddr",
+        "127.0.0.1:0",
+        "-transcodingOptions",
+        "P144p30fps16x9",
+    ];
+    let b = node::broadcaster::start(dir, &node_args(&args))
+        .await
+        .unwrap();
+    let (url, handle) = (b.url.clone(), b.broadcaster());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(b.serve(async {
+        let _ = rx.await;
+    }));
+    stop.push(tx);
+    (url, handle)
+}
+
+/// Pushes segments 0..n of `stream` (each 2 s), one after the other; each must be transcoded.
+async fn push(b_url: &str, stream: &str, seg: &[u8], n: u64) {
+    let http = reqwest::Client::new();
+    for seq in 0..n {
+        let resp = http
+            .put(format!("{b_url}/live/{stream}/{seq}.ts"))
+            .body(seg.to_vec())
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        assert_eq!(status, 200, "{seq}: {}", resp.text().await.unwrap());
+    }
+}
+
+/// From the B's log: the Os it opened sessions at, and per segment the O that transcoded it
+/// with its latency score (`took_ms` ÷ max(1.5 s, duration)).
+fn b_view(b: &Broadcaster<FjallStore>, stream: &str) -> (Vec<String>, Vec<(String, f64)>) {
+    let (mut opened, mut done, mut durations) = (Vec::new(), Vec::new(), Vec::new());
+    for e in b.log().read(0, u64::MAX) {
+        match e.unwrap().envelope.event {
+            Event::BroadcastSessionOpened(s) if s.stream == stream => opened.push(s.orchestrator),
+            Event::SegmentReceived(s) if s.stream == stream => durations.push(s.duration_ms),
+            Event::SegmentTranscoded(t) if t.stream == stream => {
+                let livepeer::events::Worker::Orchestrator { uri, .. } = t.worker else {
+                    panic!("not transcoded by an O: {:?}", t.worker);
+                };
+                let dur = durations[usize::try_from(t.seq_no).unwrap()];
+                done.push((uri, f64::from(t.took_ms) / f64::from(dur.max(1500))));
+            }
+            _ => {}
+        }
+    }
+    (opened, done)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_b_keeps_an_o_that_answers_in_time_and_leaves_a_slow_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seg = std::fs::read(media_support::source(
+        d,
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        false,
+        &[],
+    ))
+    .unwrap();
+    let mut stop = Vec::new();
+    let fast1 = start_o(&d.join("o1"), &mut stop).await;
+    let fast2 = start_o(&d.join("o2"), &mut stop).await;
+    std::fs::create_dir_all(d.join("proxy")).unwrap();
+    let slow =
+        corrupting_proxy::start_slow(&fast1, &d.join("proxy"), Duration::from_millis(2500)).await;
+
+    // Two Os in time: the first one takes every segment, on the session opened for the first.
+    let (b, bh) = start_b(&d.join("b1"), &format!("{fast1},{fast2}"), &mut stop).await;
+    push(&b, "kept", &seg, 4).await;
+    let (opened, done) = b_view(&bh, "kept");
+    assert_eq!(opened, [format!("https://{fast1}")], "one session");
+    for (uri, score) in &done {
+        assert_eq!(uri, &format!("https://{fast1}"));
+        assert!(*score <= 1.0, "{done:?}");
+    }
+    assert_eq!(done.len(), 4);
+
+    // The first O slow: after its first segment scores above 1, the B opens a session at the
+    // other O, whose good score keeps it there; the slow O is never asked again.
+    let (b, bh) = start_b(&d.join("b2"), &format!("{},{fast2}", slow.addr), &mut stop).await;
+    push(&b, "moved", &seg, 4).await;
+    let (opened, done) = b_view(&bh, "moved");
+    let (slow_uri, fast_uri) = (format!("https://{}", slow.addr), format!("https://{fast2}"));
+    assert_eq!(opened, [slow_uri.clone(), fast_uri.clone()], "{done:?}");
+    assert_eq!(done[0].0, slow_uri);
+    assert!(done[0].1 > 1.0, "the slow O's score: {done:?}");
+    for (uri, score) in &done[1..] {
+        assert_eq!(uri, &fast_uri, "{done:?}");
+        assert!(*score <= 1.0, "{done:?}");
+    }
+    assert_eq!(done.len(), 4);
+}
