@@ -161,7 +161,10 @@ mod tests {
         }
         assert!(st.get("s/a/1.ts").is_some());
         st.put("s", 100, "ts", two(100));
-        assert!(st.get("s/a/1.ts").is_none(), "the window still bounds what is never fetched");
+        assert!(
+            st.get("s/a/1.ts").is_none(),
+            "the window still bounds what is never fetched"
+        );
         assert!(st.take("s/a/x.ts").is_none());
         assert!(st.take("nope/a/1.ts").is_none());
     }

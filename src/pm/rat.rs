@@ -76,7 +76,10 @@ fn to_u256(v: &BigUint) -> Option<U256> {
 }
 
 fn from_u256(v: U256) -> BigUint {
-    let digits: Vec<u32> = v.0.iter().flat_map(|l| [*l as u32, (l >> 32) as u32]).collect();
+    let digits: Vec<u32> =
+        v.0.iter()
+            .flat_map(|l| [*l as u32, (l >> 32) as u32])
+            .collect();
     BigUint::new(digits)
 }
 

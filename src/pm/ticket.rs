@@ -140,7 +140,10 @@ pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
     let k = face_value.full_mul(win_prob);
     let mut bytes = [0u8; 64];
     k.to_big_endian(&mut bytes);
-    let (high, low) = (U256::from_big_endian(&bytes[..32]), U256::from_big_endian(&bytes[32..]));
+    let (high, low) = (
+        U256::from_big_endian(&bytes[..32]),
+        U256::from_big_endian(&bytes[32..]),
+    );
     let (mut r, carry) = high.overflowing_add(low);
     if carry {
         r += U256::one();

@@ -236,12 +236,7 @@ async fn overhead_pairs(
     Ok(out)
 }
 
-fn summary(
-    overhead: &[(f64, f64)],
-    held: usize,
-    steps: &[Step],
-    payload: usize,
-) {
+fn summary(overhead: &[(f64, f64)], held: usize, steps: &[Step], payload: usize) {
     let mut off: Vec<f64> = overhead.iter().map(|p| p.0).collect();
     let mut paid: Vec<f64> = overhead.iter().map(|p| p.1).collect();
     let mut diff: Vec<f64> = overhead.iter().map(|p| p.1 - p.0).collect();
