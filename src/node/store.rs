@@ -25,7 +25,7 @@ impl SessionStore {
     fn remove(&mut self, seq: i64, profile: &str) -> Option<bytes::Bytes> {
         let b = self.files.remove(&(seq, profile.to_string()))?;
         let left = self.files.range((seq, String::new())..).next();
-        if !left.is_some_and(|((q, _), _)| *q == seq) {
+        if left.is_none_or(|((q, _), _)| *q != seq) {
             self.order.retain(|q| *q != seq);
         }
         Some(b)
