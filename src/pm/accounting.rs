@@ -32,7 +32,7 @@ pub fn move_balance(balances: &Balances, account: &Account, delta: &BigRational)
     if delta.is_zero() {
         return None;
     }
-    let balance = ratio_to_big(&balances.balance(account)) + delta;
+    let balance = super::rat::add(&ratio_to_big(&balances.balance(account)), delta);
     let change = BalanceChanged {
         account: account.clone(),
         amount: ratio_from_big(&delta.abs()),

@@ -5,8 +5,9 @@
 //! - Foundations: [`ticket`] (tickets, params, the ticket hash), [`sig`] (EIP-191 signatures,
 //!   raw bytes checked first), [`secp`] (recovery: libsecp256k1, and k256 for comparison),
 //!   [`win`] (winning rule, winProb), [`recipient_rand`] (the HMAC),
-//!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`wire`] (the payment as
-//!   received), [`segdata`] (profile IDs and the SegData preimage).
+//!   [`num`]/[`error`] (checked 256-bit and rational arithmetic), [`rat`] (the same exact
+//!   rational results, faster, for the payment path), [`wire`] (the payment as received),
+//!   [`segdata`] (profile IDs and the SegData preimage).
 //! - O side: [`issue`] (ticket params), [`price`] (the quote: `-autoAdjustPrice`, 3
 //!   decimals), [`receive`] (`decide_payment`), [`accounting`] (debit, sufficient balance),
 //!   [`redeem`] (redemption planning), [`seed_tag`] (sibling Os sharing a secret refuse each
@@ -20,6 +21,7 @@ pub mod fee;
 pub mod issue;
 pub mod num;
 pub mod price;
+pub mod rat;
 pub mod receive;
 pub mod receive_error;
 pub mod recipient_rand;

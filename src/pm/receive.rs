@@ -270,8 +270,8 @@ fn decide_tickets(
     }
     events.extend(queued);
     if credited > 0 && !ev.is_zero() {
-        let amount = ev * num_rational::BigRational::from_integer(credited.into());
-        let balance = ratio_to_big(&view.balances.balance(&account)) + &amount;
+        let amount = super::rat::mul_u64(&ev, credited);
+        let balance = super::rat::add(&ratio_to_big(&view.balances.balance(&account)), &amount);
         events.push(Event::BalanceCredited(BalanceChanged {
             account,
             amount: ratio_from_big(&amount),

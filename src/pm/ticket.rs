@@ -6,10 +6,8 @@
 use super::num::{be32, u256_to_big};
 use crate::events::{Address, Hash32, Price};
 use ethers_core::{types::U256, utils::keccak256};
-use num_bigint::{BigInt, Sign};
-use num_integer::Integer;
+use num_bigint::{BigInt, BigUint, Sign};
 use num_rational::BigRational;
-use num_traits::Zero;
 
 /// `maxWinProb` = 2^256 − 1.
 pub const MAX_WIN_PROB: U256 = U256::MAX;
@@ -137,17 +135,31 @@ impl Ticket {
 
 /// Ticket EV = faceValue × winProb / (2^256 − 1), as an exact rational (reduced).
 pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
-    let max = u256_to_big(MAX_WIN_PROB);
-    let k = u256_to_big(face_value) * u256_to_big(win_prob);
-    // gcd(k, max) = gcd(k mod max, max): one division shrinks the 512-bit operand first.
-    let g = (&k % &max).gcd(&max);
-    let (n, d) = if g.is_zero() {
-        (k, max)
+    // k = faceValue × winProb < 2^512; k mod (2^256 − 1) = (high + low) mod (2^256 − 1), since
+    // 2^256 ≡ 1. gcd(k, max) = gcd(k mod max, max), both under 2^256: the fixed-width gcd.
+    let k = face_value.full_mul(win_prob);
+    let mut bytes = [0u8; 64];
+    k.to_big_endian(&mut bytes);
+    let (high, low) = (
+        U256::from_big_endian(&bytes[..32]),
+        U256::from_big_endian(&bytes[32..]),
+    );
+    let (mut r, carry) = high.overflowing_add(low);
+    if carry {
+        r += U256::one();
+    }
+    if r == MAX_WIN_PROB {
+        r = U256::zero();
+    }
+    let g = super::rat::gcd_u256(r, MAX_WIN_PROB);
+    let k = BigUint::from_bytes_be(&bytes);
+    let (n, d) = if g == U256::one() {
+        (k, MAX_WIN_PROB)
     } else {
-        (k / &g, max / &g)
+        (k / u256_to_big(g), MAX_WIN_PROB / g)
     };
     BigRational::new_raw(
         BigInt::from_biguint(Sign::Plus, n),
-        BigInt::from_biguint(Sign::Plus, d),
+        BigInt::from_biguint(Sign::Plus, u256_to_big(d)),
     )
 }

@@ -190,9 +190,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
     }
     let _ = stop.send(());
     let _ = served.await;
-    let cache = crate::node::store::KEEP_SEGMENTS
-        * rig.inputs.renditions.iter().map(Vec::len).sum::<usize>();
-    summary(&overhead, held, &results, payload, cache);
+    summary(&overhead, held, &results, payload);
     Ok(())
 }
 
@@ -238,13 +236,7 @@ async fn overhead_pairs(
     Ok(out)
 }
 
-fn summary(
-    overhead: &[(f64, f64)],
-    held: usize,
-    steps: &[Step],
-    payload: usize,
-    cache_bytes: usize,
-) {
+fn summary(overhead: &[(f64, f64)], held: usize, steps: &[Step], payload: usize) {
     let mut off: Vec<f64> = overhead.iter().map(|p| p.0).collect();
     let mut paid: Vec<f64> = overhead.iter().map(|p| p.1).collect();
     let mut diff: Vec<f64> = overhead.iter().map(|p| p.1 - p.0).collect();
@@ -274,12 +266,9 @@ fn summary(
             s.streams,
             less / TARGET_MB
         );
-        let cache = cache_bytes as f64 / 1_048_576.0;
         println!(
-            "    of which the O's rendition cache (last {} segments' renditions per session, \
-             node/store.rs): {cache:.2} MB; per-stream state without any payload: {:.2} MB",
-            crate::node::store::KEEP_SEGMENTS,
-            (less - cache).max(0.0)
+            "    (the O hands each rendition out once and drops it when the B has fetched it, \
+             node/store.rs: no rendition cache stays in that figure)"
         );
     }
 }

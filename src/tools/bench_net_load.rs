@@ -8,9 +8,8 @@
 //! peak while they run, sampled every 250 ms; O and B share the process, so the delta is both
 //! sides' per-stream state. Payloads in flight are subtracted as an estimate: each stream holds
 //! one copy of its segment and renditions on each side (B and O) for the fraction of the 2 s
-//! it is in flight (mean round trip / 2 s). The O's rendition cache (the last
-//! `node::store::KEEP_SEGMENTS` segments' renditions of each session, kept after the B fetched
-//! them) is not in flight and stays in that figure; the summary prints its size beside it.
+//! it is in flight (mean round trip / 2 s). The O drops each rendition once the B has fetched
+//! it (`node::store::RenditionStore::take`), so no rendition cache stays in that figure.
 
 use super::bench_net_trip::{open, round_trip, Rig};
 use std::{sync::Arc, time::Duration};

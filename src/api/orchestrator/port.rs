@@ -70,6 +70,6 @@ pub trait OrchestratorPort: Send + Sync + 'static {
     /// A T posted the result of `task`; false if no segment waits for it.
     fn complete_task(&self, task: i64, result: TaskResult) -> bool;
 
-    /// Stored bytes at `path` (renditions, and inputs for remote Ts).
+    /// Stored bytes at `path` (renditions, and inputs for remote Ts), handed out once.
     fn stored(&self, path: &str) -> Option<Bytes>;
 }

@@ -83,6 +83,7 @@ impl<S: LogStore> OrchestratorPort for Orchestrator<S> {
     }
 
     fn stored(&self, path: &str) -> Option<Bytes> {
-        self.store().get(path)
+        // Each file is fetched once (a rendition by the B, an input by a remote T): drop it then.
+        self.store().take(path)
     }
 }

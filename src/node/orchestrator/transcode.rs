@@ -185,6 +185,8 @@ impl<S: LogStore> Orchestrator<S> {
             })
             .await
             .map_err(task_failed)?;
+            // The T has fetched the input or never will: drop it if it is still there.
+            self.store().remove(session, meta.seq, SOURCE);
             return Ok(got.map_err(|e| e.to_string()));
         }
         let Some(transcoder) = self.local_transcoder().cloned() else {
