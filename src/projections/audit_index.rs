@@ -4,10 +4,10 @@
 //! candidates, which the caller confirms against the records it reads (a collision only costs a
 //! read). Only ever grows; no record is indexed twice.
 
+use super::seq_index::SeqIndex;
 use super::Projection;
 use crate::events::{Account, Envelope, Event, Hash32, TxPurpose};
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
 
 /// A 32-byte hash's index key: its first 8 bytes, big-endian.
 pub fn hash_key(h: &Hash32) -> u64 {
@@ -28,19 +28,57 @@ pub fn session_key(session: &str) -> u64 {
 pub struct AuditIndex {
     /// Records about a ticket: received, queued, held, forwarded, signed, submitted, confirmed,
     /// failed.
-    by_ticket: BTreeSet<(u64, u64)>,
+    by_ticket: SeqIndex,
     /// Records about a recipientRandHash: params issued, tickets received under them (O); a
     /// ticket session started with them and tickets sent in it (B).
-    by_rrh: BTreeSet<(u64, u64)>,
+    by_rrh: SeqIndex,
     /// Records about a balance session: credits, debits, fixed price, close, expiry, tickets
     /// received in it (O), the stream's session with its O (B).
-    by_session: BTreeSet<(u64, u64)>,
+    by_session: SeqIndex,
+    /// Recent sessions' keys (not state: skipped in the encoding, equal always).
+    #[serde(skip)]
+    keys: KeyMemo,
 }
 
-fn seqs(set: &BTreeSet<(u64, u64)>, key: u64) -> Vec<u64> {
-    set.range((key, 0)..=(key, u64::MAX))
-        .map(|(_, s)| *s)
-        .collect()
+/// Slots of the session key memo.
+const MEMO: usize = 256;
+
+/// A direct-mapped memo of `session_key`: a session's records come in runs, and hashing its
+/// name with blake3 for each of them was the largest cost of folding the index.
+#[derive(Clone, Debug, Default)]
+struct KeyMemo(Vec<Option<(String, u64)>>);
+
+impl PartialEq for KeyMemo {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for KeyMemo {}
+
+impl KeyMemo {
+    fn key(&mut self, session: &str) -> u64 {
+        // FNV-1a picks the slot; blake3 gives the key on a miss.
+        let slot = session.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        }) as usize
+            % MEMO;
+        if self.0.len() < MEMO {
+            self.0.resize(MEMO, None);
+        }
+        match &self.0[slot] {
+            Some((s, k)) if s == session => *k,
+            _ => {
+                let k = session_key(session);
+                self.0[slot] = Some((session.to_string(), k));
+                k
+            }
+        }
+    }
+}
+
+fn seqs(set: &SeqIndex, key: u64) -> Vec<u64> {
+    set.seqs(key)
 }
 
 impl AuditIndex {
@@ -70,7 +108,8 @@ impl AuditIndex {
     }
 
     fn account(&mut self, a: &Account, seq: u64) {
-        self.by_session.insert((session_key(&a.session), seq));
+        let key = self.keys.key(&a.session);
+        self.by_session.insert((key, seq));
     }
 }
 
@@ -85,7 +124,8 @@ impl Projection for AuditIndex {
             Event::TicketReceived(t) => {
                 self.by_ticket.insert(ticket(&t.ticket_hash));
                 self.by_rrh.insert(ticket(&t.recipient_rand_hash));
-                self.by_session.insert((session_key(&t.session), seq));
+                let key = self.keys.key(&t.session);
+                self.by_session.insert((key, seq));
             }
             Event::TicketParamsIssued(p) => {
                 self.by_rrh.insert(ticket(&p.recipient_rand_hash));
@@ -127,7 +167,8 @@ impl Projection for AuditIndex {
             Event::SessionClosed(a) => self.account(a, seq),
             Event::BalanceExpired(e) => self.account(&e.account, seq),
             Event::BroadcastSessionOpened(o) => {
-                self.by_session.insert((session_key(&o.session_id), seq));
+                let key = self.keys.key(&o.session_id);
+                self.by_session.insert((key, seq));
             }
             _ => {}
         }

@@ -29,7 +29,11 @@ impl Balances {
     pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::BalanceCredited(c) | Event::BalanceDebited(c) => {
-                let e = self.accounts.entry(c.account.clone()).or_default();
+                // Most moves are on a known session: no key copy to find it.
+                let e = match self.accounts.get_mut(&c.account) {
+                    Some(e) => e,
+                    None => self.accounts.entry(c.account.clone()).or_default(),
+                };
                 e.balance = c.balance.clone();
                 e.last_update_ms = env.at_ms;
             }

@@ -2,7 +2,7 @@
 //! 600), purged once the params' expiration block is reached on L1. B: ticket sessions keyed by
 //! recipientRandHash with the last nonce used (the first ticket gets nonce 1).
 
-use super::Projection;
+use super::{hash_keyed::HashKeyed, Projection};
 use crate::events::{Envelope, Event, Hash32, SenderSessionStarted, TicketOutcome, TicketReceived};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -24,14 +24,24 @@ pub fn consumes_nonce(t: &TicketReceived) -> bool {
 pub struct NonceSet {
     /// The params' expiration block; the set is dropped once L1 reaches it.
     pub expiration_block: u64,
-    /// Nonces seen.
-    pub nonces: BTreeSet<u32>,
+    /// Nonces seen, ascending (encoded as the sorted set it once was).
+    pub nonces: Vec<u32>,
+}
+
+impl NonceSet {
+    /// Adds a nonce (once), keeping the order.
+    fn insert(&mut self, nonce: u32) {
+        if let Err(i) = self.nonces.binary_search(&nonce) {
+            self.nonces.insert(i, nonce);
+        }
+    }
 }
 
 /// O side: nonce sets per recipientRandHash.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NonceSets {
-    sets: BTreeMap<Hash32, NonceSet>,
+    /// Encoded as the `BTreeMap<Hash32, NonceSet>` it once was.
+    sets: HashKeyed<NonceSet>,
     /// (expiration block, recipientRandHash) of every live set, so a new block purges the
     /// expired ones without scanning them all (a B gets fresh params with every segment).
     by_expiry: BTreeSet<(u64, Hash32)>,
@@ -42,18 +52,17 @@ impl NonceSets {
     pub fn fold(&mut self, env: &Envelope) {
         match &env.event {
             Event::TicketReceived(t) if consumes_nonce(t) => {
-                let by_expiry = &mut self.by_expiry;
-                self.sets
-                    .entry(t.recipient_rand_hash)
-                    .or_insert_with(|| {
-                        by_expiry.insert((t.expiration_block, t.recipient_rand_hash));
-                        NonceSet {
+                let (set, made) =
+                    self.sets
+                        .get_or_insert_with(t.recipient_rand_hash, || NonceSet {
                             expiration_block: t.expiration_block,
-                            nonces: BTreeSet::new(),
-                        }
-                    })
-                    .nonces
-                    .insert(t.nonce);
+                            nonces: Vec::new(),
+                        });
+                set.insert(t.nonce);
+                if made {
+                    self.by_expiry
+                        .insert((t.expiration_block, t.recipient_rand_hash));
+                }
             }
             Event::BlockObserved(b) => {
                 // Sets whose expiration block is at or below the new L1 block are dropped.
@@ -78,7 +87,7 @@ impl NonceSets {
     pub fn seen(&self, rrh: &Hash32, nonce: u32) -> bool {
         self.sets
             .get(rrh)
-            .is_some_and(|s| s.nonces.contains(&nonce))
+            .is_some_and(|s| s.nonces.binary_search(&nonce).is_ok())
     }
 
     /// How many nonces were seen under `rrh`.

@@ -169,7 +169,11 @@ impl Projection for Streams {
                     );
                     s.touch(env.at_ms);
                     let duration = s.pending.remove(&e.seq_no).unwrap_or(0);
-                    if s.variants.is_empty() || s.variants.len() == e.renditions.len() {
+                    let same = s.variants.len() == e.renditions.len()
+                        && s.variants.iter().zip(&e.renditions).all(|(v, r)| {
+                            v.profile == r.profile && v.width == r.width && v.height == r.height
+                        });
+                    if !same && (s.variants.is_empty() || s.variants.len() == e.renditions.len()) {
                         s.variants = e
                             .renditions
                             .iter()

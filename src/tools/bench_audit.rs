@@ -72,6 +72,7 @@ fn run_in(
         "rebuild:   {rebuild:.0} events/s, {rebuild_s:.2} s (ratio rebuild/raw = {:.2}, target >= 0.5; target < 10 s)",
         rebuild / raw.max(1e-9)
     );
+    per_projection(dir, n)?;
     // What the index costs: a verified scan folding nothing, then folding the index alone.
     let store = FjallStore::open(&dir.join("events"))?;
     let t = Instant::now();
@@ -155,4 +156,38 @@ fn run_in(
         println!("whole dispute replaying to seq {end}: {s:.2} s");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Where a rebuild's folding time goes: each projection alone over the first million records,
+/// decoded once into memory (no reading, hashing or decoding in the figures).
+fn per_projection(dir: &Path, n: u64) -> Result<(), ToolError> {
+    let store = FjallStore::open(&dir.join("events"))?;
+    let mut sample = Vec::new();
+    scan_verified(
+        &store,
+        0,
+        n.min(1_000_000).saturating_sub(1),
+        Some(Hash32::default()),
+        |env| sample.push(env.clone()),
+    )?;
+    drop(store);
+    let mut p = Projections::default();
+    let names: Vec<&str> = p.slots().iter().map(|s| s.name()).collect();
+    let mut line = format!(
+        "fold per projection over {} records (ns/record):",
+        sample.len()
+    );
+    let mut total = 0.0;
+    for (i, name) in names.iter().enumerate() {
+        let mut slots = p.slots_mut();
+        let t = Instant::now();
+        for env in &sample {
+            slots[i].apply(env);
+        }
+        let ns = t.elapsed().as_secs_f64() * 1e9 / sample.len().max(1) as f64;
+        total += ns;
+        line += &format!(" {name} {ns:.0}");
+    }
+    println!("{line}; all {total:.0}");
+    Ok(())
 }
