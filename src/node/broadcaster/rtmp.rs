@@ -108,11 +108,16 @@ impl<S: LogStore> RtmpHandler for RtmpIngest<S> {
     async fn on_publish(&self, ctx: &SessionContext, params: &PublishParams) -> AuthResult {
         let (name, key) = stream_name(&ctx.app, &params.stream_key);
         let active = self.lock().len();
-        if active >= self.max_sessions {
+        // `-maxSessions`, or the value set at runtime (`/setMaxSessions`, a `ConfigChanged`).
+        let limit = self
+            .b
+            .writer()
+            .read(|p| p.config.state.max_sessions())
+            .map_or(self.max_sessions, |n| n as usize);
+        if active >= limit {
             tracing::warn!(
-                "stream {name}: RTMP publish from {} refused: {active} sessions, -maxSessions {}",
+                "stream {name}: RTMP publish from {} refused: {active} sessions, -maxSessions {limit}",
                 ctx.peer_addr,
-                self.max_sessions
             );
             return AuthResult::Reject("too many sessions".into());
         }
