@@ -4,7 +4,8 @@
 //! answers back 2.5 s on 2 s segments: score above 1) moves to the other O once, and keeps that
 //! one. What an operator checks is in the B's log: the sessions it opened
 //! (`BroadcastSessionOpened`) and who transcoded each segment (`SegmentTranscoded`), whose
-//! `took_ms` over the segment's duration is the score.
+//! `took_ms` over the segment's duration is the score. And an O never has two segments of one
+//! stream in flight: segments pushed at once wait at the B for the O to be free.
 #![allow(clippy::unwrap_used)]
 
 mod corrupting_proxy;
@@ -151,4 +152,50 @@ async fn a_b_keeps_an_o_that_answers_in_time_and_leaves_a_slow_one() {
         assert!(*score <= 1.0, "{done:?}");
     }
     assert_eq!(done.len(), 4);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn segments_pushed_at_once_reach_the_o_one_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seg = std::fs::read(media_support::source(
+        d,
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        false,
+        &[],
+    ))
+    .unwrap();
+    let mut stop = Vec::new();
+    let o = start_o(&d.join("o"), &mut stop).await;
+    std::fs::create_dir_all(d.join("proxy")).unwrap();
+    // The O answers each segment 600 ms late: well within the 2 s segment, so the reference
+    // would send the next segment to it at once, two in flight.
+    let slow = corrupting_proxy::start_slow(&o, &d.join("proxy"), Duration::from_millis(600)).await;
+    let (b, bh) = start_b(&d.join("b"), &slow.addr, &mut stop).await;
+    // The first segment opens the session; the next three are pushed at once.
+    push(&b, "s", &seg, 1).await;
+    let http = reqwest::Client::new();
+    let pushes: Vec<_> = (1..4u64)
+        .map(|seq| {
+            let (http, url, seg) = (http.clone(), format!("{b}/live/s/{seq}.ts"), seg.clone());
+            tokio::spawn(async move {
+                let resp = http.put(url).body(seg).send().await.unwrap();
+                resp.status().as_u16()
+            })
+        })
+        .collect();
+    for p in pushes {
+        assert_eq!(p.await.unwrap(), 200);
+    }
+    let (opened, done) = b_view(&bh, "s");
+    assert_eq!(opened.len(), 1, "one session: {opened:?}");
+    assert_eq!(done.len(), 4, "every segment transcoded: {done:?}");
+    assert_eq!(
+        slow.max_in_flight(),
+        1,
+        "the O had two segments of the stream at once"
+    );
 }

@@ -5,14 +5,21 @@
 //!   it ÷ max(1.5 s, the segment's duration) ([`latency_score`]; both numbers are in the B's log:
 //!   `SegmentTranscoded.took_ms`, `SegmentReceived.duration_ms`);
 //! - the stream's last session is used again when it has no segment in flight and a score in
-//!   (0, [`MIN_LS`]] ([`reusable`]), or when its oldest segment in flight has been out for less
-//!   than that segment's duration ([`in_time`]);
+//!   (0, [`MIN_LS`]] ([`reusable`]);
 //! - otherwise the known session (one that completed a segment with a worse score) of the lowest
 //!   score is taken if that score ≤ [`MIN_LS`] or no unknown session is left; else an unknown
 //!   one (an O of the pool the stream holds no session with), chosen by the caller: FIFO
-//!   offchain, `commands::selection`'s probabilities on a chain ([`select`]);
-//! - when there is neither, or no unknown session could be opened, the last session is used if
-//!   its oldest segment in flight has been out for less than twice its duration.
+//!   offchain, `commands::selection`'s probabilities on a chain ([`select`]).
+//!
+//! One rule is the spec's rather than the current reference's: **an O never has more than one
+//! segment of a stream in flight** (it mitigates backlogs at the O). Where the reference sends
+//! a segment to the last session while that session's oldest segment in flight has been out for
+//! less than its duration ([`in_time`]), or, with nothing else to be had, for less than twice it,
+//! this choice answers [`Choice::Wait`]: the segment waits at the B for that session to be free
+//! — until the window closes, then the
+//! other choices are made, and with none left, until the session is free (its own segment's
+//! timeout bounds that). A session's flight begins in the same step that chooses it
+//! ([`Sessions::pick`], [`Sessions::open`]), so two segments of a stream never race to one O.
 //!
 //! [`Sessions`] is one stream's state of this choice, generic in what a session carries (the
 //! node keeps the O's info there). It is soft state, like the reference's: the scores it holds
@@ -36,12 +43,19 @@ pub fn reusable(in_flight: usize, score: f64) -> bool {
     in_flight == 0 && score > 0.0 && score <= MIN_LS
 }
 
-/// Whether a session whose oldest segment in flight (`duration_ms` long) was sent `age_ms` ago
-/// takes another one, at `mult` times the duration (a limit of 1 s or less counts 1.5 s).
-pub fn in_time(age_ms: u64, duration_ms: u32, mult: u64) -> bool {
+/// The end of the window in which a session whose oldest segment in flight (`duration_ms`
+/// long) was sent at `sent_ms` would take another one under the reference's rule, at `mult`
+/// times the duration (a limit of 1 s or less counts 1.5 s).
+pub fn window_end(sent_ms: u64, duration_ms: u32, mult: u64) -> u64 {
     let limit = u64::from(duration_ms).saturating_mul(mult);
     let limit = if limit <= 1000 { 1500 } else { limit };
-    age_ms < limit
+    sent_ms.saturating_add(limit)
+}
+
+/// Whether a session whose oldest segment in flight (`duration_ms` long) was sent `age_ms` ago
+/// is within the reference's window ([`window_end`]).
+pub fn in_time(age_ms: u64, duration_ms: u32, mult: u64) -> bool {
+    age_ms < window_end(0, duration_ms, mult)
 }
 
 /// A segment in flight: when it was sent (ms) and its duration (ms).
@@ -60,6 +74,20 @@ pub enum Pick {
     Known(usize),
     /// An unknown session (the caller chooses which).
     Unknown,
+}
+
+/// What [`Sessions::pick`] answers for a segment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Choice<T> {
+    /// This session takes it (its flight has begun).
+    Take(String, T),
+    /// The session at this O takes it once its segment in flight is done: wait for that, until
+    /// `until_ms` (then ask again), or with `None` for as long as it takes.
+    Wait(String, Option<u64>),
+    /// A session with an unknown O is to be opened.
+    Open,
+    /// Nothing to be had.
+    Nothing,
 }
 
 /// `MinLSSelector.Select`: the known session of the lowest score (`known` holds their scores)
@@ -94,12 +122,12 @@ pub struct Held<T> {
 }
 
 impl<T> Held<T> {
-    /// Whether it takes another segment at `now_ms` with its oldest segment in flight out for
-    /// less than `mult` times that one's duration; `false` with none in flight.
-    fn in_time(&self, now_ms: u64, mult: u64) -> bool {
+    /// The end of the reference's window for another segment here (`mult` times the oldest
+    /// segment in flight's duration after it was sent); `None` with nothing in flight.
+    fn window(&self, mult: u64) -> Option<u64> {
         self.in_flight
             .first()
-            .is_some_and(|f| in_time(now_ms.saturating_sub(f.at_ms), f.duration_ms, mult))
+            .map(|f| window_end(f.at_ms, f.duration_ms, mult))
     }
 }
 
@@ -131,6 +159,14 @@ impl<T: Clone> Sessions<T> {
             .collect()
     }
 
+    /// Whether the session at `uri` has a segment in flight.
+    pub fn busy(&self, uri: &str) -> bool {
+        self.last
+            .iter()
+            .chain(&self.known)
+            .any(|h| h.uri == uri && !h.in_flight.is_empty())
+    }
+
     /// The last session used.
     pub fn last(&self) -> Option<&Held<T>> {
         self.last.as_ref()
@@ -154,58 +190,99 @@ impl<T: Clone> Sessions<T> {
         self.known.retain(|h| keep(&h.uri, &h.session));
     }
 
-    /// The session for the next segment at `now_ms` among those `eligible` allows (the pool
-    /// drawn from), with `unknown` Os of it not held: the last one if [`reusable`] or in time
-    /// (its oldest segment in flight out for less than its duration), else per [`select`] (a
-    /// known session taken becomes the last), else the last one within twice the duration
-    /// ([`Sessions::fallback`]); `None` when an unknown session is to be opened, or there is
-    /// nothing.
+    /// The session for the next segment (`flight`: now and its duration) among those
+    /// `eligible` allows (the pool drawn from), with `unknown` Os of it not held: the last one
+    /// if [`reusable`]; while the last one is busy within the reference's window, a wait for it
+    /// until the window closes (a known session is free only with a score above [`MIN_LS`]:
+    /// a good one that completes leaves the selector); else per [`select`] (a known session
+    /// taken becomes the last); else [`Sessions::fallback`]. The session taken has `flight`
+    /// begun.
     pub fn pick(
         &mut self,
         unknown: usize,
         eligible: impl Fn(&str) -> bool,
-        now_ms: u64,
-    ) -> Option<(String, T)> {
-        if let Some(h) = &self.last {
-            let idle_and_good = h.in_flight.is_empty() && reusable(0, h.score);
-            if eligible(&h.uri) && (idle_and_good || h.in_time(now_ms, 1)) {
-                return Some((h.uri.clone(), h.session.clone()));
+        flight: Flight,
+    ) -> Choice<T> {
+        let now = flight.at_ms;
+        if let Some(h) = self.last.as_mut().filter(|h| eligible(&h.uri)) {
+            if h.in_flight.is_empty() && reusable(0, h.score) {
+                h.in_flight.push(flight);
+                return Choice::Take(h.uri.clone(), h.session.clone());
+            }
+            if let Some(end) = h.window(1).filter(|end| now < *end) {
+                return Choice::Wait(h.uri.clone(), Some(end));
             }
         }
-        // A session with a segment in flight is not in the selector until it completes.
-        let idx: Vec<usize> = (0..self.known.len())
-            .filter(|i| self.known[*i].in_flight.is_empty() && eligible(&self.known[*i].uri))
-            .collect();
-        let scores: Vec<f64> = idx.iter().map(|i| self.known[*i].score).collect();
+        let (idx, scores): (Vec<usize>, Vec<f64>) = self.free_known(&eligible).unzip();
         match select(&scores, unknown) {
-            Some(Pick::Known(k)) => {
-                let h = self.known.remove(idx[k]);
-                let chosen = (h.uri.clone(), h.session.clone());
-                self.replace_last(h);
-                Some(chosen)
-            }
-            Some(Pick::Unknown) => None,
-            None => self.fallback(eligible, now_ms),
+            Some(Pick::Known(k)) => self.take_known(idx[k], flight),
+            Some(Pick::Unknown) => Choice::Open,
+            None => self.fallback(eligible, flight),
         }
     }
 
-    /// The last session when no other is to be had: if its oldest segment in flight has been
-    /// out for less than twice its duration.
-    pub fn fallback(&self, eligible: impl Fn(&str) -> bool, now_ms: u64) -> Option<(String, T)> {
-        self.last
-            .as_ref()
-            .filter(|h| eligible(&h.uri) && h.in_time(now_ms, 2))
-            .map(|h| (h.uri.clone(), h.session.clone()))
+    /// The known sessions without a segment in flight that `eligible` allows: index and score.
+    /// (A session with a segment in flight is not in the selector until it completes.)
+    fn free_known<'a>(
+        &'a self,
+        eligible: &'a impl Fn(&str) -> bool,
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
+        self.known
+            .iter()
+            .enumerate()
+            .filter(move |(_, h)| h.in_flight.is_empty() && eligible(&h.uri))
+            .map(|(i, h)| (i, h.score))
     }
 
-    /// A session just opened with an unknown O becomes the last one.
-    pub fn open(&mut self, uri: &str, session: T) {
+    /// The known session at `i` takes the segment and becomes the last.
+    fn take_known(&mut self, i: usize, flight: Flight) -> Choice<T> {
+        let mut h = self.known.remove(i);
+        h.in_flight.push(flight);
+        let chosen = Choice::Take(h.uri.clone(), h.session.clone());
+        self.replace_last(h);
+        chosen
+    }
+
+    /// The last session, where `eligible` allows it, when no other is to be had: taken when
+    /// free; when busy, waited for until twice its oldest segment's duration has passed since
+    /// that one was sent; `Nothing` after that.
+    pub fn fallback(&mut self, eligible: impl Fn(&str) -> bool, flight: Flight) -> Choice<T> {
+        match self.last.as_mut().filter(|h| eligible(&h.uri)) {
+            Some(h) if h.in_flight.is_empty() => {
+                h.in_flight.push(flight);
+                Choice::Take(h.uri.clone(), h.session.clone())
+            }
+            Some(h) => match h.window(2).filter(|end| flight.at_ms < *end) {
+                Some(end) => Choice::Wait(h.uri.clone(), Some(end)),
+                None => Choice::Nothing,
+            },
+            None => Choice::Nothing,
+        }
+    }
+
+    /// The last session whatever its pool and however long its segment has been out, when
+    /// nothing else is left (where the reference fails the segment): taken when free, else
+    /// waited for until it is.
+    pub fn last_resort(&mut self, flight: Flight) -> Choice<T> {
+        match self.last.as_mut() {
+            Some(h) if h.in_flight.is_empty() => {
+                h.in_flight.push(flight);
+                Choice::Take(h.uri.clone(), h.session.clone())
+            }
+            Some(h) => Choice::Wait(h.uri.clone(), None),
+            None => Choice::Nothing,
+        }
+    }
+
+    /// A session just opened with an unknown O for a segment (`flight`) becomes the last one,
+    /// its flight begun.
+    pub fn open(&mut self, uri: &str, session: T, flight: Flight) {
         self.known.retain(|h| h.uri != uri);
         self.replace_last(Held {
             uri: uri.to_string(),
             session,
             score: 0.0,
-            in_flight: Vec::new(),
+            in_flight: vec![flight],
         });
     }
 
@@ -219,16 +296,6 @@ impl<T: Clone> Sessions<T> {
             {
                 self.known.push(old);
             }
-        }
-    }
-
-    /// A segment (`duration_ms` long) was sent on `uri`'s session at `now_ms`.
-    pub fn begin(&mut self, uri: &str, now_ms: u64, duration_ms: u32) {
-        if let Some(h) = self.all_mut().find(|h| h.uri == uri) {
-            h.in_flight.push(Flight {
-                at_ms: now_ms,
-                duration_ms,
-            });
         }
     }
 
@@ -302,7 +369,7 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_session_takes_more_while_its_oldest_segment_is_in_time() {
+    fn the_reference_window_for_a_busy_session_is_its_oldest_segments_duration() {
         assert!(in_time(1999, 2000, 1));
         assert!(!in_time(2000, 2000, 1));
         assert!(in_time(3999, 2000, 2));

@@ -4,7 +4,8 @@
 //! over HTTPS and, in a 200 answer, one byte of the O's signature over the renditions
 //! (`TranscodeResult.data.sig`) is flipped. The O itself is untouched: the fault lives between it
 //! and the B, as a man in the middle or a broken O would put it. [`start_slow`] is the same proxy
-//! corrupting nothing but holding each `/segment` answer back for a while: a slow O.
+//! corrupting nothing but holding each `/segment` answer back for a while: a slow O. Each proxy
+//! counts the most `/segment` requests it had in flight at once.
 #![allow(dead_code, clippy::unwrap_used)]
 
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::IntoResponse, routing::post};
@@ -30,6 +31,7 @@ pub struct Proxy {
     /// Its `host:port` (register `https://<addr>` as the O's service URI).
     pub addr: String,
     corrupted: Arc<AtomicUsize>,
+    flights: Arc<Flights>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -37,6 +39,35 @@ impl Proxy {
     /// How many transcode results it corrupted so far.
     pub fn corrupted(&self) -> usize {
         self.corrupted.load(Ordering::SeqCst)
+    }
+
+    /// The most `/segment` requests it had in flight at once so far.
+    pub fn max_in_flight(&self) -> usize {
+        self.flights.max.load(Ordering::SeqCst)
+    }
+}
+
+/// `/segment` requests in flight: now and the most so far.
+#[derive(Default)]
+struct Flights {
+    now: AtomicUsize,
+    max: AtomicUsize,
+}
+
+/// One request in flight while it lives.
+struct InFlight(Arc<Flights>);
+
+impl InFlight {
+    fn begin(f: &Arc<Flights>) -> InFlight {
+        let now = f.now.fetch_add(1, Ordering::SeqCst) + 1;
+        f.max.fetch_max(now, Ordering::SeqCst);
+        InFlight(f.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -57,6 +88,7 @@ struct Upstream {
     grpc: OrchestratorClient<Channel>,
     http: reqwest::Client,
     corrupted: Arc<AtomicUsize>,
+    flights: Arc<Flights>,
     /// Flip the signature's byte.
     corrupt: bool,
     /// How long each `/segment` answer is held back.
@@ -87,10 +119,11 @@ async fn start_with(o: &str, dir: &Path, corrupt: bool, delay: std::time::Durati
             .build()
             .unwrap(),
         corrupted: Arc::new(AtomicUsize::new(0)),
+        flights: Arc::default(),
         corrupt,
         delay,
     };
-    let corrupted = up.corrupted.clone();
+    let (corrupted, flights) = (up.corrupted.clone(), up.flights.clone());
     let app = tonic::service::Routes::new(orchestrator_server::OrchestratorServer::new(up.clone()))
         .into_axum_router()
         .merge(
@@ -111,6 +144,7 @@ async fn start_with(o: &str, dir: &Path, corrupt: bool, delay: std::time::Durati
     Proxy {
         addr,
         corrupted,
+        flights,
         stop: Some(stop),
     }
 }
@@ -118,6 +152,7 @@ async fn start_with(o: &str, dir: &Path, corrupt: bool, delay: std::time::Durati
 /// `/segment`: forwarded with the B's headers; a 200 `TranscodeResult` comes back with its
 /// signature's first byte flipped.
 async fn segment(State(up): State<Upstream>, headers: HeaderMap, body: Bytes) -> impl IntoResponse {
+    let _flight = InFlight::begin(&up.flights);
     let mut req = up.http.post(format!("{}/segment", up.o)).body(body);
     for (name, value) in &headers {
         if name != axum::http::header::HOST && name != axum::http::header::CONTENT_LENGTH {

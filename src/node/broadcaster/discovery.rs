@@ -29,14 +29,15 @@ type Answer = (String, Arc<OrchClient>, OrchInfo);
 
 impl<S: LogStore> Broadcaster<S> {
     /// Chooses `manifest`'s new session among `os` (unknown Os of one pool) by probability,
-    /// a refresh that wants `wanted` answers (`session_pools::num_orchs`); `previous` is the
-    /// stream's last session (for the price-jump guard).
+    /// a refresh that wants `wanted` answers (`session_pools::num_orchs`), for a segment
+    /// `duration_ms` long; `previous` is the stream's last session (for the price-jump guard).
     pub(super) async fn select_session(
         &self,
         manifest: &str,
         os: &[String],
         previous: Option<&(String, OrchInfo)>,
         wanted: usize,
+        duration_ms: u32,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let mut last_err = None;
         let mut answered = Vec::new();
@@ -84,7 +85,10 @@ impl<S: LogStore> Broadcaster<S> {
                 .await
                 .map_err(|e| ClientError::Address(format!("recording the choice of O: {e}")))?;
             let (uri, client, info) = pool.remove(i);
-            match self.use_session(manifest, &uri, client, info).await {
+            match self
+                .use_session(manifest, &uri, client, info, duration_ms)
+                .await
+            {
                 Ok(session) => return Ok(session),
                 Err(e) => {
                     tracing::warn!("orchestrator {uri}: {e}");

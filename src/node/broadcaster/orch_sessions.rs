@@ -13,6 +13,7 @@ use crate::api::{
     segment::AuthToken,
 };
 use crate::commands::{
+    min_ls::Flight,
     orch_choice::try_order,
     suspensions::{penalty_for, Suspensions},
 };
@@ -23,13 +24,14 @@ use std::sync::{Arc, PoisonError};
 
 impl<S: LogStore> Broadcaster<S> {
     /// Opens `manifest`'s session with one of `os` (unknown Os of one pool) offchain: asked
-    /// round robin over the Os the stream has not suspended, suspended ones last; `previous` is
-    /// the stream's last session (for the price-jump guard).
+    /// round robin over the Os the stream has not suspended, suspended ones last, for a segment
+    /// `duration_ms` long; `previous` is the stream's last session (for the price-jump guard).
     pub(super) async fn open_offchain(
         &self,
         manifest: &str,
         os: &[String],
         previous: Option<&(String, OrchInfo)>,
+        duration_ms: u32,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let turn = self
             .turn()
@@ -63,7 +65,10 @@ impl<S: LogStore> Broadcaster<S> {
                     );
                     over_max.get_or_insert((client, uri.clone(), info));
                 }
-                Ok((client, info)) => match self.use_session(manifest, uri, client, info).await {
+                Ok((client, info)) => match self
+                    .use_session(manifest, uri, client, info, duration_ms)
+                    .await
+                {
                     Ok(session) => return Ok(session),
                     Err(e) => {
                         tracing::warn!("orchestrator {uri}: {e}");
@@ -80,7 +85,8 @@ impl<S: LogStore> Broadcaster<S> {
         }
         match over_max {
             Some((client, uri, info)) if self.config().ignore_max_price => {
-                self.use_session(manifest, &uri, client, info).await
+                self.use_session(manifest, &uri, client, info, duration_ms)
+                    .await
             }
             Some(_) => Err(ClientError::Address(
                 "every orchestrator's price is above -maxPricePerUnit".into(),
@@ -142,14 +148,15 @@ impl<S: LogStore> Broadcaster<S> {
             .is_some_and(|max| crate::commands::orch_choice::over_max_price(price, max))
     }
 
-    /// Takes `info` as the stream's session at `uri` (on a chain: its params validated and a
-    /// ticket session started first).
+    /// Takes `info` as the stream's session at `uri` for a segment `duration_ms` long, its
+    /// flight begun (on a chain: its params validated and a ticket session started first).
     pub(super) async fn use_session(
         &self,
         manifest: &str,
         uri: &str,
         client: Arc<OrchClient>,
         info: OrchInfo,
+        duration_ms: u32,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         if let Some(p) = self.paying() {
             p.start(&info).await.map_err(ClientError::Address)?;
@@ -158,7 +165,14 @@ impl<S: LogStore> Broadcaster<S> {
         self.cached_sessions()
             .entry(manifest.to_string())
             .or_default()
-            .open(uri, info.clone());
+            .open(
+                uri,
+                info.clone(),
+                Flight {
+                    at_ms: now_ms(),
+                    duration_ms,
+                },
+            );
         Ok((client, uri.to_string(), info))
     }
 

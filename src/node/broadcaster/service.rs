@@ -310,7 +310,7 @@ impl<S: LogStore> Broadcaster<S> {
         while attempt < attempts(self.cfg.max_attempts, self.orchestrators().len()) {
             self.cfg.metrics.attempt(manifest, attempt);
             attempt += 1;
-            let (client, uri, info) = match self.session(manifest, &tried).await {
+            let (client, uri, info) = match self.session(manifest, &tried, duration_ms).await {
                 Ok(s) => s,
                 Err(e) => {
                     tracing::warn!("stream {manifest}: no orchestrator session: {e}");
@@ -337,7 +337,6 @@ impl<S: LogStore> Broadcaster<S> {
             }
             // The round trip at this O, its latency score's numerator.
             let started = Instant::now();
-            self.sent(manifest, &uri, duration_ms);
             let answer = self
                 .submit(&client, &info, &meta, body.to_vec(), timeout)
                 .await;

@@ -1,12 +1,14 @@
 //! Which session takes a stream's next segment, as go-livepeer's session pools and
 //! `MinLSSelector` (`commands::session_pools`, `commands::min_ls` decide): the pools are drawn
 //! from untrusted first, then trusted; within a pool the stream's last session is used again
-//! while idle with a latency score in (0, 1] or while its oldest segment out has been so for less
-//! than that segment's duration, else its known session of the lowest score if that is ≤ 1 or no
-//! O of the pool is untried, else a new session with an unknown O (asked round robin offchain,
-//! chosen by probability on a chain: `orch_sessions`, `discovery`), else the last one within
-//! twice the duration (and, on purpose unlike the reference, the last one at all rather than a
-//! failed segment). Sessions whose
+//! while free with a latency score in (0, 1], else its known session of the lowest score if that
+//! is ≤ 1 or no O of the pool is untried, else a new session with an unknown O (asked round
+//! robin offchain, chosen by probability on a chain: `orch_sessions`, `discovery`), else the
+//! last one. An O has at most one segment of a stream in flight: where the reference would send
+//! a second one to the last session (its oldest segment out for less than its duration, or
+//! twice that with nothing else), the segment waits here for that session to be free (and, on
+//! purpose unlike the reference, with nothing else left it waits for the last session however
+//! long its segment has been out rather than failing). Sessions whose
 //! token is about to expire, whose ticket params expired, whose O is suspended, or that the
 //! segment at hand already failed on are dropped first. Each completed segment scores its
 //! session from the numbers the B records (`SegmentTranscoded.took_ms`,
@@ -18,7 +20,7 @@ use crate::api::{
     info::OrchInfo,
 };
 use crate::commands::{
-    min_ls::latency_score,
+    min_ls::{latency_score, Choice, Flight},
     orch_choice::{session_usable, untried},
     session_pools::{members, num_orchs, DRAW_ORDER},
     suspensions::Suspensions,
@@ -30,14 +32,61 @@ use std::{sync::Arc, time::Duration};
 /// A session: the connection to its O, the O and its info.
 pub(super) type Session = (Arc<OrchClient>, String, OrchInfo);
 
+/// What one round of the choice found.
+enum Chosen {
+    /// A session, its flight begun.
+    Ready(Box<Session>),
+    /// The stream's session at this O takes the segment once free: wait until then, or until
+    /// the time given (ms) and choose again.
+    Wait(String, Option<u64>),
+}
+
+/// How often a waiting segment looks whether its session is free.
+const WAIT_STEP_MS: u64 = 10;
+
 impl<S: LogStore> Broadcaster<S> {
-    /// The session for `manifest`'s next segment, never at an O in `tried` (those the segment
-    /// at hand already failed on); see the module.
+    /// The session for `manifest`'s next segment (`duration_ms` long), never at an O in `tried`
+    /// (those the segment at hand already failed on), its flight begun: an O has one segment
+    /// of a stream in flight at most, so a segment may wait here for its O; see the module.
     pub(super) async fn session(
         &self,
         manifest: &str,
         tried: &[String],
+        duration_ms: u32,
     ) -> Result<Session, ClientError> {
+        loop {
+            match self.choose(manifest, tried, duration_ms).await? {
+                Chosen::Ready(s) => return Ok(*s),
+                Chosen::Wait(uri, until) => self.wait_free(manifest, &uri, until).await,
+            }
+        }
+    }
+
+    /// Waits until `manifest`'s session at `uri` has no segment in flight (or is gone), or
+    /// until `until` (ms).
+    async fn wait_free(&self, manifest: &str, uri: &str, until: Option<u64>) {
+        tracing::debug!("stream {manifest}: a segment waits for orchestrator {uri} to be free");
+        loop {
+            let busy = self
+                .cached_sessions()
+                .get(manifest)
+                .is_some_and(|s| s.busy(uri));
+            let now = now_ms();
+            if !busy || until.is_some_and(|u| now >= u) {
+                return;
+            }
+            let step = until.map_or(WAIT_STEP_MS, |u| (u - now).min(WAIT_STEP_MS));
+            tokio::time::sleep(Duration::from_millis(step)).await;
+        }
+    }
+
+    /// One round of the choice (see the module).
+    async fn choose(
+        &self,
+        manifest: &str,
+        tried: &[String],
+        duration_ms: u32,
+    ) -> Result<Chosen, ClientError> {
         self.refresh_pool().await;
         let scored = self.scored_orchestrators();
         if scored.is_empty() {
@@ -52,6 +101,10 @@ impl<S: LogStore> Broadcaster<S> {
             .cached_sessions()
             .get(manifest)
             .and_then(|s| s.last().map(|h| (h.uri.clone(), h.session.clone())));
+        let flight = || Flight {
+            at_ms: now_ms(),
+            duration_ms,
+        };
         let mut last_err = None;
         for pool in DRAW_ORDER {
             let all: Vec<String> = members(&scored, pool)
@@ -71,52 +124,65 @@ impl<S: LogStore> Broadcaster<S> {
                     .filter(|o| !holding.contains(&o.as_str()))
                     .cloned()
                     .collect();
-                let picked = held.pick(unknown.len(), |u| os.iter().any(|o| o == u), now_ms());
+                let picked = held.pick(unknown.len(), |u| os.iter().any(|o| o == u), flight());
                 (picked, unknown)
             };
-            if let Some((uri, info)) = picked {
-                return Ok((self.client_for(&uri).await?, uri, info));
-            }
-            if unknown.is_empty() {
-                continue;
+            match picked {
+                Choice::Open => {}
+                Choice::Nothing => continue,
+                chosen => return self.chosen(chosen).await,
             }
             // A refresh: the stream asks Os for new sessions.
             self.with_suspensions(manifest, Suspensions::signal_refresh);
             let opened = if self.paying().is_some() {
                 let wanted = num_orchs(pool, all.len()).min(unknown.len());
-                self.select_session(manifest, &unknown, previous.as_ref(), wanted)
+                self.select_session(manifest, &unknown, previous.as_ref(), wanted, duration_ms)
                     .await
             } else {
-                self.open_offchain(manifest, &unknown, previous.as_ref())
+                self.open_offchain(manifest, &unknown, previous.as_ref(), duration_ms)
                     .await
             };
             match opened {
-                Ok(session) => return Ok(session),
+                Ok(session) => return Ok(Chosen::Ready(Box::new(session))),
                 Err(e) => last_err = Some(e),
             }
-            // No new session: the last one if its oldest segment out is within twice its
-            // duration.
-            let fallback = self
-                .cached_sessions()
-                .get(manifest)
-                .and_then(|held| held.fallback(|u| os.iter().any(|o| o == u), now_ms()));
-            if let Some((uri, info)) = fallback {
-                return Ok((self.client_for(&uri).await?, uri, info));
+            // No new session: the last one, free or soon (within twice its duration).
+            let fallback = match self.cached_sessions().get_mut(manifest) {
+                Some(held) => held.fallback(|u| os.iter().any(|o| o == u), flight()),
+                None => Choice::Nothing,
+            };
+            if !matches!(fallback, Choice::Nothing) {
+                return self.chosen(fallback).await;
             }
         }
         // One difference, on purpose: where the reference has no session to give (the last
         // one's oldest segment out for more than twice its duration, no other O), the segment
-        // goes to the last session anyway rather than failing; its O decides.
-        let last = self
-            .cached_sessions()
-            .get(manifest)
-            .and_then(|held| held.last().map(|h| (h.uri.clone(), h.session.clone())));
-        if let Some((uri, info)) = last {
-            return Ok((self.client_for(&uri).await?, uri, info));
+        // goes to the last session anyway, once it is free, rather than failing; its O decides.
+        let last = match self.cached_sessions().get_mut(manifest) {
+            Some(held) => held.last_resort(flight()),
+            None => Choice::Nothing,
+        };
+        if !matches!(last, Choice::Nothing) {
+            return self.chosen(last).await;
         }
         Err(last_err.unwrap_or_else(|| {
             ClientError::Address("every orchestrator failed this segment".into())
         }))
+    }
+
+    /// A session taken, or one to wait for.
+    async fn chosen(&self, choice: Choice<OrchInfo>) -> Result<Chosen, ClientError> {
+        match choice {
+            Choice::Take(uri, info) => Ok(Chosen::Ready(Box::new((
+                self.client_for(&uri).await?,
+                uri,
+                info,
+            )))),
+            Choice::Wait(uri, until) => Ok(Chosen::Wait(uri, until)),
+            Choice::Open | Choice::Nothing => {
+                Err(ClientError::Address("no session to take".into()))
+            }
+        }
     }
 
     /// Drops `manifest`'s sessions that cannot carry its next segment: the token about to
@@ -150,13 +216,6 @@ impl<S: LogStore> Broadcaster<S> {
                     && session_usable(expiration, uri, &not_suspended, now)
                     && params_live
             });
-        }
-    }
-
-    /// A segment of `manifest` (`duration_ms` long) is sent on `uri`'s session.
-    pub(super) fn sent(&self, manifest: &str, uri: &str, duration_ms: u32) {
-        if let Some(held) = self.cached_sessions().get_mut(manifest) {
-            held.begin(uri, now_ms(), duration_ms);
         }
     }
 
