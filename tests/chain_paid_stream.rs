@@ -342,8 +342,17 @@ fn audit_both_sides(o_dir: &Path, b_dir: &Path, winners: usize, o_dump: &str) {
                 .unwrap()
         },
     );
+    // One O, one stream: the tickets are that stream's, and the O's total.
     let paid = &b["paid"][0];
     assert_eq!(b["paid"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(paid["stream"], "paid", "{b}");
+    let total = &b["paid_to"][0];
+    assert_eq!(b["paid_to"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(
+        (&total["tickets"], &total["ev"]),
+        (&paid["tickets"], &paid["ev"])
+    );
+    assert_eq!(total["streams"], serde_json::json!(["paid"]));
     assert_eq!(
         paid["ev"]
             .as_str()
@@ -487,6 +496,13 @@ impl AuditViews {
         for part in ["sessions", "redemptions", "tickets"] {
             assert_eq!(self.accounting[part], audit[part], "/accounting {part}");
         }
+        // On a chain, the node compared its log with the chain as `audit -ethUrl` does.
+        let chain = &self.accounting["chain"];
+        assert_eq!(self.accounting["ok"], true, "{chain}");
+        assert_eq!(chain["discrepancies"], serde_json::json!([]), "{chain}");
+        assert_eq!(chain["transfers_matched"], winners, "{chain}");
+        assert_eq!(chain["senders_matched"], 1, "{chain}");
+        assert!(chain["span"][1].as_u64().unwrap() > 0, "{chain}");
         assert_eq!(self.queue.len(), winners, "{:?}", self.queue);
         let names: Vec<&str> = self
             .projections

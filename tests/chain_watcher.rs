@@ -448,3 +448,57 @@ async fn a_first_start_reads_the_round_the_chain_is_in_from_its_log_or_by_calls(
     assert_eq!(far["l1_block"], near["l1_block"]);
     assert_eq!(far["pos"]["log_index"], u32::MAX, "{far}");
 }
+
+/// A node's first start in the block whose `NewRound` log began the round: the round read at
+/// start and the head block's logs are the same facts, recorded once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_start_in_the_block_that_began_the_round_records_it_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let chain = devchain(&dir.path().join("dc"), 1337);
+    let j = &chain.json;
+    let url = j["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    // Round 2 starts (50-block rounds) and the broadcaster's account initialises it.
+    let head = rpc.block_number().await.unwrap();
+    rpc.mine(100 - head).await.unwrap();
+    let arts =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("node_modules/@livepeer/sdk/abis/contracts");
+    let rm = Artifact::load(&arts, "rounds/RoundsManager").unwrap();
+    let at = Address::from_str(j["contracts"]["RoundsManager"].as_str().unwrap()).unwrap();
+    let data = rm.call_data("initializeRound", &[]).unwrap();
+    let b = broadcaster(j);
+    let began = rpc.send(&b, Some(at), data, U256::zero()).await.unwrap();
+    let began = began.block_number.unwrap().as_u64();
+    assert_eq!(
+        rpc.block_number().await.unwrap(),
+        began,
+        "the head began round 2"
+    );
+
+    let mut args = chain_support::o_args(j, &url, &format!("127.0.0.1:{}", free_port()), "200ms");
+    args.push("-reward=false".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let o_dir = dir.path().join("o");
+    let mut o = Node::start(&o_dir, &args);
+    o.line("serving");
+    std::thread::sleep(Duration::from_millis(600));
+    assert!(o.sigterm().0.success());
+    let (_, dump) = tool(&o_dir, &["log", "dump", "-json"]);
+    let records: Vec<serde_json::Value> = dump
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    let first_block = records
+        .iter()
+        .find_map(|v| v["event"]["BlockObserved"]["number"].as_u64())
+        .unwrap();
+    assert_eq!(first_block, began, "the first start's head: {dump}");
+    let count = |kind: &str| {
+        records
+            .iter()
+            .filter(|v| v["event"][kind]["round"] == 2)
+            .count()
+    };
+    assert_eq!(count("RoundInitialized"), 1, "{dump}");
+    assert_eq!(count("PoolSizeChanged"), 1, "{dump}");
+}

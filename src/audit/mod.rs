@@ -1,7 +1,7 @@
 //! The accounting an operator can prove, from the log alone: `Auditor` folds records into
 //! balance ledgers (Σ credits − Σ debits = the balance, each term with its seq), every received
 //! ticket's fate, each redemption against its `WinningTicketTransfer`, and, on a B, what it paid
-//! each O; `dispute` explains one ticket or session step by step. Pure: no I/O, no clock; the
+//! each O and for which stream (`paid.rs`); `dispute` explains one ticket or session step by step. Pure: no I/O, no clock; the
 //! caller feeds records (`livepeer audit` and `livepeer dispute` read a stopped node's log; a
 //! running node's CLI API can feed the same fold from its own log).
 
@@ -9,21 +9,21 @@ pub mod chain_check;
 pub mod dispute;
 mod dispute_text;
 mod ledger;
+mod paid;
 mod query;
 mod render;
 mod tickets;
 mod transfers;
 
 pub use ledger::{Ended, SessionLedger, Term};
+pub use paid::PaidFor;
 pub use render::render_table;
 pub use tickets::{Step, TicketStory, NONCE_SEEN};
 pub use transfers::Redemption;
 
-use crate::events::{Address, Envelope, Event, FundsChange, Hash32};
-use crate::pm::num::{ratio_from_big, ratio_to_big, wei_to_u256};
+use crate::events::{Address, Envelope, Event, FundsChange};
+use crate::pm::num::wei_to_u256;
 use crate::projections::{max_float::SenderFunds, Projection};
-use num_rational::BigRational;
-use num_traits::Zero;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -36,7 +36,7 @@ pub struct Discrepancy {
     pub what: String,
 }
 
-/// What a B paid one O in tickets.
+/// What a B paid one O in tickets, all streams together.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PaidTo {
     /// The O's address.
@@ -77,8 +77,11 @@ pub struct AuditReport {
     pub stories: Vec<TicketStory>,
     /// Confirmed redemptions against the chain's transfers.
     pub redemptions: Vec<Redemption>,
-    /// B side: tickets paid to each O.
-    pub paid: Vec<PaidTo>,
+    /// B side: tickets paid to each O per stream (`stream` null where the log cannot tell
+    /// which of the O's streams they paid for).
+    pub paid: Vec<PaidFor>,
+    /// B side: tickets paid to each O, all streams together.
+    pub paid_to: Vec<PaidTo>,
     /// Unexplained differences (exit 1 when any).
     pub discrepancies: Vec<Discrepancy>,
 }
@@ -100,14 +103,8 @@ pub struct Auditor {
     transfers: Vec<transfers::Transfer>,
     max_block: u64,
     found: Vec<Discrepancy>,
-    /// B: recipientRandHash → the O.
-    b_sessions: BTreeMap<Hash32, Address>,
-    /// B: tickets and EV per O.
-    paid: BTreeMap<Address, (u64, BigRational)>,
-    /// B: the O session id → (stream, O's URI).
-    streams: BTreeMap<String, (String, String)>,
-    /// B: O's URI → address, from the chain's orchestrators.
-    uris: BTreeMap<String, Address>,
+    /// B: tickets paid, per O and stream.
+    paid: paid::Paid,
 }
 
 impl Auditor {
@@ -116,6 +113,7 @@ impl Auditor {
         self.records += 1;
         let seq = env.seq;
         self.tickets.apply(env);
+        self.paid.apply(&env.event);
         match &env.event {
             Event::BalanceCredited(c) => self.ledgers.moved(seq, c, true, &mut self.found),
             Event::BalanceDebited(c) => self.ledgers.moved(seq, c, false, &mut self.found),
@@ -155,28 +153,6 @@ impl Auditor {
                     }
                 }
             }
-            Event::SenderSessionStarted(s) => {
-                self.b_sessions.insert(s.recipient_rand_hash, s.recipient);
-            }
-            Event::TicketsSent(t) => {
-                let to = self
-                    .b_sessions
-                    .get(&t.recipient_rand_hash)
-                    .copied()
-                    .unwrap_or_default();
-                let e = self.paid.entry(to).or_insert((0, BigRational::zero()));
-                e.0 += u64::from(t.count);
-                e.1 += ratio_to_big(&t.ev) * BigRational::from_integer(t.count.into());
-            }
-            Event::BroadcastSessionOpened(o) => {
-                self.streams.insert(
-                    o.session_id.clone(),
-                    (o.stream.clone(), o.orchestrator.clone()),
-                );
-            }
-            Event::OrchestratorObserved(o) => {
-                self.uris.insert(o.service_uri.clone(), o.address);
-            }
             _ => {}
         }
         self.funds.apply(env);
@@ -186,7 +162,8 @@ impl Auditor {
     pub fn report(&self) -> AuditReport {
         let mut found = self.found.clone();
         let streams = |session: &str| {
-            self.streams
+            self.paid
+                .streams
                 .get(session)
                 .map(|(s, o)| format!("{s} via {o}"))
         };
@@ -222,16 +199,7 @@ impl Auditor {
             .collect();
         stories.extend(self.tickets.refused_list.iter().cloned());
         stories.sort_by_key(|s| s.steps.first().map_or(0, |st| st.seq));
-        let paid = self
-            .paid
-            .iter()
-            .map(|(to, (n, ev))| PaidTo {
-                recipient: to.to_string(),
-                tickets: *n,
-                ev: ratio_from_big(ev).to_string(),
-                streams: self.streams_of(to),
-            })
-            .collect();
+        let (paid, paid_to) = self.paid.report();
         found.sort_by(|a, b| a.seqs.cmp(&b.seqs));
         AuditReport {
             records: self.records,
@@ -246,20 +214,9 @@ impl Auditor {
             stories,
             redemptions,
             paid,
+            paid_to,
             discrepancies: found,
         }
-    }
-
-    fn streams_of(&self, to: &Address) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .streams
-            .values()
-            .filter(|(_, uri)| self.uris.get(uri) == Some(to) || self.uris.is_empty())
-            .map(|(s, _)| s.clone())
-            .collect();
-        out.sort();
-        out.dedup();
-        out
     }
 }
 

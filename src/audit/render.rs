@@ -104,15 +104,27 @@ pub fn render_table(r: &AuditReport) -> String {
             d.note
         );
     }
-    for p in &r.paid {
+    for p in &r.paid_to {
         let _ = writeln!(
             s,
             "paid {}: {} tickets, EV {} wei, streams [{}]",
             p.recipient,
             p.tickets,
-            p.ev,
+            wei_for_people(&p.ev),
             p.streams.join(", ")
         );
+        for f in r.paid.iter().filter(|f| f.recipient == p.recipient) {
+            let stream = f
+                .stream
+                .as_deref()
+                .unwrap_or("(streams not told apart by the log)");
+            let _ = writeln!(
+                s,
+                "  stream {stream}: {} tickets, EV {} wei",
+                f.tickets,
+                wei_for_people(&f.ev)
+            );
+        }
     }
     if r.ok() {
         let _ = writeln!(s, "audit: every difference explained");

@@ -107,15 +107,30 @@ impl<S: LogStore> CliPort for CliNode<S> {
     fn chain(&self) -> Option<&dyn ChainPort> {
         self.chain.as_ref().map(|c| c as &dyn ChainPort)
     }
-    fn audit_view(&self, view: AuditView) -> Result<String, ViewError> {
+    async fn audit_view(&self, view: AuditView) -> Result<String, ViewError> {
         use super::audit_views as v;
         let log = self.writer.log();
         let failed = ViewError::Failed;
         let json = |v: serde_json::Value| v.to_string();
         match view {
-            AuditView::Accounting => v::accounting(log)
-                .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
-                .map_err(failed),
+            AuditView::Accounting => match &self.chain {
+                None => v::accounting(log)
+                    .and_then(|r| serde_json::to_string(&r).map_err(|e| e.to_string()))
+                    .map_err(failed),
+                // On a chain, the same comparison as `livepeer audit -json -ethUrl`.
+                Some(c) => {
+                    let (report, claims) = v::accounting_and_claims(log).map_err(failed)?;
+                    super::audit_chain::accounting_on_chain(
+                        &report,
+                        &claims,
+                        c.txs.rpc(),
+                        c.contracts.ticket_broker,
+                    )
+                    .await
+                    .map(json)
+                    .map_err(failed)
+                }
+            },
             AuditView::Dispute(subject) => {
                 // The index is cloned under the writer's lock; the log is read without it.
                 let idx = self.writer.read(|p| p.audit_index.state.clone());

@@ -6,6 +6,7 @@
 //! persisted secret ([`keystore`]), the media byte cache ([`store`]), signals ([`signals`]).
 
 pub mod args;
+pub mod audit_chain;
 pub mod audit_views;
 pub mod broadcaster;
 pub mod chain_loop;

@@ -43,10 +43,8 @@ pub async fn poll_once<S: LogStore>(
         None => {
             // First start: the round the chain is in, then the head's logs and the head.
             let block = rpc.block(head).await?;
-            let mut events =
-                first_sync::current_round(rpc, w, head, convert::hash(block.0)).await?;
-            events.extend(poll(rpc, w, head, head, block, &known).await?);
-            events
+            let round = first_sync::current_round(rpc, w, head, convert::hash(block.0)).await?;
+            first_start(round, poll(rpc, w, head, head, block, &known).await?)
         }
         Some((n, _)) if head == n => return Ok(0),
         Some((n, hash)) => {
@@ -72,6 +70,20 @@ pub async fn poll_once<S: LogStore>(
         .await
         .map_err(|e| ChainError::Rpc(format!("event log: {e}")))?;
     Ok(n)
+}
+
+/// A first start's events: the round the chain is in (`first_sync`), then the head block's
+/// polled events less those it already holds — when the round's `NewRound` log is in the head
+/// block, the poll reads the same `RoundInitialized` and active pool, which are recorded once.
+fn first_start(round: Vec<Event>, polled: Vec<Event>) -> Vec<Event> {
+    let mut events = round;
+    let known = events.len();
+    for e in polled {
+        if !events.iter().take(known).any(|k| *k == e) {
+            events.push(e);
+        }
+    }
+    events
 }
 
 /// The events of a reorg seen at `head`: the recorded blocks no longer canonical reverted,
@@ -154,4 +166,43 @@ pub async fn meet_sender<S: LogStore>(
         .await
         .map(|_| ())
         .map_err(|e| ChainError::Rpc(format!("event log: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_start;
+    use crate::events::{
+        BlockObserved, ChainPos, Event, Hash32, PoolSizeChanged, RoundInitialized,
+    };
+
+    #[test]
+    fn a_first_start_records_a_round_whose_log_is_in_the_head_block_once() {
+        let round = Event::RoundInitialized(RoundInitialized {
+            round: 2,
+            block_hash: Hash32([1; 32]),
+            l1_block: 100,
+            pos: ChainPos {
+                block: 101,
+                block_hash: Hash32([2; 32]),
+                log_index: 3,
+            },
+        });
+        let pool = Event::PoolSizeChanged(PoolSizeChanged { round: 2, size: 1 });
+        let head = Event::BlockObserved(BlockObserved {
+            number: 101,
+            hash: Hash32([2; 32]),
+            parent: Hash32([4; 32]),
+            l1_number: 101,
+        });
+        let polled = vec![round.clone(), pool.clone(), head.clone()];
+        assert_eq!(
+            first_start(vec![round.clone(), pool.clone()], polled),
+            vec![round.clone(), pool.clone(), head.clone()]
+        );
+        // A round read from an older block: the head's poll adds only the head.
+        assert_eq!(
+            first_start(vec![round.clone(), pool.clone()], vec![head.clone()]),
+            vec![round, pool, head]
+        );
+    }
 }

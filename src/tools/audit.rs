@@ -7,7 +7,7 @@ use super::ToolError;
 use crate::{
     audit::{chain_check, render_table, AuditReport},
     log::{FjallLog, LogError},
-    node::state,
+    node::{audit_chain, state},
 };
 use std::{path::Path, process::ExitCode};
 
@@ -88,11 +88,13 @@ pub fn run(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let facts = rt.block_on(super::audit_chain::read_facts(url, eth_controller, &claims))?;
+    let facts = rt.block_on(async {
+        let (rpc, broker) = audit_chain::connect(url, eth_controller, &claims).await?;
+        audit_chain::read_facts(&rpc, broker, &claims).await
+    })?;
     let check = chain_check::check(&claims, &facts);
     if json {
-        let mut v = serde_json::to_value(&report)?;
-        v["chain"] = serde_json::to_value(&check)?;
+        let v = audit_chain::report_with_chain(&report, &check)?;
         println!("{}", serde_json::to_string_pretty(&v)?);
     } else {
         print!("{}", render_table(&report));

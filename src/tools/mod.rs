@@ -5,7 +5,6 @@
 //! These are edges: they open the log, read clocks and print. Decisions stay in pure modules.
 
 mod audit;
-mod audit_chain;
 mod bench_audit;
 mod bench_fs;
 mod bench_log;

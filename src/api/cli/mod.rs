@@ -153,7 +153,7 @@ pub async fn dispatch(port: &dyn CliPort, route: &str, form: &Form) -> Reply {
     if let Some(r) = status::handle(port, route) {
         return r;
     }
-    if let Some(r) = views::handle(port, route, form) {
+    if let Some(r) = views::handle(port, route, form).await {
         return r;
     }
     if let Some(r) = settings::handle(port, route, form).await {

@@ -166,6 +166,10 @@ pub trait CliPort: Send + Sync + 'static {
     fn last_block(&self) -> Option<u64>;
     /// On a chain: its account and contracts.
     fn chain(&self) -> Option<&dyn ChainPort>;
-    /// An audit view over the node's own log: JSON (a dispute: its lines).
-    fn audit_view(&self, view: super::views::AuditView) -> Result<String, super::views::ViewError>;
+    /// An audit view over the node's own log: JSON (a dispute: its lines); on a chain,
+    /// `/accounting` also compares the log with the chain (`chain`, `ok`).
+    async fn audit_view(
+        &self,
+        view: super::views::AuditView,
+    ) -> Result<String, super::views::ViewError>;
 }

@@ -86,13 +86,13 @@ fn parse(route: &str, form: &Form) -> Option<Result<AuditView, Reply>> {
 }
 
 /// The route, when it is an audit view.
-pub fn handle(port: &dyn CliPort, route: &str, form: &Form) -> Option<Reply> {
+pub async fn handle(port: &dyn CliPort, route: &str, form: &Form) -> Option<Reply> {
     let view = match parse(route, form)? {
         Ok(v) => v,
         Err(r) => return Some(r),
     };
     let dispute = matches!(view, AuditView::Dispute(_));
-    Some(match port.audit_view(view) {
+    Some(match port.audit_view(view).await {
         Ok(text) if dispute => Reply::ok(text),
         Ok(json) => Reply::json(json),
         Err(ViewError::NotFound(m)) => Reply::error(404, &m),

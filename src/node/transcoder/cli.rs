@@ -61,7 +61,7 @@ impl CliPort for TranscoderCli {
     fn chain(&self) -> Option<&dyn ChainPort> {
         None
     }
-    fn audit_view(&self, _view: AuditView) -> Result<String, ViewError> {
+    async fn audit_view(&self, _view: AuditView) -> Result<String, ViewError> {
         Err(ViewError::NotFound(
             "a transcoder keeps no event log: ask its orchestrator".into(),
         ))

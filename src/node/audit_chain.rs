@@ -1,10 +1,13 @@
-//! `livepeer audit -ethUrl`: reads from the chain what the log claims it did — the
-//! TicketBroker's `WinningTicketTransfer` logs over the blocks the watcher polled, the receipts
-//! of the node's own mined transactions, and each watched sender's funds (`getSenderInfo`) at
-//! the last polled block — for the pure comparison in `audit::chain_check`.
+//! The chain's side of `livepeer audit -ethUrl` and of a running node's `/accounting`: reads
+//! from the chain what the log claims it did — the TicketBroker's `WinningTicketTransfer` logs
+//! over the blocks the watcher polled, the receipts of the node's own mined transactions, and
+//! each watched sender's funds (`getSenderInfo`) at the last polled block — for the pure
+//! comparison in `audit::chain_check`; the report with its `chain` section as JSON.
 
-use super::ToolError;
-use crate::audit::chain_check::{ChainClaims, ChainFacts, FundsAt, Receipt, TransferAt};
+use crate::audit::{
+    chain_check::{self, ChainCheck, ChainClaims, ChainFacts, FundsAt, Receipt, TransferAt},
+    AuditReport,
+};
 use crate::chain::{
     calls, controller::get_contract, controller::KNOWN_CONTROLLERS, convert, logs, rpc::Rpc,
     topics::Kind,
@@ -16,12 +19,13 @@ use std::collections::BTreeMap;
 /// Blocks asked for per `eth_getLogs` call (public RPC nodes refuse wider ranges).
 const LOG_RANGE: u64 = 10_000;
 
-/// Connects to `url`, checks it is the log's chain, and reads the facts.
-pub async fn read_facts(
+/// Connects to `url`, checks it is the log's chain, and finds its TicketBroker (through
+/// `controller`, else the log's network's built-in Controller).
+pub async fn connect(
     url: &str,
     controller: Option<&str>,
     claims: &ChainClaims,
-) -> Result<ChainFacts, ToolError> {
+) -> Result<(Rpc, Address), String> {
     let rpc = Rpc::connect(url)
         .await
         .map_err(|e| format!("-ethUrl {url}: {e}"))?;
@@ -30,8 +34,7 @@ pub async fn read_facts(
             "-ethUrl {url} is chain {}, the log's node ran on chain {}",
             rpc.chain_id(),
             claims.chain_id
-        )
-        .into());
+        ));
     }
     let controller = match (
         controller,
@@ -44,11 +47,21 @@ pub async fn read_facts(
             return Err(format!(
                 "the log's network {:?} has no built-in Controller: pass -ethController",
                 claims.network
-            )
-            .into())
+            ))
         }
     };
-    let broker = get_contract(&rpc, controller, "TicketBroker").await?;
+    let broker = get_contract(&rpc, controller, "TicketBroker")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok((rpc, broker))
+}
+
+/// What the chain says of `claims`, read through `rpc` from the TicketBroker at `broker`.
+pub async fn read_facts(
+    rpc: &Rpc,
+    broker: Address,
+    claims: &ChainClaims,
+) -> Result<ChainFacts, String> {
     let mut facts = ChainFacts::default();
     let Some((first, last)) = claims.span else {
         return Ok(facts);
@@ -63,10 +76,12 @@ pub async fn read_facts(
                 from,
                 to,
             )
-            .await?;
+            .await
+            .map_err(|e| e.to_string())?;
         for log in &found {
             let block_hash = log.block_hash.map(convert::hash).unwrap_or_default();
-            if let Some(Event::SenderFundsChanged(c)) = logs::event_from_log(log)? {
+            let event = logs::event_from_log(log).map_err(|e| e.to_string())?;
+            if let Some(Event::SenderFundsChanged(c)) = event {
                 if let FundsChange::WinningTicketTransfer { recipient, amount } = c.change {
                     facts.transfers.push(TransferAt {
                         block: c.pos.block,
@@ -81,16 +96,20 @@ pub async fn read_facts(
         from = to + 1;
     }
     for hash in claims.mined_txs() {
-        let r = rpc.receipt(H256(hash.0)).await?.map(|r| Receipt {
-            block: (
-                r.block_number.map_or(0, |b| b.as_u64()),
-                r.block_hash.map(convert::hash).unwrap_or_default(),
-            ),
-            success: r.status.is_some_and(|s| s.as_u64() == 1),
-        });
+        let r = rpc
+            .receipt(H256(hash.0))
+            .await
+            .map_err(|e| e.to_string())?
+            .map(|r| Receipt {
+                block: (
+                    r.block_number.map_or(0, |b| b.as_u64()),
+                    r.block_hash.map(convert::hash).unwrap_or_default(),
+                ),
+                success: r.status.is_some_and(|s| s.as_u64() == 1),
+            });
         facts.receipts.insert(hash, r);
     }
-    facts.funds = sender_funds(&rpc, broker, claims, last).await;
+    facts.funds = sender_funds(rpc, broker, claims, last).await;
     Ok(facts)
 }
 
@@ -123,4 +142,29 @@ async fn sender_funds(
         );
     }
     Some(out)
+}
+
+/// The audit report as JSON, with the comparison with the chain as `chain` and the verdict
+/// as `ok` (`livepeer audit -json -ethUrl` exits 0 exactly when it is true).
+pub fn report_with_chain(
+    report: &AuditReport,
+    check: &ChainCheck,
+) -> Result<serde_json::Value, serde_json::Error> {
+    let mut v = serde_json::to_value(report)?;
+    v["chain"] = serde_json::to_value(check)?;
+    v["ok"] = serde_json::Value::Bool(report.ok() && check.discrepancies.is_empty());
+    Ok(v)
+}
+
+/// The report of `report` and `claims` (one scan of the log) compared with the chain through
+/// `rpc` (TicketBroker at `broker`), as JSON: a running node's `/accounting` on a chain.
+pub async fn accounting_on_chain(
+    report: &AuditReport,
+    claims: &ChainClaims,
+    rpc: &Rpc,
+    broker: Address,
+) -> Result<serde_json::Value, String> {
+    let facts = read_facts(rpc, broker, claims).await?;
+    let check = chain_check::check(claims, &facts);
+    report_with_chain(report, &check).map_err(|e| e.to_string())
 }
