@@ -1,6 +1,6 @@
 //! `livepeer devchain` through the binary: anvil with the real Livepeer contracts of
 //! `@livepeer/sdk` deployed, checked the way a node will use them — every contract registered in
-//! the Controller, the system unpaused, round 1 initialised, and two accounts whose geth v3
+//! the Controller (the `PollCreator` aside, which only knows the BondingManager), the system unpaused, round 1 initialised, and two accounts whose geth v3
 //! keystores open with the password and hold 100 ETH and 1,000 LPT; the broadcaster's account
 //! then funds a deposit and a reserve on the real TicketBroker. The deployment is shared through
 //! `evm_snapshot`/`evm_revert`, and no anvil outlives the test.
@@ -45,6 +45,17 @@ async fn a_devchain_runs_the_real_protocol_with_funded_keystore_accounts() {
     let controller = addr(&j["controller"]);
     let ctl = load("Controller");
     for (name, at) in j["contracts"].as_object().unwrap() {
+        if name == "PollCreator" {
+            // Not registered, as on the real networks: it polls the BondingManager's stake.
+            let poll_creator = load("polling/PollCreator");
+            let bm = call(&rpc, &poll_creator, addr(at), "bondingManager", &[]).await;
+            let bm = bm[0].clone().into_address().unwrap();
+            assert_eq!(
+                Token::Address(bm),
+                Token::Address(addr(&j["contracts"]["BondingManager"]))
+            );
+            continue;
+        }
         let id = Token::FixedBytes(contract_id(name).to_vec());
         let got = call(&rpc, &ctl, controller, "getContract", &[id]).await;
         assert_eq!(got[0].clone().into_address().unwrap(), addr(at), "{name}");

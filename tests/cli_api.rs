@@ -175,6 +175,14 @@ async fn an_orchestrator_serves_the_cli_routes_and_caps_sessions_at_runtime() {
         get(&cli, "signMessage?message=hi"),
         err(500, "missing ETH client")
     );
+    assert_eq!(
+        get(&cli, "vote?choiceID=1"),
+        err(400, "missing form param: poll")
+    );
+    assert_eq!(
+        get(&cli, "vote?poll=0x12&choiceID=x"),
+        err(500, "missing ETH client")
+    );
 
     // maxSessions: 2 → 1 at runtime, from a multipart body (`curl -F`).
     assert_eq!(

@@ -444,6 +444,17 @@ async fn one_stream_moves_the_segment_counters_by_its_segments_and_the_names_mat
     assert_eq!(r.status(), 404);
 }
 
+/// A node's `/status` JSON.
+async fn status(cli: &str) -> serde_json::Value {
+    let text = reqwest::get(format!("http://{cli}/status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn per_stream_series_live_while_their_stream_does() {
     let dir = tempfile::tempdir().unwrap();
@@ -452,16 +463,10 @@ async fn per_stream_series_live_while_their_stream_does() {
     playlist_when(&net.b_http, "ps", |t| t.contains(".ts")).await;
     let during = scrape(&net.b_cli).await;
     // `/status` counts the live stream's bytes, as the reference's does.
-    let status = reqwest::get(format!("http://{}/status", net.b_cli))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let status: serde_json::Value = serde_json::from_str(&status).unwrap();
-    let info = &status["StreamInfo"]["ps"];
+    let b_status = status(&net.b_cli).await;
+    let info = &b_status["StreamInfo"]["ps"];
     for k in ["SourceBytes", "TranscodedBytes"] {
-        assert!(info[k].as_u64().unwrap() > 0, "{k}: {status}");
+        assert!(info[k].as_u64().unwrap() > 0, "{k}: {b_status}");
     }
     let ours = |s: &Scrape| -> BTreeSet<String> {
         s.samples
@@ -481,6 +486,20 @@ async fn per_stream_series_live_while_their_stream_does() {
             "{n} not labelled with the stream: {live:?}"
         );
     }
+    // The O's `/status` lists its session under the B's manifest id, with its bytes.
+    let o_status = status(&net.o_cli).await;
+    let info = &o_status["StreamInfo"]["ps"];
+    for k in ["SourceBytes", "TranscodedBytes"] {
+        assert!(info[k].as_u64().unwrap() > 0, "O {k}: {o_status}");
+    }
+    assert!(
+        o_status["Manifests"]["ps"]["Variants"].is_array(),
+        "{o_status}"
+    );
+    assert!(
+        o_status["BroadcasterPrices"]["default"].is_string(),
+        "{o_status}"
+    );
     let o_during = scrape(&net.o_cli).await;
     assert!(
         o_during
@@ -497,7 +516,8 @@ async fn per_stream_series_live_while_their_stream_does() {
         "left after the end: {:?}",
         ours(&after)
     );
-    // The B ends its O session right after the stream; the O's series go with it.
+    // The B ends its O session right after the stream; the O's series and `/status` entry go
+    // with it.
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let o = scrape(&net.o_cli).await;
@@ -506,10 +526,14 @@ async fn per_stream_series_live_while_their_stream_does() {
             .iter()
             .filter(|x| x.labels.get("manifest_id").is_some())
             .collect();
-        if left.is_empty() {
+        let listed = status(&net.o_cli).await["Manifests"].clone();
+        if left.is_empty() && listed == serde_json::json!({}) {
             break;
         }
-        assert!(Instant::now() < deadline, "O series left: {left:?}");
+        assert!(
+            Instant::now() < deadline,
+            "O series left: {left:?}, sessions listed: {listed}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     // Series without a stream label stay: the node's totals.

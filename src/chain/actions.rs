@@ -2,6 +2,7 @@
 //! each action's form parameters (go-livepeer's names; a missing one is `missing form param:
 //! <name>`) and the transactions it is made of. Amounts are in wei (ETH or LPT); rates in
 //! percent as the reference's `activateOrchestrator` takes them (`blockRewardCut=10` is 10 %).
+//! A vote goes to the poll contract it names (`Poll.vote(choiceID)`).
 
 use super::{calls, tx::Call, ChainError};
 use ethers_core::abi::Token;
@@ -74,6 +75,8 @@ pub enum Action {
     RequestTokens,
     /// `/claimEarnings` up to a round (0: the node fills in the current round).
     ClaimEarnings(U256),
+    /// `/vote` (`poll`, `choiceID`): a vote in a governance poll.
+    Vote(Address, U256),
 }
 
 /// Every action's route name.
@@ -95,6 +98,7 @@ pub const ROUTES: &[&str] = &[
     "transferTokens",
     "requestTokens",
     "claimEarnings",
+    "vote",
 ];
 
 fn param<'a>(form: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, String> {
@@ -102,6 +106,12 @@ fn param<'a>(form: &'a BTreeMap<String, String>, name: &str) -> Result<&'a str, 
         .map(|v| v.trim())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| format!("missing form param: {name}"))
+}
+
+fn address(form: &BTreeMap<String, String>, name: &str) -> Result<Address, String> {
+    let v = param(form, name)?;
+    v.parse()
+        .map_err(|_| format!("{name} {v:?}: not an address"))
 }
 
 fn uint(form: &BTreeMap<String, String>, name: &str) -> Result<U256, String> {
@@ -141,6 +151,7 @@ impl Action {
             Action::TransferTokens(..) => "transferTokens",
             Action::RequestTokens => "requestTokens",
             Action::ClaimEarnings(_) => "claimEarnings",
+            Action::Vote(..) => "vote",
         }
     }
 
@@ -157,10 +168,7 @@ impl Action {
             "cancelUnlock" => Action::CancelUnlock,
             "withdraw" => Action::Withdraw,
             "bond" => {
-                let to = param(form, "toAddr")?;
-                let to = to
-                    .parse()
-                    .map_err(|_| format!("toAddr {to:?}: not an address"))?;
+                let to = address(form, "toAddr")?;
                 Action::Bond(uint(form, "amount")?, to)
             }
             "unbond" => Action::Unbond(uint(form, "amount")?),
@@ -180,10 +188,7 @@ impl Action {
                 service_uri: param(form, "serviceURI")?.to_string(),
             },
             "transferTokens" => {
-                let to = param(form, "to")?;
-                let to = to
-                    .parse()
-                    .map_err(|_| format!("to {to:?}: not an address"))?;
+                let to = address(form, "to")?;
                 let amount = param(form, "amount")?;
                 let amount = U256::from_dec_str(amount)
                     .map_err(|_| "failed to parse big integer".to_string())?;
@@ -191,6 +196,7 @@ impl Action {
             }
             "requestTokens" => Action::RequestTokens,
             "claimEarnings" => Action::ClaimEarnings(U256::zero()),
+            "vote" => Action::Vote(address(form, "poll")?, uint(form, "choiceID")?),
             other => {
                 return Err(format!(
                     "unknown chain action {other:?}: one of {}",
@@ -294,98 +300,15 @@ impl Action {
                 zero,
             )],
             Action::ClaimEarnings(r) => vec![bm("claimEarnings(uint256)", &[calls::uint(*r)])?],
+            Action::Vote(poll, choice) => vec![Call::new(
+                *poll,
+                calls::calldata("vote(uint256)", &[calls::uint(*choice)])?,
+                zero,
+            )],
         })
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
-
-    #[test]
-    fn forms_read_as_the_references_routes() {
-        assert_eq!(
-            Action::from_form(
-                "fundDepositAndReserve",
-                &form(&[("depositAmount", "5"), ("reserveAmount", "7")])
-            ),
-            Ok(Action::FundDepositAndReserve(5.into(), 7.into()))
-        );
-        assert_eq!(
-            Action::from_form("fundDeposit", &form(&[])),
-            Err("missing form param: amount".into())
-        );
-        let a = Action::from_form(
-            "activateOrchestrator",
-            &form(&[
-                ("blockRewardCut", "10"),
-                ("feeShare", "50"),
-                ("serviceURI", "https://o:8935"),
-            ]),
-        )
-        .unwrap();
-        assert!(
-            matches!(&a, Action::Activate { reward_cut, fee_share, amount, .. }
-            if *reward_cut == 100_000.into() && *fee_share == 500_000.into() && amount.is_zero())
-        );
-        assert!(Action::from_form(
-            "activateOrchestrator",
-            &form(&[
-                ("blockRewardCut", "101"),
-                ("feeShare", "1"),
-                ("serviceURI", "x")
-            ])
-        )
-        .is_err());
-        assert!(Action::from_form("selfDestruct", &form(&[]))
-            .unwrap_err()
-            .contains("unknown chain action"));
-    }
-
-    #[test]
-    fn funding_sends_the_sum_and_activation_bonds_first() {
-        let c = Contracts {
-            controller: Address::repeat_byte(6),
-            ticket_broker: Address::repeat_byte(1),
-            bonding_manager: Address::repeat_byte(2),
-            rounds_manager: Address::repeat_byte(3),
-            service_registry: Address::repeat_byte(4),
-            token: Address::repeat_byte(5),
-            faucet: Address::repeat_byte(7),
-        };
-        let me = Address::repeat_byte(9);
-        let calls = Action::FundDepositAndReserve(2.into(), 3.into())
-            .calls(&c, me)
-            .unwrap();
-        assert_eq!(calls[0].value, 5.into());
-        assert_eq!(calls[0].to, Some(c.ticket_broker));
-        let activate = Action::Activate {
-            amount: 10.into(),
-            reward_cut: 1.into(),
-            fee_share: 1.into(),
-            service_uri: "https://o".into(),
-        };
-        let to: Vec<_> = activate
-            .calls(&c, me)
-            .unwrap()
-            .iter()
-            .map(|c| c.to.unwrap())
-            .collect();
-        assert_eq!(
-            to,
-            vec![
-                c.token,
-                c.bonding_manager,
-                c.bonding_manager,
-                c.service_registry
-            ]
-        );
-    }
-}
+#[path = "actions_tests.rs"]
+mod tests;

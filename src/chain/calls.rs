@@ -80,6 +80,7 @@ pub const FUNCTIONS: &[(&str, &str)] = &[
     ("token/Minter", "getGlobalTotalSupply()"),
     ("ServiceRegistry", "getServiceURI(address)"),
     ("Controller", "paused()"),
+    ("polling/Poll", "vote(uint256)"),
 ];
 
 /// The 4-byte selector of a canonical signature.

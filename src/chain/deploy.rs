@@ -5,8 +5,10 @@
 //! Governor; a `GenericMock` as `L2LPTDataCache` (without it `initializeRound` reverts); the
 //! parameters (unbonding 7 rounds, 10 active transcoders, 50-block rounds with 10 % locked,
 //! unlock 100 rounds, tickets valid 2 rounds); the faucet and the LPT supply; the Minter's minter
-//! role; `Controller.unpause()`; and round 1 initialised. Contract addresses are read back from
-//! the Controller, never assumed.
+//! role; a `PollCreator` over the BondingManager (not registered in the Controller, as on the
+//! real networks: its address is in [`Deployment::contracts`] as `PollCreator`);
+//! `Controller.unpause()`; and round 1 initialised. Contract addresses are read back from the
+//! Controller, never assumed.
 
 use super::{artifacts::Artifact, rpc::Rpc, ChainError};
 use ethers_core::abi::Token;
@@ -39,7 +41,8 @@ pub fn contract_id(name: &str) -> [u8; 32] {
 pub struct Deployment {
     /// The Controller (the one address a node is given: `-ethController`).
     pub controller: Address,
-    /// Registered contracts by name (proxies for the proxied ones), as the Controller says.
+    /// Registered contracts by name (proxies for the proxied ones), as the Controller says; and
+    /// the unregistered `PollCreator`.
     pub contracts: BTreeMap<String, Address>,
 }
 
@@ -283,6 +286,12 @@ impl<'a> Deployer<'a> {
         for (f, args) in supply {
             self.send(&token, token_at, f, &args, zero).await?;
         }
+        // Created after every other contract, so theirs keep their addresses; before the
+        // blocks mined to round 1, so the chain's height after deployment is unchanged.
+        let poll_creator = self.artifact("polling/PollCreator")?;
+        let poll_creator_at = self
+            .create(&poll_creator, &[Token::Address(bonding_at)])
+            .await?;
         self.send(&controller_art, controller, "unpause", &[], zero)
             .await?;
 
@@ -297,6 +306,7 @@ impl<'a> Deployer<'a> {
         for name in REGISTERED {
             contracts.insert(name.to_string(), self.contract(name).await?);
         }
+        contracts.insert("PollCreator".to_string(), poll_creator_at);
         Ok(Deployment {
             controller,
             contracts,

@@ -74,6 +74,14 @@ impl<S: LogStore> ChainPort for CliChain<S> {
         let calls = action
             .calls(&self.contracts, self.txs.address())
             .map_err(|e| failed(e.to_string()))?;
+        // `/vote` words its failures as the reference's `voteHandler`.
+        let error = |stage: &str, e: String| match (route, stage) {
+            ("vote", _) => {
+                CliError::Failed(format!("unable to {stage} vote transaction err={e:?}"))
+            }
+            (_, "mine") => failed(format!("{name}: {e}")),
+            _ => failed(e),
+        };
         let mut hashes = Vec::new();
         for call in calls {
             let purpose = TxPurpose::Action { name: name.clone() };
@@ -81,12 +89,12 @@ impl<S: LogStore> ChainPort for CliChain<S> {
                 .txs
                 .submit(call, purpose)
                 .await
-                .map_err(|e| failed(e.to_string()))?;
+                .map_err(|e| error("submit", e.to_string()))?;
             tracing::info!("{name}: transaction {hash:?} sent");
             self.txs
                 .outcome(hash, ACTION_TIMEOUT)
                 .await
-                .map_err(|e| failed(format!("{name}: {e}")))?;
+                .map_err(|e| error("mine", e.to_string()))?;
             hashes.push(format!("{hash:?}"));
         }
         Ok(hashes)

@@ -150,11 +150,6 @@ impl<S: LogStore> CliPort for CliNode<S> {
     }
 }
 
-/// The streams of `writer`'s projection that are live, for `/status`.
-pub fn live_streams<S: LogStore>(writer: &Writer<S>) -> Vec<crate::api::cli::port::StreamStatus> {
-    writer.read(live_streams_in)
-}
-
 /// The live streams of `p`, for `/status` (no byte counts: the B fills its own).
 pub fn live_streams_in(
     p: &crate::projections::Projections,

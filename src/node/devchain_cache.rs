@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Bumped when the cache's shape or the deployment recipe changes.
-const FORMAT: u32 = 1;
+/// Bumped when the cache's shape or the deployment recipe changes (2: the `PollCreator`).
+const FORMAT: u32 = 2;
 
 /// One funded account of the devchain.
 #[derive(Clone, Debug, Serialize, Deserialize)]

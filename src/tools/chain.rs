@@ -6,8 +6,8 @@ use super::ToolError;
 use crate::cli::ChainArgs;
 use std::process::ExitCode;
 
-/// Runs the action; prints the node's answer (the reference's text, when it has one) and the
-/// mined transactions' hashes, one a line.
+/// Runs the action; prints the node's answer (the reference's text, when it has one and it is
+/// text) and the mined transactions' hashes, one a line.
 pub async fn run(args: &ChainArgs) -> Result<ExitCode, ToolError> {
     let mut form = Vec::new();
     for p in &args.params {
@@ -31,9 +31,14 @@ pub async fn run(args: &ChainArgs) -> Result<ExitCode, ToolError> {
     })?;
     let status = answer.status();
     let hashes = crate::api::cli::tx_hashes(answer.headers());
-    let text = answer.text().await.unwrap_or_default();
+    let body = answer.bytes().await.unwrap_or_default();
+    let text = String::from_utf8_lossy(&body);
+    // `/vote` answers the transaction's hash as raw bytes: printed from the header only.
+    let binary = text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' || c == '\u{fffd}');
     if status.is_success() {
-        if !text.is_empty() {
+        if !text.is_empty() && !binary {
             println!("{}", text.trim_end());
         }
         for h in hashes {

@@ -127,7 +127,7 @@ fn options() -> Vec<Opt> {
         opt("Sign a message", set::sign_message),
         opt("Sign typed data", set::sign_typed_data),
         o(opt("Vote in a governance poll", set::vote)),
-        o(opt("Vote on a treasury proposal", set::vote)),
+        o(opt("Vote on a treasury proposal", set::vote_on_proposal)),
         o(opt("Set max ticket face value", set::max_face_value)),
         o(opt("Set price for broadcaster", set::price_for_broadcaster)),
         o(opt("Set maximum sessions", set::max_sessions)),

@@ -43,7 +43,7 @@ pub(super) fn string(w: &mut Wizard) -> In<String> {
 }
 
 /// `readInt`.
-fn int(w: &mut Wizard) -> In<i64> {
+pub(super) fn int(w: &mut Wizard) -> In<i64> {
     loop {
         let s = w.read()?;
         if s.is_empty() {
@@ -57,7 +57,7 @@ fn int(w: &mut Wizard) -> In<i64> {
 }
 
 /// `readStringYesOrNo`.
-fn yes(w: &mut Wizard) -> In<bool> {
+pub(super) fn yes(w: &mut Wizard) -> In<bool> {
     loop {
         match w.read()?.as_str() {
             "y" => return Ok(true),

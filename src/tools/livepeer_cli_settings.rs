@@ -1,8 +1,8 @@
 //! `livepeer cli`'s settings choices (broadcast config, prices, gas prices, face value, max
-//! sessions) and signing, prompting as the reference's `wizard_*.go` do.
+//! sessions), signing and the poll vote, prompting as the reference's `wizard_*.go` do.
 
 use super::livepeer_cli::{log_error, In, Wizard};
-use super::livepeer_cli_actions::{big, default_string, string};
+use super::livepeer_cli_actions::{big, default_string, int, string, yes};
 
 /// Set broadcast config.
 pub fn broadcast_config(w: &mut Wizard) -> In<()> {
@@ -135,13 +135,60 @@ pub fn sign_typed_data(w: &mut Wizard) -> In<()> {
     Ok(())
 }
 
-/// The governance votes: this node does not serve them yet.
+/// The reference's `VoteChoice`s: 0 Yes, 1 No.
+const VOTE_CHOICES: [&str; 2] = ["Yes", "No"];
+
+/// Vote in a governance poll: the poll's address, a choice confirmed, then `/vote`.
 pub fn vote(w: &mut Wizard) -> In<()> {
     if w.offchain {
         log_error("Can not vote in 'offchain' mode", &[]);
         return Ok(());
     }
-    println!("Error voting: not served by this node yet");
+    w.prompt("Enter the contract address for the poll you want to vote in -");
+    let poll = loop {
+        let s = w.read()?;
+        if crate::api::cli::vote::is_hex_address(&s) {
+            break s;
+        }
+        let err = format!("invalid hex address address={s}");
+        log_error("Failed to validate input", &[("err", &err)]);
+    };
+    let choice = loop {
+        // tabwriter's table (tab padded to 8 columns).
+        println!("Identifier\tVoting Choices");
+        for (i, c) in VOTE_CHOICES.iter().enumerate() {
+            println!("{i}\t\t{c}");
+        }
+        let choice = loop {
+            w.prompt("Enter the ID of the choice you want to vote for -");
+            match int(w)? {
+                c @ 0..=1 => break c as usize,
+                _ => println!("Must enter a valid ID"),
+            }
+        };
+        w.prompt(&format!(
+            "Are you sure you want to vote \"{}\"? (y/n) -",
+            VOTE_CHOICES[choice]
+        ));
+        if yes(w)? {
+            break choice;
+        }
+    };
+    let form = [("poll", poll), ("choiceID", choice.to_string())];
+    match w.post_bytes("vote", &form, &[]) {
+        (r, false) => println!("Error voting: {}", String::from_utf8_lossy(&r)),
+        (r, true) => println!("\nVote success tx=0x{}", hex::encode(r)),
+    }
+    Ok(())
+}
+
+/// Vote on a treasury proposal: this node does not serve it (no `LivepeerGovernor`).
+pub fn vote_on_proposal(w: &mut Wizard) -> In<()> {
+    if w.offchain {
+        log_error("Cannot vote in 'offchain' mode", &[]);
+        return Ok(());
+    }
+    println!("Error voting: not served by this node");
     Ok(())
 }
 

@@ -11,9 +11,10 @@ use super::port::{ChainRead, SenderInfo};
 use super::{ChainPort, CliPort, Form, Reply};
 use crate::projections::config as names;
 
-/// Routes of the reference that need a chain client and that this node does not serve yet:
-/// without a chain they answer as the reference does (`missing ETH client`).
-const NOT_YET: &[&str] = &["vote", "voteOnProposal"];
+/// Routes of the reference that need a chain client and that this node does not serve:
+/// without a chain they answer as the reference does (`missing ETH client`). The treasury's
+/// `LivepeerGovernor` is not in the protocol package the devchain deploys.
+const NOT_YET: &[&str] = &["voteOnProposal"];
 
 /// The chain actions' routes (`chain::actions::ROUTES`; `node::cli_chain` checks they agree):
 /// each answers with the reference's text ([`action_text`]) and its mined transactions' hashes
@@ -36,6 +37,7 @@ pub const ACTIONS: &[&str] = &[
     "transferTokens",
     "requestTokens",
     "claimEarnings",
+    "vote",
 ];
 
 /// What the reference's handler writes when the action succeeded (`server/handlers.go`): the
@@ -190,9 +192,9 @@ async fn on_chain(port: &dyn CliPort, chain: &dyn ChainPort, route: &str, form: 
         r if super::chain_reads::ROUTES.contains(&r) => {
             super::chain_reads::read(port, chain, r, form).await
         }
+        "vote" => super::vote::vote(chain, form).await,
         r if NOT_YET.contains(&r) => Reply::failed(&format!(
-            "{r}: not served by this node yet (LIP polls and the treasury governor are not \
-             implemented)"
+            "{r}: not served by this node (the treasury's LivepeerGovernor is not implemented)"
         )),
         r => match chain.action(r, &form.to_map()).await {
             Ok(hashes) => Reply::ok(action_text(r)).with_txs(hashes),

@@ -9,7 +9,7 @@
 //!   `/healthz`, `/getLogLevel`, `/setLogLevel`.
 //! - [`settings`]: the broadcast config, `/setMaxSessions`, an O's prices and face value cap.
 //! - [`chain`]: gas prices, the account's balances and funds, the contracts, chain actions;
-//!   [`chain_info`]: the chain reads' JSON shapes.
+//!   [`chain_info`]: the chain reads' JSON shapes; [`vote`]: `/vote` in a governance poll.
 
 pub mod chain;
 pub mod chain_info;
@@ -20,6 +20,7 @@ pub mod port;
 pub mod settings;
 pub mod status;
 pub mod views;
+pub mod vote;
 
 pub use form::Form;
 pub use port::{ChainPort, ChainRead, CliPort, Effective, LogLevel, NodeStatus, Role};

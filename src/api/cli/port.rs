@@ -61,7 +61,7 @@ pub struct StreamStatus {
 /// What `/status` reports.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct NodeStatus {
-    /// A B's active streams (an O's open sessions).
+    /// A B's active streams (an O's open sessions, by the B's manifest id).
     pub streams: Vec<StreamStatus>,
     /// A B's Os (their URIs).
     pub orchestrator_pool: Vec<String>,
@@ -69,6 +69,8 @@ pub struct NodeStatus {
     pub transcoders: Vec<(String, i64)>,
     /// An O that transcodes itself.
     pub local_transcoding: bool,
+    /// An O's prices per pixel (`default`, then by B address), as `big.Rat` text.
+    pub broadcaster_prices: Vec<(String, String)>,
     /// The node's version.
     pub version: String,
 }

@@ -6,7 +6,7 @@ use super::json::{string, Obj};
 use super::{CliPort, NodeStatus, Reply, Role};
 
 /// `NodeStatus` as go-livepeer's JSON: each stream's master playlist (its renditions'
-/// variants), bytes, the O pool, versions, remote Ts.
+/// variants), bytes, the O pool, versions, remote Ts, an O's prices.
 pub fn status_json(s: &NodeStatus) -> String {
     let mut manifests = Obj::new();
     let mut info = Obj::new();
@@ -49,6 +49,10 @@ pub fn status_json(s: &NodeStatus) -> String {
                 .text()
         })
         .collect();
+    let mut prices = Obj::new();
+    for (who, price) in &s.broadcaster_prices {
+        prices = prices.str(who, price);
+    }
     Obj::new()
         .raw("Manifests", manifests.text())
         .raw("InternalManifests", "{}")
@@ -65,7 +69,7 @@ pub fn status_json(s: &NodeStatus) -> String {
         )
         .raw("RegisteredTranscoders", format!("[{}]", ts.join(",")))
         .raw("LocalTranscoding", s.local_transcoding.to_string())
-        .raw("BroadcasterPrices", "{}")
+        .raw("BroadcasterPrices", prices.text())
         .text()
 }
 

@@ -6,6 +6,7 @@
 //! - [`transcode`]: an admitted segment's transcode (local or remote) and its outcome.
 //! - [`remote`]: the remote Ts attached over `RegisterTranscoder`.
 //! - [`port`]: the O as `api::orchestrator`'s handlers reach it.
+//! - [`status`]: its `/status`: open sessions, their bytes, its prices.
 
 mod answers;
 pub mod auth_webhook;
@@ -16,6 +17,7 @@ pub mod port;
 pub mod redeemer_link;
 pub mod remote;
 pub mod service;
+pub mod status;
 pub mod transcode;
 
 pub use service::{OrchConfig, Orchestrator};
@@ -103,12 +105,26 @@ impl StartedOrchestrator {
             node.chain = self.chain.as_ref().map(|c| c.cli());
             node.auto_sessions = self.o.local_transcoder().is_none();
             let (w, o) = (writer.clone(), self.o.clone());
-            node.status = Arc::new(move || crate::api::cli::NodeStatus {
-                streams: super::cli_server::live_streams(&w),
-                transcoders: o.remote().list(),
-                local_transcoding: o.local_transcoder().is_some(),
-                version: env!("CARGO_PKG_VERSION").into(),
-                ..Default::default()
+            let (tail, defaults) = (
+                super::broadcaster::progress::shared(&writer),
+                self.defaults.clone(),
+            );
+            node.status = Arc::new(move || {
+                use super::broadcaster::progress::with_tail;
+                let now = super::clock::now_ms();
+                let (streams, prices) = with_tail(&tail, &w, |t, p| {
+                    let e = defaults.effective(&p.config.state);
+                    let prices = status::broadcaster_prices(&e.price, &e.prices);
+                    (status::sessions(p, t, now), prices)
+                });
+                crate::api::cli::NodeStatus {
+                    streams,
+                    transcoders: o.remote().list(),
+                    local_transcoding: o.local_transcoder().is_some(),
+                    broadcaster_prices: prices,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    ..Default::default()
+                }
             });
             let routes = super::cli_server::router(node, render);
             tasks.spawn(super::cli_server::serve_router(
