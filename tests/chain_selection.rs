@@ -8,7 +8,8 @@
 //!   of the stream and the segment is transcoded by the other O;
 //! - an O at `-maxSessions` (its one session taken by another stream) is skipped: a new stream's
 //!   segment goes to the other O;
-//! - the O of a stream killed (SIGKILL) between two segments: the next ones go to the other O;
+//! - the O of a stream killed (SIGKILL) between two segments: the next ones go to the other O,
+//!   whose answer to the stream's first refresh the B kept (it is not asked again);
 //! - an O that `-orchPerfStatsUrl` (a score service in the test) rates below `-minPerfScore` is
 //!   left out: the other O is chosen though it would never be otherwise.
 #![allow(clippy::unwrap_used)]
@@ -180,6 +181,11 @@ async fn killing_the_o_of_a_stream_leaves_no_gap_in_its_hls() {
     assert_eq!(by, expected);
     assert_eq!(o_transcoded(&logs.cheap), [0, 1], "the killed O's log");
     assert_eq!(o_transcoded(&logs.dear), [2, 3, 4]);
+    // `dear` was asked once, by the stream's first refresh, whose answer the B kept: leaving
+    // `cheap` cost no new GetOrchestrator (an O issues params at each one and with each paid
+    // segment's answer).
+    let issued = events(&logs.dear, "TicketParamsIssued").len();
+    assert_eq!(issued, 1 + 3, "dear's params: one GetOrchestrator, three answers");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,13 +8,20 @@
 //! when too few others answered (`commands::suspensions`). The O is then chosen by
 //! `commands::selection` (stake from the orchestrator projection, price from the answer) with a
 //! random draw made here and recorded in `OrchestratorSelected` before the session is used.
+//! The answers not chosen are kept for the stream's next new session (`spares`), which asks
+//! again only when fewer sessions are held and kept than the pool's refresh threshold.
 
 use super::service::{address_of, Broadcaster};
 use crate::api::{
     client::{ClientError, OrchClient},
     info::OrchInfo,
 };
-use crate::commands::{orch_pool::extra_nodes, selection::Candidate, suspensions::session_pool};
+use crate::commands::{
+    orch_pool::extra_nodes,
+    selection::Candidate,
+    session_pools::needs_refresh,
+    suspensions::{session_pool, Suspensions},
+};
 use crate::events::{Price, Wei};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
@@ -25,41 +32,53 @@ use std::{collections::BTreeSet, sync::Arc, time::Duration};
 const DISCOVERY_CUTOFF: Duration = Duration::from_secs(6);
 
 /// An O's answer: its URI, the connection and its info.
-type Answer = (String, Arc<OrchClient>, OrchInfo);
+pub(super) type Answer = (String, Arc<OrchClient>, OrchInfo);
 
 impl<S: LogStore> Broadcaster<S> {
     /// Chooses `manifest`'s new session among `os` (unknown Os of one pool) by probability,
-    /// a refresh that wants `wanted` answers (`session_pools::num_orchs`), for a segment
-    /// `duration_ms` long; `previous` is the stream's last session (for the price-jump guard).
+    /// for a segment `duration_ms` long: among the answers kept from the stream's last refresh
+    /// (`spares`), and after a refresh that wants `wanted` answers when the sessions held and
+    /// kept number fewer than `threshold` (`refresh`: `session_pools::num_orchs` and
+    /// `refresh_threshold`); `previous` is the stream's last session (for the price-jump
+    /// guard). The answers not chosen are kept.
     pub(super) async fn select_session(
         &self,
         manifest: &str,
         os: &[String],
         previous: Option<&(String, OrchInfo)>,
-        wanted: usize,
+        (wanted, threshold): (usize, usize),
         duration_ms: u32,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let mut last_err = None;
-        let mut answered = Vec::new();
-        for (uri, answer) in self.discover(manifest, os, wanted).await {
-            match answer {
-                Err(e) => {
-                    tracing::warn!("orchestrator {uri}: {e}");
-                    self.clients().lock().await.remove(&uri);
-                    last_err = Some(e);
+        let mut answered = self.take_spares(manifest, os);
+        let held = self
+            .cached_sessions()
+            .get(manifest)
+            .map_or(0, |s| s.held().len());
+        if needs_refresh(held + answered.len(), threshold) || answered.is_empty() {
+            // A refresh: the stream asks Os for new sessions.
+            self.with_suspensions(manifest, Suspensions::signal_refresh);
+            for (uri, answer) in self.discover(manifest, os, wanted).await {
+                answered.retain(|a| a.0 != uri);
+                match answer {
+                    Err(e) => {
+                        tracing::warn!("orchestrator {uri}: {e}");
+                        self.clients().lock().await.remove(&uri);
+                        last_err = Some(e);
+                    }
+                    Ok((_, info)) if Self::jumped(previous, &uri, &info) => {
+                        tracing::warn!(
+                            "orchestrator {uri}: its price rose more than 2x since this stream's session began"
+                        );
+                        self.suspend(manifest, &uri).await;
+                        last_err = Some(ClientError::Address(format!("{uri}: price increased")));
+                    }
+                    Ok((_, info)) if self.blocked(&info) => {
+                        tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
+                        last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
+                    }
+                    Ok((client, info)) => answered.push((uri, client, info)),
                 }
-                Ok((_, info)) if Self::jumped(previous, &uri, &info) => {
-                    tracing::warn!(
-                        "orchestrator {uri}: its price rose more than 2x since this stream's session began"
-                    );
-                    self.suspend(manifest, &uri).await;
-                    last_err = Some(ClientError::Address(format!("{uri}: price increased")));
-                }
-                Ok((_, info)) if self.blocked(&info) => {
-                    tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
-                    last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
-                }
-                Ok((client, info)) => answered.push((uri, client, info)),
             }
         }
         let mut pool: Vec<Answer> = self.with_suspensions(manifest, |s| {
@@ -89,7 +108,10 @@ impl<S: LogStore> Broadcaster<S> {
                 .use_session(manifest, &uri, client, info, duration_ms)
                 .await
             {
-                Ok(session) => return Ok(session),
+                Ok(session) => {
+                    self.keep_spares(manifest, pool);
+                    return Ok(session);
+                }
                 Err(e) => {
                     tracing::warn!("orchestrator {uri}: {e}");
                     self.suspend(manifest, &uri).await;

@@ -33,6 +33,7 @@ pub mod rtmp;
 mod runtime;
 pub mod service;
 pub mod session_choice;
+pub mod spares;
 pub mod verify;
 
 use super::{args::NodeArgs, NodeError};

@@ -61,6 +61,8 @@ pub struct Broadcaster<S: LogStore> {
     /// Each stream's suspended Os (those that failed it, passed over for a few of its session
     /// refreshes while others are available): soft state, health rather than a fact of record.
     suspended: Mutex<BTreeMap<String, Suspensions>>,
+    /// Each stream's answers from its last refresh on a chain not (yet) its session.
+    pub(super) spares: super::spares::Spares,
     /// Round-robin position for new sessions.
     next: std::sync::atomic::AtomicUsize,
     store: RenditionStore,
@@ -92,6 +94,7 @@ impl<S: LogStore> Broadcaster<S> {
             clients: tokio::sync::Mutex::new(BTreeMap::new()),
             sessions: Mutex::new(BTreeMap::new()),
             suspended: Mutex::new(BTreeMap::new()),
+            spares: Default::default(),
             next: std::sync::atomic::AtomicUsize::new(0),
             store: RenditionStore::default(),
             tasks: TaskTracker::new(),
@@ -200,6 +203,7 @@ impl<S: LogStore> Broadcaster<S> {
             })
             .await?;
         let sessions = self.cached_sessions().remove(manifest);
+        self.forget_spares(manifest);
         if ended.is_empty() {
             return Ok(());
         }

@@ -22,7 +22,7 @@ use crate::api::{
 use crate::commands::{
     min_ls::{latency_score, Choice, Flight},
     orch_choice::{session_usable, untried},
-    session_pools::{members, num_orchs, DRAW_ORDER},
+    session_pools::{members, num_orchs, refresh_threshold, DRAW_ORDER},
     suspensions::Suspensions,
 };
 use crate::log::LogStore;
@@ -132,13 +132,14 @@ impl<S: LogStore> Broadcaster<S> {
                 Choice::Nothing => continue,
                 chosen => return self.chosen(chosen).await,
             }
-            // A refresh: the stream asks Os for new sessions.
-            self.with_suspensions(manifest, Suspensions::signal_refresh);
             let opened = if self.paying().is_some() {
-                let wanted = num_orchs(pool, all.len()).min(unknown.len());
-                self.select_session(manifest, &unknown, previous.as_ref(), wanted, duration_ms)
+                let n = num_orchs(pool, all.len());
+                let refresh = (n.min(unknown.len()), refresh_threshold(n));
+                self.select_session(manifest, &unknown, previous.as_ref(), refresh, duration_ms)
                     .await
             } else {
+                // A refresh: the stream asks Os for new sessions.
+                self.with_suspensions(manifest, Suspensions::signal_refresh);
                 self.open_offchain(manifest, &unknown, previous.as_ref(), duration_ms)
                     .await
             };
@@ -240,5 +241,6 @@ impl<S: LogStore> Broadcaster<S> {
     /// Forgets the sessions of a stream that ended.
     pub(super) fn forget_sessions(&self, manifest: &str) {
         self.cached_sessions().remove(manifest);
+        self.forget_spares(manifest);
     }
 }
