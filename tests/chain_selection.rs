@@ -185,7 +185,11 @@ async fn killing_the_o_of_a_stream_leaves_no_gap_in_its_hls() {
     // `cheap` cost no new GetOrchestrator (an O issues params at each one and with each paid
     // segment's answer).
     let issued = events(&logs.dear, "TicketParamsIssued").len();
-    assert_eq!(issued, 1 + 3, "dear's params: one GetOrchestrator, three answers");
+    assert_eq!(
+        issued,
+        1 + 3,
+        "dear's params: one GetOrchestrator, three answers"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
