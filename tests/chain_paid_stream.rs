@@ -205,8 +205,6 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
         "fresh params from each answer: {}",
         count(&b_dump, "SenderSessionStarted")
     );
-    // Each new session's O was chosen by the probability selection and the choice recorded with
-    // its draw: the one active O, certain, at the stake the B observed for it on the chain.
     let events = |kind: &str| -> Vec<serde_json::Value> {
         b_dump
             .lines()
@@ -214,6 +212,36 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
             .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event"][kind].clone())
             .collect()
     };
+    // Each ticket session is linked, in the same append (the next record), to the O session it
+    // pays for, and that session is one the B opened for the stream.
+    let opened: std::collections::BTreeSet<String> = events("BroadcastSessionOpened")
+        .iter()
+        .map(|o| s(&o["session_id"]))
+        .collect();
+    let records: Vec<serde_json::Value> = b_dump
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut links = 0;
+    for pair in records.windows(2) {
+        let Some(started) = pair[0]["event"].get("SenderSessionStarted") else {
+            continue;
+        };
+        let link = &pair[1]["event"]["TicketSessionFor"];
+        assert_eq!(
+            link["recipient_rand_hash"], started["recipient_rand_hash"],
+            "{}",
+            pair[1]
+        );
+        assert!(
+            opened.contains(&s(&link["session_id"])),
+            "{link} not in {opened:?}"
+        );
+        links += 1;
+    }
+    assert_eq!(links, count(&b_dump, "TicketSessionFor"));
+    // Each new session's O was chosen by the probability selection and the choice recorded with
+    // its draw: the one active O, certain, at the stake the B observed for it on the chain.
     let stake = events("OrchestratorObserved").last().unwrap()["total_stake"].clone();
     let selected = events("OrchestratorSelected");
     assert_eq!(selected.len(), count(&b_dump, "BroadcastSessionOpened"));
@@ -342,16 +370,33 @@ fn audit_both_sides(o_dir: &Path, b_dir: &Path, winners: usize, o_dump: &str) {
                 .unwrap()
         },
     );
-    // One O, one stream: the tickets are that stream's, and the O's total.
+    // Every row names its stream (each ticket session linked to its O session), and the rows
+    // of each O add up to its total, tickets and EV exactly.
+    let rat = |v: &serde_json::Value| v.as_str().unwrap().parse::<num_rational::BigRational>();
+    let rows = b["paid"].as_array().unwrap();
+    assert!(!rows.is_empty(), "{b}");
+    for total in b["paid_to"].as_array().unwrap() {
+        let mine: Vec<_> = rows
+            .iter()
+            .filter(|r| r["recipient"] == total["recipient"])
+            .collect();
+        for r in &mine {
+            assert!(r["stream"].is_string(), "{r}");
+        }
+        let tickets: u64 = mine.iter().map(|r| r["tickets"].as_u64().unwrap()).sum();
+        let ev = mine.iter().fold(
+            num_rational::BigRational::from_integer(0.into()),
+            |acc, r| acc + rat(&r["ev"]).unwrap(),
+        );
+        assert_eq!(total["tickets"].as_u64().unwrap(), tickets, "{b}");
+        assert_eq!(rat(&total["ev"]).unwrap(), ev, "{b}");
+    }
+    // One O, one stream here: the tickets are that stream's, and the O's total.
     let paid = &b["paid"][0];
-    assert_eq!(b["paid"].as_array().unwrap().len(), 1, "{b}");
+    assert_eq!(rows.len(), 1, "{b}");
     assert_eq!(paid["stream"], "paid", "{b}");
     let total = &b["paid_to"][0];
     assert_eq!(b["paid_to"].as_array().unwrap().len(), 1, "{b}");
-    assert_eq!(
-        (&total["tickets"], &total["ev"]),
-        (&paid["tickets"], &paid["ev"])
-    );
     assert_eq!(total["streams"], serde_json::json!(["paid"]));
     assert_eq!(
         paid["ev"]

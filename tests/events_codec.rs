@@ -360,6 +360,10 @@ fn strategy_for(kind: &Event) -> BoxedStrategy<Event> {
         Event::SenderSessionStarted(_) => ticket_terms!(SenderSessionStarted, recipient)
             .prop_map(Event::SenderSessionStarted)
             .boxed(),
+        Event::TicketSessionFor(_) => event!(TicketSessionFor {
+            recipient_rand_hash: h32(),
+            session_id: text(),
+        }),
         Event::TicketsSent(_) => event!(TicketsSent {
             recipient_rand_hash: h32(),
             first_nonce: any::<u32>(),

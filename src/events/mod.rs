@@ -147,6 +147,8 @@ events! {
     41 => ConfigChanged(ConfigChanged),
     /// A go-livepeer database was imported; its rows follow as events.
     42 => LpdbImported(LpdbImported),
+    /// A B's ticket session pays for an O session (recorded with its `SenderSessionStarted`).
+    43 => TicketSessionFor(TicketSessionFor),
 }
 
 /// Number of known variants; a stored tag at or above it is `DecodeError::UnknownTag`.

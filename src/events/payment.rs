@@ -198,6 +198,17 @@ pub struct SenderSessionStarted {
     pub price: Price,
 }
 
+/// A B's ticket session pays for this O session: recorded in the same append as the
+/// `SenderSessionStarted` it belongs to, so the tickets of a session (`TicketsSent`, keyed by
+/// recipientRandHash) go to the stream of the O session (`BroadcastSessionOpened`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TicketSessionFor {
+    /// The ticket session's key (the params' recipientRandHash).
+    pub recipient_rand_hash: Hash32,
+    /// The O session (`auth_token.session_id`) it pays for.
+    pub session_id: String,
+}
+
 /// A B signed tickets in a session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TicketsSent {

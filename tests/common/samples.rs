@@ -543,5 +543,11 @@ pub fn one_of_each() -> Vec<Event> {
             events: 5,
             summary: "ticketQueue: 3 rows: 2 queued, 1 waiting; unbondingLocks: 1".into(),
         }),
+        // Appended after LpdbImported (in golden-v1g): the B's ticket session above pays for
+        // the O session opened above.
+        Event::TicketSessionFor(TicketSessionFor {
+            recipient_rand_hash: h(0x11),
+            session_id: "0a0b0c0d".into(),
+        }),
     ]
 }

@@ -1,7 +1,8 @@
 //! A B on a chain pays its Os in tickets (issue 10's B slice), with the `pm` rules through the
 //! writer under one key: `GetOrchestrator` signed with the B's account; the O's params
 //! validated (`validateTicketParams`, against the B's own funds as its watcher sees them) and a
-//! ticket session started (`SenderSessionStarted`); per segment the fee estimated from the
+//! ticket session started (`SenderSessionStarted`, with the O session it pays for:
+//! `TicketSessionFor`); per segment the fee estimated from the
 //! ladder and duration, the credit staged (`StageUpdate`), as many tickets signed as it needs
 //! (`TicketsSent`) for `Livepeer-Payment`; after the answer the balance completed with the
 //! pixels the O charged (or the credit counted as spent when no usable answer came).
@@ -11,7 +12,7 @@ use crate::api::{
     info::{InfoRequest, OrchInfo, SegmentResult},
     segment::SegMeta,
 };
-use crate::events::{Account, Address, Price, Side};
+use crate::events::{Account, Address, Event, Price, Side, TicketSessionFor};
 use crate::log::LogStore;
 use crate::media::VideoProfile;
 use crate::node::{clock::now_ms, writer::Writer};
@@ -100,7 +101,16 @@ impl<S: LogStore> Paying<S> {
                 )
                 .map_err(|e| e.to_string())?;
                 let params = params.as_ref().ok_or("ticketParams is nil")?;
-                Ok::<_, String>((vec![start_session(params, price_of(info))], ()))
+                let mut events = vec![start_session(params, price_of(info))];
+                // The O session this ticket session pays for, in the same append: the audit
+                // gives each ticket its stream by it.
+                if let Some(token) = &info.auth_token {
+                    events.push(Event::TicketSessionFor(TicketSessionFor {
+                        recipient_rand_hash: params.recipient_rand_hash,
+                        session_id: token.session_id.clone(),
+                    }));
+                }
+                Ok::<_, String>((events, ()))
             })
             .await
             .map_err(|e| e.to_string())?;
