@@ -34,7 +34,7 @@ const TARGET_OVERHEAD_PCT: f64 = 5.0;
 const TARGET_STREAMS: usize = 200;
 const TARGET_MB: f64 = 2.0;
 /// Seed of the overhead measurement's sender (the load's are 10 and up).
-const OVERHEAD_PAYER: u8 = 3;
+const OVERHEAD_PAYER: u16 = 3;
 
 /// Runs the network benchmark; with `datadir`, the inputs and the O's log are left there.
 pub fn run(
@@ -56,8 +56,8 @@ fn steps(spec: &str) -> Result<Vec<usize>, ToolError> {
         .map(|s| s.trim().parse::<usize>())
         .collect::<Result<_, _>>()
         .map_err(|e| format!("-streams {spec:?}: {e}"))?;
-    if v.is_empty() || v.iter().any(|&n| n == 0 || n > 240) {
-        return Err(format!("-streams {spec:?}: each step 1..=240").into());
+    if v.is_empty() || v.iter().any(|&n| n == 0 || n > 600) {
+        return Err(format!("-streams {spec:?}: each step 1..=600").into());
     }
     Ok(v)
 }
@@ -92,7 +92,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
         "-httpAddr",
         "127.0.0.1:0",
         "-maxSessions",
-        "1000",
+        "2000",
     ])
     .map_err(|e| e.to_string())?;
     let started = crate::node::orchestrator::start_with_transcoder(
@@ -118,7 +118,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
     )];
     for i in 0..max_n {
         senders.push(Address(
-            fixtures::wallet(10 + i as u8).map_err(setup)?.address().0,
+            fixtures::wallet(10 + i as u16).map_err(setup)?.address().0,
         ));
     }
     writer
@@ -144,7 +144,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
         rounds: 1,
         fjall_dir: None,
     };
-    let payers = fixtures::make_payers(o, &secret, max_n as u8, &opts).map_err(setup)?;
+    let payers = fixtures::make_payers(o, &secret, max_n as u16, &opts).map_err(setup)?;
     println!(
         "  pre-signed {} payments for {max_n} senders in {:.1} s (not timed below)",
         per_stream * steps.len() * max_n,

@@ -20,9 +20,12 @@ use ethers_signers::{LocalWallet, Signer};
 pub(super) const L1: u64 = 1_000;
 pub(super) const ROUND: u64 = 100;
 
-pub(crate) fn wallet(seed: u8) -> Result<LocalWallet, BenchPmError> {
+pub(crate) fn wallet(seed: u16) -> Result<LocalWallet, BenchPmError> {
     let mut key = [0x22u8; 32];
-    key[31] = seed;
+    let [hi, lo] = seed.to_be_bytes();
+    // Seeds below 256 keep the keys they always had.
+    key[30] = key[30].wrapping_add(hi);
+    key[31] = lo;
     LocalWallet::from_bytes(&key).map_err(setup)
 }
 
@@ -72,7 +75,7 @@ pub(crate) fn session_for(
     secret: &RandSecret,
     sender: Address,
     price: Price,
-    payer: u8,
+    payer: u16,
     n: u64,
 ) -> Result<(crate::pm::TicketParams, SenderSession), BenchPmError> {
     let input = IssueInput {
@@ -112,7 +115,7 @@ pub(crate) fn session_for(
 pub(crate) fn make_payers(
     o: Address,
     secret: &RandSecret,
-    n: u8,
+    n: u16,
     opts: &BenchPmOptions,
 ) -> Result<Vec<Payer>, BenchPmError> {
     let price = Price {
