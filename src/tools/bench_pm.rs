@@ -1,7 +1,7 @@
 //! `livepeer bench pm`: the O's full ticket receive path (`Livepeer-Payment` header decode,
 //! signature checks and recover, HMAC, nonce check, credit, events appended) against bare
 //! libsecp256k1 and bare k256 recovery of the same tickets' signatures, on one thread each, in
-//! one run; then the fjall log with 4 concurrent payers.
+//! one run; then the fjall log with 4, 16 and 64 concurrent payers.
 
 use super::{bench_fs, ToolError};
 use crate::{

@@ -3,8 +3,8 @@
 //! credit, events appended and applied) in tickets/s, against bare signature recovery on the same
 //! tickets' pre-made signatures — libsecp256k1, which the path uses, and k256, which it used
 //! before — all on one thread and alternated in one run; then the same path over the fjall log
-//! with 4 concurrent payers. Signing and encoding the fixtures' headers (the B's work) is not
-//! timed.
+//! with 4, 16 and 64 concurrent payers. Signing and encoding the fixtures' headers (the B's work)
+//! is not timed.
 
 pub(crate) mod fixtures;
 mod recover;
@@ -18,8 +18,12 @@ use crate::pm::{wire::WirePayment, RandSecret};
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
 use recover::{bench_k256, bench_libsecp, RecoverInputs};
-pub use report::{print_report, BenchPmReport};
+pub use report::{print_report, BenchPmReport, FjallRun};
 use std::{sync::Arc, time::Instant};
+
+/// Concurrent payers of the fjall runs: a few gateways, then many (group commit shares one
+/// fsync among the payments that wait at once; one sender's payments wait for each other).
+const FJALL_PAYERS: [u16; 3] = [4, 16, 64];
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -223,14 +227,19 @@ pub fn run_bench_pm(
         ..Default::default()
     };
     if let Some(dir) = &opts.fjall_dir {
-        let four = make_payers(o, &secret, 4, opts)?;
-        let senders4: Vec<Address> = (0..4)
-            .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
-            .collect::<Result<_, _>>()?;
-        let log = FjallLog::open_dir(dir)?;
-        let (tps, _, svc) = rt.block_on(run_payers(log, o, &secret, four, &senders4))?;
-        report.fjall_4_payers_per_s = Some(tps);
-        report.fjall_syncs = svc.writer().log().counters().syncs;
+        for n in FJALL_PAYERS {
+            let payers = make_payers(o, &secret, n, opts)?;
+            let senders: Vec<Address> = (0..n)
+                .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
+                .collect::<Result<_, _>>()?;
+            let log = FjallLog::open_dir(&dir.join(format!("payers{n}")))?;
+            let (per_s, _, svc) = rt.block_on(run_payers(log, o, &secret, payers, &senders))?;
+            report.fjall.push(FjallRun {
+                payers: usize::from(n),
+                per_s,
+                syncs: svc.writer().log().counters().syncs,
+            });
+        }
     }
     Ok(report)
 }

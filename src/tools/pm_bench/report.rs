@@ -28,12 +28,21 @@ pub struct BenchPmReport {
     pub ratio: f64,
     /// The pure decision applied straight to the projections (no log), tickets per second.
     pub decide_only_per_s: f64,
-    /// Full receive path over the fjall log, 4 concurrent payers, tickets per second.
-    pub fjall_4_payers_per_s: Option<f64>,
-    /// Log syncs during the fjall run.
-    pub fjall_syncs: u64,
+    /// Full receive path over the fjall log, one run per number of concurrent payers.
+    pub fjall: Vec<FjallRun>,
     /// Tickets credited in the in-memory run (sanity).
     pub credited: u64,
+}
+
+/// One run of the full receive path over the fjall log.
+#[derive(Clone, Debug, Default)]
+pub struct FjallRun {
+    /// Concurrent payers (senders: each one's payments are decided one at a time).
+    pub payers: usize,
+    /// Tickets per second.
+    pub per_s: f64,
+    /// Log syncs during the run.
+    pub syncs: u64,
 }
 
 /// Prints a report the way `livepeer bench pm` shows it.
@@ -67,10 +76,14 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
          bare libsecp256k1; target ≥ {TARGET_RATIO:.2} at 1 ticket per payment)",
         r.memory_per_s, r.ratio
     );
-    if let Some(f) = r.fjall_4_payers_per_s {
+    for f in &r.fjall {
         println!(
-            "  full path (header → log), fjall ({fs_note}), 4 payers: {f:>10.0} tickets/s  ({} fsyncs)",
-            r.fjall_syncs
+            "  full path (header → log), fjall ({fs_note}), {} payers: {:>10.0} tickets/s  ({:.2} of \
+             bare libsecp256k1; {} fsyncs)",
+            f.payers,
+            f.per_s,
+            f.per_s / r.libsecp_per_s.max(f64::MIN_POSITIVE),
+            f.syncs
         );
     }
 }
