@@ -149,6 +149,7 @@ fn step(run: &mut Run, op: &Op) {
                         last_l1_block: run.l1,
                         last_initialized_round: run.round,
                         recipient_active: true,
+                        checked: None,
                     },
                 );
                 run.append(d.events);

@@ -99,6 +99,7 @@ fn pre_loop_checks_in_order_with_reference_texts() {
             last_l1_block: w.last_l1,
             last_initialized_round: ROUND,
             recipient_active: false,
+            checked: None,
         },
     );
     assert_eq!(

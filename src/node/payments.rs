@@ -89,6 +89,8 @@ impl<S: LogStore> Payments<S> {
     ) -> Result<PaymentReceipt, WriteError> {
         let sender = address_from(&payment.sender, "sender").unwrap_or_default();
         let key = format!("sender/{}", hex::encode(sender.0));
+        // Signatures are checked before the state lock: senders' payments verify in parallel.
+        let checked = crate::pm::presig::check_signatures(payment);
         let decided = self
             .writer
             .decide(&key, at_ms, |p| {
@@ -105,6 +107,7 @@ impl<S: LogStore> Payments<S> {
                         last_l1_block: p.ticket_queue.state.last_l1_block(),
                         last_initialized_round: p.ticket_queue.state.current_round(),
                         recipient_active,
+                        checked: checked.as_deref(),
                     },
                 );
                 Ok::<_, std::convert::Infallible>((d.events, d.error))

@@ -20,6 +20,7 @@ pub mod error;
 pub mod fee;
 pub mod issue;
 pub mod num;
+pub mod presig;
 pub mod price;
 pub mod rat;
 pub mod receive;

@@ -5,6 +5,7 @@
 
 use super::{
     num::{ratio_from_big, ratio_to_big},
+    presig::SigCheck,
     receive_error::PaymentError,
     recipient_rand::{recipient_rand, recipient_rand_hash, RandInputs, RandSecret},
     sig,
@@ -61,6 +62,9 @@ pub struct PaymentInput<'a> {
     /// Whether the payment's ticket recipient is an active orchestrator this round (from the
     /// orchestrator cache).
     pub recipient_active: bool,
+    /// The tickets' signature checks made ahead of the decision (`presig::check_signatures`
+    /// of this payment), used in place of the decision's own; `None`: checked here.
+    pub checked: Option<&'a [SigCheck]>,
 }
 
 /// The decision: events to append, and the error to answer with (the events stand either way:
@@ -218,10 +222,19 @@ fn decide_tickets(
     let mut credited = 0u64;
     let mut queued = Vec::new();
 
-    for tsp in &p.ticket_sender_params {
+    let checked = input
+        .checked
+        .filter(|c| c.len() == p.ticket_sender_params.len());
+    for (i, tsp) in p.ticket_sender_params.iter().enumerate() {
         let ticket = Ticket::new(&params, expiration, sender, tsp.sender_nonce, price);
-        let ticket_hash = ticket.hash();
-        let (result, won) = if sig::verify(&sender, &ticket_hash.0, &tsp.sig) {
+        let (ticket_hash, signed) = match checked.and_then(|c| c.get(i)) {
+            Some(c) => (c.ticket_hash, c.signed),
+            None => {
+                let h = ticket.hash();
+                (h, sig::verify(&sender, &h.0, &tsp.sig))
+            }
+        };
+        let (result, won) = if signed {
             let won = is_winning(&tsp.sig, rand, params.win_prob);
             let seen = view.nonces.seen(&rrh, tsp.sender_nonce);
             let used = view.nonces.count(&rrh);

@@ -264,22 +264,35 @@ impl World {
         desk
     }
 
+    /// The decision on `payment`, made both ways — signatures checked inside the decision and
+    /// ahead of it (`pm::presig`, as the node does) — which must agree.
     pub fn decide(&self, payment: &WirePayment, session: &str) -> PaymentDecision {
-        decide_payment(
-            self.proj.view(),
-            Recipient {
-                address: self.me(),
-                secret: &self.secret,
-                seed_tag: None,
-            },
-            PaymentInput {
-                payment,
-                session,
-                last_l1_block: self.last_l1,
-                last_initialized_round: self.round,
-                recipient_active: true,
-            },
-        )
+        let checked = livepeer::pm::presig::check_signatures(payment);
+        let decide = |checked| {
+            decide_payment(
+                self.proj.view(),
+                Recipient {
+                    address: self.me(),
+                    secret: &self.secret,
+                    seed_tag: None,
+                },
+                PaymentInput {
+                    payment,
+                    session,
+                    last_l1_block: self.last_l1,
+                    last_initialized_round: self.round,
+                    recipient_active: true,
+                    checked,
+                },
+            )
+        };
+        let inside = decide(None);
+        assert_eq!(
+            decide(checked.as_deref()),
+            inside,
+            "signatures checked ahead of the decision give the same decision"
+        );
+        inside
     }
 
     pub fn advance_l1(&mut self, to: u64) {

@@ -115,6 +115,7 @@ fn bench_decide_only(
                 last_l1_block: L1,
                 last_initialized_round: ROUND,
                 recipient_active: true,
+                checked: None,
             },
         );
         if let Some(e) = d.error {
