@@ -199,3 +199,53 @@ async fn segments_pushed_at_once_reach_the_o_one_at_a_time() {
         "the O had two segments of the stream at once"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_segment_whose_push_was_abandoned_leaves_its_o_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let seg = std::fs::read(media_support::source(
+        d,
+        "s.ts",
+        "320x180",
+        "30",
+        "2",
+        false,
+        &[],
+    ))
+    .unwrap();
+    let mut stop = Vec::new();
+    let o = start_o(&d.join("o"), &mut stop).await;
+    std::fs::create_dir_all(d.join("proxy")).unwrap();
+    let slow = corrupting_proxy::start_slow(&o, &d.join("proxy"), Duration::from_millis(800)).await;
+    let (b, bh) = start_b(&d.join("b"), &slow.addr, &mut stop).await;
+    push(&b, "s", &seg, 1).await;
+    // The pusher of segment 1 gives up while the O works on it. (Over HTTP/1 the B carries the
+    // segment through anyway; a task that is cancelled ends its flight unscored — min_ls's
+    // `abandon`, unit-tested — so either way the O is not left busy.)
+    let http = reqwest::Client::new();
+    let gave_up = http
+        .put(format!("{b}/live/s/1.ts"))
+        .body(seg.clone())
+        .timeout(Duration::from_millis(300))
+        .send()
+        .await;
+    assert!(gave_up.is_err(), "the push should have timed out");
+    // The next segment is not kept waiting for the abandoned one's flight.
+    let started = std::time::Instant::now();
+    let resp = http
+        .put(format!("{b}/live/s/2.ts"))
+        .body(seg.clone())
+        .timeout(Duration::from_secs(20))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "segment 2 waited {:?}",
+        started.elapsed()
+    );
+    let (opened, _) = b_view(&bh, "s");
+    assert_eq!(opened.len(), 1, "one session: {opened:?}");
+}

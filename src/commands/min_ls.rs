@@ -317,6 +317,16 @@ impl<T: Clone> Sessions<T> {
         self.known.retain(|h| !done(h) || h.score > MIN_LS);
     }
 
+    /// `uri`'s oldest segment in flight ended without an answer to score (its task was
+    /// cancelled): the session is free again, its score unchanged.
+    pub fn abandon(&mut self, uri: &str) {
+        if let Some(h) = self.all_mut().find(|h| h.uri == uri) {
+            if !h.in_flight.is_empty() {
+                h.in_flight.remove(0);
+            }
+        }
+    }
+
     /// `uri`'s session failed: dropped (the O may be asked again later, as an unknown one).
     pub fn remove(&mut self, uri: &str) {
         self.retain(|u, _| u != uri);

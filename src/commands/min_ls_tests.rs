@@ -131,3 +131,26 @@ fn unusable_sessions_are_dropped() {
     assert!(s.held().is_empty());
     assert_eq!(s.last_resort(at(0)), Choice::Nothing);
 }
+
+#[test]
+fn an_abandoned_flight_frees_its_session_with_its_score_unchanged() {
+    let mut s = Sessions::<u8>::default();
+    s.open("a", 1, at(0));
+    s.complete("a", 0.5);
+    assert_eq!(s.pick(0, any, at(2000)), take("a", 1));
+    assert!(s.busy("a"));
+    assert_eq!(
+        s.pick(0, any, at(2100)),
+        Choice::Wait("a".into(), Some(4000))
+    );
+    s.abandon("a");
+    assert!(!s.busy("a"), "free again");
+    assert_eq!(s.last().map(|h| h.score), Some(0.5), "its score unchanged");
+    assert_eq!(s.pick(0, any, at(2200)), take("a", 1), "taken at once");
+    s.remove("a");
+    s.abandon("a");
+    assert!(
+        s.held().is_empty(),
+        "abandoning a dropped session changes nothing"
+    );
+}

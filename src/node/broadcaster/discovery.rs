@@ -11,7 +11,7 @@
 //! The answers not chosen are kept for the stream's next new session (`spares`), which asks
 //! again only when fewer sessions are held and kept than the pool's refresh threshold.
 
-use super::service::{address_of, Broadcaster};
+use super::service::Broadcaster;
 use crate::api::{
     client::{ClientError, OrchClient},
     info::OrchInfo,
@@ -22,7 +22,7 @@ use crate::commands::{
     session_pools::needs_refresh,
     suspensions::{session_pool, Suspensions},
 };
-use crate::events::{Price, Wei};
+use crate::events::{Address, Price, Wei};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
 use futures_util::{stream::FuturesUnordered, StreamExt};
@@ -206,4 +206,13 @@ impl<S: LogStore> Broadcaster<S> {
         }
         out
     }
+}
+
+/// The 20-byte address `b` (zero when it is not 20 bytes long).
+pub(super) fn address_of(b: &[u8]) -> Address {
+    let mut a = [0u8; 20];
+    if b.len() == 20 {
+        a.copy_from_slice(b);
+    }
+    Address(a)
 }

@@ -22,8 +22,8 @@ use crate::commands::{
     suspensions::Suspensions, Rejected,
 };
 use crate::events::{
-    Address, EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived,
-    SegmentTranscoded, Worker,
+    EndReason, Event, IngestSource, Rendition, SegmentFailed, SegmentReceived, SegmentTranscoded,
+    Worker,
 };
 use crate::log::LogStore;
 use crate::media::Container;
@@ -251,7 +251,7 @@ impl<S: LogStore> Broadcaster<S> {
             .transcode(manifest, seq, duration_ms, container, body)
             .await
         {
-            Ok((renditions, worker, (uri, took))) => {
+            Ok((renditions, worker, (_, took))) => {
                 tracing::info!(
                     "stream {manifest} segment {seq}: {} in {} ms",
                     renditions
@@ -261,7 +261,6 @@ impl<S: LogStore> Broadcaster<S> {
                         .join(", "),
                     took.as_millis()
                 );
-                self.completed(manifest, &uri, took, duration_ms);
                 self.record(vec![Event::SegmentTranscoded(SegmentTranscoded {
                     stream: manifest.to_string(),
                     seq_no: seq,
@@ -321,6 +320,7 @@ impl<S: LogStore> Broadcaster<S> {
                     break;
                 }
             };
+            let flight = self.flight(manifest, &uri);
             let mut meta = SegMeta {
                 manifest_id: manifest.to_string(),
                 seq: i64::try_from(seq).unwrap_or(i64::MAX),
@@ -353,11 +353,15 @@ impl<S: LogStore> Broadcaster<S> {
             };
             match fetched {
                 Ok(out) => {
-                    done = Some((uri, info, meta, out, started.elapsed()));
+                    let took = started.elapsed();
+                    self.completed(manifest, &uri, took, duration_ms);
+                    flight.done();
+                    done = Some((uri, info, meta, out, took));
                     break;
                 }
                 Err(Fetch::Fail(e)) => {
                     self.forget_session(manifest, &uri);
+                    flight.done();
                     return Err((push_err(500, e), true));
                 }
                 Err(Fetch::Retry(e)) => {
@@ -365,6 +369,7 @@ impl<S: LogStore> Broadcaster<S> {
                     // another O.
                     tracing::warn!("stream {manifest} segment {seq}: orchestrator {uri}: {e}");
                     self.forget_session(manifest, &uri);
+                    flight.done();
                     self.suspend(manifest, &uri).await;
                     tried.push(uri);
                     failure = push_err(500, e);
@@ -383,18 +388,9 @@ impl<S: LogStore> Broadcaster<S> {
                 .collect(),
         );
         let worker = Worker::Orchestrator {
-            address: address_of(&info.address),
+            address: super::discovery::address_of(&info.address),
             uri: info.transcoder.clone(),
         };
         Ok((out, worker, (uri, took)))
     }
-}
-
-/// The 20-byte address `b` (zero when it is not 20 bytes long).
-pub(super) fn address_of(b: &[u8]) -> Address {
-    let mut a = [0u8; 20];
-    if b.len() == 20 {
-        a.copy_from_slice(b);
-    }
-    Address(a)
 }

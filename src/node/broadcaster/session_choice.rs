@@ -130,7 +130,7 @@ impl<S: LogStore> Broadcaster<S> {
             match picked {
                 Choice::Open => {}
                 Choice::Nothing => continue,
-                chosen => return self.chosen(chosen).await,
+                chosen => return self.chosen(manifest, chosen).await,
             }
             let opened = if self.paying().is_some() {
                 let n = num_orchs(pool, all.len());
@@ -153,7 +153,7 @@ impl<S: LogStore> Broadcaster<S> {
                 None => Choice::Nothing,
             };
             if !matches!(fallback, Choice::Nothing) {
-                return self.chosen(fallback).await;
+                return self.chosen(manifest, fallback).await;
             }
         }
         // One difference, on purpose: where the reference has no session to give (the last
@@ -164,25 +164,44 @@ impl<S: LogStore> Broadcaster<S> {
             None => Choice::Nothing,
         };
         if !matches!(last, Choice::Nothing) {
-            return self.chosen(last).await;
+            return self.chosen(manifest, last).await;
         }
         Err(last_err.unwrap_or_else(|| {
             ClientError::Address("every orchestrator failed this segment".into())
         }))
     }
 
-    /// A session taken, or one to wait for.
-    async fn chosen(&self, choice: Choice<OrchInfo>) -> Result<Chosen, ClientError> {
+    /// A session taken, or one to wait for. A taken session whose connection cannot be had is
+    /// dropped (its flight with it).
+    async fn chosen(
+        &self,
+        manifest: &str,
+        choice: Choice<OrchInfo>,
+    ) -> Result<Chosen, ClientError> {
         match choice {
-            Choice::Take(uri, info) => Ok(Chosen::Ready(Box::new((
-                self.client_for(&uri).await?,
-                uri,
-                info,
-            )))),
+            Choice::Take(uri, info) => match self.client_for(&uri).await {
+                Ok(client) => Ok(Chosen::Ready(Box::new((client, uri, info)))),
+                Err(e) => {
+                    self.forget_session(manifest, &uri);
+                    Err(e)
+                }
+            },
             Choice::Wait(uri, until) => Ok(Chosen::Wait(uri, until)),
             Choice::Open | Choice::Nothing => {
                 Err(ClientError::Address("no session to take".into()))
             }
+        }
+    }
+
+    /// The flight of a segment just sent on `uri`'s session of `manifest`: ended without a
+    /// score when dropped armed (the segment's task cancelled, say), so the session is never
+    /// left busy; [`InFlight::done`] disarms it once the segment completed or failed.
+    pub(super) fn flight(&self, manifest: &str, uri: &str) -> InFlight<'_, S> {
+        InFlight {
+            b: self,
+            manifest: manifest.to_string(),
+            uri: uri.to_string(),
+            armed: true,
         }
     }
 
@@ -242,5 +261,30 @@ impl<S: LogStore> Broadcaster<S> {
     pub(super) fn forget_sessions(&self, manifest: &str) {
         self.cached_sessions().remove(manifest);
         self.forget_spares(manifest);
+    }
+}
+
+/// A segment's flight on a session (see [`Broadcaster::flight`]).
+pub(super) struct InFlight<'a, S: LogStore> {
+    b: &'a Broadcaster<S>,
+    manifest: String,
+    uri: String,
+    armed: bool,
+}
+
+impl<S: LogStore> InFlight<'_, S> {
+    /// The segment completed (scored) or failed (its session dropped): nothing to end.
+    pub(super) fn done(mut self) {
+        self.armed = false;
+    }
+}
+
+impl<S: LogStore> Drop for InFlight<'_, S> {
+    fn drop(&mut self) {
+        if self.armed {
+            if let Some(held) = self.b.cached_sessions().get_mut(&self.manifest) {
+                held.abandon(&self.uri);
+            }
+        }
     }
 }
