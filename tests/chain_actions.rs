@@ -393,20 +393,7 @@ async fn cli_reads(c: &str, me: Address, broker: Address) {
 /// `livepeer cli` piped: "Sign a message" and "Sign typed data" print the node's signatures
 /// (65 bytes, the account's), as the reference's wizard does.
 fn livepeer_cli_signs(cli: &str, me: Address) {
-    use std::io::Write;
-    let session = |answers: &str| {
-        let port = cli.rsplit(':').next().unwrap();
-        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-            .args(["cli", "-http", port, "-host", "127.0.0.1"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stdin = child.stdin.take().unwrap();
-        stdin.write_all(answers.as_bytes()).unwrap();
-        drop(stdin);
-        String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
-    };
+    let session = |answers: &str| chain_support::livepeer_cli(cli, answers);
     let menu = session("");
     let item = |desc: &str| {
         let l = menu

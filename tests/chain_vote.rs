@@ -140,13 +140,13 @@ async fn a_bonded_orchestrator_votes_in_a_real_poll() {
     assert!(msg.contains("not served by this node"), "{msg}");
 
     // livepeer_cli's menu: a bad address, the poll, a wrong choice, then "Yes", confirmed.
-    let out = livepeer_cli(&cli, "");
+    let out = chain_support::livepeer_cli(&cli, "");
     let item = out
         .lines()
         .find(|l| l.ends_with(". Vote in a governance poll"))
         .unwrap_or_else(|| panic!("no vote in {out}"));
     let n = item.split('.').next().unwrap();
-    let out = livepeer_cli(&cli, &format!("{n}\nnope\n{poll_hex}\n7\n0\ny\n"));
+    let out = chain_support::livepeer_cli(&cli, &format!("{n}\nnope\n{poll_hex}\n7\n0\ny\n"));
     assert!(out.contains("invalid hex address address=nope"), "{out}");
     assert!(out.contains("Must enter a valid ID"), "{out}");
     assert!(
@@ -159,20 +159,4 @@ async fn a_bonded_orchestrator_votes_in_a_real_poll() {
         .unwrap_or_else(|| panic!("no success in {out}"));
     let hash = H256::from_slice(&hex::decode(tx).unwrap());
     assert_eq!(votes(&rpc, hash).await, vec![(poll, o.address(), 0.into())]);
-}
-
-/// A `livepeer cli` session with the node at `cli`, answering `answers`: its output.
-fn livepeer_cli(cli: &str, answers: &str) -> String {
-    use std::io::Write;
-    let port = cli.rsplit(':').next().unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
-        .args(["cli", "-http", port, "-host", "127.0.0.1"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    stdin.write_all(answers.as_bytes()).unwrap();
-    drop(stdin);
-    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
 }

@@ -70,6 +70,25 @@ async fn start_b(
     (url, handle)
 }
 
+/// One O behind a proxy answering each segment `delay_ms` late, and a B using only it: the proxy,
+/// the B's push URL and handle.
+async fn behind_a_slow_o(
+    d: &std::path::Path,
+    delay_ms: u64,
+    stop: &mut Vec<Sender<()>>,
+) -> (
+    corrupting_proxy::Proxy,
+    String,
+    Arc<Broadcaster<FjallStore>>,
+) {
+    let o = start_o(&d.join("o"), stop).await;
+    std::fs::create_dir_all(d.join("proxy")).unwrap();
+    let delay = Duration::from_millis(delay_ms);
+    let slow = corrupting_proxy::start_slow(&o, &d.join("proxy"), delay).await;
+    let (b, bh) = start_b(&d.join("b"), &slow.addr, stop).await;
+    (slow, b, bh)
+}
+
 /// Pushes segments 0..n of `stream` (each 2 s), one after the other; each must be transcoded.
 async fn push(b_url: &str, stream: &str, seg: &[u8], n: u64) {
     let http = reqwest::Client::new();
@@ -110,16 +129,7 @@ fn b_view(b: &Broadcaster<FjallStore>, stream: &str) -> (Vec<String>, Vec<(Strin
 async fn a_b_keeps_an_o_that_answers_in_time_and_leaves_a_slow_one() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let seg = std::fs::read(media_support::source(
-        d,
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(d);
     let mut stop = Vec::new();
     let fast1 = start_o(&d.join("o1"), &mut stop).await;
     let fast2 = start_o(&d.join("o2"), &mut stop).await;
@@ -158,23 +168,11 @@ async fn a_b_keeps_an_o_that_answers_in_time_and_leaves_a_slow_one() {
 async fn segments_pushed_at_once_reach_the_o_one_at_a_time() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let seg = std::fs::read(media_support::source(
-        d,
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(d);
     let mut stop = Vec::new();
-    let o = start_o(&d.join("o"), &mut stop).await;
-    std::fs::create_dir_all(d.join("proxy")).unwrap();
     // The O answers each segment 600 ms late: well within the 2 s segment, so the reference
     // would send the next segment to it at once, two in flight.
-    let slow = corrupting_proxy::start_slow(&o, &d.join("proxy"), Duration::from_millis(600)).await;
-    let (b, bh) = start_b(&d.join("b"), &slow.addr, &mut stop).await;
+    let (slow, b, bh) = behind_a_slow_o(d, 600, &mut stop).await;
     // The first segment opens the session; the next three are pushed at once.
     push(&b, "s", &seg, 1).await;
     let http = reqwest::Client::new();
@@ -204,21 +202,9 @@ async fn segments_pushed_at_once_reach_the_o_one_at_a_time() {
 async fn a_segment_whose_push_was_abandoned_leaves_its_o_free() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let seg = std::fs::read(media_support::source(
-        d,
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
+    let seg = media_support::two_second_segment(d);
     let mut stop = Vec::new();
-    let o = start_o(&d.join("o"), &mut stop).await;
-    std::fs::create_dir_all(d.join("proxy")).unwrap();
-    let slow = corrupting_proxy::start_slow(&o, &d.join("proxy"), Duration::from_millis(800)).await;
-    let (b, bh) = start_b(&d.join("b"), &slow.addr, &mut stop).await;
+    let (_slow, b, bh) = behind_a_slow_o(d, 800, &mut stop).await;
     push(&b, "s", &seg, 1).await;
     // The pusher of segment 1 gives up while the O works on it. (Over HTTP/1 the B carries the
     // segment through anyway; a task that is cancelled ends its flight unscored — min_ls's

@@ -433,3 +433,19 @@ pub async fn fund_new_o(rpc: &Rpc, chain: &serde_json::Value, to: EthAddress) {
     )
     .await;
 }
+
+/// A `livepeer cli` session with the node at `cli`, answering `answers`: its output.
+pub fn livepeer_cli(cli: &str, answers: &str) -> String {
+    use std::io::Write;
+    let port = cli.rsplit(':').next().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_livepeer"))
+        .args(["cli", "-http", port, "-host", "127.0.0.1"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(answers.as_bytes()).unwrap();
+    drop(stdin);
+    String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap()
+}
