@@ -320,3 +320,20 @@ impl BehindO {
         ]
     }
 }
+
+/// The roles watch SIGTERM before they say they serve: a SIGTERM sent the moment the line is
+/// out stops the O and the B cleanly (exit 0), every time.
+#[tokio::test]
+async fn a_sigterm_right_after_the_serving_line_stops_the_node_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..3 {
+        let net = BehindO::start(&dir.path().join(format!("{i}")), "10");
+        let (status, _) = net.o.unwrap().sigterm();
+        assert!(status.success(), "O, try {i}: {status:?}");
+        let net = BehindO::start(&dir.path().join(format!("{i}-b")), "10");
+        let mut b = Node::start(&dir.path().join(format!("{i}-b/b")), &net.b_args());
+        b.line("Broadcaster");
+        let (status, _) = b.sigterm();
+        assert!(status.success(), "B, try {i}: {status:?}");
+    }
+}

@@ -230,6 +230,12 @@ pub struct BenchPmArgs {
     /// Alternations of baseline and ours (median reported).
     #[arg(long = "rounds", default_value_t = 9)]
     pub rounds: u32,
+    /// Concurrent payers of the runs over the fjall log (comma-separated).
+    #[arg(long = "payers", value_delimiter = ',', default_values_t = crate::tools::pm_bench::FJALL_PAYERS)]
+    pub payers: Vec<u16>,
+    /// Tickets per payment of each pass (comma-separated).
+    #[arg(long = "perPayment", value_delimiter = ',', default_values_t = [1u32, 4])]
+    pub per_payment: Vec<u32>,
 }
 
 /// `livepeer bench log`

@@ -11,6 +11,7 @@ use std::sync::{
     atomic::{AtomicU64, Ordering},
     mpsc, Arc, Mutex,
 };
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most events sealed into one group before it is written.
@@ -75,23 +76,49 @@ enum Reply {
     Checkpoint(oneshot::Sender<Result<(), LogError>>),
 }
 
+/// While a group gathers, how long it naps before taking the requests that came meanwhile.
+const GATHER_NAP: Duration = Duration::from_micros(50);
+
+/// The longest a group gathers after its first request.
+const GATHER_MAX: Duration = Duration::from_millis(2);
+
 /// Runs the appender until every handle is dropped.
+///
+/// A group is the first waiting request and every one already queued. When the previous group
+/// held more requests than this one has yet (writers are concurrent: under load each of them
+/// comes back once answered), it naps [`GATHER_NAP`] and takes the requests that came meanwhile,
+/// again while naps bring new ones, until it is as large as the previous one or
+/// [`GATHER_MAX`] passed: a sync costs far more than a nap, so the writers that are deciding
+/// share one sync instead of each paying its own. A lone writer never waits.
 pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Receiver<Request>) {
     let mut head = shared.head();
+    let mut previous = 1usize;
     while let Ok(first) = rx.recv() {
+        let began = Instant::now();
         let mut requests = vec![first];
         let mut count = 0usize;
-        while count < MAX_GROUP_EVENTS {
-            match rx.try_recv() {
-                Ok(req) => {
-                    if let Request::Append { events, .. } = &req {
-                        count += events.len();
-                    }
-                    requests.push(req);
+        let mut napped = 0usize;
+        loop {
+            let before = requests.len();
+            while count < MAX_GROUP_EVENTS {
+                let Ok(req) = rx.try_recv() else { break };
+                if let Request::Append { events, .. } = &req {
+                    count += events.len();
                 }
-                Err(_) => break,
+                requests.push(req);
             }
+            let stalled = napped > 0 && requests.len() == before;
+            if requests.len() >= previous
+                || stalled
+                || count >= MAX_GROUP_EVENTS
+                || began.elapsed() >= GATHER_MAX
+            {
+                break;
+            }
+            std::thread::sleep(GATHER_NAP);
+            napped += 1;
         }
+        previous = requests.len();
         commit(&*store, &shared, &mut head, requests);
     }
 }

@@ -160,6 +160,7 @@ pub struct Running {
 /// Starts the devchain in `datadir`, prints what it runs and waits for Ctrl-C (or with
 /// `-detach` leaves it running).
 pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeError> {
+    let stop = super::signals::terminated();
     let Running {
         mut anvil, summary, ..
     } = start(datadir, args).await?;
@@ -197,7 +198,7 @@ pub async fn run(datadir: &Path, args: &DevchainArgs) -> Result<ExitCode, NodeEr
         "devchain at {url} (chain id {}); Ctrl-C stops it",
         args.chain_id
     );
-    super::signals::terminated().await;
+    stop.await;
     drop(anvil);
     Ok(ExitCode::SUCCESS)
 }

@@ -79,6 +79,7 @@ impl<S: LogStore> RedeemerPort for RedeemerNode<S> {
 
 /// Runs the redeemer until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    let stop = super::signals::terminated();
     if network == "offchain" {
         return Err("-redeemer redeems on a chain: give it -network and -ethUrl".into());
     }
@@ -129,7 +130,7 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
     }
     let chain_task = tasks.spawn(chain.run(writer.clone(), stop_rx));
     let app = crate::api::redeemer_service::app(port);
-    super::httpd::serve(listener, Some(tls), app, super::signals::terminated()).await;
+    super::httpd::serve(listener, Some(tls), app, stop).await;
     let _ = stop_tx.send(true);
     let _ = chain_task.await;
     tasks.close();

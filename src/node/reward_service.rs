@@ -12,6 +12,7 @@ use std::{path::Path, process::ExitCode, sync::Arc};
 
 /// Runs the reward service until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    let stop = super::signals::terminated();
     std::fs::create_dir_all(datadir)?;
     let log = Arc::new(FjallLog::open_dir(datadir)?);
     let writer = Arc::new(super::open_writer(log)?);
@@ -50,7 +51,7 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
         tasks.spawn(super::cli_server::serve(l, node, stop_rx.clone()));
     }
     let chain_task = tasks.spawn(chain.run(writer.clone(), stop_rx));
-    super::signals::terminated().await;
+    stop.await;
     let _ = stop_tx.send(true);
     let _ = chain_task.await;
     tasks.close();

@@ -143,6 +143,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
         tickets_per_payment: 1,
         rounds: 1,
         fjall_dir: None,
+        fjall_payers: Vec::new(),
     };
     let payers = fixtures::make_payers(o, &secret, max_n as u16, &opts).map_err(setup)?;
     println!(

@@ -18,12 +18,13 @@ pub fn run(
 ) -> Result<ExitCode, ToolError> {
     let (root, keep, fs) = bench_fs::bench_root(datadir, "bench-pm")?;
     let result = (|| -> Result<(), ToolError> {
-        for per in [1, 4] {
+        for &per in &args.per_payment {
             let opts = BenchPmOptions {
                 tickets: args.tickets,
                 tickets_per_payment: per,
                 rounds: args.rounds,
                 fjall_dir: Some(root.join(format!("per{per}"))),
+                fjall_payers: args.payers.clone(),
             };
             let r = run_bench_pm(&opts, rt)?;
             print_report(&r, &opts, &fs);

@@ -49,8 +49,9 @@ const DRAIN: Duration = Duration::from_secs(8);
 
 /// Runs the B until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    let stop = super::signals::terminated();
     let b = start_on(datadir, network, args).await?;
-    b.serve(super::signals::terminated()).await?;
+    b.serve(stop).await?;
     println!("Broadcaster stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -36,8 +36,10 @@ pub(super) fn split_host_port(addr: &str) -> Result<(String, u16), NodeError> {
 
 /// Runs the O until interrupted.
 pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    // Watching the signals before the O says it serves: a SIGTERM right after still stops it.
+    let stop = super::signals::terminated();
     let o = start_on(datadir, network, args).await?;
-    o.serve(super::signals::terminated()).await;
+    o.serve(stop).await;
     println!("Orchestrator stopped");
     Ok(ExitCode::SUCCESS)
 }

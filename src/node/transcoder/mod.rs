@@ -51,6 +51,7 @@ pub fn transcoder(args: &NodeArgs) -> Result<Arc<dyn crate::media::Transcoder>, 
 
 /// Runs the T until interrupted.
 pub async fn run(args: &NodeArgs) -> Result<ExitCode, NodeError> {
+    let stop = super::signals::terminated();
     let mut cfg = config(args)?;
     let t = transcoder(args)?;
     let metrics = if args.monitor.monitor {
@@ -79,7 +80,7 @@ pub async fn run(args: &NodeArgs) -> Result<ExitCode, NodeError> {
         let routes = cli::router(node, metrics.clone());
         tokio::spawn(super::cli_server::serve_router(l, routes, stop_rx))
     });
-    worker::run(cfg, t, super::signals::terminated()).await;
+    worker::run(cfg, t, stop).await;
     let _ = stop_tx.send(true);
     if let Some(s) = server {
         let _ = s.await;

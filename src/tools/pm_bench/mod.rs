@@ -3,8 +3,9 @@
 //! credit, events appended and applied) in tickets/s, against bare signature recovery on the same
 //! tickets' pre-made signatures — libsecp256k1, which the path uses, and k256, which it used
 //! before — all on one thread and alternated in one run; then the same path over the fjall log
-//! with 4, 16 and 64 concurrent payers. Signing and encoding the fixtures' headers (the B's work)
-//! is not timed.
+//! with 4, 16 and 64 concurrent payers, decided on one thread and on the runtime's workers, each
+//! against bare libsecp256k1 on as many threads, and per CPU-second of the whole process.
+//! Signing and encoding the fixtures' headers (the B's work) is not timed.
 
 pub(crate) mod fixtures;
 mod recover;
@@ -17,13 +18,16 @@ use crate::node::{payments::Payments, writer::Writer};
 use crate::pm::{wire::WirePayment, RandSecret};
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
-use recover::{bench_k256, bench_libsecp, RecoverInputs};
+use recover::{
+    bench_k256, bench_libsecp, bench_libsecp_threads, process_cpu_seconds, RecoverInputs,
+};
 pub use report::{print_report, BenchPmReport, FjallRun};
 use std::{sync::Arc, time::Instant};
 
-/// Concurrent payers of the fjall runs: a few gateways, then many (group commit shares one
-/// fsync among the payments that wait at once; one sender's payments wait for each other).
-const FJALL_PAYERS: [u16; 3] = [4, 16, 64];
+/// Concurrent payers of the fjall runs by default: a few gateways, then many (group commit
+/// shares one fsync among the payments that wait at once; one sender's payments wait for each
+/// other).
+pub const FJALL_PAYERS: [u16; 3] = [4, 16, 64];
 
 /// What to run.
 #[derive(Clone, Debug)]
@@ -36,6 +40,8 @@ pub struct BenchPmOptions {
     pub rounds: u32,
     /// Directory for the fjall log (must not be tmpfs); `None` skips the fjall run.
     pub fjall_dir: Option<std::path::PathBuf>,
+    /// Concurrent payers of each fjall run.
+    pub fjall_payers: Vec<u16>,
 }
 
 /// Why the bench could not run.
@@ -144,21 +150,32 @@ async fn pay_all<S: LogStore>(
     Ok(n)
 }
 
+/// The payers' payments, all at once: on the runtime's workers, or with `one_thread` all on the
+/// calling thread (a `LocalSet` inside `block_on`: one thread decides, the runtime's workers
+/// stay idle).
 async fn run_payers<S: LogStore + 'static>(
     log: Log<S>,
     o: Address,
     secret: &RandSecret,
     payers: Vec<Payer>,
     senders: &[Address],
+    one_thread: bool,
 ) -> Result<(f64, u64, Arc<Payments<S>>), BenchPmError> {
     let (writer, _) = Writer::open(Arc::new(log))?;
     let svc = Arc::new(Payments::new(Arc::new(writer), o, secret.clone()));
     svc.writer().append(1, chain_events(senders)).await?;
+    let local = tokio::task::LocalSet::new();
     let start = Instant::now();
     let mut tasks = Vec::new();
     for p in payers {
-        tasks.push(tokio::spawn(pay_all(svc.clone(), p.headers)));
+        let pay = pay_all(svc.clone(), p.headers);
+        tasks.push(if one_thread {
+            local.spawn_local(pay)
+        } else {
+            tokio::spawn(pay)
+        });
     }
+    local.await;
     let mut total = 0;
     for t in tasks {
         total += t.await.map_err(setup)??;
@@ -207,6 +224,7 @@ pub fn run_bench_pm(
             &secret,
             vec![payer],
             &senders1,
+            true,
         ))?;
         full.push(tps);
         credited = n;
@@ -228,18 +246,46 @@ pub fn run_bench_pm(
         ..Default::default()
     };
     if let Some(dir) = &opts.fjall_dir {
-        for n in FJALL_PAYERS {
+        // Each row at equal thread counts: the payments decided on one thread against bare
+        // recovery on one thread, then on the runtime's workers against bare recovery on as
+        // many threads (the log's appender thread beside both, as in the node; the CPU of
+        // every thread is counted too).
+        let workers = rt.metrics().num_workers();
+        let mut shapes = vec![1];
+        if workers > 1 {
+            shapes.push(workers);
+        }
+        for &n in &opts.fjall_payers {
             let payers = make_payers(o, &secret, n, opts)?;
             let senders: Vec<Address> = (0..n)
                 .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
                 .collect::<Result<_, _>>()?;
-            let log = FjallLog::open_dir(&dir.join(format!("payers{n}")))?;
-            let (per_s, _, svc) = rt.block_on(run_payers(log, o, &secret, payers, &senders))?;
-            report.fjall.push(FjallRun {
-                payers: usize::from(n),
-                per_s,
-                syncs: svc.writer().log().counters().syncs,
-            });
+            for &threads in &shapes {
+                let bare = bench_libsecp_threads(&inputs, o, threads)?;
+                let log = FjallLog::open_dir(&dir.join(format!("payers{n}-threads{threads}")))?;
+                let copies = payers
+                    .iter()
+                    .map(|p| Payer {
+                        headers: p.headers.clone(),
+                    })
+                    .collect();
+                let cpu_before = process_cpu_seconds();
+                let (per_s, tickets, svc) =
+                    rt.block_on(run_payers(log, o, &secret, copies, &senders, threads == 1))?;
+                // The CPU the run used, every thread of the process (the log's appender and
+                // the kernel's share of its syncs included), per ticket.
+                let cpu_per_ticket = cpu_before
+                    .zip(process_cpu_seconds())
+                    .map(|(a, b)| (b - a) / tickets.max(1) as f64);
+                report.fjall.push(FjallRun {
+                    payers: usize::from(n),
+                    per_s,
+                    syncs: svc.writer().log().counters().syncs,
+                    threads,
+                    bare_per_s: bare,
+                    cpu_per_ticket,
+                });
+            }
         }
     }
     Ok(report)

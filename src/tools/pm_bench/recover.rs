@@ -40,6 +40,44 @@ pub(super) fn bench_libsecp(inputs: &RecoverInputs, o: Address) -> Result<f64, B
     rate(inputs, o, sig::recover_digest)
 }
 
+/// Bare libsecp256k1 recovery on `threads` threads at once, each over every input: recoveries
+/// per second, all threads together (the baseline for runs on that many threads).
+pub(super) fn bench_libsecp_threads(
+    inputs: &RecoverInputs,
+    o: Address,
+    threads: usize,
+) -> Result<f64, BenchPmError> {
+    let start = Instant::now();
+    let rates: Vec<Result<f64, BenchPmError>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..threads.max(1))
+            .map(|_| s.spawn(|| rate(inputs, o, sig::recover_digest)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(setup("a recover thread panicked")))
+            })
+            .collect()
+    });
+    for r in rates {
+        r?;
+    }
+    Ok((threads.max(1) * inputs.0.len()) as f64 / start.elapsed().as_secs_f64())
+}
+
+/// The CPU time this process has used so far, all threads, user and system (Linux
+/// `/proc/self/stat`, clock ticks of 10 ms); `None` where it cannot be read.
+pub(super) fn process_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split_whitespace();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let utime: u64 = fields.nth(11)?.parse().ok()?;
+    let stime: u64 = fields.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
+}
+
 /// Bare k256 recovery through ethers (`sig::recover_digest_k256`), recoveries per second.
 pub(super) fn bench_k256(inputs: &RecoverInputs, o: Address) -> Result<f64, BenchPmError> {
     rate(inputs, o, sig::recover_digest_k256)

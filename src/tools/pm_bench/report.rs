@@ -43,6 +43,13 @@ pub struct FjallRun {
     pub per_s: f64,
     /// Log syncs during the run.
     pub syncs: u64,
+    /// The runtime's worker threads the payments ran on.
+    pub threads: usize,
+    /// Bare libsecp256k1 recovery on that many threads at once, measured just before.
+    pub bare_per_s: f64,
+    /// CPU seconds the whole process used per ticket during the run (every thread, user and
+    /// system), where it could be read.
+    pub cpu_per_ticket: Option<f64>,
 }
 
 /// Prints a report the way `livepeer bench pm` shows it.
@@ -78,12 +85,26 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
     );
     for f in &r.fjall {
         println!(
-            "  full path (header → log), fjall ({fs_note}), {} payers: {:>10.0} tickets/s  ({:.2} of \
-             bare libsecp256k1; {} fsyncs)",
+            "  full path (header → log), fjall ({fs_note}), {} payers on {} thread(s): {:>8.0} \
+             tickets/s  ({:.2} of bare libsecp256k1 on {} thread(s), {:.0}/s; {} fsyncs)",
             f.payers,
+            f.threads,
             f.per_s,
-            f.per_s / r.libsecp_per_s.max(f64::MIN_POSITIVE),
+            f.per_s / f.bare_per_s.max(f64::MIN_POSITIVE),
+            f.threads,
+            f.bare_per_s,
             f.syncs
         );
+        if let Some(cpu) = f.cpu_per_ticket {
+            // Tickets per CPU-second of the whole process against bare recoveries per
+            // CPU-second of one thread: the path's efficiency whatever runs where.
+            let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
+            println!(
+                "      per CPU-second of the process, every thread: {:>8.0} tickets  ({:.2} of bare \
+                 libsecp256k1's recoveries per CPU-second)",
+                per_cpu_s,
+                per_cpu_s / r.libsecp_per_s.max(f64::MIN_POSITIVE)
+            );
+        }
     }
 }
