@@ -353,3 +353,30 @@ pub fn two_second_segment(dir: &Path) -> Vec<u8> {
     ))
     .unwrap()
 }
+
+/// A 2 s 320x180 30 fps segment without audio, made in `dir`.
+pub fn silent_two_second_segment(dir: &Path) -> Vec<u8> {
+    std::fs::read(source(dir, "s.ts", "320x180", "30", "2", false, &[])).unwrap()
+}
+
+/// The ffmpeg CLI's HLS muxer pushes `src` (copied, 2 s segments) to the B at `b_url` as
+/// `stream`: `PUT <b_url>/live/<stream>/<n>.ts` and its `index.m3u8`.
+pub fn push_hls(src: &Path, b_url: &str, stream: &str) {
+    ffmpeg(&[
+        "-i",
+        src.to_str().unwrap(),
+        "-c",
+        "copy",
+        "-f",
+        "hls",
+        "-hls_time",
+        "2",
+        "-hls_list_size",
+        "0",
+        "-method",
+        "PUT",
+        "-hls_segment_filename",
+        &format!("{b_url}/live/{stream}/%d.ts"),
+        &format!("{b_url}/live/{stream}/index.m3u8"),
+    ]);
+}
