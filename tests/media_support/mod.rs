@@ -1,6 +1,13 @@
 //! Shared helpers for the media tests: generated sources (a GOP, interlaced, with a tone), stream
-//! copies, ffprobe checks, one-shot transcodes (CPU or GPU, presets or JSON profiles).
+//! copies, ffprobe checks, one-shot transcodes (CPU or GPU, presets or JSON profiles), and what
+//! the network tests feed a B ([`feed`]).
 #![allow(dead_code, clippy::unwrap_used)]
+
+mod feed;
+
+// Each test binary uses only some of them.
+#[allow(unused_imports)]
+pub use feed::{push_hls, rtmp_test_pattern, silent_two_second_segment, two_second_segment};
 
 use livepeer::media::{
     setup::ladder_config, threads::ThreadPlan, Container, Ladder, LadderConfig, MediaError,
@@ -337,46 +344,4 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A 2 s 320x180 30 fps segment with audio and one keyframe, made in `dir`: the segment the
-/// network tests send.
-pub fn two_second_segment(dir: &Path) -> Vec<u8> {
-    std::fs::read(source(
-        dir,
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap()
-}
-
-/// A 2 s 320x180 30 fps segment without audio, made in `dir`.
-pub fn silent_two_second_segment(dir: &Path) -> Vec<u8> {
-    std::fs::read(source(dir, "s.ts", "320x180", "30", "2", false, &[])).unwrap()
-}
-
-/// The ffmpeg CLI's HLS muxer pushes `src` (copied, 2 s segments) to the B at `b_url` as
-/// `stream`: `PUT <b_url>/live/<stream>/<n>.ts` and its `index.m3u8`.
-pub fn push_hls(src: &Path, b_url: &str, stream: &str) {
-    ffmpeg(&[
-        "-i",
-        src.to_str().unwrap(),
-        "-c",
-        "copy",
-        "-f",
-        "hls",
-        "-hls_time",
-        "2",
-        "-hls_list_size",
-        "0",
-        "-method",
-        "PUT",
-        "-hls_segment_filename",
-        &format!("{b_url}/live/{stream}/%d.ts"),
-        &format!("{b_url}/live/{stream}/index.m3u8"),
-    ]);
 }

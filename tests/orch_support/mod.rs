@@ -189,3 +189,23 @@ pub async fn push_segment(b_url: &str, stream: &str, seg: &[u8]) -> (u16, String
     let status = resp.status().as_u16();
     (status, resp.text().await.unwrap())
 }
+
+/// The flags of a B with a dead O (`-orchAddr 127.0.0.1:1`), its HTTP and CLI API on free local
+/// ports, plus `extra`: the flags and its CLI API's `host:port`.
+pub fn b_cli_args(extra: &[&str]) -> (Vec<String>, String) {
+    let cli = format!("127.0.0.1:{}", free_port());
+    let http = format!("127.0.0.1:{}", free_port());
+    let mut args = vec![
+        "-broadcaster",
+        "-orchAddr",
+        "127.0.0.1:1",
+        "-httpAddr",
+        &http,
+        "-rtmpAddr",
+        "127.0.0.1:0",
+        "-cliAddr",
+        &cli,
+    ];
+    args.extend_from_slice(extra);
+    (args.into_iter().map(String::from).collect(), cli)
+}
