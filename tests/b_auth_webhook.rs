@@ -9,7 +9,7 @@
 mod media_support;
 mod orch_support;
 
-use media_support::{ffmpeg, source};
+use media_support::{push_hls, source};
 use orch_support::{free_port, tool, Node};
 use std::{
     path::Path,
@@ -234,27 +234,9 @@ async fn pushed_streams_are_renamed_refused_or_timed_out_by_the_webhook() {
     // ffmpeg's HLS muxer PUTs `movie`'s segments; the webhook renames the stream on the first.
     let src = source(d, "src.ts", "320x180", "30", "4", true, &["-g", "60"]);
     let base = net.http.clone();
-    tokio::task::spawn_blocking(move || {
-        ffmpeg(&[
-            "-i",
-            src.to_str().unwrap(),
-            "-c",
-            "copy",
-            "-f",
-            "hls",
-            "-hls_time",
-            "2",
-            "-hls_list_size",
-            "0",
-            "-method",
-            "PUT",
-            "-hls_segment_filename",
-            &format!("{base}/live/movie/%d.ts"),
-            &format!("{base}/live/movie/index.m3u8"),
-        ])
-    })
-    .await
-    .unwrap();
+    tokio::task::spawn_blocking(move || push_hls(&src, &base, "movie"))
+        .await
+        .unwrap();
     let listed = segments(&net.http, "/stream/renamed/tiny.m3u8", 2).await;
     assert_eq!(
         listed, 2,

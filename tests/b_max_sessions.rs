@@ -6,7 +6,7 @@
 mod media_support;
 mod orch_support;
 
-use orch_support::{free_port, Node};
+use orch_support::{b_cli_args, Node};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -49,21 +49,8 @@ fn exit_within(child: &mut Child, secs: u64) -> Option<bool> {
 #[test]
 fn set_max_sessions_at_runtime_limits_rtmp_publishers() {
     let dir = tempfile::tempdir().unwrap();
-    let cli = format!("127.0.0.1:{}", free_port());
-    let http = format!("127.0.0.1:{}", free_port());
-    let args = [
-        "-broadcaster",
-        "-orchAddr",
-        "127.0.0.1:1",
-        "-httpAddr",
-        &http,
-        "-rtmpAddr",
-        "127.0.0.1:0",
-        "-cliAddr",
-        &cli,
-        "-maxSessions",
-        "2",
-    ];
+    let (args, cli) = b_cli_args(&["-maxSessions", "2"]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut b = Node::start(&dir.path().join("b"), &args);
     let line = b.line("publish RTMP to ");
     let rtmp = line

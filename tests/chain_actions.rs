@@ -11,19 +11,16 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{b_args, call, chain_cli, contract, devchain, redeemer_args};
+use chain_support::{b_args, call, chain_cli, contract, redeemer_args, setup::devchain_rpc};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
-use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operators_fund_bond_and_activate_through_their_running_nodes() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
 
     let nobody = format!("127.0.0.1:{}", free_port());

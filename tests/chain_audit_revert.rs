@@ -14,11 +14,15 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{contract, devchain, next_round, o_args, request, sign_segment, wallet};
+use chain_support::{
+    contract, o_args, request,
+    setup::{devchain_rpc, next_round_client},
+    sign_segment, wallet,
+};
 use ethers_core::types::U256;
 use ethers_signers::Signer;
-use livepeer::api::{client::OrchClient, payment::encode_payment_header};
-use livepeer::chain::{calls, rpc::Rpc, tx};
+use livepeer::api::payment::encode_payment_header;
+use livepeer::chain::{calls, tx};
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -33,10 +37,8 @@ const FACE: u64 = 2_000_000_000_000_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redemption_reverted_for_an_underfunded_sender_is_explained() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let o_wallet = wallet(j, "orchestrator");
     let o_addr = o_wallet.address();
@@ -53,13 +55,9 @@ async fn a_redemption_reverted_for_an_underfunded_sender_is_explained() {
     let o_dir = dir.path().join("o");
     let mut o = Node::start(&o_dir, &args);
     o.line("serving");
-    next_round(&rpc, j).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    let client = next_round_client(&rpc, j, 600, &service).await;
 
     // One paid segment: its ticket wins.
-    let client = OrchClient::connect(&format!("https://{service}"))
-        .await
-        .unwrap();
     let info = client.get_orchestrator_as(&request(&b)).await.unwrap();
     let params = info.ticket_params.clone().unwrap();
     assert_eq!(params.face_value, face);

@@ -8,14 +8,14 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{contract, devchain, next_round, o_args, request, sign_segment, wallet};
+use chain_support::{
+    contract, o_args, request,
+    setup::{devchain_rpc, next_round_client},
+    sign_segment, wallet,
+};
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
-use livepeer::api::{
-    client::{ClientError, OrchClient},
-    payment::encode_payment_header,
-};
-use livepeer::chain::rpc::Rpc;
+use livepeer::api::{client::ClientError, payment::encode_payment_header};
 use livepeer::events::{Address, Event, Hash32, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -28,10 +28,8 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let _broker = contract(j, "TicketBroker");
     let eth = U256::exp10(18);
@@ -50,11 +48,7 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
     let o_dir = dir.path().join("o");
     let mut o = Node::start(&o_dir, &args);
     o.line("paid in tickets");
-    next_round(&rpc, j).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
-    let client = OrchClient::connect(&format!("https://{service}"))
-        .await
-        .unwrap();
+    let client = next_round_client(&rpc, j, 800, &service).await;
 
     // A sender with no deposit or reserve gets no params.
     let poor = LocalWallet::new(&mut rand::thread_rng());

@@ -9,17 +9,15 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{activate, devchain};
-use livepeer::chain::rpc::Rpc;
-use orch_support::{free_port, Node};
+use chain_support::{activate, setup::devchain_rpc};
+use orch_support::{free_port, push_segment, Node};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_blocklisted_orchestrator_is_never_used() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
     let b_http = format!("127.0.0.1:{}", free_port());
     let o_addr = s(&j["accounts"]["orchestrator"]["address"]);
@@ -44,29 +42,12 @@ async fn a_blocklisted_orchestrator_is_never_used() {
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let mut b = Node::start(&dir.path().join("b"), &flags);
     assert!(b.line("paying in tickets").contains("discovered on chain"));
-    let rpc = Rpc::connect(&url).await.unwrap();
     activate(&rpc, j, &format!("https://127.0.0.1:{}", free_port())).await;
     tokio::time::sleep(Duration::from_millis(800)).await;
 
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
-    let resp = reqwest::Client::new()
-        .put(format!("http://{b_http}/live/x/0.ts"))
-        .body(seg)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
+    let seg = media_support::silent_two_second_segment(mdir.path());
+    let (status, text) = push_segment(&format!("http://{b_http}"), "x", &seg).await;
     assert_ne!(status, 200, "{text}");
     assert!(b.sigterm().0.success());
     let (_, dump) = orch_support::tool(&dir.path().join("b"), &["log", "dump", "-json"]);
@@ -86,10 +67,8 @@ async fn a_blocklisted_orchestrator_is_never_used() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_webhook_s_os_and_their_advertised_nodes_are_asked_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     // Two instances of the one orchestrator: the first advertises the second.
     let (s1, s2) = (
         format!("127.0.0.1:{}", free_port()),
@@ -148,24 +127,8 @@ async fn the_webhook_s_os_and_their_advertised_nodes_are_asked_at_once() {
     tokio::time::sleep(Duration::from_millis(800)).await;
 
     let mdir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        mdir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
-    let resp = reqwest::Client::new()
-        .put(format!("http://{b_http}/live/w/0.ts"))
-        .body(seg)
-        .send()
-        .await
-        .unwrap();
-    let status = resp.status().as_u16();
-    let text = resp.text().await.unwrap();
+    let seg = media_support::silent_two_second_segment(mdir.path());
+    let (status, text) = push_segment(&format!("http://{b_http}"), "w", &seg).await;
     assert_eq!(status, 200, "{text}");
     assert!(b.sigterm().0.success());
     let (_, dump) = orch_support::tool(&dir.path().join("b"), &["log", "dump", "-json"]);

@@ -13,8 +13,8 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    account_in, contract, devchain, next_round, o_args, own_account_args, request, sign_segment,
-    wallet,
+    account_in, contract, next_round, o_args, own_account_args, request, setup::devchain_rpc,
+    sign_segment, wallet,
 };
 use ethers_core::types::{Bytes, U256};
 use ethers_signers::Signer;
@@ -23,7 +23,6 @@ use livepeer::api::{
     info::OrchInfo,
     payment::encode_payment_header,
 };
-use livepeer::chain::rpc::Rpc;
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -61,10 +60,8 @@ async fn post(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_os_behind_one_address_a_redeemer_and_a_reward_service() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let registered = wallet(j, "orchestrator");
     let orch = format!("{:?}", registered.address());

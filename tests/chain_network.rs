@@ -14,15 +14,15 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    account_in, chain_ok, contract, devchain, events, fund_new_o, log_dump, o_args,
-    own_account_args,
+    account_in, chain_ok, contract, events, fund_new_o, log_dump, o_args, own_account_args,
+    setup::devchain_rpc,
 };
 use ethers_core::types::{Address, U256};
-use livepeer::chain::rpc::Rpc;
+use media_support::rtmp_test_pattern;
 use orch_support::{free_port, tool, Node};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
@@ -80,10 +80,8 @@ impl Orch {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let (face, ev) = (FACE.to_string(), EV.to_string());
     let paid = ["-ticketEV", &ev, "-maxFaceValue", &face, "-reward=false"];
 
@@ -174,29 +172,7 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
     tokio::time::sleep(Duration::from_millis(1000)).await;
 
     // 8 s of RTMP from the ffmpeg CLI; the HLS plays.
-    let status = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-        ])
-        .arg("testsrc2=size=320x180:rate=30")
-        .args([
-            "-t",
-            "8",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "30",
-        ])
-        .args(["-f", "flv", &format!("rtmp://{rtmp}/live")])
-        .stdout(Stdio::null())
+    let status = rtmp_test_pattern("8", &format!("rtmp://{rtmp}/live"))
         .status()
         .unwrap();
     assert!(status.success());

@@ -13,15 +13,16 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{call, contract, devchain, next_round, o_args, request, sign_segment, wallet};
+use chain_support::{
+    call, contract, o_args, request,
+    setup::{devchain_rpc, next_round_client},
+    sign_segment, wallet,
+};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::{LocalWallet, Signer};
-use livepeer::api::{
-    client::{ClientError, OrchClient},
-    payment::encode_payment_header,
-};
-use livepeer::chain::{rpc::Rpc, topics::Kind};
+use livepeer::api::{client::ClientError, payment::encode_payment_header};
+use livepeer::chain::topics::Kind;
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -74,10 +75,8 @@ async fn webhook() -> (String, std::sync::Arc<Hook>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let broker = contract(j, "TicketBroker");
     let eth = U256::exp10(18);
@@ -104,12 +103,7 @@ async fn an_o_on_the_chain_is_paid_in_tickets_and_redeems_the_winners() {
     let o_dir = dir.path().join("o");
     let mut o = Node::start(&o_dir, &args);
     assert!(o.line("serving").contains("paid in tickets"));
-    next_round(&rpc, j).await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
-
-    let client = OrchClient::connect(&format!("https://{service}"))
-        .await
-        .unwrap();
+    let client = next_round_client(&rpc, j, 600, &service).await;
     // A request signed by someone else is refused.
     let mut forged = request(&b);
     forged.address = vec![7; 20];

@@ -17,10 +17,9 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{call, contract, devchain, o_args};
+use chain_support::{call, contract, o_args, setup::devchain_rpc};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
-use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
 use prometheus_parse::{Scrape, Value};
 use std::{path::Path, time::Duration};
@@ -37,10 +36,8 @@ fn chain_cmd(dir: &Path, cli: &str, args: &[&str]) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
 
     // The O, paid in tickets worth 0.9 of their face value each.

@@ -12,12 +12,14 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{call, contract, devchain, ours, send, ticket, used, wait_used, wallet};
+use chain_support::{
+    call, contract, ours, send, setup::devchain_rpc, ticket, used, wait_used, wallet,
+};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
-use livepeer::chain::{calls, rpc::Rpc};
+use livepeer::chain::calls;
 use livepeer::events::{Address, CreationRound, Hash32};
 use orch_support::{free_port, tool, Node};
 use rand::{Rng, SeedableRng};
@@ -26,10 +28,8 @@ use std::time::Duration;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let o = ours(wallet(j, "orchestrator").address());
     let broker = contract(j, "TicketBroker");

@@ -11,12 +11,13 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    contract, devchain, next_round, o_args, redeemer_args, request, send, sign_segment, wallet,
+    contract, o_args, redeemer_args, request, send,
+    setup::{devchain_rpc, next_round_client},
+    sign_segment, wallet,
 };
 use ethers_core::types::U256;
 use ethers_signers::Signer;
-use livepeer::api::{client::OrchClient, payment::encode_payment_header};
-use livepeer::chain::rpc::Rpc;
+use livepeer::api::payment::encode_payment_header;
 use livepeer::events::{Address, Event, Price};
 use livepeer::pm::{
     sender::{create_payment, start_session},
@@ -29,10 +30,8 @@ use std::time::{Duration, Instant};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let broker = contract(j, "TicketBroker");
     let (eth, reserve) = (U256::exp10(18), U256::from(50_000_000_000_000_000u64));
@@ -67,12 +66,8 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
     let o_dir = dir.path().join("o");
     let mut o = Node::start(&o_dir, &args);
     o.line("paid in tickets");
-    next_round(&rpc, j).await;
-    tokio::time::sleep(Duration::from_millis(800)).await;
+    let client = next_round_client(&rpc, j, 800, &service).await;
 
-    let client = OrchClient::connect(&format!("https://{service}"))
-        .await
-        .unwrap();
     let info = client.get_orchestrator_as(&request(&b)).await.unwrap();
     let params = info.ticket_params.clone().unwrap();
     assert_eq!(

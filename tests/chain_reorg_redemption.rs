@@ -8,21 +8,18 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{contract, devchain, ours, ticket, used, wait_used, wallet};
+use chain_support::{contract, ours, setup::devchain_rpc, ticket, used, wait_used, wallet};
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
-use livepeer::chain::rpc::Rpc;
 use orch_support::{free_port, tool, Node};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redemption_reverted_by_a_reorg_is_sent_again_and_confirmed_once_more() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let o = ours(wallet(j, "orchestrator").address());
     let broker = contract(j, "TicketBroker");

@@ -7,18 +7,16 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{activate, call, contract, devchain, o_args};
-use livepeer::chain::{rpc::Rpc, topics::topic0_of};
+use chain_support::{activate, call, contract, o_args, setup::devchain_rpc};
+use livepeer::chain::topics::topic0_of;
 use orch_support::{free_port, tool, Node};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_active_o_initialises_the_round_and_calls_reward_once() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let service = format!("127.0.0.1:{}", free_port());
     activate(&rpc, j, &format!("https://{service}")).await;
 

@@ -9,7 +9,7 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{contract, devchain, ours, ticket, wait_used, wallet};
+use chain_support::{contract, ours, setup::devchain_rpc, ticket, wait_used, wallet};
 use ethers_core::types::{Bytes, H256, U256};
 use ethers_signers::Signer;
 use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
@@ -39,10 +39,8 @@ async fn pooled(rpc: &Rpc, from: ethers_core::types::Address) -> Vec<(u64, Strin
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redemption_in_the_pool_survives_sigkill_and_is_replaced_after_the_timeout() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let b = wallet(j, "broadcaster");
     let o_addr = wallet(j, "orchestrator").address();
     let broker = contract(j, "TicketBroker");
@@ -131,10 +129,8 @@ async fn a_redemption_in_the_pool_survives_sigkill_and_is_replaced_after_the_tim
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_transaction_recorded_but_never_broadcast_is_sent_identically_after_a_restart() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let o = wallet(j, "orchestrator");
     let b_addr = wallet(j, "broadcaster").address();
 

@@ -9,7 +9,7 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::{activate, contract, devchain, o_args, wallet};
+use chain_support::{activate, contract, o_args, setup::devchain_rpc, wallet};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, H256, U256};
 use ethers_core::utils::keccak256;
@@ -53,10 +53,8 @@ async fn votes(rpc: &Rpc, hash: H256) -> Vec<(Address, Address, U256)> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bonded_orchestrator_votes_in_a_real_poll() {
     let dir = tempfile::tempdir().unwrap();
-    let dc = devchain(&dir.path().join("dc"), 1337);
+    let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let service = format!("127.0.0.1:{}", free_port());
     activate(&rpc, j, &format!("https://{service}")).await;
 

@@ -7,7 +7,7 @@
 mod chain_support;
 mod orch_support;
 
-use chain_support::devchain;
+use chain_support::{devchain, setup::devchain_rpc};
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};
 use ethers_signers::LocalWallet;
@@ -414,10 +414,8 @@ async fn a_broadcaster_on_the_chain_records_its_own_deposit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_reads_the_round_the_chain_is_in_from_its_log_or_by_calls() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     let round_of = |d: &Path| -> serde_json::Value {
         let (_, dump) = tool(d, &["log", "dump", "-json"]);
         let l = dump
@@ -454,10 +452,8 @@ async fn a_first_start_reads_the_round_the_chain_is_in_from_its_log_or_by_calls(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_first_start_in_the_block_that_began_the_round_records_it_once() {
     let dir = tempfile::tempdir().unwrap();
-    let chain = devchain(&dir.path().join("dc"), 1337);
+    let (chain, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &chain.json;
-    let url = j["ethUrl"].as_str().unwrap().to_string();
-    let rpc = Rpc::connect(&url).await.unwrap();
     // Round 2 starts (50-block rounds) and the broadcaster's account initialises it.
     let head = rpc.block_number().await.unwrap();
     rpc.mine(100 - head).await.unwrap();

@@ -13,7 +13,7 @@ mod orch_support;
 
 use livepeer::api::client::{ClientError, OrchClient};
 use media_support::source;
-use orch_support::{free_port, tool, Node};
+use orch_support::{b_cli_args, free_port, tool, Node};
 use std::{path::Path, process::Command, time::Duration};
 
 /// `curl -s <args> http://<cli>/<route>`: status and body.
@@ -262,19 +262,8 @@ async fn an_orchestrator_serves_the_cli_routes_and_caps_sessions_at_runtime() {
 #[test]
 fn a_broadcaster_sets_and_reads_back_its_broadcast_config() {
     let dir = tempfile::tempdir().unwrap();
-    let cli = format!("127.0.0.1:{}", free_port());
-    let http = format!("127.0.0.1:{}", free_port());
-    let args = [
-        "-broadcaster",
-        "-orchAddr",
-        "127.0.0.1:1",
-        "-httpAddr",
-        &http,
-        "-rtmpAddr",
-        "127.0.0.1:0",
-        "-cliAddr",
-        &cli,
-    ];
+    let (args, cli) = b_cli_args(&[]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut b = Node::start(dir.path(), &args);
     b.line("CLI API at");
     let default = r#"{"MaxPrice":null,"TranscodingOptions":"P240p30fps16x9,P360p30fps16x9"}"#;

@@ -9,14 +9,16 @@
 //! it ended. The Grafana dashboard in docs/ asks only for metrics the node serves.
 #![allow(clippy::unwrap_used)]
 
+mod media_support;
 mod orch_support;
 
+use media_support::rtmp_test_pattern;
 use orch_support::{free_port, Node};
 use prometheus_parse::{Scrape, Value};
 use std::{
     collections::BTreeSet,
     path::Path,
-    process::{Child, Command, Stdio},
+    process::{Child, Stdio},
     time::{Duration, Instant},
 };
 
@@ -330,29 +332,7 @@ fn start(dir: &Path, extra: &[&str], remote_t: bool) -> Net {
 
 /// ffmpeg publishing a 6 s 320x180 test pattern to `rtmp://<addr>/<name>` in real time.
 fn publish(addr: &str, name: &str) -> Child {
-    Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-loglevel",
-            "error",
-            "-re",
-            "-f",
-            "lavfi",
-            "-i",
-        ])
-        .arg("testsrc2=size=320x180:rate=30")
-        .args([
-            "-t",
-            "6",
-            "-c:v",
-            "libx264",
-            "-preset",
-            "ultrafast",
-            "-g",
-            "30",
-        ])
-        .args(["-f", "flv", &format!("rtmp://{addr}/{name}")])
-        .stdout(Stdio::null())
+    rtmp_test_pattern("6", &format!("rtmp://{addr}/{name}"))
         .stderr(Stdio::null())
         .spawn()
         .unwrap()

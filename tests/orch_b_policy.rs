@@ -7,8 +7,13 @@
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
+mod orch_support;
 
 use livepeer::node;
+use orch_support::{
+    in_process::{serve_b, serve_o},
+    push_segment,
+};
 
 fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
     livepeer::cli::node_args(args).unwrap()
@@ -21,69 +26,23 @@ async fn start_both(
     o_extra: &[&str],
     b_extra: &[&str],
 ) -> (String, Vec<tokio::sync::oneshot::Sender<()>>) {
-    let mut o_args = vec![
-        "-orchestrator",
-        "-transcoder",
-        "-serviceAddr",
-        "127.0.0.1:0",
-    ];
-    o_args.extend_from_slice(o_extra);
-    let o = node::orchestrator::start(&dir.join("o"), &node_args(&o_args))
-        .await
-        .unwrap();
-    let addr = o.uri.trim_start_matches("https://").to_string();
-    let (otx, orx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(o.serve(async {
-        let _ = orx.await;
-    }));
-    let mut args = vec![
-        "-broadcaster",
-        "-orchAddr",
-        &addr,
-        "-httpAddr",
-        "127.0.0.1:0",
-        "-rtmpAddr",
-        "127.0.0.1:0",
-        "-transcodingOptions",
-        "P144p30fps16x9",
-    ];
+    let mut stop = Vec::new();
+    let (o, _) = serve_o(&dir.join("o"), o_extra, &mut stop).await;
+    let addr = o.trim_start_matches("https://");
+    let mut args = vec!["-orchAddr", addr, "-transcodingOptions", "P144p30fps16x9"];
     args.extend_from_slice(b_extra);
-    let b = node::broadcaster::start(&dir.join("b"), &node_args(&args))
-        .await
-        .unwrap();
-    let url = b.url.clone();
-    let (btx, brx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(b.serve(async {
-        let _ = brx.await;
-    }));
-    (url, vec![otx, btx])
+    let b = serve_b(&dir.join("b"), &args, &mut stop).await;
+    (b.url, stop)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_b_that_verifies_refuses_unsigned_results() {
     let dir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        dir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
-    let http = reqwest::Client::new();
+    let seg = media_support::silent_two_second_segment(dir.path());
     for (flags, ok) in [(&[][..], true), (&["-localVerify"][..], false)] {
         let d = tempfile::tempdir().unwrap();
         let (url, _stop) = start_both(d.path(), &[], flags).await;
-        let resp = http
-            .put(format!("{url}/live/v/0.ts"))
-            .body(seg.clone())
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
+        let (status, text) = push_segment(&url, "v", &seg).await;
         if ok {
             assert_eq!(status, 200, "{text}");
         } else {
@@ -113,17 +72,7 @@ async fn a_b_that_verifies_refuses_unsigned_results() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_o_above_the_max_price_is_used_only_if_needed() {
     let dir = tempfile::tempdir().unwrap();
-    let seg = std::fs::read(media_support::source(
-        dir.path(),
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        false,
-        &[],
-    ))
-    .unwrap();
-    let http = reqwest::Client::new();
+    let seg = media_support::silent_two_second_segment(dir.path());
     let o_price = ["-pricePerUnit", "5"];
     for (b_flags, ok) in [
         (&["-maxPricePerUnit", "3"][..], false),
@@ -135,14 +84,7 @@ async fn an_o_above_the_max_price_is_used_only_if_needed() {
     ] {
         let d = tempfile::tempdir().unwrap();
         let (url, _stop) = start_both(d.path(), &o_price, b_flags).await;
-        let resp = http
-            .put(format!("{url}/live/p/0.ts"))
-            .body(seg.clone())
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        let text = resp.text().await.unwrap();
+        let (status, text) = push_segment(&url, "p", &seg).await;
         assert_eq!(status == 200, ok, "{b_flags:?}: {status} {text}");
     }
     let err = node::broadcaster::start(

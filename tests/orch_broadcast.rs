@@ -5,14 +5,12 @@
 #![allow(clippy::unwrap_used)]
 
 mod media_support;
+mod orch_support;
 
-use livepeer::{events::Event, node};
-use media_support::{ffmpeg, probe, source, write};
-use std::process::Command;
-
-fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
-    livepeer::cli::node_args(args).unwrap()
-}
+use livepeer::events::Event;
+use media_support::{ffmpeg, probe, push_hls, source, write, VideoFacts};
+use orch_support::in_process::{serve_b, serve_o};
+use std::{path::Path, process::Command};
 
 struct Running {
     o: Option<
@@ -64,25 +62,9 @@ async fn start_full(
     let orch_addr = match orch_addr {
         Some(a) => a.to_string(),
         None => {
-            let o = node::orchestrator::start(
-                &dir.join("o"),
-                &node_args(&[
-                    "-orchestrator",
-                    "-transcoder",
-                    "-serviceAddr",
-                    "127.0.0.1:0",
-                ]),
-            )
-            .await
-            .unwrap();
-            let addr = o.uri.trim_start_matches("https://").to_string();
-            o_handle = Some(o.orchestrator());
-            let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-            tokio::spawn(o.serve(async {
-                let _ = rx.await;
-            }));
-            stop.push(tx);
-            addr
+            let (uri, o) = serve_o(&dir.join("o"), &[], &mut stop).await;
+            o_handle = Some(o);
+            uri.trim_start_matches("https://").to_string()
         }
     };
     let orch_addr = match dead_first {
@@ -90,35 +72,26 @@ async fn start_full(
         None => orch_addr,
     };
     let mut b_args = vec![
-        "-broadcaster",
         "-orchAddr",
         &orch_addr,
-        "-httpAddr",
-        "127.0.0.1:0",
-        "-rtmpAddr",
-        "127.0.0.1:0",
         "-transcodingOptions",
         "P240p30fps16x9,P144p30fps16x9",
     ];
     b_args.extend_from_slice(b_extra);
-    let b = node::broadcaster::start(&dir.join("b"), &node_args(&b_args))
-        .await
-        .unwrap();
-    let b_url = b.url.clone();
-    let rtmp_url = b.rtmp_url.clone();
-    let handle = b.broadcaster();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(b.serve(async {
-        let _ = rx.await;
-    }));
-    stop.push(tx);
+    let b = serve_b(&dir.join("b"), &b_args, &mut stop).await;
     Running {
         o: o_handle,
-        b_url,
-        rtmp_url,
-        b: handle,
+        b_url: b.url,
+        rtmp_url: b.rtmp_url,
+        b: b.b,
         stop,
     }
+}
+
+/// Fetches the segment at `url` into `dir` and probes it.
+async fn probe_segment(http: &reqwest::Client, dir: &Path, url: &str) -> VideoFacts {
+    let bytes = http.get(url).send().await.unwrap().bytes().await.unwrap();
+    probe(&write(dir, "seg.ts", &bytes))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -136,25 +109,7 @@ async fn ffmpeg_pushes_a_stream_that_plays_back_as_hls() {
         &["-g", "60", "-keyint_min", "60", "-sc_threshold", "0"],
     );
     let url = r.b_url.clone();
-    let push = tokio::task::spawn_blocking(move || {
-        ffmpeg(&[
-            "-i",
-            src.to_str().unwrap(),
-            "-c",
-            "copy",
-            "-f",
-            "hls",
-            "-hls_time",
-            "2",
-            "-hls_list_size",
-            "0",
-            "-method",
-            "PUT",
-            "-hls_segment_filename",
-            &format!("{url}/live/movie/%d.ts"),
-            &format!("{url}/live/movie/index.m3u8"),
-        ]);
-    });
+    let push = tokio::task::spawn_blocking(move || push_hls(&src, &url, "movie"));
     push.await.unwrap();
     // ffmpeg does not wait for the answers: wait until the B has all three segments.
     let http = reqwest::Client::new();
@@ -202,15 +157,12 @@ async fn ffmpeg_pushes_a_stream_that_plays_back_as_hls() {
     assert!(streams.contains("audio"), "{streams}");
     // Every segment of every rendition: 60 frames at the profile's size.
     for seq in 0..3 {
-        let bytes = http
-            .get(format!("{}/stream/movie/P144p30fps16x9/{seq}.ts", r.b_url))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let facts = probe(&write(d, "seg.ts", &bytes));
+        let facts = probe_segment(
+            &http,
+            d,
+            &format!("{}/stream/movie/P144p30fps16x9/{seq}.ts", r.b_url),
+        )
+        .await;
         assert_eq!(facts.frame_sizes.len(), 60, "segment {seq}");
         assert!(facts.frame_sizes.iter().all(|&s| s == (256, 144)));
     }
@@ -312,15 +264,12 @@ async fn ffmpeg_publishes_over_rtmp_and_the_stream_plays_back_as_hls() {
     assert_eq!(playlist.matches("#EXTINF:").count(), 3, "{playlist}");
     assert!(playlist.contains("#EXT-X-TARGETDURATION:2\n"), "{playlist}");
     for seq in 0..3 {
-        let bytes = http
-            .get(format!("{}/stream/movie/P240p30fps16x9/{seq}.ts", r.b_url))
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let facts = probe(&write(d, "seg.ts", &bytes));
+        let facts = probe_segment(
+            &http,
+            d,
+            &format!("{}/stream/movie/P240p30fps16x9/{seq}.ts", r.b_url),
+        )
+        .await;
         assert!(
             (59..=61).contains(&facts.frame_sizes.len()),
             "segment {seq}: {}",

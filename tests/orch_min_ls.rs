@@ -12,33 +12,16 @@ mod corrupting_proxy;
 mod media_support;
 mod orch_support;
 
-use livepeer::{events::Event, log::FjallStore, node, node::broadcaster::service::Broadcaster};
+use livepeer::{events::Event, log::FjallStore, node::broadcaster::service::Broadcaster};
+use orch_support::in_process::{serve_b, serve_o};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot::Sender;
 
-fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
-    livepeer::cli::node_args(args).unwrap()
-}
-
 /// An offchain O transcoding itself: its `host:port`.
 async fn start_o(dir: &std::path::Path, stop: &mut Vec<Sender<()>>) -> String {
-    let args = [
-        "-orchestrator",
-        "-transcoder",
-        "-serviceAddr",
-        "127.0.0.1:0",
-    ];
-    let o = node::orchestrator::start(dir, &node_args(&args))
-        .await
-        .unwrap();
-    let addr = o.uri.trim_start_matches("https://").to_string();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(o.serve(async {
-        let _ = rx.await;
-    }));
-    stop.push(tx);
-    addr
+    let (uri, _) = serve_o(dir, &[], stop).await;
+    uri.trim_start_matches("https://").to_string()
 }
 
 /// An offchain B using `orch_addr`: its push URL and handle.
@@ -48,26 +31,13 @@ async fn start_b(
     stop: &mut Vec<Sender<()>>,
 ) -> (String, Arc<Broadcaster<FjallStore>>) {
     let args = [
-        "-broadcaster",
         "-orchAddr",
         orch_addr,
-        "-httpAddr",
-        "127.0.0.1:0",
-        "-rtmpAddr",
-        "127.0.0.1:0",
         "-transcodingOptions",
         "P144p30fps16x9",
     ];
-    let b = node::broadcaster::start(dir, &node_args(&args))
-        .await
-        .unwrap();
-    let (url, handle) = (b.url.clone(), b.broadcaster());
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(b.serve(async {
-        let _ = rx.await;
-    }));
-    stop.push(tx);
-    (url, handle)
+    let b = serve_b(dir, &args, stop).await;
+    (b.url, b.b)
 }
 
 /// One O behind a proxy answering each segment `delay_ms` late, and a B using only it: the proxy,

@@ -13,10 +13,12 @@ use livepeer::{
         segment::SegMeta,
     },
     events::{Event, Worker},
-    node,
+    log::FjallStore,
+    node::{self, orchestrator::Orchestrator},
 };
 use media_support::{probe, source, write};
-use std::time::Duration;
+use std::{path::Path, sync::Arc, time::Duration};
+use tokio::sync::oneshot;
 
 fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
     livepeer::cli::node_args(args).unwrap()
@@ -26,28 +28,54 @@ fn meta(info: &livepeer::api::info::OrchInfo, seq: i64, body: &[u8]) -> SegMeta 
     orch_support::segment_meta(info, "remote", seq, body, &["P144p30fps16x9"])
 }
 
+/// An O with `-orchSecret sesame` and `extra` flags, served until `stop`'s senders are sent to
+/// or dropped: its URI and the O itself.
+async fn serve_o(
+    d: &Path,
+    extra: &[&str],
+    stop: &mut Vec<oneshot::Sender<()>>,
+) -> (String, Arc<Orchestrator<FjallStore>>) {
+    let mut args = vec![
+        "-orchestrator",
+        "-orchSecret",
+        "sesame",
+        "-serviceAddr",
+        "127.0.0.1:0",
+    ];
+    args.extend_from_slice(extra);
+    orch_support::in_process::serve_o_with(&d.join("o"), &args, stop).await
+}
+
+/// Waits (up to 5 s) for `n` remote Ts to be attached to `o`.
+async fn wait_for_remotes(o: &Orchestrator<FjallStore>, n: usize) {
+    for _ in 0..100 {
+        if o.remote().count() == n {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// `RegisterTranscoder` with `secret` and `capacity`.
+async fn register(
+    grpc: &mut TranscoderClient<tonic::transport::Channel>,
+    secret: &str,
+    capacity: i64,
+) -> Result<tonic::Response<tonic::Streaming<net::NotifySegment>>, tonic::Status> {
+    grpc.register_transcoder(net::RegisterRequest {
+        secret: secret.into(),
+        capacity,
+        capabilities: None,
+    })
+    .await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn segments_go_through_a_remote_transcoder() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = node::orchestrator::start(
-        &d.join("o"),
-        &node_args(&[
-            "-orchestrator",
-            "-orchSecret",
-            "sesame",
-            "-serviceAddr",
-            "127.0.0.1:0",
-        ]),
-    )
-    .await
-    .unwrap();
-    let uri = o.uri.clone();
-    let handle = o.orchestrator();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(o.serve(async {
-        let _ = stopped.await;
-    }));
+    let mut stop = Vec::new();
+    let (uri, handle) = serve_o(d, &[], &mut stop).await;
     let seg = std::fs::read(source(d, "s.ts", "320x180", "30", "2", true, &[])).unwrap();
     let b = OrchClient::connect(&uri).await.unwrap();
     let info = b.get_orchestrator().await.unwrap();
@@ -62,23 +90,9 @@ async fn segments_go_through_a_remote_transcoder() {
 
     // Registration checks.
     let mut grpc = TranscoderClient::new(tls_channel(&uri).await.unwrap());
-    let bad = grpc
-        .register_transcoder(net::RegisterRequest {
-            secret: "wrong".into(),
-            capacity: 1,
-            capabilities: None,
-        })
-        .await
-        .unwrap_err();
+    let bad = register(&mut grpc, "wrong", 1).await.unwrap_err();
     assert_eq!(bad.message(), "invalid secret");
-    let zero = grpc
-        .register_transcoder(net::RegisterRequest {
-            secret: "sesame".into(),
-            capacity: 0,
-            capabilities: None,
-        })
-        .await
-        .unwrap_err();
+    let zero = register(&mut grpc, "sesame", 0).await.unwrap_err();
     assert_eq!(zero.message(), "zero capacity");
 
     // A T attaches and transcodes.
@@ -89,7 +103,7 @@ async fn segments_go_through_a_remote_transcoder() {
         "-orchSecret",
         "sesame",
     ]);
-    let (stop_t, t_stopped) = tokio::sync::oneshot::channel::<()>();
+    let (stop_t, t_stopped) = oneshot::channel::<()>();
     let worker = tokio::spawn(livepeer::node::transcoder::worker::run(
         node::transcoder::config(&t_args).unwrap(),
         node::transcoder::transcoder(&t_args).unwrap(),
@@ -97,12 +111,7 @@ async fn segments_go_through_a_remote_transcoder() {
             let _ = t_stopped.await;
         },
     ));
-    for _ in 0..100 {
-        if handle.remote().count() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_remotes(&handle, 1).await;
     assert_eq!(handle.remote().count(), 1);
     let res = b
         .submit_segment(&info.transcoder, &meta(&info, 1, &seg), "", seg.clone(), t)
@@ -210,7 +219,7 @@ async fn segments_go_through_a_remote_transcoder() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert!(gone, "the T's going is recorded: {:?}", events());
-    let _ = stop.send(());
+    drop(stop);
 }
 
 /// `-maxSessions auto`: the O's limit, advertised and enforced, is its attached Ts' capacity
@@ -220,26 +229,8 @@ async fn segments_go_through_a_remote_transcoder() {
 async fn max_sessions_auto_follows_the_remote_transcoders_capacity() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let o = node::orchestrator::start(
-        &d.join("o"),
-        &node_args(&[
-            "-orchestrator",
-            "-orchSecret",
-            "sesame",
-            "-serviceAddr",
-            "127.0.0.1:0",
-            "-maxSessions",
-            "auto",
-        ]),
-    )
-    .await
-    .unwrap();
-    let uri = o.uri.clone();
-    let handle = o.orchestrator();
-    let (_stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(o.serve(async {
-        let _ = stopped.await;
-    }));
+    let mut stop = Vec::new();
+    let (uri, handle) = serve_o(d, &["-maxSessions", "auto"], &mut stop).await;
     let b = OrchClient::connect(&uri).await.unwrap();
     let info = b.get_orchestrator().await.unwrap();
     assert_eq!(info.capacity, 0, "no T, no capacity");
@@ -254,29 +245,12 @@ async fn max_sessions_auto_follows_the_remote_transcoders_capacity() {
     );
 
     let mut grpc = TranscoderClient::new(tls_channel(&uri).await.unwrap());
-    let stream = grpc
-        .register_transcoder(net::RegisterRequest {
-            secret: "sesame".into(),
-            capacity: 3,
-            capabilities: None,
-        })
-        .await
-        .unwrap();
-    for _ in 0..100 {
-        if handle.remote().count() == 1 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let stream = register(&mut grpc, "sesame", 3).await.unwrap();
+    wait_for_remotes(&handle, 1).await;
     assert_eq!(b.get_orchestrator().await.unwrap().capacity, 3);
     assert_eq!(handle.max_sessions(), 3);
 
     drop(stream);
-    for _ in 0..100 {
-        if handle.remote().count() == 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_for_remotes(&handle, 0).await;
     assert_eq!(b.get_orchestrator().await.unwrap().capacity, 0);
 }

@@ -9,11 +9,11 @@ mod media_support;
 mod orch_support;
 
 use livepeer::api::{client::OrchClient, info::OrchInfo};
-use media_support::{source, KillOnDrop};
+use media_support::{rtmp_test_pattern, source, KillOnDrop};
 use orch_support::{free_port, segment_meta, tool, Node};
 use std::{
     path::{Path, PathBuf},
-    process::{Command, Stdio},
+    process::Stdio,
     time::{Duration, Instant},
 };
 
@@ -205,29 +205,7 @@ async fn sigterm_mid_stream_stops_b_and_o_cleanly() {
     b.line("Broadcaster");
     // A publisher that would go on for a minute.
     let publisher = KillOnDrop(
-        Command::new("ffmpeg")
-            .args([
-                "-hide_banner",
-                "-loglevel",
-                "error",
-                "-re",
-                "-f",
-                "lavfi",
-                "-i",
-            ])
-            .arg("testsrc2=size=320x180:rate=30")
-            .args([
-                "-t",
-                "60",
-                "-c:v",
-                "libx264",
-                "-preset",
-                "ultrafast",
-                "-g",
-                "30",
-            ])
-            .args(["-f", "flv", &format!("rtmp://{rtmp_addr}/movie")])
-            .stdout(Stdio::null())
+        rtmp_test_pattern("60", &format!("rtmp://{rtmp_addr}/movie"))
             .stderr(Stdio::null())
             .spawn()
             .unwrap(),

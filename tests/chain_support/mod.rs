@@ -1,6 +1,8 @@
 //! Shared helpers of the tests on a devchain: `livepeer devchain -detach` started for a test and
-//! its anvil killed when the test ends, however it ends.
+//! its anvil killed when the test ends, however it ends; a test's usual start ([`setup`]).
 #![allow(dead_code, clippy::unwrap_used)]
+
+pub mod setup;
 
 use std::{path::Path, process::Command};
 

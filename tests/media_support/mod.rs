@@ -1,6 +1,13 @@
 //! Shared helpers for the media tests: generated sources (a GOP, interlaced, with a tone), stream
-//! copies, ffprobe checks, one-shot transcodes (CPU or GPU, presets or JSON profiles).
+//! copies, ffprobe checks, one-shot transcodes (CPU or GPU, presets or JSON profiles), and what
+//! the network tests feed a B ([`feed`]).
 #![allow(dead_code, clippy::unwrap_used)]
+
+mod feed;
+
+// Each test binary uses only some of them.
+#[allow(unused_imports)]
+pub use feed::{push_hls, rtmp_test_pattern, silent_two_second_segment, two_second_segment};
 
 use livepeer::media::{
     setup::ladder_config, threads::ThreadPlan, Container, Ladder, LadderConfig, MediaError,
@@ -337,19 +344,4 @@ impl Drop for KillOnDrop {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-/// A 2 s 320x180 30 fps segment with audio and one keyframe, made in `dir`: the segment the
-/// network tests send.
-pub fn two_second_segment(dir: &Path) -> Vec<u8> {
-    std::fs::read(source(
-        dir,
-        "s.ts",
-        "320x180",
-        "30",
-        "2",
-        true,
-        &["-g", "60"],
-    ))
-    .unwrap()
 }

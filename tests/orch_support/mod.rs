@@ -1,8 +1,10 @@
 //! Shared helpers of the tests that run Os and Bs: a segment's metadata for an O session, a free
-//! local port, a node started from the binary with its stdout lines at hand, and a stand-in for
-//! a B's `-orchWebhookUrl` ([`orch_webhook`]).
+//! local port, a node started from the binary with its stdout lines at hand, Os and Bs served in
+//! the test's process ([`in_process`]), and a stand-in for a B's `-orchWebhookUrl`
+//! ([`orch_webhook`]).
 #![allow(dead_code, clippy::unwrap_used)]
 
+pub mod in_process;
 pub mod orch_webhook;
 
 use ethers_core::utils::keccak256;
@@ -173,4 +175,37 @@ pub fn tool(dir: &Path, args: &[&str]) -> (i32, String) {
         out.status.code().unwrap_or(-1),
         String::from_utf8_lossy(&out.stdout).into_owned(),
     )
+}
+
+/// Pushes `seg` as segment 0 of `stream` to the B at `b_url` (`http://…`): the status and text
+/// of its answer.
+pub async fn push_segment(b_url: &str, stream: &str, seg: &[u8]) -> (u16, String) {
+    let resp = reqwest::Client::new()
+        .put(format!("{b_url}/live/{stream}/0.ts"))
+        .body(seg.to_vec())
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.text().await.unwrap())
+}
+
+/// The flags of a B with a dead O (`-orchAddr 127.0.0.1:1`), its HTTP and CLI API on free local
+/// ports, plus `extra`: the flags and its CLI API's `host:port`.
+pub fn b_cli_args(extra: &[&str]) -> (Vec<String>, String) {
+    let cli = format!("127.0.0.1:{}", free_port());
+    let http = format!("127.0.0.1:{}", free_port());
+    let mut args = vec![
+        "-broadcaster",
+        "-orchAddr",
+        "127.0.0.1:1",
+        "-httpAddr",
+        &http,
+        "-rtmpAddr",
+        "127.0.0.1:0",
+        "-cliAddr",
+        &cli,
+    ];
+    args.extend_from_slice(extra);
+    (args.into_iter().map(String::from).collect(), cli)
 }

@@ -1,0 +1,30 @@
+//! The usual start of a test on a devchain: the chain with its RPC at hand, and an O's first
+//! active round once the O is up.
+
+use super::{next_round, Devchain};
+use livepeer::{api::client::OrchClient, chain::rpc::Rpc};
+use std::{path::Path, time::Duration};
+
+/// [`super::devchain`] in `dir/dc` (chain id 1337): the devchain, its `ethUrl` and an RPC
+/// client on it.
+pub async fn devchain_rpc(dir: &Path) -> (Devchain, String, Rpc) {
+    let dc = super::devchain(&dir.join("dc"), 1337);
+    let url = dc.json["ethUrl"].as_str().unwrap().to_string();
+    let rpc = Rpc::connect(&url).await.unwrap();
+    (dc, url, rpc)
+}
+
+/// Initialises the next round, gives the O serving on `service` (`host:port`) `settle_ms` to
+/// see it, and connects to the O.
+pub async fn next_round_client(
+    rpc: &Rpc,
+    chain: &serde_json::Value,
+    settle_ms: u64,
+    service: &str,
+) -> OrchClient {
+    next_round(rpc, chain).await;
+    tokio::time::sleep(Duration::from_millis(settle_ms)).await;
+    OrchClient::connect(&format!("https://{service}"))
+        .await
+        .unwrap()
+}
