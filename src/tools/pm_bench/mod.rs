@@ -261,7 +261,7 @@ pub fn run_bench_pm(
                 .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
                 .collect::<Result<_, _>>()?;
             for &threads in &shapes {
-                let bare = bench_libsecp_threads(&inputs, o, threads)?;
+                let bare_before = bench_libsecp_threads(&inputs, o, threads)?;
                 let log = FjallLog::open_dir(&dir.join(format!("payers{n}-threads{threads}")))?;
                 let copies = payers
                     .iter()
@@ -277,6 +277,9 @@ pub fn run_bench_pm(
                 let cpu_per_ticket = cpu_before
                     .zip(process_cpu_seconds())
                     .map(|(a, b)| (b - a) / tickets.max(1) as f64);
+                // Bare recovery before and after the run; the faster of the two is the
+                // baseline (a neighbour's load slows one of them, never the truth up).
+                let bare = bare_before.max(bench_libsecp_threads(&inputs, o, threads)?);
                 report.fjall.push(FjallRun {
                     payers: usize::from(n),
                     per_s,

@@ -45,7 +45,8 @@ pub struct FjallRun {
     pub syncs: u64,
     /// The runtime's worker threads the payments ran on.
     pub threads: usize,
-    /// Bare libsecp256k1 recovery on that many threads at once, measured just before.
+    /// Bare libsecp256k1 recovery on that many threads at once: the faster of a measurement
+    /// just before the run and one just after.
     pub bare_per_s: f64,
     /// CPU seconds the whole process used per ticket during the run (every thread, user and
     /// system), where it could be read.
@@ -97,7 +98,8 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
         );
         if let Some(cpu) = f.cpu_per_ticket {
             // Tickets per CPU-second of the whole process against bare recoveries per
-            // CPU-second of one thread: the path's efficiency whatever runs where.
+            // CPU-second of one thread (the alternated rounds' median): the path's efficiency
+            // whatever runs where.
             let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
             println!(
                 "      per CPU-second of the process, every thread: {:>8.0} tickets  ({:.2} of bare \
