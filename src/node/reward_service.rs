@@ -39,17 +39,15 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
     );
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let tasks = tokio_util::task::TaskTracker::new();
-    if let Some(l) = super::cli_server::bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await? {
-        let node = super::cli_server::CliNode {
-            chain: Some(chain.cli()),
-            ..super::cli_server::CliNode::new(
-                crate::api::cli::Role::Other,
-                writer.clone(),
-                super::runtime_config::Defaults::from_args(args)?,
-            )
-        };
-        tasks.spawn(super::cli_server::serve(l, node, stop_rx.clone()));
-    }
+    super::cli_server::serve_chain_role(
+        args,
+        crate::api::cli::Role::Other,
+        chain.cli(),
+        writer.clone(),
+        &tasks,
+        stop_rx.clone(),
+    )
+    .await?;
     let chain_task = tasks.spawn(chain.run(writer.clone(), stop_rx));
     stop.await;
     let _ = stop_tx.send(true);
