@@ -15,21 +15,17 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    contract, o_args, request,
+    contract, o_args, request, sender_session,
     setup::{devchain_rpc, next_round_client},
-    sign_segment, wallet,
+    wallet,
 };
 use ethers_core::types::U256;
 use ethers_signers::Signer;
 use livepeer::api::payment::encode_payment_header;
 use livepeer::chain::{calls, tx};
-use livepeer::events::{Address, Event, Price};
-use livepeer::pm::{
-    sender::{create_payment, start_session},
-    TicketExpirationParams,
-};
-use livepeer::projections::nonces::SenderSession;
-use orch_support::{free_port, segment_meta, tool, Node};
+use livepeer::events::Address;
+use livepeer::pm::{sender::create_payment, TicketExpirationParams};
+use orch_support::{free_port, submit_signed, tool, Node};
 use std::time::Duration;
 
 const FACE: u64 = 2_000_000_000_000_000;
@@ -61,32 +57,14 @@ async fn a_redemption_reverted_for_an_underfunded_sender_is_explained() {
     let info = client.get_orchestrator_as(&request(&b)).await.unwrap();
     let params = info.ticket_params.clone().unwrap();
     assert_eq!(params.face_value, face);
-    let price = Price {
-        price_per_unit: info.price_per_unit,
-        pixels_per_unit: info.pixels_per_unit,
-    };
-    let Event::SenderSessionStarted(started) = start_session(&params, price) else {
-        unreachable!()
-    };
-    let session = SenderSession {
-        params: started,
-        last_nonce: 0,
-    };
+    let session = sender_session(&info);
     let me = Address(b.address().0);
     let mdir = tempfile::tempdir().unwrap();
     let seg = media_support::two_second_segment(mdir.path());
     let (payment, _) =
         create_payment(&session, 1, &b, me, TicketExpirationParams::default()).unwrap();
-    let mut m = segment_meta(&info, "underfunded", 1, &seg, &["P144p30fps16x9"]);
-    m.sig = sign_segment(&b, &m);
-    let res = client
-        .submit_segment(
-            &info.transcoder,
-            &m,
-            &encode_payment_header(&payment),
-            seg,
-            Duration::from_secs(60),
-        )
+    let header = encode_payment_header(&payment);
+    let res = submit_signed(&client, &info, &b, ("underfunded", 1), seg, &header)
         .await
         .unwrap();
     assert!(res.outcome.is_ok(), "{:?}", res.outcome);

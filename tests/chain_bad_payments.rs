@@ -11,7 +11,7 @@ mod orch_support;
 use chain_support::{
     contract, o_args, request,
     setup::{devchain_rpc, next_round_client},
-    sign_segment, wallet,
+    wallet,
 };
 use ethers_core::types::U256;
 use ethers_signers::{LocalWallet, Signer};
@@ -22,7 +22,7 @@ use livepeer::pm::{
     TicketExpirationParams,
 };
 use livepeer::projections::nonces::SenderSession;
-use orch_support::{free_port, segment_meta, tool, Node};
+use orch_support::{free_port, submit_signed, tool, Node};
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -74,16 +74,9 @@ async fn bad_payments_are_refused_with_the_references_texts_and_credit_nothing()
     let rrh = started.recipient_rand_hash;
     let mdir = tempfile::tempdir().unwrap();
     let seg = media_support::two_second_segment(mdir.path());
-    let t = Duration::from_secs(60);
     let post = |seq: i64, header: String| {
         let (client, info, seg, b) = (&client, &info, seg.clone(), &b);
-        async move {
-            let mut m = segment_meta(info, "bad", seq, &seg, &["P144p30fps16x9"]);
-            m.sig = sign_segment(b, &m);
-            client
-                .submit_segment(&info.transcoder, &m, &header, seg, t)
-                .await
-        }
+        async move { submit_signed(client, info, b, ("bad", seq), seg, &header).await }
     };
     let refused = |r: Result<livepeer::api::info::SegmentResult, ClientError>| match r {
         Err(ClientError::Refused { status, text }) => (status, text.trim().to_string()),

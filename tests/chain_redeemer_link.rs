@@ -11,20 +11,16 @@ mod media_support;
 mod orch_support;
 
 use chain_support::{
-    contract, o_args, redeemer_args, request, send,
+    contract, o_args, redeemer_args, request, send, sender_session,
     setup::{devchain_rpc, next_round_client},
-    sign_segment, wallet,
+    wallet,
 };
 use ethers_core::types::U256;
 use ethers_signers::Signer;
 use livepeer::api::payment::encode_payment_header;
-use livepeer::events::{Address, Event, Price};
-use livepeer::pm::{
-    sender::{create_payment, start_session},
-    TicketExpirationParams,
-};
-use livepeer::projections::nonces::SenderSession;
-use orch_support::{free_port, segment_meta, tool, Node};
+use livepeer::events::{Address, Price};
+use livepeer::pm::{sender::create_payment, TicketExpirationParams};
+use orch_support::{free_port, submit_signed, tool, Node};
 use std::time::{Duration, Instant};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -88,28 +84,14 @@ async fn the_os_params_follow_its_redeemers_max_float_and_its_winners_go_there()
         per_pixel > 1.0 && per_pixel < 2.0 && 1000 % price.pixels_per_unit == 0,
         "{price:?}"
     );
-    let Event::SenderSessionStarted(started) = start_session(&params, price) else {
-        unreachable!()
-    };
-    let session = SenderSession {
-        params: started,
-        last_nonce: 0,
-    };
+    let session = sender_session(&info);
     let me = Address(b.address().0);
     let (payment, _) =
         create_payment(&session, 1, &b, me, TicketExpirationParams::default()).unwrap();
     let mdir = tempfile::tempdir().unwrap();
     let seg = media_support::two_second_segment(mdir.path());
-    let mut m = segment_meta(&info, "viaredeemer", 0, &seg, &["P144p30fps16x9"]);
-    m.sig = sign_segment(&b, &m);
-    let res = client
-        .submit_segment(
-            &info.transcoder,
-            &m,
-            &encode_payment_header(&payment),
-            seg,
-            Duration::from_secs(60),
-        )
+    let header = encode_payment_header(&payment);
+    let res = submit_signed(&client, &info, &b, ("viaredeemer", 0), seg, &header)
         .await
         .unwrap();
     assert!(res.outcome.is_ok());

@@ -9,6 +9,7 @@ use ethers_signers::{LocalWallet, Signer};
 use livepeer::chain::rpc::Rpc;
 use livepeer::events::{Address, CreationRound, Hash32, WinningTicket};
 use livepeer::pm::{num::u256_to_wei, recipient_rand_hash, sig, Ticket, TicketExpirationParams};
+use livepeer::projections::nonces::SenderSession;
 use std::time::Duration;
 
 /// The current round and its block hash, as tickets' creation round.
@@ -105,4 +106,22 @@ pub fn request(b: &LocalWallet) -> livepeer::api::info::InfoRequest {
 pub fn sign_segment(b: &LocalWallet, m: &livepeer::api::segment::SegMeta) -> Vec<u8> {
     let msg = livepeer::node::orchestrator::paid::segment_message(m);
     sig::sign(b, &msg).unwrap().to_vec()
+}
+
+/// A B's sender session (nonce 0) on the ticket params and price of the O's answer `info`.
+pub fn sender_session(info: &livepeer::api::info::OrchInfo) -> SenderSession {
+    let price = livepeer::events::Price {
+        price_per_unit: info.price_per_unit,
+        pixels_per_unit: info.pixels_per_unit,
+    };
+    let params = info.ticket_params.clone().unwrap();
+    let livepeer::events::Event::SenderSessionStarted(started) =
+        livepeer::pm::sender::start_session(&params, price)
+    else {
+        unreachable!("start_session starts a session")
+    };
+    SenderSession {
+        params: started,
+        last_nonce: 0,
+    }
 }

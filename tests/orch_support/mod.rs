@@ -45,6 +45,25 @@ pub fn segment_meta(
     }
 }
 
+/// Segment `seq` of `manifest` (`seg`, asking for P144p30fps16x9) signed by the B's wallet `b`
+/// (`SegData.sig`) and sent to the O of the session `info` opened, with the payment header
+/// `header`: the O's answer.
+pub async fn submit_signed(
+    client: &livepeer::api::client::OrchClient,
+    info: &OrchInfo,
+    b: &ethers_signers::LocalWallet,
+    (manifest, seq): (&str, i64),
+    seg: Vec<u8>,
+    header: &str,
+) -> Result<livepeer::api::info::SegmentResult, livepeer::api::client::ClientError> {
+    let mut m = segment_meta(info, manifest, seq, &seg, &["P144p30fps16x9"]);
+    let msg = livepeer::node::orchestrator::paid::segment_message(&m);
+    m.sig = livepeer::pm::sig::sign(b, &msg).unwrap().to_vec();
+    client
+        .submit_segment(&info.transcoder, &m, header, seg, Duration::from_secs(60))
+        .await
+}
+
 /// A local port nobody listens on (yet).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
