@@ -189,27 +189,6 @@ pub async fn bind(
     }
 }
 
-/// Serves the CLI API of a chain-only role (the redeemer, the reward service: `role`, its
-/// `chain` actions) on `-cliAddr` (default 127.0.0.1:7935) as one of `tasks`, until `stop`
-/// turns true; nothing when the default port is taken.
-pub async fn serve_chain_role<S: LogStore + 'static>(
-    args: &crate::cli::NodeArgs,
-    role: Role,
-    chain: super::cli_chain::CliChain<S>,
-    writer: Arc<Writer<S>>,
-    tasks: &tokio_util::task::TaskTracker,
-    stop: tokio::sync::watch::Receiver<bool>,
-) -> Result<(), NodeError> {
-    if let Some(l) = bind(args.cli_addr.as_deref(), "127.0.0.1:7935").await? {
-        let node = CliNode {
-            chain: Some(chain),
-            ..CliNode::new(role, writer, Defaults::from_args(args)?)
-        };
-        tasks.spawn(serve(l, node, stop));
-    }
-    Ok(())
-}
-
 /// Serves `node`'s CLI API on `listener` until `stop` turns true.
 pub async fn serve<S: LogStore>(
     listener: tokio::net::TcpListener,

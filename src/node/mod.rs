@@ -10,6 +10,7 @@ pub mod audit_chain;
 pub mod audit_views;
 pub mod broadcaster;
 pub mod chain_loop;
+pub mod chain_role;
 pub mod checkpoint_schedule;
 pub mod cli_chain;
 mod cli_chain_reads;

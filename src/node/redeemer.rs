@@ -115,27 +115,10 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
         rpc: chain.rpc.clone(),
         watched: chain.watched,
     });
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tasks = tokio_util::task::TaskTracker::new();
-    super::cli_server::serve_chain_role(
-        args,
-        crate::api::cli::Role::Redeemer,
-        chain.cli(),
-        writer.clone(),
-        &tasks,
-        stop_rx.clone(),
-    )
-    .await?;
-    let chain_task = tasks.spawn(chain.run(writer.clone(), stop_rx));
     let app = crate::api::redeemer_service::app(port);
-    super::httpd::serve(listener, Some(tls), app, stop).await;
-    let _ = stop_tx.send(true);
-    let _ = chain_task.await;
-    tasks.close();
-    tasks.wait().await;
-    if let Err(e) = writer.checkpoint().await {
-        tracing::warn!("checkpoint at shutdown: {e}");
-    }
+    let serving = super::httpd::serve(listener, Some(tls), app, stop);
+    let role = crate::api::cli::Role::Redeemer;
+    super::chain_role::run_chain_role(args, role, chain, writer, serving).await?;
     println!("Redeemer stopped");
     Ok(ExitCode::SUCCESS)
 }

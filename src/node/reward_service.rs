@@ -37,26 +37,8 @@ pub async fn run(datadir: &Path, network: &str, args: &NodeArgs) -> Result<ExitC
         },
         datadir.display()
     );
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let tasks = tokio_util::task::TaskTracker::new();
-    super::cli_server::serve_chain_role(
-        args,
-        crate::api::cli::Role::Other,
-        chain.cli(),
-        writer.clone(),
-        &tasks,
-        stop_rx.clone(),
-    )
-    .await?;
-    let chain_task = tasks.spawn(chain.run(writer.clone(), stop_rx));
-    stop.await;
-    let _ = stop_tx.send(true);
-    let _ = chain_task.await;
-    tasks.close();
-    tasks.wait().await;
-    if let Err(e) = writer.checkpoint().await {
-        tracing::warn!("checkpoint at shutdown: {e}");
-    }
+    super::chain_role::run_chain_role(args, crate::api::cli::Role::Other, chain, writer, stop)
+        .await?;
     println!("Reward service stopped");
     Ok(ExitCode::SUCCESS)
 }
