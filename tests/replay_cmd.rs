@@ -109,8 +109,11 @@ fn bench_pm_runs_and_reports_ratios() {
     assert!(out.contains("of baseline bare libsecp256k1"), "{out}");
     assert!(out.contains("target ≥ 0.70"), "{out}");
     for payers in ["4 payers", "16 payers", "64 payers"] {
-        assert!(out.contains(payers), "{out}");
+        assert!(out.contains(&format!("{payers} on 1 thread(s)")), "{out}");
     }
+    // Each fjall row against bare recovery on as many threads, and per CPU-second.
+    assert!(out.contains("of bare libsecp256k1 on 1 thread(s)"), "{out}");
+    assert!(out.contains("per CPU-second of the process"), "{out}");
 }
 
 #[test]
