@@ -9,7 +9,10 @@ mod chain_support;
 mod media_support;
 mod orch_support;
 
-use chain_support::{activate, setup::devchain_rpc};
+use chain_support::{
+    activate,
+    setup::{chain_b, devchain_rpc},
+};
 use orch_support::{free_port, push_segment, Node};
 use std::time::Duration;
 
@@ -19,26 +22,8 @@ async fn a_blocklisted_orchestrator_is_never_used() {
     let (dc, url, rpc) = devchain_rpc(dir.path()).await;
     let j = &dc.json;
     let s = |v: &serde_json::Value| v.as_str().unwrap().to_string();
-    let b_http = format!("127.0.0.1:{}", free_port());
     let o_addr = s(&j["accounts"]["orchestrator"]["address"]);
-    let (rtmp, cli) = (
-        format!("127.0.0.1:{}", free_port()),
-        format!("127.0.0.1:{}", free_port()),
-    );
-    let flags = chain_support::b_args(
-        j,
-        &url,
-        &[
-            "-httpAddr",
-            &b_http,
-            "-rtmpAddr",
-            &rtmp,
-            "-cliAddr",
-            &cli,
-            "-orchBlocklist",
-            &o_addr,
-        ],
-    );
+    let (b_http, _, _, flags) = chain_b(j, &url, &["-orchBlocklist", &o_addr]);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let mut b = Node::start(&dir.path().join("b"), &flags);
     assert!(b.line("paying in tickets").contains("discovered on chain"));
@@ -94,21 +79,10 @@ async fn the_webhook_s_os_and_their_advertised_nodes_are_asked_at_once() {
     );
     let (hook_url, hook) = orch_support::orch_webhook::webhook().await;
     hook.answer(Some(&[&o1, &down]));
-    let (b_http, rtmp, cli) = (
-        format!("127.0.0.1:{}", free_port()),
-        format!("127.0.0.1:{}", free_port()),
-        format!("127.0.0.1:{}", free_port()),
-    );
-    let flags = chain_support::b_args(
+    let (b_http, _, _, flags) = chain_b(
         j,
         &url,
         &[
-            "-httpAddr",
-            &b_http,
-            "-rtmpAddr",
-            &rtmp,
-            "-cliAddr",
-            &cli,
             "-orchWebhookUrl",
             &hook_url,
             "-extraNodes",

@@ -115,21 +115,10 @@ async fn a_paid_stream_through_two_orchestrators_one_with_a_remote_transcoder() 
     fund_new_o(&rpc, j, o2_addr).await;
 
     // The B, paying with its keystore; it finds the Os on chain.
-    let (b_cli, b_http, rtmp) = (
-        format!("127.0.0.1:{}", free_port()),
-        format!("127.0.0.1:{}", free_port()),
-        format!("127.0.0.1:{}", free_port()),
-    );
-    let b_flags = chain_support::b_args(
+    let (b_http, rtmp, b_cli, b_flags) = chain_support::setup::chain_b(
         j,
         &url,
         &[
-            "-httpAddr",
-            &b_http,
-            "-rtmpAddr",
-            &rtmp,
-            "-cliAddr",
-            &b_cli,
             "-transcodingOptions",
             "P144p30fps16x9",
             "-maxTicketEV",

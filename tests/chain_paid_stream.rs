@@ -67,19 +67,10 @@ async fn a_broadcaster_pays_an_orchestrator_in_tickets_that_are_redeemed() {
     o.line("paid in tickets");
 
     // The B, paying with its keystore.
-    let b_cli = format!("127.0.0.1:{}", free_port());
-    let b_http = format!("127.0.0.1:{}", free_port());
-    let rtmp = format!("127.0.0.1:{}", free_port());
-    let b_flags = chain_support::b_args(
+    let (b_http, _, b_cli, b_flags) = chain_support::setup::chain_b(
         j,
         &url,
         &[
-            "-httpAddr",
-            &b_http,
-            "-rtmpAddr",
-            &rtmp,
-            "-cliAddr",
-            &b_cli,
             "-monitor",
             "-transcodingOptions",
             "P144p30fps16x9",

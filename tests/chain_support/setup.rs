@@ -1,5 +1,5 @@
-//! The usual start of a test on a devchain: the chain with its RPC at hand, and an O's first
-//! active round once the O is up.
+//! The usual start of a test on a devchain: the chain with its RPC at hand, an O's first active
+//! round once the O is up, and a paying B's addresses and flags.
 
 use super::{next_round, Devchain};
 use livepeer::{api::client::OrchClient, chain::rpc::Rpc};
@@ -27,4 +27,22 @@ pub async fn next_round_client(
     OrchClient::connect(&format!("https://{service}"))
         .await
         .unwrap()
+}
+
+/// A paying B on `chain` reached at `eth_url` ([`super::b_args`]) with its HTTP, RTMP and CLI
+/// addresses on free local ports, then `extra`: (HTTP, RTMP, CLI, the flags).
+pub fn chain_b(
+    chain: &serde_json::Value,
+    eth_url: &str,
+    extra: &[&str],
+) -> (String, String, String, Vec<String>) {
+    let free = || {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("127.0.0.1:{}", l.local_addr().unwrap().port())
+    };
+    let (http, rtmp, cli) = (free(), free(), free());
+    let mut flags = vec!["-httpAddr", &http, "-rtmpAddr", &rtmp, "-cliAddr", &cli];
+    flags.extend_from_slice(extra);
+    let flags = super::b_args(chain, eth_url, &flags);
+    (http, rtmp, cli, flags)
 }
