@@ -158,13 +158,7 @@ async fn discovery_flags_are_checked_at_start() {
     .into_iter()
     .enumerate()
     {
-        let mut args = vec![
-            "-broadcaster",
-            "-httpAddr",
-            "127.0.0.1:0",
-            "-rtmpAddr",
-            "127.0.0.1:0",
-        ];
+        let mut args = orch_support::in_process::LOCAL_B.to_vec();
         args.extend_from_slice(flags);
         let err = node::broadcaster::start(&d.join(format!("b{i}")), &node_args(&args))
             .await

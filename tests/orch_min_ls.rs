@@ -61,16 +61,9 @@ async fn behind_a_slow_o(
 
 /// Pushes segments 0..n of `stream` (each 2 s), one after the other; each must be transcoded.
 async fn push(b_url: &str, stream: &str, seg: &[u8], n: u64) {
-    let http = reqwest::Client::new();
     for seq in 0..n {
-        let resp = http
-            .put(format!("{b_url}/live/{stream}/{seq}.ts"))
-            .body(seg.to_vec())
-            .send()
-            .await
-            .unwrap();
-        let status = resp.status().as_u16();
-        assert_eq!(status, 200, "{seq}: {}", resp.text().await.unwrap());
+        let (status, text) = orch_support::push_segment_seq(b_url, stream, seq, seg).await;
+        assert_eq!(status, 200, "{seq}: {text}");
     }
 }
 

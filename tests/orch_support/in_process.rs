@@ -22,6 +22,15 @@ fn node_args(args: &[&str]) -> livepeer::cli::NodeArgs {
     livepeer::cli::node_args(args).unwrap()
 }
 
+/// The flags of a B on free local ports (HTTP push and RTMP).
+pub const LOCAL_B: [&str; 5] = [
+    "-broadcaster",
+    "-httpAddr",
+    "127.0.0.1:0",
+    "-rtmpAddr",
+    "127.0.0.1:0",
+];
+
 /// An O started in `dir` with `args` (all of them) and served: its URI and the O.
 pub async fn serve_o_with(
     dir: &Path,
@@ -65,13 +74,7 @@ pub struct ServedB {
 /// A B started in `dir` with `-broadcaster -httpAddr 127.0.0.1:0 -rtmpAddr 127.0.0.1:0` and
 /// `extra` flags (its Os, its renditions), served.
 pub async fn serve_b(dir: &Path, extra: &[&str], stop: &mut Vec<Sender<()>>) -> ServedB {
-    let mut args = vec![
-        "-broadcaster",
-        "-httpAddr",
-        "127.0.0.1:0",
-        "-rtmpAddr",
-        "127.0.0.1:0",
-    ];
+    let mut args = LOCAL_B.to_vec();
     args.extend_from_slice(extra);
     let b = node::broadcaster::start(dir, &node_args(&args))
         .await

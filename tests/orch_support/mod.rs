@@ -199,8 +199,14 @@ pub fn tool(dir: &Path, args: &[&str]) -> (i32, String) {
 /// Pushes `seg` as segment 0 of `stream` to the B at `b_url` (`http://…`): the status and text
 /// of its answer.
 pub async fn push_segment(b_url: &str, stream: &str, seg: &[u8]) -> (u16, String) {
+    push_segment_seq(b_url, stream, 0, seg).await
+}
+
+/// Pushes `seg` as segment `seq` of `stream` to the B at `b_url` (`http://…`): the status and
+/// text of its answer.
+pub async fn push_segment_seq(b_url: &str, stream: &str, seq: u64, seg: &[u8]) -> (u16, String) {
     let resp = reqwest::Client::new()
-        .put(format!("{b_url}/live/{stream}/0.ts"))
+        .put(format!("{b_url}/live/{stream}/{seq}.ts"))
         .body(seg.to_vec())
         .send()
         .await
