@@ -114,6 +114,12 @@ fn bench_pm_runs_and_reports_ratios() {
     // Each fjall row against bare recovery on as many threads, and per CPU-second.
     assert!(out.contains("of bare libsecp256k1 on 1 thread(s)"), "{out}");
     assert!(out.contains("per CPU-second of the process"), "{out}");
+    // Where /proc tells, the deciding thread's own share in the one-thread rows.
+    if std::path::Path::new("/proc/thread-self/stat").exists() {
+        let rows = out.matches("on 1 thread(s):").count();
+        assert!(rows >= 3, "{out}");
+        assert_eq!(out.matches("the deciding thread:").count(), rows, "{out}");
+    }
 }
 
 #[test]

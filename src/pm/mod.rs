@@ -19,6 +19,7 @@ pub mod accounting;
 pub mod error;
 pub mod fee;
 pub mod issue;
+pub mod max_divisors;
 pub mod num;
 pub mod presig;
 pub mod price;

@@ -110,12 +110,30 @@ pub fn gcd(a: &BigUint, b: &BigUint) -> BigUint {
     from_u256(gcd_u256(r, s))
 }
 
+/// gcd(n, d) when `d` divides 2^256 − 1 (every EV denominator and every sum of EVs' does):
+/// the product of its primes that divide `n` (`max_divisors`); `None` for any other `d`.
+fn divisor_gcd(n: &BigUint, d: &BigUint) -> Option<BigUint> {
+    let mask = super::max_divisors::divisor_mask(to_u256(d)?)?;
+    let mut limbs = [0u64; 16];
+    let mut len = 0;
+    for l in n.iter_u64_digits() {
+        *limbs.get_mut(len)? = l;
+        len += 1;
+    }
+    let g = super::max_divisors::gcd_with_divisor(limbs.get(..len)?, mask);
+    Some(if g == U256::one() {
+        BigUint::one()
+    } else {
+        from_u256(g)
+    })
+}
+
 /// `n / d` reduced, with `d > 0` (as `BigRational::new`, which also makes zero `0/1`).
 fn reduce(n: BigInt, d: BigUint) -> BigRational {
     if n.is_zero() {
         return BigRational::zero();
     }
-    let g = gcd(n.magnitude(), &d);
+    let g = divisor_gcd(n.magnitude(), &d).unwrap_or_else(|| gcd(n.magnitude(), &d));
     let (n, d) = if g.is_one() {
         (n, d)
     } else {

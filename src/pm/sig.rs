@@ -43,6 +43,17 @@ pub enum SigError {
 
 /// The EIP-191 digest `keccak256("\x19Ethereum Signed Message:\n" ‖ len(msg) ‖ msg)`.
 pub fn personal_digest(msg: &[u8]) -> [u8; 32] {
+    use std::io::Write;
+    // A ticket hash (32 bytes) or any message up to 256 bytes is hashed from the stack.
+    let mut stack = [0u8; 26 + 20 + 256];
+    let mut w = std::io::Cursor::new(&mut stack[..]);
+    let fits = msg.len() <= 256
+        && write!(w, "\x19Ethereum Signed Message:\n{}", msg.len()).is_ok()
+        && w.write_all(msg).is_ok();
+    if fits {
+        let n = w.position() as usize;
+        return keccak256(stack.get(..n).unwrap_or_default());
+    }
     let prefix = format!("\x19Ethereum Signed Message:\n{}", msg.len());
     let mut buf = Vec::with_capacity(prefix.len() + msg.len());
     buf.extend_from_slice(prefix.as_bytes());

@@ -108,23 +108,41 @@ impl Ticket {
         }
     }
 
-    /// The packed preimage of the hash (148 or 212 bytes).
+    /// The packed preimage of the hash (168 bytes, or 232 with the auxData).
     pub fn flatten(&self) -> Vec<u8> {
-        let aux = self.expiration.aux_data();
-        let mut buf = Vec::with_capacity(148 + aux.len());
-        buf.extend_from_slice(&self.recipient.0);
-        buf.extend_from_slice(&self.sender.0);
-        buf.extend_from_slice(&be32(self.face_value));
-        buf.extend_from_slice(&be32(self.win_prob));
-        buf.extend_from_slice(&be32(U256::from(self.sender_nonce)));
-        buf.extend_from_slice(&self.recipient_rand_hash.0);
-        buf.extend_from_slice(&aux);
-        buf
+        let (buf, len) = self.packed();
+        buf.get(..len).unwrap_or_default().to_vec()
+    }
+
+    /// The preimage in a fixed buffer, and its length.
+    fn packed(&self) -> ([u8; 232], usize) {
+        let mut buf = [0u8; 232];
+        let parts: [&[u8]; 6] = [
+            &self.recipient.0,
+            &self.sender.0,
+            &be32(self.face_value),
+            &be32(self.win_prob),
+            &be32(U256::from(self.sender_nonce)),
+            &self.recipient_rand_hash.0,
+        ];
+        let mut at = 0;
+        for p in parts {
+            buf[at..at + p.len()].copy_from_slice(p);
+            at += p.len();
+        }
+        let e = &self.expiration;
+        if e.creation_round != 0 || e.creation_round_block_hash != Hash32::default() {
+            buf[at..at + 32].copy_from_slice(&be32(U256::from(e.creation_round)));
+            buf[at + 32..at + 64].copy_from_slice(&e.creation_round_block_hash.0);
+            at += 64;
+        }
+        (buf, at)
     }
 
     /// The ticket hash (as `TicketBroker.getTicketHash`).
     pub fn hash(&self) -> Hash32 {
-        Hash32(keccak256(self.flatten()))
+        let (buf, len) = self.packed();
+        Hash32(keccak256(buf.get(..len).unwrap_or_default()))
     }
 
     /// The ticket's expected value, exactly.
@@ -135,8 +153,7 @@ impl Ticket {
 
 /// Ticket EV = faceValue × winProb / (2^256 − 1), as an exact rational (reduced).
 pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
-    // k = faceValue × winProb < 2^512; k mod (2^256 − 1) = (high + low) mod (2^256 − 1), since
-    // 2^256 ≡ 1. gcd(k, max) = gcd(k mod max, max), both under 2^256: the fixed-width gcd.
+    // k = faceValue × winProb < 2^512; k ≡ high + low (mod 2^256 − 1), since 2^256 ≡ 1.
     let k = face_value.full_mul(win_prob);
     let mut bytes = [0u8; 64];
     k.to_big_endian(&mut bytes);
@@ -148,10 +165,9 @@ pub fn ticket_ev(face_value: U256, win_prob: U256) -> BigRational {
     if carry {
         r += U256::one();
     }
-    if r == MAX_WIN_PROB {
-        r = U256::zero();
-    }
-    let g = super::rat::gcd_u256(r, MAX_WIN_PROB);
+    // r ≡ k (mod every prime of 2^256 − 1), so gcd(k, 2^256 − 1) is the product of the primes
+    // that divide r (all of them when r is 0 or 2^256 − 1 itself).
+    let g = super::max_divisors::gcd_with_divisor(&r.0, super::max_divisors::ALL);
     let k = BigUint::from_bytes_be(&bytes);
     let (n, d) = if g == U256::one() {
         (k, MAX_WIN_PROB)

@@ -8,10 +8,17 @@ use ethers_core::{types::U256, utils::keccak256};
 /// `IsWinningTicket`: strict less-than over unsigned 256-bit integers; `sig` is hashed exactly
 /// as sent.
 pub fn is_winning(sig: &[u8], recipient_rand: U256, win_prob: U256) -> bool {
-    let mut buf = Vec::with_capacity(sig.len() + 32);
-    buf.extend_from_slice(sig);
-    buf.extend_from_slice(&be32(recipient_rand));
-    U256::from_big_endian(&keccak256(buf)) < win_prob
+    let rand = be32(recipient_rand);
+    let hash = match sig.len() {
+        65 => {
+            let mut buf = [0u8; 97];
+            buf[..65].copy_from_slice(sig);
+            buf[65..].copy_from_slice(&rand);
+            keccak256(buf)
+        }
+        _ => keccak256([sig, &rand[..]].concat()),
+    };
+    U256::from_big_endian(&hash) < win_prob
 }
 
 /// The O's win probability for `face_value` at expected value `ev` (`recipient.winProb`).

@@ -19,7 +19,8 @@ use crate::pm::{wire::WirePayment, RandSecret};
 use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
 use recover::{
-    bench_k256, bench_libsecp, bench_libsecp_threads, process_cpu_seconds, RecoverInputs,
+    bench_k256, bench_libsecp, bench_libsecp_threads, process_cpu_seconds, thread_cpu_seconds,
+    RecoverInputs,
 };
 pub use report::{print_report, BenchPmReport, FjallRun};
 use std::{sync::Arc, time::Instant};
@@ -270,8 +271,15 @@ pub fn run_bench_pm(
                     })
                     .collect();
                 let cpu_before = process_cpu_seconds();
+                let thread_before = thread_cpu_seconds();
                 let (per_s, tickets, svc) =
                     rt.block_on(run_payers(log, o, &secret, copies, &senders, threads == 1))?;
+                // On one thread, the payments are decided on this one: its CPU over the run's
+                // time is how busy the deciding thread was (the rest it waited for syncs).
+                let decider_cpu_per_ticket = (threads == 1)
+                    .then(|| thread_before.zip(thread_cpu_seconds()))
+                    .flatten()
+                    .map(|(a, b)| (b - a) / tickets.max(1) as f64);
                 // The CPU the run used, every thread of the process (the log's appender and
                 // the kernel's share of its syncs included), per ticket.
                 let cpu_per_ticket = cpu_before
@@ -287,6 +295,7 @@ pub fn run_bench_pm(
                     threads,
                     bare_per_s: bare,
                     cpu_per_ticket,
+                    decider_cpu_per_ticket,
                 });
             }
         }

@@ -69,7 +69,16 @@ pub(super) fn bench_libsecp_threads(
 /// The CPU time this process has used so far, all threads, user and system (Linux
 /// `/proc/self/stat`, clock ticks of 10 ms); `None` where it cannot be read.
 pub(super) fn process_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    cpu_seconds("/proc/self/stat")
+}
+
+/// CPU seconds (user and system) the calling thread has used, where Linux's `/proc` tells.
+pub(super) fn thread_cpu_seconds() -> Option<f64> {
+    cpu_seconds("/proc/thread-self/stat")
+}
+
+fn cpu_seconds(path: &str) -> Option<f64> {
+    let stat = std::fs::read_to_string(path).ok()?;
     // The fields after the command name, which is in parentheses and may hold spaces.
     let mut fields = stat.get(stat.rfind(')')? + 2..)?.split_whitespace();
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.

@@ -51,6 +51,8 @@ pub struct FjallRun {
     /// CPU seconds the whole process used per ticket during the run (every thread, user and
     /// system), where it could be read.
     pub cpu_per_ticket: Option<f64>,
+    /// CPU seconds the deciding thread used per ticket, in the runs decided on one thread.
+    pub decider_cpu_per_ticket: Option<f64>,
 }
 
 /// Prints a report the way `livepeer bench pm` shows it.
@@ -106,6 +108,21 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
                  libsecp256k1's recoveries per CPU-second)",
                 per_cpu_s,
                 per_cpu_s / r.libsecp_per_s.max(f64::MIN_POSITIVE)
+            );
+        }
+        if f.decider_cpu_per_ticket.is_some_and(|c| c <= 0.0) {
+            println!("      the deciding thread: too short a run to read its CPU time");
+        } else if let Some(cpu) = f.decider_cpu_per_ticket {
+            // The deciding thread alone: how busy it was (the rest of the run it waited for
+            // the log's syncs), and its tickets per CPU-second against the row's bare
+            // recoveries on one thread (a busy thread's rate per second is its rate per CPU-second).
+            let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
+            println!(
+                "      the deciding thread: busy {:>3.0}% of the run, {:>8.0} tickets per CPU-second \
+                 of it  ({:.2} of bare libsecp256k1's)",
+                100.0 * f.per_s / per_cpu_s,
+                per_cpu_s,
+                per_cpu_s / f.bare_per_s.max(f64::MIN_POSITIVE)
             );
         }
     }
