@@ -11,7 +11,9 @@
 //!   ([`DRAW_ORDER`]);
 //! - a refresh of the trusted pool asks `min(#trusted, 8)` Os, of the untrusted pool all of its
 //!   Os ([`num_orchs`]); a pool refreshes when its selector holds fewer than
-//!   `min(8, ceil(numOrchs / 2))` sessions ([`needs_refresh`]).
+//!   `min(8, ceil(numOrchs / 2))` sessions ([`needs_refresh`]); on a chain it asks in the
+//!   background while answers kept from its last refresh remain, and waits only when none do
+//!   ([`refresh_mode`]).
 
 /// The most Os a trusted refresh asks, and the highest refresh threshold (twice the segments in
 /// flight that the 8 s HTTP timeout allows with 2 s segments; `maxRefreshSessionsThreshold`).
@@ -74,6 +76,32 @@ pub fn needs_refresh(held: usize, num_orchs: usize) -> bool {
     held < refresh_threshold(num_orchs)
 }
 
+/// How a stream that needs a new session on a chain asks its pool's Os again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refresh {
+    /// Not now: enough sessions are held and kept.
+    No,
+    /// In the background, while the segment takes a kept answer (the reference's
+    /// `go refreshSessions`): its answers are kept for the stream's next new sessions.
+    Background,
+    /// Now, and the segment waits for the answers: nothing is kept to choose from.
+    Wait,
+}
+
+/// The refresh for a stream whose selector holds `held` sessions and `kept` answers of its last
+/// refresh, under the pool's `threshold` ([`refresh_threshold`] of its `numOrchs`), while a
+/// background refresh of it is `running` or not: none kept, wait for one; fewer than the
+/// threshold together, one in the background unless one is under way.
+pub fn refresh_mode(held: usize, kept: usize, threshold: usize, running: bool) -> Refresh {
+    if kept == 0 {
+        Refresh::Wait
+    } else if held + kept < threshold && !running {
+        Refresh::Background
+    } else {
+        Refresh::No
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,5 +146,25 @@ mod tests {
         assert!(needs_refresh(7, num_orchs(Trust::Untrusted, 20)));
         assert!(!needs_refresh(8, num_orchs(Trust::Untrusted, 20)));
         assert!(!needs_refresh(0, 0), "an empty pool never refreshes");
+    }
+
+    #[test]
+    fn a_refresh_waits_only_when_nothing_is_kept() {
+        // Three untrusted Os: threshold 2.
+        let t = refresh_threshold(num_orchs(Trust::Untrusted, 3));
+        assert_eq!(t, 2);
+        assert_eq!(refresh_mode(0, 0, t, false), Refresh::Wait);
+        assert_eq!(refresh_mode(3, 0, t, true), Refresh::Wait, "none kept");
+        // One kept, none held: below the threshold, asked again behind the segment's back.
+        assert_eq!(refresh_mode(0, 1, t, false), Refresh::Background);
+        assert_eq!(refresh_mode(0, 1, t, true), Refresh::No, "one under way");
+        assert_eq!(refresh_mode(1, 1, t, false), Refresh::No);
+        assert_eq!(refresh_mode(0, 2, t, false), Refresh::No);
+        // Two Os: threshold 1, a kept answer is enough.
+        assert_eq!(refresh_mode(0, 1, refresh_threshold(2), false), Refresh::No);
+        // Twenty: below 8 held and kept.
+        let t = refresh_threshold(num_orchs(Trust::Untrusted, 20));
+        assert_eq!(refresh_mode(3, 4, t, false), Refresh::Background);
+        assert_eq!(refresh_mode(4, 4, t, false), Refresh::No);
     }
 }

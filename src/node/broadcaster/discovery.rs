@@ -9,7 +9,9 @@
 //! `commands::selection` (stake from the orchestrator projection, price from the answer) with a
 //! random draw made here and recorded in `OrchestratorSelected` before the session is used.
 //! The answers not chosen are kept for the stream's next new session (`spares`), which asks
-//! again only when fewer sessions are held and kept than the pool's refresh threshold.
+//! again when fewer sessions are held and kept than the pool's refresh threshold: in the
+//! background while kept answers remain (the segment takes one of them at once), waiting for
+//! the answers only when none do (`commands::session_pools::refresh_mode`).
 
 use super::service::Broadcaster;
 use crate::api::{
@@ -19,7 +21,7 @@ use crate::api::{
 use crate::commands::{
     orch_pool::extra_nodes,
     selection::Candidate,
-    session_pools::needs_refresh,
+    session_pools::{refresh_mode, Refresh},
     suspensions::{session_pool, Suspensions},
 };
 use crate::events::{Address, Price, Wei};
@@ -55,30 +57,20 @@ impl<S: LogStore> Broadcaster<S> {
             .cached_sessions()
             .get(manifest)
             .map_or(0, |s| s.held().len());
-        if needs_refresh(held + answered.len(), threshold) || answered.is_empty() {
-            // A refresh: the stream asks Os for new sessions.
-            self.with_suspensions(manifest, Suspensions::signal_refresh);
-            for (uri, answer) in self.discover(manifest, os, wanted).await {
-                answered.retain(|a| a.0 != uri);
-                match answer {
-                    Err(e) => {
-                        tracing::warn!("orchestrator {uri}: {e}");
-                        self.clients().lock().await.remove(&uri);
-                        last_err = Some(e);
-                    }
-                    Ok((_, info)) if Self::jumped(previous, &uri, &info) => {
-                        tracing::warn!(
-                            "orchestrator {uri}: its price rose more than 2x since this stream's session began"
-                        );
-                        self.suspend(manifest, &uri).await;
-                        last_err = Some(ClientError::Address(format!("{uri}: price increased")));
-                    }
-                    Ok((_, info)) if self.blocked(&info) => {
-                        tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
-                        last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
-                    }
-                    Ok((client, info)) => answered.push((uri, client, info)),
-                }
+        let running = self.spares.refreshing(manifest);
+        match refresh_mode(held, answered.len(), threshold, running) {
+            Refresh::No => {}
+            Refresh::Background if self.refresh_behind(manifest, os, previous, wanted) => {
+                tracing::info!(
+                    "stream {manifest}: {held} sessions held and {} answers kept, fewer than {threshold}: asking {} orchestrators again in the background",
+                    answered.len(),
+                    os.len()
+                );
+            }
+            Refresh::Background | Refresh::Wait => {
+                last_err = self
+                    .refresh(manifest, os, previous, wanted, &mut answered)
+                    .await;
             }
         }
         let mut pool: Vec<Answer> = self.with_suspensions(manifest, |s| {
@@ -120,6 +112,76 @@ impl<S: LogStore> Broadcaster<S> {
             }
         }
         Err(last_err.unwrap_or_else(|| ClientError::Address("no orchestrator answered".into())))
+    }
+
+    /// A refresh: asks the Os in `os` for new sessions (`discover`) and adds the answers fit to
+    /// choose from to `answered` (each replacing an older answer of its O). An O that failed
+    /// loses its connection; one whose price more than doubled since `previous` began is
+    /// suspended for the stream; a blocklisted one is left out. Returns the last such error.
+    async fn refresh(
+        &self,
+        manifest: &str,
+        os: &[String],
+        previous: Option<&(String, OrchInfo)>,
+        wanted: usize,
+        answered: &mut Vec<Answer>,
+    ) -> Option<ClientError> {
+        let mut last_err = None;
+        self.with_suspensions(manifest, Suspensions::signal_refresh);
+        for (uri, answer) in self.discover(manifest, os, wanted).await {
+            answered.retain(|a| a.0 != uri);
+            match answer {
+                Err(e) => {
+                    tracing::warn!("orchestrator {uri}: {e}");
+                    self.clients().lock().await.remove(&uri);
+                    last_err = Some(e);
+                }
+                Ok((_, info)) if Self::jumped(previous, &uri, &info) => {
+                    tracing::warn!(
+                        "orchestrator {uri}: its price rose more than 2x since this stream's session began"
+                    );
+                    self.suspend(manifest, &uri).await;
+                    last_err = Some(ClientError::Address(format!("{uri}: price increased")));
+                }
+                Ok((_, info)) if self.blocked(&info) => {
+                    tracing::info!("orchestrator {uri}: its address is in -orchBlocklist");
+                    last_err = Some(ClientError::Address(format!("{uri} is blocklisted")));
+                }
+                Ok((client, info)) => answered.push((uri, client, info)),
+            }
+        }
+        last_err
+    }
+
+    /// Starts `manifest`'s refresh in the background (one at a time per stream): its answers
+    /// are kept for the stream's next new sessions. False when this B cannot hold itself in a
+    /// task (not made `shared`): the caller refreshes in place.
+    fn refresh_behind(
+        &self,
+        manifest: &str,
+        os: &[String],
+        previous: Option<&(String, OrchInfo)>,
+        wanted: usize,
+    ) -> bool {
+        let Some(me) = self.me.upgrade() else {
+            return false;
+        };
+        if !self.spares.begin_refresh(manifest) {
+            return true;
+        }
+        let (manifest, os, previous) = (manifest.to_string(), os.to_vec(), previous.cloned());
+        self.tasks().spawn(async move {
+            let mut fresh = Vec::new();
+            if let Some(e) = me
+                .refresh(&manifest, &os, previous.as_ref(), wanted, &mut fresh)
+                .await
+            {
+                tracing::debug!("stream {manifest}: background refresh: {e}");
+            }
+            me.keep_fresh_spares(&manifest, fresh);
+            me.spares.end_refresh(&manifest);
+        });
+        true
     }
 
     /// The selection's view of the answers: address and price from each, stake from the

@@ -338,10 +338,11 @@ pub async fn start_on(
         },
         writer,
     );
-    let b = Arc::new(match paying {
+    let b = match paying {
         Some(p) => b.with_payments(p),
         None => b,
-    });
+    }
+    .shared();
     // Streams a killed B left open lost their publishers with it: end them (their playlists
     // close with #EXT-X-ENDLIST).
     let left = b.end_streams_left_open().await.map_err(|e| e.text)?;

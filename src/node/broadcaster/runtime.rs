@@ -28,6 +28,15 @@ impl<S: LogStore> Broadcaster<S> {
             .unwrap_or(self.cfg.max_price)
     }
 
+    /// The names of the profiles `stream` runs with.
+    pub(super) fn profile_names(&self, stream: &str) -> Vec<String> {
+        self.ladder(stream)
+            .profiles
+            .into_iter()
+            .map(|p| p.name)
+            .collect()
+    }
+
     /// The ladder `stream` runs with: the one its webhook set (the `streams` projection), else the one it started with
     /// (its `StreamStarted`: a ladder set at runtime applies to new streams), else the ladder
     /// of new streams.

@@ -74,6 +74,8 @@ pub struct Broadcaster<S: LogStore> {
     admission: super::admission::Admission,
     /// Where its Os come from (the webhook's list) and what they advertised.
     pool: super::pool::OrchPool,
+    /// This B itself once shared ([`Broadcaster::shared`]): its background tasks hold it.
+    pub(super) me: std::sync::Weak<Self>,
 }
 
 impl<S: LogStore> Broadcaster<S> {
@@ -101,7 +103,16 @@ impl<S: LogStore> Broadcaster<S> {
             paying: None,
             admission: super::admission::Admission::new(cfg.auth_webhook.clone()),
             cfg,
+            me: std::sync::Weak::new(),
         }
+    }
+
+    /// This B, shared, knowing itself (a background session refresh holds it while it runs).
+    pub fn shared(mut self) -> Arc<Self> {
+        Arc::new_cyclic(|me| {
+            self.me = me.clone();
+            self
+        })
     }
 
     /// The B's tasks (joined at shutdown).
@@ -184,14 +195,6 @@ impl<S: LogStore> Broadcaster<S> {
             .map_err(Refusal::internal)?;
         let Ok(((), envs)) = decided;
         Ok(envs.into_iter().map(|e| e.event).collect())
-    }
-
-    pub(super) fn profile_names(&self, stream: &str) -> Vec<String> {
-        self.ladder(stream)
-            .profiles
-            .into_iter()
-            .map(|p| p.name)
-            .collect()
     }
 
     /// The publisher of `manifest` stopped: records `StreamEnded`. Its playlists stay, closed

@@ -5,22 +5,48 @@
 //! fewer than the pool's refresh threshold (`commands::session_pools::needs_refresh`). A kept
 //! answer is used only while its O is still unknown to the stream and untried by the segment,
 //! its token has more than the refresh margin left and its ticket params have not expired (as
-//! the B's watcher sees the chain). Soft state, like the sessions: a restarted B asks again.
+//! the B's watcher sees the chain). A refresh made while kept answers remain runs in the
+//! background (`commands::session_pools::refresh_mode`) and adds its answers here. Soft state,
+//! like the sessions: a restarted B asks again.
 
 use super::{discovery::Answer, service::Broadcaster};
 use crate::commands::{orch_choice::session_usable, suspensions::Suspensions};
 use crate::log::LogStore;
 use crate::node::clock::now_ms;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Mutex, PoisonError};
 
-/// Each stream's kept answers.
+/// Each stream's kept answers, and the streams whose refresh runs in the background.
 #[derive(Default)]
-pub struct Spares(Mutex<BTreeMap<String, Vec<Answer>>>);
+pub struct Spares {
+    kept: Mutex<BTreeMap<String, Vec<Answer>>>,
+    refreshing: Mutex<BTreeSet<String>>,
+}
 
 impl Spares {
     fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Vec<Answer>>> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        self.kept.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn running(&self) -> std::sync::MutexGuard<'_, BTreeSet<String>> {
+        self.refreshing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Whether `manifest`'s refresh runs in the background now.
+    pub(super) fn refreshing(&self, manifest: &str) -> bool {
+        self.running().contains(manifest)
+    }
+
+    /// Marks `manifest`'s background refresh begun; false when one already runs.
+    pub(super) fn begin_refresh(&self, manifest: &str) -> bool {
+        self.running().insert(manifest.to_string())
+    }
+
+    /// Marks `manifest`'s background refresh done.
+    pub(super) fn end_refresh(&self, manifest: &str) {
+        self.running().remove(manifest);
     }
 }
 
@@ -48,10 +74,32 @@ impl<S: LogStore> Broadcaster<S> {
             .collect()
     }
 
-    /// Keeps `answers` (a refresh's, not chosen) for `manifest`'s next new session.
+    /// Keeps `answers` (a refresh's, not chosen) for `manifest`'s next new session, beside the
+    /// answers a background refresh kept meanwhile (newer: they stay where both have an O).
     pub(super) fn keep_spares(&self, manifest: &str, answers: Vec<Answer>) {
-        if !answers.is_empty() {
-            self.spares.lock().insert(manifest.to_string(), answers);
+        self.merge_spares(manifest, answers, false);
+    }
+
+    /// Keeps a background refresh's `answers` for a stream still running (they replace older
+    /// answers of the same Os).
+    pub(super) fn keep_fresh_spares(&self, manifest: &str, answers: Vec<Answer>) {
+        if self.cached_sessions().contains_key(manifest) {
+            self.merge_spares(manifest, answers, true);
+        }
+    }
+
+    fn merge_spares(&self, manifest: &str, answers: Vec<Answer>, newer: bool) {
+        if answers.is_empty() {
+            return;
+        }
+        let mut all = self.spares.lock();
+        let kept = all.entry(manifest.to_string()).or_default();
+        for a in answers {
+            match kept.iter_mut().find(|k| k.0 == a.0) {
+                Some(k) if newer => *k = a,
+                Some(_) => {}
+                None => kept.push(a),
+            }
         }
     }
 
