@@ -165,22 +165,10 @@ async fn a_refresh_with_answers_kept_runs_in_the_background() {
     let uris: Vec<String> = services.iter().map(|s| format!("https://{s}")).collect();
     let (hook_url, hook) = orch_support::orch_webhook::webhook().await;
     hook.answer(Some(&uris));
-    let (b_http, _, _, flags) = chain_b(
-        j,
-        &url,
-        &[
-            "-orchWebhookUrl",
-            &hook_url,
-            "-transcodingOptions",
-            "P144p30fps16x9",
-            "-selectPriceWeight",
-            "1",
-            "-selectStakeWeight",
-            "0",
-            "-selectRandFreq",
-            "0",
-        ],
-    );
+    let mut b_flags = vec!["-orchWebhookUrl", &hook_url];
+    b_flags.extend(["-transcodingOptions", "P144p30fps16x9"]);
+    b_flags.extend(chain_support::PRICE_ONLY);
+    let (b_http, _, _, flags) = chain_b(j, &url, &b_flags);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     let mut b = Node::start_logged(&dir.path().join("b"), &flags);
     b.line("paying in tickets");

@@ -54,6 +54,16 @@ pub fn devchain_with(dir: &Path, chain_id: u64, cache: Option<&Path>) -> Devchai
     Devchain { pid, json }
 }
 
+/// A B's selection flags weighing only price: the cheapest O that answered is always chosen.
+pub const PRICE_ONLY: [&str; 6] = [
+    "-selectPriceWeight",
+    "1",
+    "-selectStakeWeight",
+    "0",
+    "-selectRandFreq",
+    "0",
+];
+
 /// The flags of an O on `chain` (its orchestrator account) reaching it at `eth_url`, serving on
 /// `service`, polling every `polling`.
 pub fn o_args(

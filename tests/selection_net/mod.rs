@@ -156,14 +156,9 @@ impl Net {
                 "10000000000000000",
                 "-maxTotalEV",
                 "100000000000000000",
-                "-selectPriceWeight",
-                "1",
-                "-selectStakeWeight",
-                "0",
-                "-selectRandFreq",
-                "0",
             ],
         );
+        b_flags.extend(crate::chain_support::PRICE_ONLY.map(String::from));
         b_flags.extend(perf_flags);
         let b_flags: Vec<&str> = b_flags.iter().map(String::as_str).collect();
         let b_dir = d.join("b");
