@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod chain_support;
+mod orch_support;
 
 use ethers_core::abi::Token;
 use ethers_core::types::{Address, U256};

@@ -18,10 +18,10 @@ use chain_support::{
 use ethers_core::abi::Token;
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::Signer;
-use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
+use livepeer::api::redeemer::queue_ticket_request;
 use livepeer::chain::calls;
 use livepeer::events::{Address, CreationRound, Hash32};
-use orch_support::{free_port, tool, Node};
+use orch_support::tool;
 use rand::{Rng, SeedableRng};
 use std::time::Duration;
 
@@ -67,15 +67,7 @@ async fn a_redeemer_redeems_queued_tickets_on_the_real_ticket_broker() {
     }
 
     // The redeemer runs with the orchestrator's keystore.
-    let http = format!("127.0.0.1:{}", free_port());
-    let args = chain_support::redeemer_args(j, &url, &http, &[]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r_dir = dir.path().join("redeemer");
-    let mut node = Node::start(&r_dir, &args);
-    node.line("serving net.TicketRedeemer");
-    let mut client = net::ticket_redeemer_client::TicketRedeemerClient::new(
-        tls_channel(&format!("https://{http}")).await.unwrap(),
-    );
+    let (node, r_dir, mut client) = chain_support::setup::redeemer(dir.path(), j, &url).await;
 
     let creation = chain_support::creation_round(&rpc, j).await;
     let exp = rpc.block_number().await.unwrap() + 2;

@@ -11,8 +11,8 @@ mod orch_support;
 use chain_support::{contract, ours, setup::devchain_rpc, ticket, used, wait_used, wallet};
 use ethers_core::types::{Address as EthAddress, U256};
 use ethers_signers::Signer;
-use livepeer::api::{client::tls_channel, proto::net, redeemer::queue_ticket_request};
-use orch_support::{free_port, tool, Node};
+use livepeer::api::redeemer::queue_ticket_request;
+use orch_support::tool;
 use std::time::Duration;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -26,15 +26,7 @@ async fn a_redemption_reverted_by_a_reorg_is_sent_again_and_confirmed_once_more(
     let eth = U256::exp10(18);
     chain_support::fund_and_activate(&rpc, j, eth, eth, "https://127.0.0.1:8935").await;
 
-    let http = format!("127.0.0.1:{}", free_port());
-    let args = chain_support::redeemer_args(j, &url, &http, &[]);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let r_dir = dir.path().join("redeemer");
-    let mut node = Node::start(&r_dir, &args);
-    node.line("serving net.TicketRedeemer");
-    let mut client = net::ticket_redeemer_client::TicketRedeemerClient::new(
-        tls_channel(&format!("https://{http}")).await.unwrap(),
-    );
+    let (node, r_dir, mut client) = chain_support::setup::redeemer(dir.path(), j, &url).await;
 
     // A 0.1 ETH ticket, queued; the chain is snapshotted before it is redeemed.
     let creation = chain_support::creation_round(&rpc, j).await;
