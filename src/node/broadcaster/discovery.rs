@@ -58,20 +58,17 @@ impl<S: LogStore> Broadcaster<S> {
             .get(manifest)
             .map_or(0, |s| s.held().len());
         let running = self.spares.refreshing(manifest);
-        match refresh_mode(held, answered.len(), threshold, running) {
-            Refresh::No => {}
-            Refresh::Background if self.refresh_behind(manifest, os, previous, wanted) => {
-                tracing::info!(
-                    "stream {manifest}: {held} sessions held and {} answers kept, fewer than {threshold}: asking {} orchestrators again in the background",
-                    answered.len(),
-                    os.len()
-                );
-            }
-            Refresh::Background | Refresh::Wait => {
-                last_err = self
-                    .refresh(manifest, os, previous, wanted, &mut answered)
-                    .await;
-            }
+        let mode = refresh_mode(held, answered.len(), threshold, running);
+        if mode == Refresh::Background && self.refresh_behind(manifest, os, previous, wanted) {
+            tracing::info!(
+                "stream {manifest}: {held} sessions held and {} answers kept, fewer than {threshold}: asking {} orchestrators again in the background",
+                answered.len(),
+                os.len()
+            );
+        } else if mode != Refresh::No {
+            last_err = self
+                .refresh(manifest, os, previous, wanted, &mut answered)
+                .await;
         }
         let mut pool: Vec<Answer> = self.with_suspensions(manifest, |s| {
             session_pool(answered, |a| a.0.as_str(), wanted, s)
