@@ -2,8 +2,10 @@
 //!
 //! Writers send requests over a channel; the thread drains every pending request, seals the
 //! records (seq, non-decreasing `at_ms`, hash chain), writes them and the pending checkpoints as
-//! one batch, syncs once, and only then answers each writer. A failed write or sync poisons the
-//! log: that group and every later request get an error, so nothing is ever written past a hole.
+//! one batch, syncs once, keeps the newest records decoded ([`Recent`]: writers catching up fold
+//! them without reading them back), and only then answers each writer. A failed write or sync
+//! poisons the log: that group and every later request get an error, so nothing is ever written
+//! past a hole.
 
 use super::{record, store::LogStore, Expect, Head, LogError};
 use crate::events::{Envelope, Event, Hash32};
@@ -39,12 +41,51 @@ pub(super) enum Request {
     },
 }
 
+/// How many of the newest durable records stay decoded in memory ([`Recent`]).
+const RECENT_RECORDS: usize = 4096;
+
+/// The newest durable records as sealed, in seq order: a writer catching up on records other
+/// writers appended folds them from here instead of reading them back from the store.
+#[derive(Default)]
+pub(super) struct Recent(std::collections::VecDeque<Envelope>);
+
+impl Recent {
+    /// Calls `f` on every record with `from <= seq <= to`, in order, when all of them are here;
+    /// false (and `f` never called) otherwise.
+    pub fn each(&self, from: u64, to: u64, mut f: impl FnMut(&Envelope)) -> bool {
+        let Some(first) = self.0.front().map(|e| e.seq) else {
+            return false;
+        };
+        let last = first + self.0.len() as u64 - 1;
+        if from < first || to > last || from > to {
+            return false;
+        }
+        self.0
+            .range((from - first) as usize..=(to - first) as usize)
+            .for_each(&mut f);
+        true
+    }
+
+    fn push(&mut self, envs: impl Iterator<Item = Envelope>) {
+        for e in envs {
+            if self.0.back().is_some_and(|b| b.seq + 1 != e.seq) {
+                self.0.clear();
+            }
+            self.0.push_back(e);
+        }
+        while self.0.len() > RECENT_RECORDS {
+            self.0.pop_front();
+        }
+    }
+}
+
 /// State shared between the appender thread and the handle.
 pub(super) struct Shared {
     pub head: Mutex<Head>,
     pub poisoned: Mutex<Option<String>>,
     pub syncs: AtomicU64,
     pub groups_events: AtomicU64,
+    pub recent: Mutex<Recent>,
 }
 
 impl Shared {
@@ -196,6 +237,14 @@ pub(super) fn commit<S: LogStore>(
         .fetch_add(sealed.len() as u64, Ordering::Relaxed);
     match result {
         Ok(()) => {
+            shared
+                .recent
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(replies.iter().flat_map(|r| match r {
+                    Reply::Append(_, receipt) => receipt.envelopes.clone(),
+                    Reply::Checkpoint(_) => Vec::new(),
+                }));
             *shared
                 .head
                 .lock()

@@ -21,7 +21,7 @@ pub use scan::scan_verified;
 pub use store::{FjallStore, LogStore, MemoryStore, RawIter};
 pub use verify::{verify, VerifyReport};
 
-use crate::events::{Event, Hash32};
+use crate::events::{Envelope, Event, Hash32};
 use appender::{Request, Shared};
 use std::{
     future::Future,
@@ -102,6 +102,7 @@ impl<S: LogStore> Log<S> {
             poisoned: Mutex::new(None),
             syncs: Default::default(),
             groups_events: Default::default(),
+            recent: Default::default(),
         });
         if !store.group_commit() {
             return Ok(Log {
@@ -227,6 +228,17 @@ impl<S: LogStore> Log<S> {
         self.store
             .range(from, to)
             .map(|r| r.and_then(|(seq, v)| record::open(seq, &v)))
+    }
+
+    /// Calls `f` on the durable records with `from <= seq <= to`, in order, when all of them
+    /// are among the newest ones the log keeps decoded (as sealed: the same envelopes `read`
+    /// would decode); false, and `f` never called, otherwise.
+    pub fn each_recent(&self, from: u64, to: u64, f: impl FnMut(&Envelope)) -> bool {
+        self.shared
+            .recent
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .each(from, to, f)
     }
 
     /// The underlying store.

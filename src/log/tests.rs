@@ -259,3 +259,36 @@ async fn concurrent_inline_appends_form_one_chain() {
     assert_eq!(report.first_bad, None);
     assert_eq!(log.head().next_seq, 800);
 }
+
+#[tokio::test]
+async fn the_newest_records_are_kept_decoded_as_read_would_decode_them() {
+    let log = MemoryLog::in_memory().unwrap();
+    let n = 4096 + 100;
+    for chunk in (0..n).collect::<Vec<u32>>().chunks(700) {
+        let events = chunk.iter().map(|&i| (u64::from(i), kv(i))).collect();
+        log.append(events, Expect::Any).await.unwrap();
+    }
+    let decoded = |from: u64, to: u64| -> Vec<Envelope> {
+        log.read(from, to).map(|r| r.unwrap().envelope).collect()
+    };
+    let recent = |from: u64, to: u64| -> Option<Vec<Envelope>> {
+        let mut out = Vec::new();
+        log.each_recent(from, to, |e| out.push(e.clone()))
+            .then_some(out)
+    };
+    let last = u64::from(n) - 1;
+    // The newest 4096 are kept, exactly as stored.
+    assert_eq!(
+        recent(last - 4095, last).unwrap(),
+        decoded(last - 4095, last)
+    );
+    assert_eq!(
+        recent(last - 10, last - 3).unwrap(),
+        decoded(last - 10, last - 3)
+    );
+    // Older ones, or past the head, are not: the caller reads the store.
+    assert_eq!(recent(last - 4096, last), None);
+    assert_eq!(recent(0, 5), None);
+    assert_eq!(recent(last, last + 1), None);
+    assert_eq!(recent(last, last - 1), None, "an empty range");
+}

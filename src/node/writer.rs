@@ -160,7 +160,11 @@ impl<S: LogStore> Writer<S> {
         let head = self.log.head().next_seq;
         let mut st = self.lock();
         let from = st.next_seq();
-        if from < head {
+        if from < head
+            && !self
+                .log
+                .each_recent(from, head - 1, |e| self.fold(&mut st, e))
+        {
             for rec in self.log.read(from, head - 1) {
                 self.fold(&mut st, &rec?.envelope);
             }
@@ -176,7 +180,11 @@ impl<S: LogStore> Writer<S> {
         };
         let mut st = self.lock();
         let from = st.next_seq();
-        if from < first {
+        if from < first
+            && !self
+                .log
+                .each_recent(from, first - 1, |e| self.fold(&mut st, e))
+        {
             for rec in self.log.read(from, first - 1) {
                 self.fold(&mut st, &rec?.envelope);
             }
