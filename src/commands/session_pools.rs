@@ -89,13 +89,13 @@ pub enum Refresh {
 }
 
 /// The refresh for a stream whose selector holds `held` sessions and `kept` answers of its last
-/// refresh, under the pool's `threshold` ([`refresh_threshold`] of its `numOrchs`), while a
-/// background refresh of it is `running` or not: none kept, wait for one; fewer than the
-/// threshold together, one in the background unless one is under way.
-pub fn refresh_mode(held: usize, kept: usize, threshold: usize, running: bool) -> Refresh {
+/// refresh, in a pool of `num_orchs` ([`num_orchs`]), while a background refresh of it is
+/// `running` or not: none kept, wait for one; together below the pool's threshold
+/// ([`needs_refresh`]), one in the background unless one is under way.
+pub fn refresh_mode(held: usize, kept: usize, num_orchs: usize, running: bool) -> Refresh {
     if kept == 0 {
         Refresh::Wait
-    } else if held + kept < threshold && !running {
+    } else if needs_refresh(held + kept, num_orchs) && !running {
         Refresh::Background
     } else {
         Refresh::No
@@ -151,8 +151,8 @@ mod tests {
     #[test]
     fn a_refresh_waits_only_when_nothing_is_kept() {
         // Three untrusted Os: threshold 2.
-        let t = refresh_threshold(num_orchs(Trust::Untrusted, 3));
-        assert_eq!(t, 2);
+        let t = num_orchs(Trust::Untrusted, 3);
+        assert_eq!(refresh_threshold(t), 2);
         assert_eq!(refresh_mode(0, 0, t, false), Refresh::Wait);
         assert_eq!(refresh_mode(3, 0, t, true), Refresh::Wait, "none kept");
         // One kept, none held: below the threshold, asked again behind the segment's back.
@@ -161,9 +161,12 @@ mod tests {
         assert_eq!(refresh_mode(1, 1, t, false), Refresh::No);
         assert_eq!(refresh_mode(0, 2, t, false), Refresh::No);
         // Two Os: threshold 1, a kept answer is enough.
-        assert_eq!(refresh_mode(0, 1, refresh_threshold(2), false), Refresh::No);
+        assert_eq!(
+            refresh_mode(0, 1, num_orchs(Trust::Untrusted, 2), false),
+            Refresh::No
+        );
         // Twenty: below 8 held and kept.
-        let t = refresh_threshold(num_orchs(Trust::Untrusted, 20));
+        let t = num_orchs(Trust::Untrusted, 20);
         assert_eq!(refresh_mode(3, 4, t, false), Refresh::Background);
         assert_eq!(refresh_mode(4, 4, t, false), Refresh::No);
     }

@@ -241,10 +241,15 @@ pub(super) fn commit<S: LogStore>(
                 .recent
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .push(replies.iter().flat_map(|r| match r {
-                    Reply::Append(_, receipt) => receipt.envelopes.clone(),
-                    Reply::Checkpoint(_) => Vec::new(),
-                }));
+                .push(
+                    replies
+                        .iter()
+                        .flat_map(|r| match r {
+                            Reply::Append(_, receipt) => receipt.envelopes.as_slice(),
+                            Reply::Checkpoint(_) => &[],
+                        })
+                        .cloned(),
+                );
             *shared
                 .head
                 .lock()

@@ -160,13 +160,18 @@ impl<S: LogStore> Writer<S> {
         let head = self.log.head().next_seq;
         let mut st = self.lock();
         let from = st.next_seq();
-        if from < head
-            && !self
-                .log
-                .each_recent(from, head - 1, |e| self.fold(&mut st, e))
-        {
-            for rec in self.log.read(from, head - 1) {
-                self.fold(&mut st, &rec?.envelope);
+        if from < head {
+            self.fold_stored(&mut st, from, head - 1)?;
+        }
+        Ok(())
+    }
+
+    /// Folds the stored records `from..=to`: from the log's decoded recent ones when it still
+    /// holds them all, else read back from the store.
+    fn fold_stored(&self, st: &mut Projections, from: u64, to: u64) -> Result<(), WriteError> {
+        if !self.log.each_recent(from, to, |e| self.fold(st, e)) {
+            for rec in self.log.read(from, to) {
+                self.fold(st, &rec?.envelope);
             }
         }
         Ok(())
@@ -180,14 +185,8 @@ impl<S: LogStore> Writer<S> {
         };
         let mut st = self.lock();
         let from = st.next_seq();
-        if from < first
-            && !self
-                .log
-                .each_recent(from, first - 1, |e| self.fold(&mut st, e))
-        {
-            for rec in self.log.read(from, first - 1) {
-                self.fold(&mut st, &rec?.envelope);
-            }
+        if from < first {
+            self.fold_stored(&mut st, from, first - 1)?;
             if st.next_seq() < first {
                 return Err(WriteError::Stalled);
             }

@@ -21,7 +21,7 @@ use crate::api::{
 use crate::commands::{
     orch_pool::extra_nodes,
     selection::Candidate,
-    session_pools::{refresh_mode, Refresh},
+    session_pools::{refresh_mode, refresh_threshold, Refresh},
     suspensions::{session_pool, Suspensions},
 };
 use crate::events::{Address, Price, Wei};
@@ -40,15 +40,15 @@ impl<S: LogStore> Broadcaster<S> {
     /// Chooses `manifest`'s new session among `os` (unknown Os of one pool) by probability,
     /// for a segment `duration_ms` long: among the answers kept from the stream's last refresh
     /// (`spares`), and after a refresh that wants `wanted` answers when the sessions held and
-    /// kept number fewer than `threshold` (`refresh`: `session_pools::num_orchs` and
-    /// `refresh_threshold`); `previous` is the stream's last session (for the price-jump
+    /// kept number fewer than the threshold of a pool of `num_orchs` (`refresh`:
+    /// `session_pools::num_orchs`), waited for or in the background (`refresh_mode`); `previous` is the stream's last session (for the price-jump
     /// guard). The answers not chosen are kept.
     pub(super) async fn select_session(
         &self,
         manifest: &str,
         os: &[String],
         previous: Option<&(String, OrchInfo)>,
-        (wanted, threshold): (usize, usize),
+        (wanted, num_orchs): (usize, usize),
         duration_ms: u32,
     ) -> Result<(Arc<OrchClient>, String, OrchInfo), ClientError> {
         let mut last_err = None;
@@ -58,11 +58,12 @@ impl<S: LogStore> Broadcaster<S> {
             .get(manifest)
             .map_or(0, |s| s.held().len());
         let running = self.spares.refreshing(manifest);
-        let mode = refresh_mode(held, answered.len(), threshold, running);
+        let mode = refresh_mode(held, answered.len(), num_orchs, running);
         if mode == Refresh::Background && self.refresh_behind(manifest, os, previous, wanted) {
             tracing::info!(
-                "stream {manifest}: {held} sessions held and {} answers kept, fewer than {threshold}: asking {} orchestrators again in the background",
+                "stream {manifest}: {held} sessions held and {} answers kept, fewer than {}: asking {} orchestrators again in the background",
                 answered.len(),
+                refresh_threshold(num_orchs),
                 os.len()
             );
         } else if mode != Refresh::No {

@@ -22,7 +22,7 @@ use crate::api::{
 use crate::commands::{
     min_ls::{latency_score, Choice, Flight},
     orch_choice::{session_usable, untried},
-    session_pools::{members, num_orchs, refresh_threshold, DRAW_ORDER},
+    session_pools::{members, num_orchs, DRAW_ORDER},
     suspensions::Suspensions,
 };
 use crate::log::LogStore;
@@ -134,7 +134,7 @@ impl<S: LogStore> Broadcaster<S> {
             }
             let opened = if self.paying().is_some() {
                 let n = num_orchs(pool, all.len());
-                let refresh = (n.min(unknown.len()), refresh_threshold(n));
+                let refresh = (n.min(unknown.len()), n);
                 self.select_session(manifest, &unknown, previous.as_ref(), refresh, duration_ms)
                     .await
             } else {
