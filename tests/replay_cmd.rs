@@ -114,6 +114,15 @@ fn bench_pm_runs_and_reports_ratios() {
     // Each fjall row against bare recovery on as many threads, and per CPU-second.
     assert!(out.contains("of bare libsecp256k1 on 1 thread(s)"), "{out}");
     assert!(out.contains("per CPU-second of the process"), "{out}");
+    // Every fjall row is the median of three trials, each with its own bare baseline.
+    let fjall_rows = out.matches(" fsyncs)").count();
+    assert!(fjall_rows >= 3, "{out}");
+    assert_eq!(
+        out.matches("the median of 3 trials, each against its own bare runs:")
+            .count(),
+        fjall_rows,
+        "{out}"
+    );
     // Where /proc tells, the deciding thread's own share in the one-thread rows.
     if std::path::Path::new("/proc/thread-self/stat").exists() {
         let rows = out.matches("on 1 thread(s):").count();

@@ -144,6 +144,7 @@ async fn bench(root: &Path, fs: &str, args: &BenchNetworkArgs) -> Result<(), Too
         rounds: 1,
         fjall_dir: None,
         fjall_payers: Vec::new(),
+        fjall_trials: 1,
     };
     let payers = fixtures::make_payers(o, &secret, max_n as u16, &opts).map_err(setup)?;
     println!(

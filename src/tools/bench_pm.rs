@@ -25,6 +25,7 @@ pub fn run(
                 rounds: args.rounds,
                 fjall_dir: Some(root.join(format!("per{per}"))),
                 fjall_payers: args.payers.clone(),
+                fjall_trials: args.trials,
             };
             let r = run_bench_pm(&opts, rt)?;
             print_report(&r, &opts, &fs);

@@ -53,6 +53,15 @@ pub struct FjallRun {
     pub cpu_per_ticket: Option<f64>,
     /// CPU seconds the deciding thread used per ticket, in the runs decided on one thread.
     pub decider_cpu_per_ticket: Option<f64>,
+    /// Every trial's ratio to its bare baseline, in the order run (this run is the median one).
+    pub trial_ratios: Vec<f64>,
+}
+
+impl FjallRun {
+    /// Tickets per second against the bare baseline on as many threads.
+    pub fn ratio(&self) -> f64 {
+        self.per_s / self.bare_per_s.max(f64::MIN_POSITIVE)
+    }
 }
 
 /// Prints a report the way `livepeer bench pm` shows it.
@@ -93,11 +102,19 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
             f.payers,
             f.threads,
             f.per_s,
-            f.per_s / f.bare_per_s.max(f64::MIN_POSITIVE),
+            f.ratio(),
             f.threads,
             f.bare_per_s,
             f.syncs
         );
+        if f.trial_ratios.len() > 1 {
+            let all: Vec<String> = f.trial_ratios.iter().map(|r| format!("{r:.2}")).collect();
+            println!(
+                "      the median of {} trials, each against its own bare runs: {}",
+                f.trial_ratios.len(),
+                all.join(" ")
+            );
+        }
         if let Some(cpu) = f.cpu_per_ticket {
             // Tickets per CPU-second of the whole process against bare recoveries per
             // CPU-second of one thread (the alternated rounds' median): the path's efficiency
