@@ -237,7 +237,7 @@ pub struct BenchPmArgs {
     #[arg(long = "perPayment", value_delimiter = ',', default_values_t = [1u32, 4])]
     pub per_payment: Vec<u32>,
     /// Trials of each run over the fjall log, each between its own bare measurements (the
-    /// trial with the median ratio is reported, with the range of all).
+    /// trial with the median ratio is reported, and every trial's ratio printed).
     #[arg(long = "trials", default_value_t = 3)]
     pub trials: u32,
 }
