@@ -123,12 +123,17 @@ fn bench_pm_runs_and_reports_ratios() {
         fjall_rows,
         "{out}"
     );
-    // Where /proc tells, the deciding thread's own share in the one-thread rows.
-    if std::path::Path::new("/proc/thread-self/stat").exists() {
-        let rows = out.matches("on 1 thread(s):").count();
-        assert!(rows >= 3, "{out}");
-        assert_eq!(out.matches("the deciding thread:").count(), rows, "{out}");
-    }
+    // The deciding thread's own share in the one-thread rows.
+    let rows = out.matches("on 1 thread(s):").count();
+    assert!(rows >= 3, "{out}");
+    assert_eq!(out.matches("the deciding thread:").count(), rows, "{out}");
+    // Both CPU lines against the bare runs' own CPU time, on every fjall row.
+    assert_eq!(
+        out.matches("of bare libsecp256k1's recoveries per CPU-second")
+            .count(),
+        fjall_rows + rows,
+        "{out}"
+    );
 }
 
 #[test]

@@ -39,6 +39,13 @@ pub fn encode_record(env: &Envelope) -> Vec<u8> {
     postcard::to_allocvec(env).unwrap_or_default()
 }
 
+/// `prefix` followed by [`encode_record`]'s bytes, in `prefix`'s buffer: with room reserved,
+/// one allocation per record instead of one per doubling as postcard grows its own.
+pub fn encode_record_after(prefix: Vec<u8>, env: &Envelope) -> Vec<u8> {
+    let keep = prefix.len();
+    postcard::to_extend(env, prefix).unwrap_or_else(|_| vec![0; keep])
+}
+
 fn take<'a, T: DeserializeOwned>(
     bytes: &'a [u8],
     what: &'static str,
@@ -104,6 +111,14 @@ mod tests {
     fn round_trip() {
         let env = sample();
         assert_eq!(decode_record(&encode_record(&env)), Ok(env));
+    }
+
+    #[test]
+    fn encoding_after_a_prefix_keeps_it_and_the_same_bytes() {
+        let env = sample();
+        let got = encode_record_after(vec![7; 32], &env);
+        assert_eq!(&got[..32], &[7; 32]);
+        assert_eq!(&got[32..], encode_record(&env).as_slice());
     }
 
     #[test]

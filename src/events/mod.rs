@@ -17,7 +17,7 @@ mod tx;
 mod types;
 
 pub use chain::*;
-pub use codec::{decode_record, encode_record, DecodeError};
+pub use codec::{decode_record, encode_record, encode_record_after, DecodeError};
 pub use envelope::{Envelope, FORMAT_VERSION, MAGIC};
 pub use node::*;
 pub use payment::*;

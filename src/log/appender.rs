@@ -136,7 +136,9 @@ pub(super) fn run<S: LogStore>(store: Arc<S>, shared: Arc<Shared>, rx: mpsc::Rec
     let mut previous = 1usize;
     while let Ok(first) = rx.recv() {
         let began = Instant::now();
-        let mut requests = vec![first];
+        // Room for a group as large as the last one and then some: no growing while gathering.
+        let mut requests = Vec::with_capacity(previous + previous / 2 + 1);
+        requests.push(first);
         let mut count = 0usize;
         let mut napped = 0usize;
         loop {
@@ -179,9 +181,16 @@ pub(super) fn commit<S: LogStore>(
         return;
     }
     let start = *head;
-    let mut sealed = Vec::new();
+    let events: usize = requests
+        .iter()
+        .map(|r| match r {
+            Request::Append { events, .. } => events.len(),
+            Request::Checkpoint { .. } => 0,
+        })
+        .sum();
+    let mut sealed = Vec::with_capacity(events);
     let mut checkpoints = Vec::new();
-    let mut replies = Vec::new();
+    let mut replies = Vec::with_capacity(requests.len());
     for req in requests {
         match req {
             Request::Append {

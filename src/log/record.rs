@@ -1,7 +1,11 @@
 //! The stored value of one record: `hash(32) ‖ encoded envelope`, keyed by big-endian seq.
 
 use super::LogError;
-use crate::events::{decode_record, encode_record, Envelope, Event, Hash32};
+use crate::events::{decode_record, encode_record_after, Envelope, Event, Hash32};
+
+/// Bytes reserved for a record's value before it is encoded: the hash and a payment's record
+/// fit without growing the buffer.
+const VALUE_CAPACITY: usize = 32 + 288;
 
 /// The key of record `seq`.
 pub fn key(seq: u64) -> [u8; 8] {
@@ -33,11 +37,11 @@ pub struct Sealed {
 /// Builds the record for `event` at `seq` after `prev_hash`.
 pub fn seal(seq: u64, at_ms: u64, prev_hash: Hash32, event: Event) -> Sealed {
     let envelope = Envelope::new(seq, at_ms, prev_hash, event);
-    let bytes = encode_record(&envelope);
-    let hash = Hash32(*blake3::hash(&bytes).as_bytes());
-    let mut value = Vec::with_capacity(32 + bytes.len());
-    value.extend_from_slice(&hash.0);
-    value.extend_from_slice(&bytes);
+    let mut value = Vec::with_capacity(VALUE_CAPACITY);
+    value.extend_from_slice(&[0; 32]);
+    let mut value = encode_record_after(value, &envelope);
+    let hash = Hash32(*blake3::hash(&value[32..]).as_bytes());
+    value[..32].copy_from_slice(&hash.0);
     Sealed {
         seq,
         hash,

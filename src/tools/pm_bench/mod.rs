@@ -20,7 +20,7 @@ use ethers_signers::Signer;
 use fixtures::{chain_events, make_payers, wallet, Payer, L1, ROUND};
 use recover::{
     bench_k256, bench_libsecp, bench_libsecp_threads, process_cpu_seconds, thread_cpu_seconds,
-    RecoverInputs,
+    BareSample, RecoverInputs,
 };
 pub use report::{print_report, BenchPmReport, FjallRun};
 use std::{sync::Arc, time::Instant};
@@ -153,25 +153,32 @@ async fn pay_all<S: LogStore>(
     Ok(n)
 }
 
-/// The payers' payments, all at once: on the runtime's workers, or with `one_thread` all on the
-/// calling thread (a `LocalSet` inside `block_on`: one thread decides, the runtime's workers
-/// stay idle).
-async fn run_payers<S: LogStore + 'static>(
+/// A fresh payment desk over `log`, its chain facts appended.
+async fn open_desk<S: LogStore + 'static>(
     log: Log<S>,
     o: Address,
     secret: &RandSecret,
-    payers: Vec<Payer>,
     senders: &[Address],
-    one_thread: bool,
-) -> Result<(f64, u64, Arc<Payments<S>>), BenchPmError> {
+) -> Result<Arc<Payments<S>>, BenchPmError> {
     let (writer, _) = Writer::open(Arc::new(log))?;
     let svc = Arc::new(Payments::new(Arc::new(writer), o, secret.clone()));
     svc.writer().append(1, chain_events(senders)).await?;
+    Ok(svc)
+}
+
+/// Every payer's headers paid at once (one task per payer): on the runtime's workers, or with
+/// `one_thread` all on the calling thread (a `LocalSet` inside `block_on`: one thread decides,
+/// the runtime's workers stay idle). Returns the seconds it took and the tickets credited.
+async fn pay_slice<S: LogStore + 'static>(
+    svc: &Arc<Payments<S>>,
+    headers: Vec<Vec<String>>,
+    one_thread: bool,
+) -> Result<(f64, u64), BenchPmError> {
     let local = tokio::task::LocalSet::new();
     let start = Instant::now();
     let mut tasks = Vec::new();
-    for p in payers {
-        let pay = pay_all(svc.clone(), p.headers);
+    for h in headers {
+        let pay = pay_all(svc.clone(), h);
         tasks.push(if one_thread {
             local.spawn_local(pay)
         } else {
@@ -183,7 +190,7 @@ async fn run_payers<S: LogStore + 'static>(
     for t in tasks {
         total += t.await.map_err(setup)??;
     }
-    Ok((total as f64 / start.elapsed().as_secs_f64(), total, svc))
+    Ok((start.elapsed().as_secs_f64(), total))
 }
 
 fn median(v: &mut [f64]) -> f64 {
@@ -218,18 +225,11 @@ pub fn run_bench_pm(
         lib.push(bench_libsecp(&inputs, o)?);
         dec.push(bench_decode(&one[0])?);
         decide.push(bench_decide_only(&one[0], o, &secret, &senders1)?);
-        let payer = Payer {
-            headers: one[0].headers.clone(),
-        };
-        let (tps, n, _) = rt.block_on(run_payers(
-            MemoryLog::in_memory()?,
-            o,
-            &secret,
-            vec![payer],
-            &senders1,
-            true,
-        ))?;
-        full.push(tps);
+        let (secs, n) = rt.block_on(async {
+            let svc = open_desk(MemoryLog::in_memory()?, o, &secret, &senders1).await?;
+            pay_slice(&svc, vec![one[0].headers.clone()], true).await
+        })?;
+        full.push(n as f64 / secs);
         credited = n;
     }
     let paired = |a: &[f64], b: &[f64]| {
@@ -290,8 +290,15 @@ pub fn run_bench_pm(
     Ok(report)
 }
 
-/// One trial of the full path over a fresh fjall log in `dir`, between two bare measurements
-/// on as many threads.
+/// Slices of each fjall trial: bare recovery is measured before each and after the last, so the
+/// baseline covers the same minutes as the run (a neighbour's load on a shared machine then
+/// slows both alike).
+const SLICES: usize = 8;
+
+/// One trial of the full path over a fresh fjall log in `dir`: the payers' payments in
+/// [`SLICES`] consecutive slices (the same log and desk throughout), bare recovery on as many
+/// threads measured before each slice and after the last. The path's rate is its tickets over
+/// the slices' time; the baseline is every bare measurement's recoveries over their time.
 fn fjall_trial(
     dir: &std::path::Path,
     rt: &tokio::runtime::Runtime,
@@ -301,40 +308,75 @@ fn fjall_trial(
     threads: usize,
     inputs: &RecoverInputs,
 ) -> Result<FjallRun, BenchPmError> {
-    let bare_before = bench_libsecp_threads(inputs, o, threads)?;
-    let log = FjallLog::open_dir(dir)?;
-    let copies = payers
-        .iter()
-        .map(|p| Payer {
-            headers: p.headers.clone(),
-        })
-        .collect();
-    let cpu_before = process_cpu_seconds();
-    let thread_before = thread_cpu_seconds();
-    let (per_s, tickets, svc) =
-        rt.block_on(run_payers(log, o, secret, copies, senders, threads == 1))?;
-    // On one thread, the payments are decided on this one: its CPU over the run's time is how
-    // busy the deciding thread was (the rest it waited for syncs).
-    let decider_cpu_per_ticket = (threads == 1)
-        .then(|| thread_before.zip(thread_cpu_seconds()))
-        .flatten()
-        .map(|(a, b)| (b - a) / tickets.max(1) as f64);
-    // The CPU the run used, every thread of the process (the log's appender and the kernel's
-    // share of its syncs included), per ticket.
-    let cpu_per_ticket = cpu_before
-        .zip(process_cpu_seconds())
-        .map(|(a, b)| (b - a) / tickets.max(1) as f64);
-    // The faster of the two bare measurements is the baseline (a neighbour's load slows one of
-    // them, never the truth up).
-    let bare = bare_before.max(bench_libsecp_threads(inputs, o, threads)?);
+    let svc = rt.block_on(open_desk(FjallLog::open_dir(dir)?, o, secret, senders))?;
+    let slices = slice_headers(payers, SLICES);
+    let mut bare = BareSample::default();
+    let mut add_bare = || -> Result<(), BenchPmError> {
+        let b = bench_libsecp_threads(inputs, o, threads)?;
+        bare.secs += b.secs;
+        bare.recoveries += b.recoveries;
+        bare.cpu_secs += b.cpu_secs;
+        Ok(())
+    };
+    let (mut secs, mut tickets) = (0.0, 0u64);
+    let (mut cpu, mut thread_cpu) = (0.0, 0.0);
+    for slice in slices {
+        add_bare()?;
+        let (c0, t0) = (process_cpu_seconds(), thread_cpu_seconds());
+        let (s, n) = rt.block_on(pay_slice(&svc, slice, threads == 1))?;
+        cpu += process_cpu_seconds() - c0;
+        thread_cpu += thread_cpu_seconds() - t0;
+        (secs, tickets) = (secs + s, tickets + n);
+    }
+    add_bare()?;
+    let per_ticket = |c: f64| c / tickets.max(1) as f64;
     Ok(FjallRun {
         payers: payers.len(),
-        per_s,
+        per_s: tickets as f64 / secs.max(f64::MIN_POSITIVE),
         syncs: svc.writer().log().counters().syncs,
         threads,
-        bare_per_s: bare,
-        cpu_per_ticket,
-        decider_cpu_per_ticket,
+        bare_per_s: bare.recoveries as f64 / bare.secs.max(f64::MIN_POSITIVE),
+        bare_cpu_per_recovery: Some(bare.cpu_secs / bare.recoveries.max(1) as f64),
+        // The CPU the slices used, every thread of the process (the log's appender and the
+        // kernel's share of its syncs included), per ticket.
+        cpu_per_ticket: Some(per_ticket(cpu)),
+        // On one thread, the payments are decided on this one: its CPU over the slices' time is
+        // how busy the deciding thread was (the rest it waited for syncs).
+        decider_cpu_per_ticket: (threads == 1).then(|| per_ticket(thread_cpu)),
         trial_ratios: Vec::new(),
     })
+}
+
+/// Each payer's headers cut into `n` consecutive slices, in order: slice k holds every payer's
+/// k-th part (a payer's nonces keep their order across slices).
+fn slice_headers(payers: &[Payer], n: usize) -> Vec<Vec<Vec<String>>> {
+    let mut out = vec![Vec::with_capacity(payers.len()); n.max(1)];
+    for p in payers {
+        let per = p.headers.len().div_ceil(n.max(1)).max(1);
+        let mut chunks = p.headers.chunks(per);
+        for slice in out.iter_mut() {
+            slice.push(chunks.next().map(<[String]>::to_vec).unwrap_or_default());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slices_keep_every_header_once_and_each_payers_order() {
+        let payer = |p: usize, n: usize| Payer {
+            headers: (0..n).map(|i| format!("{p}-{i}")).collect(),
+        };
+        let payers = vec![payer(0, 10), payer(1, 3)];
+        let slices = slice_headers(&payers, 4);
+        assert_eq!(slices.len(), 4);
+        for (p, want) in payers.iter().enumerate() {
+            let joined: Vec<String> = slices.iter().flat_map(|s| s[p].clone()).collect();
+            assert_eq!(joined, want.headers, "payer {p}: all of them, in order");
+        }
+        assert_eq!(slices[0][0].len(), 3, "ten headers in slices of three");
+    }
 }

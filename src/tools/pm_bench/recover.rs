@@ -40,17 +40,34 @@ pub(super) fn bench_libsecp(inputs: &RecoverInputs, o: Address) -> Result<f64, B
     rate(inputs, o, sig::recover_digest)
 }
 
-/// Bare libsecp256k1 recovery on `threads` threads at once, each over every input: recoveries
-/// per second, all threads together (the baseline for runs on that many threads).
+/// One bare measurement on some threads at once.
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct BareSample {
+    /// Wall seconds, first thread started to last one done.
+    pub secs: f64,
+    /// Recoveries, all threads together.
+    pub recoveries: u64,
+    /// CPU seconds the recovering threads used, all together.
+    pub cpu_secs: f64,
+}
+
+/// Bare libsecp256k1 recovery on `threads` threads at once, each over every input (the baseline
+/// for runs on that many threads).
 pub(super) fn bench_libsecp_threads(
     inputs: &RecoverInputs,
     o: Address,
     threads: usize,
-) -> Result<f64, BenchPmError> {
+) -> Result<BareSample, BenchPmError> {
     let start = Instant::now();
-    let rates: Vec<Result<f64, BenchPmError>> = std::thread::scope(|s| {
+    let runs: Vec<Result<f64, BenchPmError>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads.max(1))
-            .map(|_| s.spawn(|| rate(inputs, o, sig::recover_digest)))
+            .map(|_| {
+                s.spawn(|| {
+                    let before = thread_cpu_seconds();
+                    rate(inputs, o, sig::recover_digest)?;
+                    Ok(thread_cpu_seconds() - before)
+                })
+            })
             .collect();
         handles
             .into_iter()
@@ -60,31 +77,30 @@ pub(super) fn bench_libsecp_threads(
             })
             .collect()
     });
-    for r in rates {
-        r?;
+    let mut cpu_secs = 0.0;
+    for r in runs {
+        cpu_secs += r?;
     }
-    Ok((threads.max(1) * inputs.0.len()) as f64 / start.elapsed().as_secs_f64())
+    Ok(BareSample {
+        secs: start.elapsed().as_secs_f64(),
+        recoveries: (threads.max(1) * inputs.0.len()) as u64,
+        cpu_secs,
+    })
 }
 
-/// The CPU time this process has used so far, all threads, user and system (Linux
-/// `/proc/self/stat`, clock ticks of 10 ms); `None` where it cannot be read.
-pub(super) fn process_cpu_seconds() -> Option<f64> {
-    cpu_seconds("/proc/self/stat")
+/// CPU seconds (user and system) the calling thread has used, to the nanosecond.
+pub(super) fn thread_cpu_seconds() -> f64 {
+    cpu_clock(rustix::time::ClockId::ThreadCPUTime)
 }
 
-/// CPU seconds (user and system) the calling thread has used, where Linux's `/proc` tells.
-pub(super) fn thread_cpu_seconds() -> Option<f64> {
-    cpu_seconds("/proc/thread-self/stat")
+/// CPU seconds (user and system) the process has used, every thread, ended ones too.
+pub(super) fn process_cpu_seconds() -> f64 {
+    cpu_clock(rustix::time::ClockId::ProcessCPUTime)
 }
 
-fn cpu_seconds(path: &str) -> Option<f64> {
-    let stat = std::fs::read_to_string(path).ok()?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let mut fields = stat.get(stat.rfind(')')? + 2..)?.split_whitespace();
-    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
-    let utime: u64 = fields.nth(11)?.parse().ok()?;
-    let stime: u64 = fields.next()?.parse().ok()?;
-    Some((utime + stime) as f64 / 100.0)
+fn cpu_clock(id: rustix::time::ClockId) -> f64 {
+    let t = rustix::time::clock_gettime(id);
+    t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
 }
 
 /// Bare k256 recovery through ethers (`sig::recover_digest_k256`), recoveries per second.

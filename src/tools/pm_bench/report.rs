@@ -39,17 +39,19 @@ pub struct BenchPmReport {
 pub struct FjallRun {
     /// Concurrent payers (senders: each one's payments are decided one at a time).
     pub payers: usize,
-    /// Tickets per second.
+    /// Tickets per second of the run's slices (the bare measurements between them not counted).
     pub per_s: f64,
     /// Log syncs during the run.
     pub syncs: u64,
     /// The runtime's worker threads the payments ran on.
     pub threads: usize,
-    /// Bare libsecp256k1 recovery on that many threads at once: the faster of a measurement
-    /// just before the run and one just after.
+    /// Bare libsecp256k1 recovery on that many threads at once, measured before each of the
+    /// run's slices and after the last: their recoveries over their time.
     pub bare_per_s: f64,
-    /// CPU seconds the whole process used per ticket during the run (every thread, user and
-    /// system), where it could be read.
+    /// CPU seconds per bare recovery in those measurements (the recovering threads' own).
+    pub bare_cpu_per_recovery: Option<f64>,
+    /// CPU seconds the whole process used per ticket during the run (every thread's time on a
+    /// CPU), where it could be read.
     pub cpu_per_ticket: Option<f64>,
     /// CPU seconds the deciding thread used per ticket, in the runs decided on one thread.
     pub decider_cpu_per_ticket: Option<f64>,
@@ -115,31 +117,39 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
                 all.join(" ")
             );
         }
+        // Per CPU-second against the bare runs' recoveries per CPU-second of their own
+        // threads: what the path costs whatever else shares the machine.
+        let bare_cpu = f.bare_cpu_per_recovery.filter(|c| *c > 0.0);
+        let against_bare = |per_cpu_s: f64| {
+            bare_cpu.map_or(String::new(), |b| {
+                format!(
+                    "  ({:.2} of bare libsecp256k1's recoveries per CPU-second)",
+                    per_cpu_s * b
+                )
+            })
+        };
         if let Some(cpu) = f.cpu_per_ticket {
-            // Tickets per CPU-second of the whole process against bare recoveries per
-            // CPU-second of one thread (the alternated rounds' median): the path's efficiency
-            // whatever runs where.
+            // Tickets per CPU-second of the whole process (the log's appender and the kernel's
+            // share of its syncs included): the path's efficiency whatever runs where.
             let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
             println!(
-                "      per CPU-second of the process, every thread: {:>8.0} tickets  ({:.2} of bare \
-                 libsecp256k1's recoveries per CPU-second)",
+                "      per CPU-second of the process, every thread: {:>8.0} tickets{}",
                 per_cpu_s,
-                per_cpu_s / r.libsecp_per_s.max(f64::MIN_POSITIVE)
+                against_bare(per_cpu_s)
             );
         }
         if f.decider_cpu_per_ticket.is_some_and(|c| c <= 0.0) {
             println!("      the deciding thread: too short a run to read its CPU time");
         } else if let Some(cpu) = f.decider_cpu_per_ticket {
             // The deciding thread alone: how busy it was (the rest of the run it waited for
-            // the log's syncs), and its tickets per CPU-second against the row's bare
-            // recoveries on one thread (a busy thread's rate per second is its rate per CPU-second).
+            // the log's syncs, or for the CPU), and its tickets per CPU-second.
             let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
             println!(
                 "      the deciding thread: busy {:>3.0}% of the run, {:>8.0} tickets per CPU-second \
-                 of it  ({:.2} of bare libsecp256k1's)",
+                 of it{}",
                 100.0 * f.per_s / per_cpu_s,
                 per_cpu_s,
-                per_cpu_s / f.bare_per_s.max(f64::MIN_POSITIVE)
+                against_bare(per_cpu_s)
             );
         }
     }
