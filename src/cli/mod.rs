@@ -236,8 +236,8 @@ pub struct BenchPmArgs {
     /// Tickets per payment of each pass (comma-separated).
     #[arg(long = "perPayment", value_delimiter = ',', default_values_t = [1u32, 4])]
     pub per_payment: Vec<u32>,
-    /// Trials of each run over the fjall log, each between its own bare measurements (the
-    /// trial with the median ratio is reported, and every trial's ratio printed).
+    /// Trials of each run over the fjall log, each with its own bare measurements between its
+    /// slices (the trial with the median ratio is reported, and every trial's ratio printed).
     #[arg(long = "trials", default_value_t = 3)]
     pub trials: u32,
 }

@@ -264,8 +264,8 @@ pub fn run_bench_pm(
                 .map(|i| wallet(10 + i).map(|w| Address(w.address().0)))
                 .collect::<Result<_, _>>()?;
             for &threads in &shapes {
-                // Each trial between its own bare measurements; a neighbour's load on the
-                // machine moves single trials either way, so the median one is reported.
+                // Each trial with its own bare measurements between its slices; the host's
+                // load moves single trials either way, so the median one is reported.
                 let mut trials = Vec::new();
                 for t in 0..opts.fjall_trials.max(1) {
                     let dir = dir.join(format!("payers{n}-threads{threads}-trial{t}"));
