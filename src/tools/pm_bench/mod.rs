@@ -291,8 +291,8 @@ pub fn run_bench_pm(
 }
 
 /// Slices of each fjall trial: bare recovery is measured before each and after the last, so the
-/// baseline covers the same minutes as the run (a neighbour's load on a shared machine then
-/// slows both alike).
+/// baseline covers the same minutes as the run (the host's load on a shared VM then slows both
+/// alike).
 const SLICES: usize = 8;
 
 /// One trial of the full path over a fresh fjall log in `dir`: the payers' payments in
