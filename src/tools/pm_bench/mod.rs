@@ -336,10 +336,10 @@ fn fjall_trial(
         syncs: svc.writer().log().counters().syncs,
         threads,
         bare_per_s: bare.recoveries as f64 / bare.secs.max(f64::MIN_POSITIVE),
-        bare_cpu_per_recovery: Some(bare.cpu_secs / bare.recoveries.max(1) as f64),
+        bare_cpu_per_recovery: bare.cpu_secs / bare.recoveries.max(1) as f64,
         // The CPU the slices used, every thread of the process (the log's appender and the
         // kernel's share of its syncs included), per ticket.
-        cpu_per_ticket: Some(per_ticket(cpu)),
+        cpu_per_ticket: per_ticket(cpu),
         // On one thread, the payments are decided on this one: its CPU over the slices' time is
         // how busy the deciding thread was (the rest it waited for syncs).
         decider_cpu_per_ticket: (threads == 1).then(|| per_ticket(thread_cpu)),

@@ -49,10 +49,9 @@ pub struct FjallRun {
     /// run's slices and after the last: their recoveries over their time.
     pub bare_per_s: f64,
     /// CPU seconds per bare recovery in those measurements (the recovering threads' own).
-    pub bare_cpu_per_recovery: Option<f64>,
-    /// CPU seconds the whole process used per ticket during the run (every thread's time on a
-    /// CPU), where it could be read.
-    pub cpu_per_ticket: Option<f64>,
+    pub bare_cpu_per_recovery: f64,
+    /// CPU seconds the whole process used per ticket during the run's slices (every thread).
+    pub cpu_per_ticket: f64,
     /// CPU seconds the deciding thread used per ticket, in the runs decided on one thread.
     pub decider_cpu_per_ticket: Option<f64>,
     /// Every trial's ratio to its bare baseline, in the order run (this run is the median one).
@@ -119,25 +118,20 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
         }
         // Per CPU-second against the bare runs' recoveries per CPU-second of their own
         // threads: what the path costs whatever else shares the machine.
-        let bare_cpu = f.bare_cpu_per_recovery.filter(|c| *c > 0.0);
         let against_bare = |per_cpu_s: f64| {
-            bare_cpu.map_or(String::new(), |b| {
-                format!(
-                    "  ({:.2} of bare libsecp256k1's recoveries per CPU-second)",
-                    per_cpu_s * b
-                )
-            })
+            format!(
+                "({:.2} of bare libsecp256k1's recoveries per CPU-second)",
+                per_cpu_s * f.bare_cpu_per_recovery
+            )
         };
-        if let Some(cpu) = f.cpu_per_ticket {
-            // Tickets per CPU-second of the whole process (the log's appender and the kernel's
-            // share of its syncs included): the path's efficiency whatever runs where.
-            let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
-            println!(
-                "      per CPU-second of the process, every thread: {:>8.0} tickets{}",
-                per_cpu_s,
-                against_bare(per_cpu_s)
-            );
-        }
+        // Tickets per CPU-second of the whole process (the log's appender and the kernel's
+        // share of its syncs included): the path's efficiency whatever runs where.
+        let per_cpu_s = 1.0 / f.cpu_per_ticket.max(f64::MIN_POSITIVE);
+        println!(
+            "      per CPU-second of the process, every thread: {:>8.0} tickets  {}",
+            per_cpu_s,
+            against_bare(per_cpu_s)
+        );
         if f.decider_cpu_per_ticket.is_some_and(|c| c <= 0.0) {
             println!("      the deciding thread: too short a run to read its CPU time");
         } else if let Some(cpu) = f.decider_cpu_per_ticket {
@@ -146,7 +140,7 @@ pub fn print_report(r: &BenchPmReport, opts: &BenchPmOptions, fs_note: &str) {
             let per_cpu_s = 1.0 / cpu.max(f64::MIN_POSITIVE);
             println!(
                 "      the deciding thread: busy {:>3.0}% of the run, {:>8.0} tickets per CPU-second \
-                 of it{}",
+                 of it  {}",
                 100.0 * f.per_s / per_cpu_s,
                 per_cpu_s,
                 against_bare(per_cpu_s)
